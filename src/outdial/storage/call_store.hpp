@@ -1,0 +1,43 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "outdial/core/call.hpp"
+#include "outdial/core/result.hpp"
+
+namespace outdial::storage {
+
+// Call attempts and their append-only normalized events.
+class CallStore {
+ public:
+  virtual ~CallStore() = default;
+  // Inserts the attempt. If an attempt with the same idempotency_key exists, returns that one
+  // unchanged instead (a retried create after a crash never makes a second attempt).
+  virtual Result<CallAttempt> create_attempt(const CallAttempt& a) = 0;
+  virtual Result<CallAttempt> get_attempt(AttemptId id) = 0;
+  virtual Result<std::optional<CallAttempt>> find_by_provider_id(const std::string& provider,
+                                                                 const std::string& provider_call_id) = 0;
+  // Compare-and-set: writes every field of `a` only if the stored state is still `expected`.
+  // kConflict if another writer moved it first.
+  virtual Status update_attempt(const CallAttempt& a, CallState expected) = 0;
+  // Attempts not in a terminal state (restart recovery), optionally for one campaign (0 = all).
+  virtual Result<std::vector<CallAttempt>> live_attempts(CampaignId campaign) = 0;
+  virtual Result<std::vector<CallAttempt>> list_attempts(TenantId tenant, CampaignId campaign,
+                                                         std::int64_t offset, std::int64_t limit) = 0;
+  virtual Result<std::vector<CallAttempt>> attempts_for_contact(CampaignId campaign, ContactId contact) = 0;
+  // Attempts per final/current state for a campaign: state name -> count.
+  virtual Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) = 0;
+  // Attempts created in [from, to) for a campaign (daily limits).
+  virtual Result<std::int64_t> count_created_between(CampaignId campaign, TimePoint from, TimePoint to) = 0;
+
+  // Appends an event. Returns false (and stores nothing) when an event with the same
+  // (provider, dedupe_key) was already stored: replays and duplicates change nothing.
+  virtual Result<bool> append_event(const CallEvent& e) = 0;
+  virtual Result<std::vector<CallEvent>> events_for_call(const std::string& provider,
+                                                         const std::string& provider_call_id) = 0;
+};
+
+}  // namespace outdial::storage

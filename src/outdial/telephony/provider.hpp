@@ -1,0 +1,66 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "outdial/core/call.hpp"
+#include "outdial/core/ids.hpp"
+#include "outdial/core/result.hpp"
+
+namespace outdial::telephony {
+
+struct DialRequest {
+  // Unique per attempt ("<campaign>:<contact>:<n>"). A provider that sees the same key twice
+  // must not place a second call (Telnyx command_id; Twilio: checked by find_call first).
+  std::string idempotency_key;
+  AttemptId attempt_id = 0;
+  TenantId tenant_id = 0;
+  CampaignId campaign_id = 0;
+  std::string from;            // E.164 caller ID, owned by the tenant
+  std::string to;              // E.164
+  int ring_timeout_seconds = 30;  // RING-MIN: at least 15
+  bool machine_detection = true;
+  bool record = false;
+  std::string script;          // locked campaign script (IVR greeting)
+  std::string voicemail_text;  // dropped after the beep on a machine
+  std::string agent_number;    // press 1 bridges here
+};
+
+struct DialAccepted {
+  std::string provider_call_id;
+};
+
+struct SmsRequest {
+  std::string idempotency_key;
+  TenantId tenant_id = 0;
+  std::string from;
+  std::string to;
+  std::string body;
+};
+
+// The single event path: every provider (simulated carrier, Twilio/Telnyx webhooks) delivers
+// normalized CallEvents here. Implementations must tolerate duplicates and out-of-order events
+// (dedupe by CallEvent::dedupe_key, order by sequence). Called from provider threads.
+class CallEventSink {
+ public:
+  virtual ~CallEventSink() = default;
+  virtual void on_call_event(const CallEvent& event) = 0;
+};
+
+// A carrier or voice platform. Thread-safe.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  virtual std::string name() const = 0;
+  // Places the call. Errors: kRateLimited (back off and retry later), kInvalidArgument (bad
+  // number: do not retry), kPermissionDenied (destination blocked), kUnavailable (transient).
+  virtual Result<DialAccepted> place_call(const DialRequest& req) = 0;
+  virtual Status hangup(const std::string& provider_call_id) = 0;
+  virtual Result<std::string> send_sms(const SmsRequest& req) = 0;  // returns message id
+  // The provider call id already created for this idempotency key, if any. Used after a crash
+  // between "attempt stored" and "provider answered" to avoid dialing twice.
+  virtual Result<std::optional<std::string>> find_call(const std::string& idempotency_key) = 0;
+  // Asks the provider to re-deliver the call's current status as events (after a restart).
+  virtual Status reconcile(const std::string& provider_call_id) = 0;
+};
+
+}  // namespace outdial::telephony
