@@ -1,0 +1,143 @@
+#include "outdial/telephony/sim/sim_ledger.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+namespace outdial::telephony::sim {
+
+Result<SimLedger> SimLedger::open(const std::string& path) {
+  SimLedger ledger;
+  if (path.empty()) return ledger;
+  {
+    std::string content;
+    const int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (rfd >= 0) {
+      char buf[65536];
+      for (ssize_t n = ::read(rfd, buf, sizeof buf); n > 0; n = ::read(rfd, buf, sizeof buf)) {
+        content.append(buf, static_cast<std::size_t>(n));
+      }
+      ::close(rfd);
+    }
+    std::size_t start = 0;
+    // Only newline-terminated lines count: a torn write at the crash point is not a record.
+    for (std::size_t nl = content.find('\n'); nl != std::string::npos; nl = content.find('\n', start)) {
+      ledger.apply_line(content.substr(start, nl - start));
+      start = nl + 1;
+    }
+  }
+  ledger.fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (ledger.fd_ < 0) {
+    return make_error(ErrorCode::kUnavailable, "cannot open sim ledger: " + std::string(std::strerror(errno)),
+                      {{"path", path}});
+  }
+  return ledger;
+}
+
+SimLedger::SimLedger(SimLedger&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      calls_(std::move(other.calls_)),
+      by_key_(std::move(other.by_key_)),
+      by_id_(std::move(other.by_id_)),
+      sms_(std::move(other.sms_)),
+      last_activity_(other.last_activity_) {}
+
+SimLedger& SimLedger::operator=(SimLedger&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    calls_ = std::move(other.calls_);
+    by_key_ = std::move(other.by_key_);
+    by_id_ = std::move(other.by_id_);
+    sms_ = std::move(other.sms_);
+    last_activity_ = other.last_activity_;
+  }
+  return *this;
+}
+
+SimLedger::~SimLedger() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void SimLedger::apply_line(const std::string& line) {
+  std::istringstream in(line);
+  std::string kind;
+  in >> kind;
+  std::int64_t at_ms = 0;
+  if (kind == "call") {
+    LedgerCall c;
+    in >> c.idempotency_key >> c.call_id >> c.to >> c.attempt_id >> c.attempt_number >> c.ring_timeout_seconds >>
+        at_ms;
+    if (in.fail()) return;
+    c.placed_at = from_epoch_ms(at_ms);
+    by_key_.emplace(c.idempotency_key, calls_.size());
+    by_id_.emplace(c.call_id, calls_.size());
+    calls_.push_back(std::move(c));
+  } else if (kind == "hangup") {
+    std::string id;
+    in >> id >> at_ms;
+    if (in.fail()) return;
+    auto it = by_id_.find(id);
+    if (it != by_id_.end()) calls_[it->second].hung_up_at = from_epoch_ms(at_ms);
+  } else if (kind == "sms") {
+    std::string key, id, to;
+    in >> key >> id >> to >> at_ms;
+    if (in.fail()) return;
+    sms_[key] = id;
+  } else {
+    return;
+  }
+  const TimePoint at = from_epoch_ms(at_ms);
+  if (!last_activity_ || *last_activity_ < at) last_activity_ = at;
+}
+
+Status SimLedger::append_line(const std::string& line) {
+  if (fd_ >= 0) {
+    const std::string text = line + "\n";
+    // One write() of a short line with O_APPEND; fsync before the caller is told it happened.
+    const ssize_t n = ::write(fd_, text.data(), text.size());
+    if (n != static_cast<ssize_t>(text.size()) || ::fsync(fd_) != 0) {
+      return make_error(ErrorCode::kUnavailable, "sim ledger write failed: " + std::string(std::strerror(errno)));
+    }
+  }
+  apply_line(line);
+  return ok_status();
+}
+
+Status SimLedger::record_call(const LedgerCall& c) {
+  std::ostringstream out;
+  out << "call " << c.idempotency_key << ' ' << c.call_id << ' ' << c.to << ' ' << c.attempt_id << ' '
+      << c.attempt_number << ' ' << c.ring_timeout_seconds << ' ' << to_epoch_ms(c.placed_at);
+  return append_line(out.str());
+}
+
+Status SimLedger::record_hangup(const std::string& call_id, TimePoint at) {
+  return append_line("hangup " + call_id + " " + std::to_string(to_epoch_ms(at)));
+}
+
+Status SimLedger::record_sms(const std::string& key, const std::string& message_id, const std::string& to,
+                             TimePoint at) {
+  return append_line("sms " + key + " " + message_id + " " + to + " " + std::to_string(to_epoch_ms(at)));
+}
+
+const LedgerCall* SimLedger::find_by_key(const std::string& key) const {
+  auto it = by_key_.find(key);
+  return it == by_key_.end() ? nullptr : &calls_[it->second];
+}
+
+const LedgerCall* SimLedger::find_by_id(const std::string& call_id) const {
+  auto it = by_id_.find(call_id);
+  return it == by_id_.end() ? nullptr : &calls_[it->second];
+}
+
+std::optional<std::string> SimLedger::find_sms(const std::string& key) const {
+  auto it = sms_.find(key);
+  if (it == sms_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace outdial::telephony::sim

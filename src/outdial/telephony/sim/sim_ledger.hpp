@@ -1,0 +1,66 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "outdial/core/clock.hpp"
+#include "outdial/core/ids.hpp"
+#include "outdial/core/result.hpp"
+
+namespace outdial::telephony::sim {
+
+// One real dial made by the simulated carrier.
+struct LedgerCall {
+  std::string idempotency_key;
+  std::string call_id;
+  std::string to;
+  AttemptId attempt_id = 0;
+  int attempt_number = 1;
+  int ring_timeout_seconds = 30;
+  TimePoint placed_at{};
+  std::optional<TimePoint> hung_up_at;
+};
+
+// The carrier's own record of what it did, as an append-only text file: one line per placed
+// call, hang-up and SMS, fsync'd before the operation returns. After a kill -9 the reloaded
+// ledger is the ground truth of which numbers were really dialed (kill-and-restart test) and
+// lets find_call() answer for calls placed by the dead process. Not thread-safe (SimCarrier
+// serializes access). An empty path keeps the ledger in memory only.
+class SimLedger {
+ public:
+  // Loads an existing file (a torn last line from a crash is ignored) and opens it for append.
+  static Result<SimLedger> open(const std::string& path);
+  SimLedger() = default;
+  SimLedger(SimLedger&& other) noexcept;
+  SimLedger& operator=(SimLedger&& other) noexcept;
+  SimLedger(const SimLedger&) = delete;
+  SimLedger& operator=(const SimLedger&) = delete;
+  ~SimLedger();
+
+  Status record_call(const LedgerCall& c);
+  Status record_hangup(const std::string& call_id, TimePoint at);
+  Status record_sms(const std::string& key, const std::string& message_id, const std::string& to, TimePoint at);
+
+  const LedgerCall* find_by_key(const std::string& key) const;
+  const LedgerCall* find_by_id(const std::string& call_id) const;
+  // Every call line in file order (the same key may appear twice only if a caller broke the
+  // idempotency contract: tests assert it never does).
+  const std::vector<LedgerCall>& calls() const { return calls_; }
+  std::optional<std::string> find_sms(const std::string& key) const;
+  std::optional<TimePoint> last_activity() const { return last_activity_; }
+
+ private:
+  Status append_line(const std::string& line);
+  void apply_line(const std::string& line);
+
+  int fd_ = -1;
+  std::vector<LedgerCall> calls_;
+  std::map<std::string, std::size_t> by_key_;
+  std::map<std::string, std::size_t> by_id_;
+  std::map<std::string, std::string> sms_;
+  std::optional<TimePoint> last_activity_;
+};
+
+}  // namespace outdial::telephony::sim
