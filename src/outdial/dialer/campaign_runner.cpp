@@ -1,0 +1,310 @@
+#include "outdial/dialer/campaign_runner.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace outdial::dialer {
+namespace {
+
+void earliest(std::optional<TimePoint>& acc, TimePoint t, TimePoint now) {
+  if (t <= now) return;
+  if (!acc || t < *acc) acc = t;
+}
+
+int capacity_of(const Campaign& c) {
+  // "lines" is the progressive ratio (calls per line); max_concurrency the hard cap.
+  return std::max(1, std::min(c.lines, c.max_concurrency));
+}
+
+std::string attempt_key(CampaignId c, ContactId k, int n) {
+  return std::to_string(c) + ":" + std::to_string(k) + ":" + std::to_string(n);
+}
+
+}  // namespace
+
+CampaignRunner::CampaignRunner(storage::Database& db, telephony::Provider& provider, const compliance::Gate& gate,
+                               FactsBuilder& facts, const Clock& clock, RunnerConfig config)
+    : db_(db),
+      provider_(provider),
+      gate_(gate),
+      facts_(facts),
+      clock_(clock),
+      config_(std::move(config)),
+      events_(db.calls(), db.campaigns(), db.compliance(), clock) {}
+
+Throttle& CampaignRunner::throttle_for(const Campaign& c) {
+  auto it = throttles_.try_emplace(c.id, c.calls_per_minute).first;
+  it->second.set_rate(c.calls_per_minute);
+  return it->second;
+}
+
+void CampaignRunner::audit_system(const Campaign& c, const std::string& action, TimePoint now) {
+  AuditEntry e;
+  e.tenant_id = c.tenant_id;
+  e.actor = "system:dialer";
+  e.action = action;
+  e.entity_type = "campaign";
+  e.entity_id = std::to_string(c.id);
+  e.payload_json = "{\"node\":\"" + config_.node_id + "\"}";
+  e.at = now;
+  (void)db_.audit().append(e);
+}
+
+TickResult CampaignRunner::tick() {
+  TickResult out;
+  const TimePoint now = clock_.now();
+  auto active = db_.campaigns().list_active_campaigns();
+  if (!active) return out;
+  for (Campaign c : *active) {
+    if (c.expires_at && now >= *c.expires_at) {
+      // Auto-expiry (AI policy "Campaign auto-expiry"): no new dials; calls in flight finish.
+      c.status = CampaignStatus::kExpired;
+      if (db_.campaigns().update_campaign(c)) audit_system(c, "campaign.expire", now);
+      continue;
+    }
+    if (c.schedule_start && now < *c.schedule_start) {
+      earliest(out.next_due, *c.schedule_start, now);
+      ++out.active_campaigns;
+      continue;
+    }
+    if (c.expires_at) earliest(out.next_due, *c.expires_at, now);
+    const int in_flight = run_campaign(c, now, out);
+    out.in_flight += in_flight;
+    if (in_flight == 0) {
+      auto counts = db_.campaigns().count_targets(c.id);
+      if (counts) {
+        auto get = [&](TargetStatus s) {
+          auto it = counts->by_status.find(to_string(s));
+          return it == counts->by_status.end() ? 0 : it->second;
+        };
+        if (get(TargetStatus::kPending) == 0 && get(TargetStatus::kInProgress) == 0) {
+          c.status = CampaignStatus::kCompleted;
+          if (db_.campaigns().update_campaign(c)) audit_system(c, "campaign.complete", now);
+          continue;
+        }
+      }
+    }
+    ++out.active_campaigns;
+  }
+  return out;
+}
+
+int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& out) {
+  auto& campaigns = db_.campaigns();
+  (void)campaigns.renew_leases(c.id, config_.node_id, now, config_.lease_ttl);
+  Throttle& throttle = throttle_for(c);
+  auto live = db_.calls().live_attempts(c.id);
+  int in_flight = live ? static_cast<int>(live->size()) : capacity_of(c);
+  for (;;) {
+    const int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
+    if (room <= 0) break;
+    auto claimed = campaigns.claim_targets(c.id, config_.node_id, now, config_.lease_ttl, room);
+    if (!claimed || claimed->empty()) break;
+    for (auto& t : *claimed) {
+      ++out.decided;
+      if (dial_target(c, t, now)) {
+        ++in_flight;
+        ++out.dialed;
+        throttle.record(now);
+      }
+    }
+  }
+  if (in_flight < capacity_of(c)) {
+    if (auto slot = throttle.next_slot(now)) {
+      earliest(out.next_due, *slot, now);
+    } else if (auto next = campaigns.next_eligible_at(c.id); next && next->has_value()) {
+      earliest(out.next_due, **next, now);
+    }
+  }
+  return in_flight;
+}
+
+void CampaignRunner::release(CampaignTarget t, TargetStatus status, TimePoint next, const std::string& outcome) {
+  t.status = status;
+  t.next_eligible_at = next;
+  t.last_outcome = outcome;
+  (void)db_.campaigns().release_target(t, config_.node_id);
+}
+
+bool CampaignRunner::dial_target(const Campaign& c, CampaignTarget t, TimePoint now) {
+  auto contact = db_.contacts().get_contact(c.tenant_id, t.contact_id);
+  if (!contact) {
+    release(t, TargetStatus::kBlocked, now, "blocked:CONTACT-MISSING");
+    return false;
+  }
+  auto history = db_.calls().attempts_for_contact(c.id, t.contact_id);
+  if (!history) {
+    release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
+    return false;
+  }
+  int n = t.attempts;
+  for (const auto& a : *history) {
+    if (!is_terminal(a.state)) return false;  // a live call already: keep the lease, wait for it
+    n = std::max(n, a.attempt_number);
+  }
+  ++n;
+  auto facts = facts_.build(c, *contact, now);
+  if (!facts) {
+    release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
+    return false;
+  }
+  ++gate_calls_;
+  const compliance::Decision d = gate_.evaluate(*facts);
+  storage::DecisionRecord rec;
+  rec.tenant_id = c.tenant_id;
+  rec.campaign_id = c.id;
+  rec.contact_id = t.contact_id;
+  rec.phone_e164 = contact->phone_e164;
+  rec.channel = "voice";
+  rec.verdict = compliance::to_string(d.verdict);
+  rec.rule = d.rule;
+  rec.reason = d.reason;
+  rec.allowed_at = d.allowed_at;
+  rec.decided_at = now;
+  (void)db_.compliance().record_decision(rec);
+  if (d.verdict == compliance::Verdict::kBlock) {
+    release(t, TargetStatus::kBlocked, now, "blocked:" + d.rule);
+    return false;
+  }
+  if (d.verdict == compliance::Verdict::kDefer) {
+    // Back to pending at the instant the gate named: the runner sleeps until then (no polling).
+    const TimePoint at = d.allowed_at && *d.allowed_at > now ? *d.allowed_at : now + config_.default_defer;
+    release(t, TargetStatus::kPending, at, "deferred:" + d.rule);
+    return false;
+  }
+  CallAttempt a;
+  a.tenant_id = c.tenant_id;
+  a.campaign_id = c.id;
+  a.contact_id = t.contact_id;
+  a.attempt_number = n;
+  a.idempotency_key = attempt_key(c.id, t.contact_id, n);
+  a.state = CallState::kQueued;
+  a.provider = provider_.name();
+  a.from_number = c.caller_id;
+  a.to_number = contact->phone_e164;
+  a.created_at = now;
+  auto stored = db_.calls().create_attempt(a);  // durable before the carrier hears of it
+  if (!stored) {
+    release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
+    return false;
+  }
+  if (stored->state != CallState::kQueued || !stored->provider_call_id.empty()) {
+    (void)recover_attempt(*stored);  // an earlier run got further with this key
+    return !is_terminal(stored->state);
+  }
+  place(c, *stored, now);
+  return true;
+}
+
+void CampaignRunner::place(const Campaign& c, CallAttempt a, TimePoint now) {
+  telephony::DialRequest req;
+  req.idempotency_key = a.idempotency_key;
+  req.attempt_id = a.id;
+  req.tenant_id = a.tenant_id;
+  req.campaign_id = a.campaign_id;
+  req.from = a.from_number;
+  req.to = a.to_number;
+  req.ring_timeout_seconds = facts_.ring_timeout_seconds();
+  req.record = c.record_calls;
+  req.script = c.script;
+  req.voicemail_text = c.voicemail_text;
+  req.agent_number = c.agent_number;
+  ++total_dials_;
+  auto accepted = provider_.place_call(req);
+  const CallState before = a.state;
+  if (!accepted) {
+    const ErrorCode code = accepted.error().code;
+    a.state = CallState::kFailed;
+    a.ended_at = now;
+    a.failure_reason = std::string(to_string(code)) + ": " + accepted.error().message;
+    if (db_.calls().update_attempt(a, before)) {
+      const bool undialable = code == ErrorCode::kInvalidArgument || code == ErrorCode::kPermissionDenied;
+      (void)events_.finalize_target(a, undialable);
+    }
+    return;
+  }
+  a.provider_call_id = accepted->provider_call_id;
+  a.state = CallState::kDialing;
+  a.dialed_at = now;
+  if (!db_.calls().update_attempt(a, before)) {
+    auto fresh = db_.calls().get_attempt(a.id);
+    if (!fresh) return;
+    a = *fresh;
+  }
+  (void)events_.replay(a);  // events that arrived before the call id was stored
+}
+
+Status CampaignRunner::recover_attempt(const CallAttempt& a) {
+  CallAttempt cur = a;
+  if (cur.provider_call_id.empty()) {
+    auto found = provider_.find_call(cur.idempotency_key);
+    if (!found) return found.error();
+    if (!found->has_value()) {
+      // Never reached the carrier: place it now under the same key.
+      auto c = db_.campaigns().get_campaign_any(cur.campaign_id);
+      if (!c) return c.error();
+      place(*c, cur, clock_.now());
+      return ok_status();
+    }
+    CallAttempt next = cur;
+    next.provider_call_id = **found;
+    if (next.state == CallState::kQueued) {
+      next.state = CallState::kDialing;
+      next.dialed_at = clock_.now();
+    }
+    if (auto st = db_.calls().update_attempt(next, cur.state); !st) return st;
+    cur = next;
+  }
+  if (auto st = provider_.reconcile(cur.provider_call_id); !st && st.error().code != ErrorCode::kNotFound) return st;
+  auto replayed = events_.replay(cur);
+  if (!replayed) return replayed.error();
+  return ok_status();
+}
+
+Status CampaignRunner::recover_held_targets(CampaignId campaign) {
+  auto held = db_.campaigns().targets_held_by(campaign, config_.node_id);
+  if (!held) return held.error();
+  const TimePoint now = clock_.now();
+  for (const auto& t : *held) {
+    auto history = db_.calls().attempts_for_contact(campaign, t.contact_id);
+    if (!history) return history.error();
+    const CallAttempt* newest = nullptr;
+    for (const auto& a : *history) {
+      if (newest == nullptr || a.attempt_number > newest->attempt_number) newest = &a;
+    }
+    if (newest == nullptr || (newest->attempt_number <= t.attempts && is_terminal(newest->state))) {
+      // Leased but never dialed (crash between claim and create_attempt): back in the queue.
+      release(t, TargetStatus::kPending, std::max(now, t.next_eligible_at), t.last_outcome);
+    } else if (is_terminal(newest->state)) {
+      (void)events_.finalize_target(*newest);
+    }
+  }
+  return ok_status();
+}
+
+Status CampaignRunner::recover() {
+  auto live = db_.calls().live_attempts(0);
+  if (!live) return live.error();
+  std::set<CampaignId> campaigns;
+  for (const auto& a : *live) {
+    campaigns.insert(a.campaign_id);
+    auto t = db_.campaigns().get_target(a.campaign_id, a.contact_id);
+    // Only this node's calls: another live node is still handling its own.
+    if (a.campaign_id != 0 && (!t || !t->has_value() || (*t)->lease_owner != config_.node_id)) continue;
+    if (auto st = recover_attempt(a); !st) return st;
+  }
+  auto tenants = db_.tenants().list_tenants();
+  if (!tenants) return tenants.error();
+  for (const auto& tenant : *tenants) {
+    auto list = db_.campaigns().list_campaigns(tenant.id);
+    if (!list) return list.error();
+    for (const auto& c : *list) campaigns.insert(c.id);
+  }
+  for (CampaignId id : campaigns) {
+    if (id == 0) continue;
+    if (auto st = recover_held_targets(id); !st) return st;
+  }
+  return ok_status();
+}
+
+}  // namespace outdial::dialer

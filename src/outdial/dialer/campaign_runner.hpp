@@ -1,0 +1,82 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "outdial/compliance/gate.hpp"
+#include "outdial/core/clock.hpp"
+#include "outdial/dialer/event_processor.hpp"
+#include "outdial/dialer/facts_builder.hpp"
+#include "outdial/dialer/throttle.hpp"
+#include "outdial/storage/database.hpp"
+#include "outdial/telephony/provider.hpp"
+
+namespace outdial::dialer {
+
+struct RunnerConfig {
+  std::string node_id = "node-1";  // lease owner; must be stable across restarts of this node
+  Millis lease_ttl{std::chrono::minutes(15)};
+  Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
+};
+
+struct TickResult {
+  int dialed = 0;            // calls placed this tick
+  int decided = 0;           // gate decisions made this tick
+  int active_campaigns = 0;  // still active after the tick
+  std::int64_t in_flight = 0;
+  // The earliest instant (> now) at which the runner has work: a throttle slot, a target's
+  // next_eligible_at, a schedule start or an expiry. Provider events are not included.
+  std::optional<TimePoint> next_due;
+};
+
+// Progressive dialer for every active campaign. One tick(): expire campaigns past expires_at;
+// per campaign, while calls in flight < min(lines, max_concurrency) and the calls_per_minute
+// window allows, lease targets (CampaignStore::claim_targets), build facts, ask the gate (every
+// decision stored), then block (target kBlocked "blocked:<RULE>"), defer (target back to
+// kPending at allowed_at: no polling) or dial (attempt "<campaign>:<contact>:<n>" stored
+// before place_call with the same key); mark campaigns complete when nothing is pending or in
+// progress. Provider events come in through sink(). Pause/resume/stop take effect at the next
+// tick (only kActive campaigns dial; calls in flight finish normally).
+// Not thread-safe: one thread calls recover()/tick(); sink() may be called from any thread.
+class CampaignRunner {
+ public:
+  CampaignRunner(storage::Database& db, telephony::Provider& provider, const compliance::Gate& gate,
+                 FactsBuilder& facts, const Clock& clock, RunnerConfig config = {});
+
+  // Restart recovery; call once before the first tick. For this node's live attempts: without a
+  // provider call id ask find_call(key) and attach, or place the call now with the same key;
+  // with one, reconcile(). Replays stored events, then finalizes targets held by this node whose
+  // newest attempt is terminal and releases those that never got an attempt.
+  Status recover();
+  TickResult tick();
+
+  telephony::CallEventSink& sink() { return events_; }
+  EventProcessor& events() { return events_; }
+  std::int64_t total_dials() const { return total_dials_; }
+  std::int64_t gate_calls() const { return gate_calls_; }
+
+ private:
+  int run_campaign(const Campaign& c, TimePoint now, TickResult& out);
+  // Gate + dial for one leased target. Returns true if a call was placed.
+  bool dial_target(const Campaign& c, CampaignTarget t, TimePoint now);
+  void place(const Campaign& c, CallAttempt attempt, TimePoint now);
+  void release(CampaignTarget t, TargetStatus status, TimePoint next, const std::string& outcome);
+  Status recover_attempt(const CallAttempt& a);
+  Status recover_held_targets(CampaignId campaign);
+  void audit_system(const Campaign& c, const std::string& action, TimePoint now);
+  Throttle& throttle_for(const Campaign& c);
+
+  storage::Database& db_;
+  telephony::Provider& provider_;
+  const compliance::Gate& gate_;
+  FactsBuilder& facts_;
+  const Clock& clock_;
+  RunnerConfig config_;
+  EventProcessor events_;
+  std::map<CampaignId, Throttle> throttles_;
+  std::int64_t total_dials_ = 0;
+  std::int64_t gate_calls_ = 0;
+};
+
+}  // namespace outdial::dialer

@@ -1,0 +1,155 @@
+#include "outdial/dialer/event_processor.hpp"
+
+#include <algorithm>
+
+#include "outdial/dialer/retry_policy.hpp"
+
+namespace outdial::dialer {
+namespace {
+
+constexpr int kCasRetries = 5;
+
+// Folds one event into a copy of the attempt; returns true if anything changed.
+bool fold(CallAttempt& a, const CallEvent& ev) {
+  if (ev.kind == CallEventKind::kDigits) {
+    if (is_terminal(a.state) || a.digits.find(ev.digits) != std::string::npos) return false;
+    a.digits += ev.digits;
+    return true;
+  }
+  const auto target = state_for(ev.kind);
+  if (!target) return false;
+  auto next = transition(a.state, *target);
+  if (!next) return false;  // illegal or late: recorded in the event log, state unchanged
+  a.state = *next;
+  switch (a.state) {
+    case CallState::kDialing:
+      if (!a.dialed_at) a.dialed_at = ev.at;
+      break;
+    case CallState::kAnsweredHuman:
+    case CallState::kAnsweredMachine:
+      a.answered_at = ev.at;
+      a.answered_by_machine = a.state == CallState::kAnsweredMachine;
+      break;
+    default:
+      break;
+  }
+  if (is_terminal(a.state)) {
+    a.ended_at = ev.at;
+    if (!ev.detail.empty() && a.state != CallState::kCompleted) a.failure_reason = ev.detail;
+  }
+  return true;
+}
+
+}  // namespace
+
+EventProcessor::EventProcessor(storage::CallStore& calls, storage::CampaignStore& campaigns,
+                               storage::ComplianceStore& compliance, const Clock& clock)
+    : calls_(calls), campaigns_(campaigns), compliance_(compliance), clock_(clock) {}
+
+void EventProcessor::on_call_event(const CallEvent& event) {
+  std::lock_guard lock(mu_);
+  ++events_seen_;
+  auto found = calls_.find_by_provider_id(event.provider, event.provider_call_id);
+  CallEvent stored = event;
+  std::optional<CallAttempt> attempt;
+  if (found && found->has_value()) attempt = **found;
+  if (!attempt && event.attempt_id != 0) {
+    // Crash window: the provider accepted the call but its id was never stored. The event
+    // names our attempt, so attach the provider id now.
+    auto a = calls_.get_attempt(event.attempt_id);
+    if (a && a->provider_call_id.empty() && !is_terminal(a->state)) {
+      CallAttempt copy = *a;
+      copy.provider = event.provider;
+      copy.provider_call_id = event.provider_call_id;
+      if (copy.state == CallState::kQueued) copy.state = CallState::kDialing;
+      if (calls_.update_attempt(copy, a->state)) attempt = copy;
+    } else if (a && a->provider_call_id == event.provider_call_id) {
+      attempt = *a;
+    }
+  }
+  if (attempt) stored.attempt_id = attempt->id;
+  auto appended = calls_.append_event(stored);
+  if (!appended) return;  // store down: the provider re-delivers / reconcile replays
+  if (!*appended) {
+    ++duplicates_;
+    return;
+  }
+  if (!attempt) return;  // stored; applied by replay() once the attempt knows its call id
+  (void)apply_locked(*attempt);
+}
+
+Result<CallAttempt> EventProcessor::replay(const CallAttempt& attempt) {
+  std::lock_guard lock(mu_);
+  return apply_locked(attempt);
+}
+
+Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {
+  for (int i = 0; i < kCasRetries; ++i) {
+    if (attempt.provider_call_id.empty()) return attempt;
+    auto events = calls_.events_for_call(attempt.provider, attempt.provider_call_id);
+    if (!events) return events.error();
+    std::stable_sort(events->begin(), events->end(),
+                     [](const CallEvent& x, const CallEvent& y) { return x.sequence < y.sequence; });
+    const CallState before = attempt.state;
+    const std::string digits_before = attempt.digits;
+    CallAttempt next = attempt;
+    bool changed = false;
+    for (const auto& ev : *events) changed = fold(next, ev) || changed;
+    if (!changed) {
+      if (is_terminal(next.state)) (void)finalize_locked(next, false);
+      return next;
+    }
+    auto st = calls_.update_attempt(next, before);
+    if (st) {
+      if (next.digits.find('2') != std::string::npos && digits_before.find('2') == std::string::npos) {
+        // Press 2 = "do not call me" (DNC-INTERNAL): on the list at once, every channel.
+        DncEntry e;
+        e.tenant_id = next.tenant_id;
+        e.phone_e164 = next.to_number;
+        e.reason = "press 2";
+        e.source = "call:" + next.idempotency_key;
+        e.created_at = clock_.now();
+        (void)compliance_.add_dnc(e);
+      }
+      if (is_terminal(next.state)) (void)finalize_locked(next, false);
+      return next;
+    }
+    if (st.error().code != ErrorCode::kConflict) return st.error();
+    auto fresh = calls_.get_attempt(attempt.id);  // someone else moved it: fold again on top
+    if (!fresh) return fresh.error();
+    attempt = *fresh;
+  }
+  return make_error(ErrorCode::kConflict, "attempt kept changing under the event processor",
+                    {{"attempt_id", std::to_string(attempt.id)}});
+}
+
+Status EventProcessor::finalize_target(const CallAttempt& attempt, bool undialable) {
+  std::lock_guard lock(mu_);
+  return finalize_locked(attempt, undialable);
+}
+
+Status EventProcessor::finalize_locked(const CallAttempt& attempt, bool undialable) {
+  if (!is_terminal(attempt.state) || attempt.campaign_id == 0) return ok_status();
+  auto target = campaigns_.get_target(attempt.campaign_id, attempt.contact_id);
+  if (!target) return target.error();
+  if (!target->has_value() || (*target)->status != TargetStatus::kInProgress) return ok_status();
+  CampaignTarget t = **target;
+  auto campaign = campaigns_.get_campaign_any(attempt.campaign_id);
+  if (!campaign) return campaign.error();
+  auto history = calls_.attempts_for_contact(attempt.campaign_id, attempt.contact_id);
+  if (!history) return history.error();
+  // Only the newest attempt decides: an old attempt's late event must not release a target
+  // that a newer attempt is using.
+  for (const auto& a : *history) {
+    if (a.attempt_number > attempt.attempt_number) return ok_status();
+  }
+  const TargetUpdate u = next_target_state(*campaign, attempt, *history, clock_.now(), undialable);
+  t.status = u.status;
+  t.attempts = u.attempts;
+  t.next_eligible_at = u.next_eligible_at;
+  t.last_outcome = u.last_outcome;
+  // Released on behalf of whichever node holds the lease (webhooks may land on any node).
+  return campaigns_.release_target(t, t.lease_owner);
+}
+
+}  // namespace outdial::dialer

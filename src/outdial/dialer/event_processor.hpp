@@ -1,0 +1,53 @@
+#pragma once
+#include <mutex>
+#include <string>
+
+#include "outdial/core/call.hpp"
+#include "outdial/core/clock.hpp"
+#include "outdial/storage/call_store.hpp"
+#include "outdial/storage/campaign_store.hpp"
+#include "outdial/storage/compliance_store.hpp"
+#include "outdial/telephony/provider.hpp"
+
+namespace outdial::dialer {
+
+// The one event path from every provider to the stores (telephony::CallEventSink).
+//   1. append the event (a duplicate dedupe_key changes nothing and stops here);
+//   2. correlate it to an attempt (provider call id, else DialRequest attempt id);
+//   3. fold all of the call's stored events, in sequence order, over the attempt's state with
+//      core transition(): illegal and late events stay recorded but move nothing, and an event
+//      that arrives before its predecessor takes effect once the predecessor arrives;
+//   4. compare-and-set the attempt; on a terminal state finalize the contact's target with the
+//      retry policy. Digit "2" adds the number to the tenant's internal DNC list.
+// Thread-safe: calls are serialized by an internal mutex (events for one call must not race).
+class EventProcessor final : public telephony::CallEventSink {
+ public:
+  EventProcessor(storage::CallStore& calls, storage::CampaignStore& campaigns, storage::ComplianceStore& compliance,
+                 const Clock& clock);
+
+  void on_call_event(const CallEvent& event) override;
+
+  // Re-applies every stored event of the attempt's call (restart recovery, or after the
+  // provider call id was stored). Returns the attempt as stored afterwards.
+  Result<CallAttempt> replay(const CallAttempt& attempt);
+  // If the attempt is terminal and its target is still in progress, writes the target's next
+  // state (idempotent). `undialable`: the provider refused the number for good.
+  Status finalize_target(const CallAttempt& attempt, bool undialable = false);
+
+  std::int64_t events_seen() const { return events_seen_; }
+  std::int64_t duplicates() const { return duplicates_; }
+
+ private:
+  Result<CallAttempt> apply_locked(CallAttempt attempt);
+  Status finalize_locked(const CallAttempt& attempt, bool undialable);
+
+  storage::CallStore& calls_;
+  storage::CampaignStore& campaigns_;
+  storage::ComplianceStore& compliance_;
+  const Clock& clock_;
+  std::recursive_mutex mu_;
+  std::int64_t events_seen_ = 0;
+  std::int64_t duplicates_ = 0;
+};
+
+}  // namespace outdial::dialer

@@ -1,0 +1,101 @@
+#include "outdial/dialer/facts_builder.hpp"
+
+#include <algorithm>
+
+namespace outdial::dialer {
+namespace {
+
+// "+1NXXNXXXXXX" -> the 10 national digits as an integer; 0 when not a NANP number.
+std::uint64_t nanp_digits(const std::string& e164) {
+  if (e164.size() != 12 || e164[0] != '+' || e164[1] != '1') return 0;
+  std::uint64_t n = 0;
+  for (std::size_t i = 2; i < e164.size(); ++i) {
+    if (e164[i] < '0' || e164[i] > '9') return 0;
+    n = n * 10 + static_cast<std::uint64_t>(e164[i] - '0');
+  }
+  return n;
+}
+
+TimePoint day_start(TimePoint t) {
+  return std::chrono::time_point_cast<Millis>(std::chrono::floor<std::chrono::days>(t));
+}
+
+}  // namespace
+
+FactsBuilder::FactsBuilder(storage::ComplianceStore& compliance, storage::CallStore& calls,
+                           const dnc::NationalRegistry* registry, CallerIdDirectory caller_ids,
+                           int ring_timeout_seconds)
+    : compliance_(compliance),
+      calls_(calls),
+      registry_(registry),
+      caller_ids_(std::move(caller_ids)),
+      ring_timeout_seconds_(ring_timeout_seconds) {}
+
+Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Contact& contact, TimePoint at) {
+  compliance::AttemptFacts f;
+  f.phone_e164 = contact.phone_e164;
+  f.stated_timezone = contact.timezone;
+  f.stated_state = contact.state;
+  f.at = at;
+  f.channel = Channel::kVoice;
+  f.purpose = c.purpose;
+  f.voice = c.voice;
+  f.line_type = contact.line_type;
+  f.autodialed = true;
+
+  auto consents = compliance_.consents_for(c.tenant_id, contact.phone_e164);
+  if (!consents) return consents.error();
+  f.consents = std::move(consents).value();
+
+  auto dnc = compliance_.find_dnc(c.tenant_id, contact.phone_e164);
+  if (!dnc) return dnc.error();
+  f.on_internal_dnc = dnc->has_value();
+  if (dnc->has_value()) {
+    f.opt_outs.push_back({(*dnc)->created_at, Channel::kVoice, (*dnc)->reason});
+  }
+
+  f.on_national_dnc = contact.national_dnc;
+  if (registry_ != nullptr) {
+    const auto digits = nanp_digits(contact.phone_e164);
+    if (digits != 0 && registry_->contains(digits)) f.on_national_dnc = true;
+    f.national_dnc_loaded_at = registry_->loaded_at();
+  }
+
+  // v1: prior attempts are this campaign's attempts to the contact (CallStore has no
+  // per-number index across campaigns yet).
+  auto prior = calls_.attempts_for_contact(c.id, contact.id);
+  if (!prior) return prior.error();
+  for (const auto& a : *prior) {
+    if (!a.dialed_at) continue;  // never reached the carrier
+    f.prior_attempts.push_back({*a.dialed_at, Channel::kVoice, c.name});
+  }
+  std::sort(f.prior_attempts.begin(), f.prior_attempts.end(),
+            [](const auto& x, const auto& y) { return x.at < y.at; });
+  f.subject = c.name;
+
+  f.campaign.present = true;
+  f.campaign.status = c.status;
+  // CampaignService only lets staff activate, so activated_by implies a staff activation.
+  f.campaign.activated_by_staff = c.activated_by.has_value();
+  f.campaign.schedule_start = c.schedule_start;
+  f.campaign.schedule_end = c.schedule_end;
+  f.campaign.expires_at = c.expires_at;
+  f.campaign.max_attempts = c.max_attempts;
+  f.campaign.min_spacing_minutes = c.min_spacing_minutes;
+  f.campaign.daily_limit = c.daily_limit;
+  if (c.daily_limit > 0) {
+    const TimePoint from = day_start(at);
+    auto today = calls_.count_created_between(c.id, from, from + std::chrono::days(1));
+    if (!today) return today.error();
+    f.campaign.attempts_today = static_cast<int>(*today);
+  }
+
+  f.caller_id = c.caller_id;
+  f.caller_id_owned = caller_ids_.owns(c.tenant_id, c.caller_id);
+  f.recording = c.record_calls;
+  f.recording_disclosure = c.recording_disclosure;
+  f.ring_timeout_seconds = ring_timeout_seconds_;
+  return f;
+}
+
+}  // namespace outdial::dialer

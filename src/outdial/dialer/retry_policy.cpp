@@ -1,0 +1,64 @@
+#include "outdial/dialer/retry_policy.hpp"
+
+#include <algorithm>
+
+namespace outdial::dialer {
+
+OutcomeClass classify(const CallAttempt& a) {
+  switch (a.state) {
+    case CallState::kCompleted:
+    case CallState::kDropped:
+      if (a.answered_by_machine) return OutcomeClass::kMachine;
+      return a.digits.find('2') != std::string::npos ? OutcomeClass::kOptedOut : OutcomeClass::kDone;
+    case CallState::kBusy: return OutcomeClass::kBusy;
+    case CallState::kNoAnswer: return OutcomeClass::kNoAnswer;
+    default: return OutcomeClass::kFailed;  // failed, canceled (and never a live state)
+  }
+}
+
+std::string outcome_label(const CallAttempt& a) {
+  switch (classify(a)) {
+    case OutcomeClass::kMachine: return "voicemail";
+    case OutcomeClass::kOptedOut: return "opted_out";
+    default: return to_string(a.state);
+  }
+}
+
+TargetUpdate next_target_state(const Campaign& c, const CallAttempt& finished, const std::vector<CallAttempt>& history,
+                               TimePoint now, bool undialable) {
+  TargetUpdate u;
+  u.last_outcome = undialable ? "undialable" : outcome_label(finished);
+  u.attempts = finished.attempt_number;
+  for (const auto& a : history) u.attempts = std::max(u.attempts, a.attempt_number);
+  u.next_eligible_at = now;
+  const OutcomeClass cls = classify(finished);
+  if (cls == OutcomeClass::kDone || cls == OutcomeClass::kOptedOut) {
+    u.status = TargetStatus::kDone;
+    return u;
+  }
+  if (undialable) {
+    u.status = TargetStatus::kExhausted;
+    return u;
+  }
+  const RetryRule& rule = cls == OutcomeClass::kBusy       ? c.retry.busy
+                          : cls == OutcomeClass::kNoAnswer ? c.retry.no_answer
+                          : cls == OutcomeClass::kMachine  ? c.retry.machine
+                                                           : c.retry.failed;
+  int same = 0;
+  bool counted_finished = false;
+  for (const auto& a : history) {
+    if (!is_terminal(a.state)) continue;
+    if (a.id == finished.id && a.id != 0) counted_finished = true;
+    if (classify(a) == cls) ++same;
+  }
+  if (!counted_finished) ++same;
+  if (same >= rule.max_attempts || u.attempts >= c.max_attempts) {
+    u.status = TargetStatus::kExhausted;
+    return u;
+  }
+  u.status = TargetStatus::kPending;
+  u.next_eligible_at = now + std::chrono::minutes(std::max(rule.backoff_minutes, c.min_spacing_minutes));
+  return u;
+}
+
+}  // namespace outdial::dialer

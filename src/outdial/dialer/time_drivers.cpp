@@ -1,0 +1,92 @@
+#include "outdial/dialer/time_drivers.hpp"
+
+#include <algorithm>
+
+namespace outdial::dialer {
+
+DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* events, ManualClock& clock,
+                           Millis horizon, std::int64_t max_steps) {
+  DriveResult r;
+  const TimePoint limit = clock.now() + horizon;
+  while (r.steps < max_steps) {
+    ++r.steps;
+    const TickResult t = runner.tick();
+    const int delivered = events != nullptr ? events->deliver_due() : 0;
+    r.dials += t.dialed;
+    r.events += delivered;
+    if (t.dialed > 0 || delivered > 0 || t.decided > 0) continue;  // more may be possible now
+    std::optional<TimePoint> next = t.next_due;
+    if (events != nullptr) {
+      if (auto e = events->next_event_at(); e && (!next || *e < *next)) next = *e;
+    }
+    if (t.active_campaigns == 0 && !next) {
+      r.all_complete = true;
+      break;
+    }
+    if (!next || *next > limit) break;
+    clock.set(std::max(*next, clock.now() + Millis(1)));
+  }
+  r.ended_at = clock.now();
+  return r;
+}
+
+RealtimeDriver::RealtimeDriver(CampaignRunner& runner, telephony::ScheduledEvents* events, const Clock& wall,
+                               ManualClock* virtual_clock, double speed, Millis max_sleep)
+    : runner_(runner),
+      events_(events),
+      wall_(wall),
+      virtual_clock_(virtual_clock),
+      speed_(speed <= 0 ? 1.0 : speed),
+      max_sleep_(max_sleep) {}
+
+RealtimeDriver::~RealtimeDriver() { stop(); }
+
+void RealtimeDriver::start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void RealtimeDriver::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RealtimeDriver::loop() {
+  (void)runner_.recover();
+  TimePoint last_wall = wall_.now();
+  for (;;) {
+    if (virtual_clock_ != nullptr) {
+      const TimePoint w = wall_.now();
+      const auto elapsed = static_cast<double>((w - last_wall).count()) * speed_;
+      last_wall = w;
+      virtual_clock_->advance(Millis(static_cast<std::int64_t>(elapsed)));
+    }
+    const TickResult t = runner_.tick();
+    const int delivered = events_ != nullptr ? events_->deliver_due() : 0;
+    ++turns_;
+    Millis sleep = max_sleep_;
+    if (t.dialed == 0 && delivered == 0) {
+      std::optional<TimePoint> next = t.next_due;
+      if (events_ != nullptr) {
+        if (auto e = events_->next_event_at(); e && (!next || *e < *next)) next = *e;
+      }
+      const TimePoint now = virtual_clock_ != nullptr ? virtual_clock_->now() : wall_.now();
+      if (next) {
+        const auto until = static_cast<double>((*next - now).count()) / speed_;
+        sleep = std::clamp(Millis(static_cast<std::int64_t>(until)), Millis(1), max_sleep_);
+      }
+    } else {
+      sleep = Millis(0);
+    }
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, sleep, [this] { return stopping_; })) return;
+  }
+}
+
+}  // namespace outdial::dialer

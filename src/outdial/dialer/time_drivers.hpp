@@ -1,0 +1,62 @@
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "outdial/core/clock.hpp"
+#include "outdial/dialer/campaign_runner.hpp"
+#include "outdial/telephony/scheduled_events.hpp"
+
+namespace outdial::dialer {
+
+struct DriveResult {
+  std::int64_t steps = 0;
+  std::int64_t dials = 0;
+  std::int64_t events = 0;
+  bool all_complete = false;  // no active campaign and nothing in flight or scheduled
+  TimePoint ended_at{};
+};
+
+// Virtual time: alternately dial what is allowed now and deliver the carrier events due now;
+// when neither has anything left at this instant, jump the clock to the next instant anything
+// is due (next carrier event, throttle slot, target eligibility, schedule start, expiry).
+// Stops when everything is complete, nothing is due within `horizon`, or after max_steps.
+// `events` may be null (a real provider: its webhooks arrive through runner.sink()).
+DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* events, ManualClock& clock,
+                           Millis horizon = std::chrono::hours(24 * 30), std::int64_t max_steps = 50'000'000);
+
+// Real and accelerated time for `outdial serve`: a thread that ticks the runner, delivers due
+// carrier events and sleeps until the next due instant (at most max_sleep of wall time).
+// speed == 1 and virtual_clock == null: the runner's clock is the wall clock.
+// speed > 1: virtual_clock (the runner's clock) is advanced by wall elapsed × speed each turn.
+class RealtimeDriver {
+ public:
+  RealtimeDriver(CampaignRunner& runner, telephony::ScheduledEvents* events, const Clock& wall,
+                 ManualClock* virtual_clock, double speed, Millis max_sleep = Millis(1000));
+  ~RealtimeDriver();
+  RealtimeDriver(const RealtimeDriver&) = delete;
+  RealtimeDriver& operator=(const RealtimeDriver&) = delete;
+
+  void start();  // runs recover() on the thread first
+  void stop();   // joins; idempotent
+  std::int64_t turns() const { return turns_.load(); }
+
+ private:
+  void loop();
+
+  CampaignRunner& runner_;
+  telephony::ScheduledEvents* events_;
+  const Clock& wall_;
+  ManualClock* virtual_clock_;
+  double speed_;
+  Millis max_sleep_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::atomic<std::int64_t> turns_{0};
+  std::thread thread_;
+};
+
+}  // namespace outdial::dialer
