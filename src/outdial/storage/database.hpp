@@ -1,4 +1,6 @@
 #pragma once
+#include <functional>
+
 #include "outdial/storage/audit_store.hpp"
 #include "outdial/storage/call_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
@@ -22,6 +24,13 @@ class Database {
   virtual CampaignStore& campaigns() = 0;
   virtual CallStore& calls() = 0;
   virtual AuditStore& audit() = 0;
+
+  // Runs `fn` as one atomic unit: every store write made by `fn` on this thread commits together
+  // if it returns ok, and is rolled back otherwise (also for errors from the commit itself).
+  // Lets callers batch many small writes (event persistence) into one commit. Other threads'
+  // store calls wait while `fn` runs, so keep it short. May nest. The default runs `fn` without
+  // atomicity, for drivers that cannot offer it.
+  virtual Status with_transaction(const std::function<Status()>& fn) { return fn(); }
 };
 
 }  // namespace outdial::storage

@@ -1,0 +1,252 @@
+#include "outdial/storage/sqlite/call_store.hpp"
+
+#include "outdial/storage/sqlite/connection.hpp"
+#include "outdial/storage/sqlite/row_helpers.hpp"
+
+namespace outdial::storage::sqlite {
+namespace {
+
+constexpr const char* kAttemptCols =
+    "id, tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, state, provider, provider_call_id,"
+    " from_number, to_number, digits, answered_by_machine, created_at, dialed_at, answered_at, ended_at,"
+    " failure_reason";
+constexpr const char* kEventCols =
+    "id, provider, provider_call_id, attempt_id, kind, at, sequence, dedupe_key, digits, duration_seconds, detail";
+
+Result<CallAttempt> read_attempt(const Stmt& s) {
+  CallAttempt a;
+  a.id = s.i64(0);
+  a.tenant_id = s.i64(1);
+  a.campaign_id = s.i64(2);
+  a.contact_id = s.i64(3);
+  a.attempt_number = s.i32(4);
+  a.idempotency_key = s.text(5);
+  const std::string state = s.text(6);
+  auto st = parse_call_state(state);
+  if (!st) return corrupt("call_attempts.state", state);
+  a.state = *st;
+  a.provider = s.text(7);
+  a.provider_call_id = s.text(8);
+  a.from_number = s.text(9);
+  a.to_number = s.text(10);
+  a.digits = s.text(11);
+  a.answered_by_machine = s.boolean(12);
+  a.created_at = s.time(13);
+  a.dialed_at = s.opt_time(14);
+  a.answered_at = s.opt_time(15);
+  a.ended_at = s.opt_time(16);
+  a.failure_reason = s.text(17);
+  return a;
+}
+
+Result<std::vector<CallAttempt>> read_attempts(Stmt& s) {
+  std::vector<CallAttempt> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto a = read_attempt(s);
+    if (!a) return a.error();
+    out.push_back(std::move(a).value());
+  }
+  return out;
+}
+
+Result<CallEvent> read_event(const Stmt& s) {
+  CallEvent e;
+  e.id = s.i64(0);
+  e.provider = s.text(1);
+  e.provider_call_id = s.text(2);
+  e.attempt_id = s.i64(3);
+  const std::string kind = s.text(4);
+  auto k = parse_call_event_kind(kind);
+  if (!k) return corrupt("call_events.kind", kind);
+  e.kind = *k;
+  e.at = s.time(5);
+  e.sequence = s.i64(6);
+  e.dedupe_key = s.text(7);  // NULL reads back as ""
+  e.digits = s.text(8);
+  e.duration_seconds = s.i32(9);
+  e.detail = s.text(10);
+  return e;
+}
+
+// Binds the attempt's columns after id as ?first.. in kAttemptCols order (17 parameters).
+void bind_attempt(Stmt& s, const CallAttempt& a, int first) {
+  Binder b(s, first);
+  b(a.tenant_id)(a.campaign_id)(a.contact_id)(a.attempt_number);
+  b(a.idempotency_key)(to_string(a.state))(a.provider)(a.provider_call_id);
+  b(a.from_number)(a.to_number)(a.digits)(a.answered_by_machine);
+  b(a.created_at)(a.dialed_at)(a.answered_at)(a.ended_at);
+  b(a.failure_reason);
+}
+
+}  // namespace
+
+SqliteCallStore::SqliteCallStore(Connection& conn) : conn_(conn) {
+  // Derived from core's is_terminal so a new state cannot silently drop out of restart recovery.
+  for (int i = 0; i <= static_cast<int>(CallState::kDropped); ++i) {
+    const auto state = static_cast<CallState>(i);
+    if (is_terminal(state)) continue;
+    if (!live_states_sql_.empty()) live_states_sql_ += ", ";
+    live_states_sql_ += std::string("'") + to_string(state) + "'";
+  }
+}
+
+Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
+  if (a.idempotency_key.empty()) return make_error(ErrorCode::kInvalidArgument, "empty idempotency_key");
+  auto lock = conn_.lock();
+  {
+    auto s = conn_.prepare(
+        "INSERT INTO call_attempts (tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, state,"
+        " provider, provider_call_id, from_number, to_number, digits, answered_by_machine, created_at, dialed_at,"
+        " answered_at, ended_at, failure_reason)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        " ON CONFLICT (idempotency_key) DO NOTHING");
+    bind_attempt(s, a, 1);
+    OUTDIAL_TRY(s.run());
+  }
+  // Inserted or not, the stored row is the answer (a retried create returns the first one).
+  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE idempotency_key = ?1");
+  s.bind(1, a.idempotency_key);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::kInternal, "attempt vanished after insert");
+  return read_attempt(s);
+}
+
+Result<CallAttempt> SqliteCallStore::get_attempt(AttemptId id) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE id = ?1");
+  s.bind(1, id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return not_found("call attempt", id);
+  return read_attempt(s);
+}
+
+Result<std::optional<CallAttempt>> SqliteCallStore::find_by_provider_id(const std::string& provider,
+                                                                        const std::string& provider_call_id) {
+  if (provider_call_id.empty()) return std::optional<CallAttempt>{};  // unassigned ids never match
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols +
+                         " FROM call_attempts WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY id LIMIT 1");
+  s.bind(1, provider).bind(2, provider_call_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<CallAttempt>{};
+  auto a = read_attempt(s);
+  if (!a) return a.error();
+  return std::optional<CallAttempt>(std::move(a).value());
+}
+
+Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "UPDATE call_attempts SET tenant_id = ?3, campaign_id = ?4, contact_id = ?5, attempt_number = ?6,"
+      " idempotency_key = ?7, state = ?8, provider = ?9, provider_call_id = ?10, from_number = ?11,"
+      " to_number = ?12, digits = ?13, answered_by_machine = ?14, created_at = ?15, dialed_at = ?16,"
+      " answered_at = ?17, ended_at = ?18, failure_reason = ?19 WHERE id = ?1 AND state = ?2");
+  s.bind(1, a.id).bind(2, to_string(expected));
+  bind_attempt(s, a, 3);
+  auto n = s.run();
+  if (!n) return n.error();
+  if (*n == 0) {
+    return make_error(ErrorCode::kConflict, "attempt is no longer in the expected state",
+                      {{"attempt_id", std::to_string(a.id)}, {"expected", to_string(expected)}});
+  }
+  return ok_status();
+}
+
+Result<std::vector<CallAttempt>> SqliteCallStore::live_attempts(CampaignId campaign) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE state IN (" +
+                         live_states_sql_ + ") AND (?1 = 0 OR campaign_id = ?1) ORDER BY id");
+  s.bind(1, campaign);
+  return read_attempts(s);
+}
+
+Result<std::vector<CallAttempt>> SqliteCallStore::list_attempts(TenantId tenant, CampaignId campaign,
+                                                                std::int64_t offset, std::int64_t limit) {
+  auto lock = conn_.lock();
+  // campaign 0 = every attempt of the tenant.
+  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols +
+                         " FROM call_attempts WHERE tenant_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
+                         " ORDER BY id LIMIT ?3 OFFSET ?4");
+  s.bind(1, tenant).bind(2, campaign).bind(3, limit).bind(4, offset);
+  return read_attempts(s);
+}
+
+Result<std::vector<CallAttempt>> SqliteCallStore::attempts_for_contact(CampaignId campaign, ContactId contact) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols +
+                         " FROM call_attempts WHERE campaign_id = ?1 AND contact_id = ?2 ORDER BY id");
+  s.bind(1, campaign).bind(2, contact);
+  return read_attempts(s);
+}
+
+Result<std::map<std::string, std::int64_t>> SqliteCallStore::count_by_state(CampaignId campaign) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare("SELECT state, COUNT(*) FROM call_attempts WHERE campaign_id = ?1 GROUP BY state");
+  s.bind(1, campaign);
+  std::map<std::string, std::int64_t> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out[s.text(0)] = s.i64(1);
+  }
+  return out;
+}
+
+Result<std::int64_t> SqliteCallStore::count_created_between(CampaignId campaign, TimePoint from, TimePoint to) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "SELECT COUNT(*) FROM call_attempts WHERE campaign_id = ?1 AND created_at >= ?2 AND created_at < ?3");
+  s.bind(1, campaign).bind(2, from).bind(3, to);
+  auto row = s.step();
+  if (!row) return row.error();
+  return s.i64(0);
+}
+
+Result<bool> SqliteCallStore::append_event(const CallEvent& e) {
+  auto lock = conn_.lock();
+  // ON CONFLICT on the (provider, dedupe_key) key only (narrower than INSERT OR IGNORE, which
+  // would also swallow NOT NULL violations). An empty dedupe_key is stored as NULL: NULLs never
+  // collide, so such events are never deduplicated.
+  auto s = conn_.prepare(
+      "INSERT INTO call_events (provider, provider_call_id, attempt_id, kind, at, sequence, dedupe_key, digits,"
+      " duration_seconds, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+      " ON CONFLICT (provider, dedupe_key) DO NOTHING");
+  s.bind(1, e.provider).bind(2, e.provider_call_id).bind(3, e.attempt_id).bind(4, to_string(e.kind));
+  s.bind(5, e.at).bind(6, e.sequence);
+  if (e.dedupe_key.empty()) {
+    s.bind_null(7);
+  } else {
+    s.bind(7, e.dedupe_key);
+  }
+  s.bind(8, e.digits).bind(9, e.duration_seconds).bind(10, e.detail);
+  auto n = s.run();
+  if (!n) return n.error();
+  return *n > 0;
+}
+
+Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::string& provider,
+                                                                const std::string& provider_call_id) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kEventCols +
+                         " FROM call_events WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY at, sequence, id");
+  s.bind(1, provider).bind(2, provider_call_id);
+  std::vector<CallEvent> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto ev = read_event(s);
+    if (!ev) return ev.error();
+    out.push_back(std::move(ev).value());
+  }
+  return out;
+}
+
+}  // namespace outdial::storage::sqlite

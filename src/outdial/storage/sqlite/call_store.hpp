@@ -1,0 +1,33 @@
+#pragma once
+#include <string>
+
+#include "outdial/storage/call_store.hpp"
+
+namespace outdial::storage::sqlite {
+
+class Connection;
+
+class SqliteCallStore final : public CallStore {
+ public:
+  explicit SqliteCallStore(Connection& conn);
+  Result<CallAttempt> create_attempt(const CallAttempt& a) override;
+  Result<CallAttempt> get_attempt(AttemptId id) override;
+  Result<std::optional<CallAttempt>> find_by_provider_id(const std::string& provider,
+                                                         const std::string& provider_call_id) override;
+  Status update_attempt(const CallAttempt& a, CallState expected) override;
+  Result<std::vector<CallAttempt>> live_attempts(CampaignId campaign) override;
+  Result<std::vector<CallAttempt>> list_attempts(TenantId tenant, CampaignId campaign, std::int64_t offset,
+                                                 std::int64_t limit) override;
+  Result<std::vector<CallAttempt>> attempts_for_contact(CampaignId campaign, ContactId contact) override;
+  Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) override;
+  Result<std::int64_t> count_created_between(CampaignId campaign, TimePoint from, TimePoint to) override;
+  Result<bool> append_event(const CallEvent& e) override;
+  Result<std::vector<CallEvent>> events_for_call(const std::string& provider,
+                                                 const std::string& provider_call_id) override;
+
+ private:
+  Connection& conn_;
+  std::string live_states_sql_;  // "'queued', 'dialing', ..." (the non-terminal states)
+};
+
+}  // namespace outdial::storage::sqlite

@@ -1,0 +1,33 @@
+#pragma once
+#include "outdial/storage/campaign_store.hpp"
+
+namespace outdial::storage::sqlite {
+
+class Connection;
+
+class SqliteCampaignStore final : public CampaignStore {
+ public:
+  explicit SqliteCampaignStore(Connection& conn) : conn_(conn) {}
+  Result<Campaign> create_campaign(const Campaign& c) override;
+  Result<Campaign> get_campaign(TenantId tenant, CampaignId id) override;
+  Result<Campaign> get_campaign_any(CampaignId id) override;
+  Result<std::vector<Campaign>> list_campaigns(TenantId tenant) override;
+  Result<std::vector<Campaign>> list_active_campaigns() override;
+  Result<Campaign> update_campaign(const Campaign& c) override;
+  Result<std::int64_t> add_targets_from_list(CampaignId campaign, ListId list, TimePoint eligible_at) override;
+  Result<std::vector<CampaignTarget>> claim_targets(CampaignId campaign, const std::string& node, TimePoint now,
+                                                    Millis ttl, int max) override;
+  Status release_target(const CampaignTarget& t, const std::string& node) override;
+  Status renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) override;
+  Result<std::optional<CampaignTarget>> get_target(CampaignId campaign, ContactId contact) override;
+  Result<std::vector<CampaignTarget>> targets_held_by(CampaignId campaign, const std::string& node) override;
+  Result<std::vector<CampaignTarget>> list_targets(CampaignId campaign, std::int64_t offset,
+                                                   std::int64_t limit) override;
+  Result<TargetCounts> count_targets(CampaignId campaign) override;
+  Result<std::optional<TimePoint>> next_eligible_at(CampaignId campaign) override;
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace outdial::storage::sqlite

@@ -1,0 +1,219 @@
+#include "outdial/storage/sqlite/connection.hpp"
+
+#include <chrono>
+#include <thread>
+
+namespace outdial::storage::sqlite {
+
+Error translate_error(sqlite3* db, int rc, const std::string& context) {
+  const int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
+  const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string text = context + ": " + (msg != nullptr ? msg : sqlite3_errstr(rc));
+  std::map<std::string, std::string> details{{"sqlite_code", std::to_string(extended)}};
+  ErrorCode code = ErrorCode::kInternal;
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+      code = ErrorCode::kUnavailable;
+      break;
+    case SQLITE_CONSTRAINT:
+      switch (extended) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+          code = ErrorCode::kAlreadyExists;
+          break;
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+          code = ErrorCode::kNotFound;
+          break;
+        case SQLITE_CONSTRAINT_TRIGGER:
+          code = ErrorCode::kFailedPrecondition;
+          break;
+        default:
+          code = ErrorCode::kInvalidArgument;
+          break;
+      }
+      break;
+    default:
+      break;
+  }
+  return make_error(code, std::move(text), std::move(details));
+}
+
+// ---- Stmt ---------------------------------------------------------------------------------
+
+Stmt::Stmt(Connection& conn, sqlite3_stmt* stmt, bool owned, std::optional<Error> error)
+    : conn_(&conn), stmt_(stmt), owned_(owned), error_(std::move(error)) {}
+
+Stmt::Stmt(Stmt&& other) noexcept
+    : conn_(other.conn_),
+      stmt_(other.stmt_),
+      owned_(other.owned_),
+      produced_row_(other.produced_row_),
+      error_(std::move(other.error_)) {
+  other.stmt_ = nullptr;
+}
+
+Stmt::~Stmt() {
+  if (stmt_ == nullptr) return;
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+  } else {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+void Stmt::note(int rc, const char* what) {
+  if (rc != SQLITE_OK && !error_) error_ = conn_->error(rc, what);
+}
+
+Stmt& Stmt::bind(int index, std::int64_t value) {
+  if (stmt_ != nullptr) note(sqlite3_bind_int64(stmt_, index, value), "bind");
+  return *this;
+}
+Stmt& Stmt::bind(int index, const std::string& value) {
+  if (stmt_ != nullptr) {
+    note(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT),
+         "bind");
+  }
+  return *this;
+}
+Stmt& Stmt::bind(int index, const char* value) { return bind(index, std::string(value)); }
+Stmt& Stmt::bind(int index, const std::optional<TimePoint>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+Stmt& Stmt::bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+Stmt& Stmt::bind_null(int index) {
+  if (stmt_ != nullptr) note(sqlite3_bind_null(stmt_, index), "bind");
+  return *this;
+}
+
+Result<bool> Stmt::step() {
+  if (error_) return *error_;
+  if (stmt_ == nullptr) return make_error(ErrorCode::kInternal, "step on an empty statement");
+  constexpr int kMaxBusyRetries = 50;
+  for (int attempt = 0;; ++attempt) {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+      produced_row_ = true;
+      return true;
+    }
+    if (rc == SQLITE_DONE) return false;
+    // Only a stale snapshot is retried: plain SQLITE_BUSY already waited out busy_timeout.
+    const bool retryable = sqlite3_extended_errcode(conn_->handle()) == SQLITE_BUSY_SNAPSHOT &&
+                           !produced_row_ && !conn_->in_transaction() && attempt < kMaxBusyRetries;
+    if (!retryable) {
+      Error e = conn_->error(rc, std::string("step: ") + sqlite3_sql(stmt_));
+      sqlite3_reset(stmt_);
+      return e;
+    }
+    sqlite3_reset(stmt_);  // keeps bindings
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + attempt));
+  }
+}
+
+Result<int> Stmt::run() {
+  for (;;) {
+    auto r = step();
+    if (!r) return r.error();
+    if (!*r) break;
+  }
+  return conn_->changes();
+}
+
+bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+std::int64_t Stmt::i64(int col) const { return sqlite3_column_int64(stmt_, col); }
+int Stmt::i32(int col) const { return static_cast<int>(sqlite3_column_int64(stmt_, col)); }
+std::string Stmt::text(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  if (p == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+std::optional<TimePoint> Stmt::opt_time(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return time(col);
+}
+std::optional<std::int64_t> Stmt::opt_i64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return i64(col);
+}
+
+// ---- Connection ---------------------------------------------------------------------------
+
+Connection::Connection(sqlite3* db) : db_(db) {}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Stmt Connection::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    // The cached copy is mid-iteration in an enclosing scope (a store method re-entered with the
+    // same SQL): hand out a private one rather than disturb it.
+    if (sqlite3_stmt_busy(it->second) == 0) return Stmt(*this, it->second, false, std::nullopt);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return Stmt(*this, nullptr, false, error(rc, "prepare: " + sql));
+  }
+  if (it != cache_.end()) return Stmt(*this, stmt, true, std::nullopt);
+  cache_.emplace(sql, stmt);
+  return Stmt(*this, stmt, false, std::nullopt);
+}
+
+Status Connection::exec(const std::string& sql) {
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    Error e = error(rc, "exec");
+    if (msg != nullptr) {
+      e.message += std::string(" (") + msg + ")";
+      sqlite3_free(msg);
+    }
+    return e;
+  }
+  return ok_status();
+}
+
+// ---- Transaction --------------------------------------------------------------------------
+
+Status Transaction::begin() {
+  nested_ = conn_.in_transaction();
+  auto r = conn_.prepare(nested_ ? "SAVEPOINT outdial_sp" : "BEGIN IMMEDIATE").run();
+  if (!r) return r.error();
+  active_ = true;
+  return ok_status();
+}
+
+Status Transaction::commit() {
+  if (!active_) return make_error(ErrorCode::kInternal, "commit without begin");
+  auto r = conn_.prepare(nested_ ? "RELEASE outdial_sp" : "COMMIT").run();
+  if (!r) return r.error();  // the destructor rolls back
+  active_ = false;
+  return ok_status();
+}
+
+Transaction::~Transaction() {
+  if (!active_) return;
+  // An I/O error may already have rolled the transaction back: then there is nothing to undo.
+  if (!conn_.in_transaction()) return;
+  if (nested_) {
+    (void)conn_.prepare("ROLLBACK TO outdial_sp").run();
+    (void)conn_.prepare("RELEASE outdial_sp").run();
+  } else {
+    (void)conn_.prepare("ROLLBACK").run();
+  }
+}
+
+}  // namespace outdial::storage::sqlite

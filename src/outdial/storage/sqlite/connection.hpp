@@ -1,0 +1,148 @@
+#pragma once
+// Internal to the SQLite driver: one sqlite3 connection, its prepared-statement cache, a
+// statement handle with typed binds/columns, and RAII transactions. Nothing outside
+// storage/sqlite/ includes this header.
+//
+// Threading (v1): one connection behind a std::recursive_mutex. Every store method takes the
+// lock for its whole duration, so statements, the cache and transactions are never shared
+// between threads at the same time. Recursive so that SqliteDatabase::with_transaction can hold
+// the lock while the callback calls store methods on the same thread. SQLite serializes writers
+// anyway; with WAL, one connection and cached statements comfortably reaches the write rate the
+// dialer needs (see docs/perf.md). A read-connection pool can be added behind the same API.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "outdial/core/clock.hpp"
+#include "outdial/core/result.hpp"
+
+namespace outdial::storage::sqlite {
+
+// Maps a SQLite result code to an Error (engineering.md §5: library failures become values):
+//   BUSY / LOCKED / IOERR / FULL / CANTOPEN / PROTOCOL -> kUnavailable
+//   CONSTRAINT_UNIQUE / PRIMARYKEY                     -> kAlreadyExists
+//   CONSTRAINT_FOREIGNKEY                              -> kNotFound (the referenced row is missing)
+//   CONSTRAINT_TRIGGER (append-only guards)            -> kFailedPrecondition
+//   other CONSTRAINT (CHECK, NOT NULL)                 -> kInvalidArgument
+//   anything else                                      -> kInternal
+Error translate_error(sqlite3* db, int rc, const std::string& context);
+
+class Connection;
+
+// A prepared statement in use. Resets (and clears bindings of) the statement on destruction so
+// the cached statement can be reused. Bind errors are remembered and reported by step()/run(),
+// which keeps call sites short. Not thread-safe: use under the connection lock.
+class Stmt {
+ public:
+  Stmt(Connection& conn, sqlite3_stmt* stmt, bool owned, std::optional<Error> error);
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt(Stmt&& other) noexcept;
+  Stmt& operator=(Stmt&&) = delete;
+  ~Stmt();
+
+  // Parameters are 1-based, as in SQLite.
+  Stmt& bind(int index, std::int64_t value);
+  Stmt& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Stmt& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+  Stmt& bind(int index, const std::string& value);
+  Stmt& bind(int index, const char* value);
+  Stmt& bind(int index, TimePoint value) { return bind(index, to_epoch_ms(value)); }
+  Stmt& bind(int index, const std::optional<TimePoint>& value);
+  Stmt& bind(int index, const std::optional<std::int64_t>& value);
+  Stmt& bind_null(int index);
+
+  // Advances one row. true = a row is available, false = done. Autocommit statements that hit
+  // SQLITE_BUSY_SNAPSHOT before producing a row are retried (WAL can refuse a stale read snapshot the
+  // upgrade to a write without calling the busy handler; re-running the statement is safe).
+  Result<bool> step();
+  // Runs to completion (for INSERT/UPDATE/DELETE); returns sqlite3_changes().
+  Result<int> run();
+
+  // Columns are 0-based.
+  bool is_null(int col) const;
+  std::int64_t i64(int col) const;
+  int i32(int col) const;
+  bool boolean(int col) const { return i64(col) != 0; }
+  std::string text(int col) const;
+  TimePoint time(int col) const { return from_epoch_ms(i64(col)); }
+  std::optional<TimePoint> opt_time(int col) const;
+  std::optional<std::int64_t> opt_i64(int col) const;
+
+ private:
+  void note(int rc, const char* what);
+
+  Connection* conn_;
+  sqlite3_stmt* stmt_;
+  bool owned_;
+  bool produced_row_ = false;
+  std::optional<Error> error_;
+};
+
+// Binds consecutive parameters: Binder(s, 3)(a)(b)(c) binds ?3, ?4, ?5.
+class Binder {
+ public:
+  Binder(Stmt& stmt, int first) : stmt_(stmt), next_(first) {}
+  template <typename T>
+  Binder& operator()(const T& value) {
+    stmt_.bind(next_, value);
+    ++next_;
+    return *this;
+  }
+
+ private:
+  Stmt& stmt_;
+  int next_;
+};
+
+class Connection {
+ public:
+  // Takes ownership of an open handle.
+  explicit Connection(sqlite3* db);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  std::unique_lock<std::recursive_mutex> lock() { return std::unique_lock<std::recursive_mutex>(mutex_); }
+
+  // A cached prepared statement (prepared once per distinct SQL text). Precondition: lock held.
+  Stmt prepare(const std::string& sql);
+  // Runs one or more statements without results (migrations, pragmas). Precondition: lock held.
+  Status exec(const std::string& sql);
+  Error error(int rc, const std::string& context) const { return translate_error(db_, rc, context); }
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  int changes() const { return sqlite3_changes(db_); }
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_;
+  std::recursive_mutex mutex_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// RAII write transaction. The outermost level is BEGIN IMMEDIATE (takes the write lock up front,
+// waiting up to busy_timeout, so concurrent writers in other processes queue instead of failing
+// on lock upgrade); nested levels are SAVEPOINTs. Rolls back unless commit() succeeded.
+// Precondition: the connection lock is held for the transaction's lifetime.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn) : conn_(conn) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  Status begin();
+  Status commit();
+
+ private:
+  Connection& conn_;
+  bool active_ = false;
+  bool nested_ = false;
+};
+
+}  // namespace outdial::storage::sqlite

@@ -1,0 +1,16 @@
+#include "outdial/storage/sqlite/migrations/migrations.hpp"
+
+#include "outdial/storage/sqlite/migrations/m0001_schema.hpp"
+#include "outdial/storage/sqlite/migrations/m0002_append_only.hpp"
+
+namespace outdial::storage::sqlite {
+
+std::span<const Migration> migrations() {
+  static constexpr Migration kAll[] = {
+      {1, "schema", kMigration0001Schema},
+      {2, "append_only", kMigration0002AppendOnly},
+  };
+  return kAll;
+}
+
+}  // namespace outdial::storage::sqlite

@@ -1,0 +1,28 @@
+#pragma once
+// Internal helpers shared by the SQLite store implementations.
+#include <optional>
+#include <string>
+
+#include "outdial/core/result.hpp"
+
+namespace outdial::storage::sqlite {
+
+inline Error not_found(const std::string& what, std::int64_t id) {
+  return make_error(ErrorCode::kNotFound, what + " not found", {{"id", std::to_string(id)}});
+}
+
+// A stored enum name that no longer parses means the row was written by a newer or broken
+// writer: report it instead of guessing.
+inline Error corrupt(const std::string& column, const std::string& value) {
+  return make_error(ErrorCode::kInternal, "unreadable stored value in " + column,
+                    {{"column", column}, {"value", value}});
+}
+
+// Expands to an early return of the error when `expr` (a Result) failed.
+#define OUTDIAL_TRY(expr)                      \
+  do {                                         \
+    auto outdial_try_r_ = (expr);              \
+    if (!outdial_try_r_) return outdial_try_r_.error(); \
+  } while (false)
+
+}  // namespace outdial::storage::sqlite

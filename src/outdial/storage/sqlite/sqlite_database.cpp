@@ -1,0 +1,137 @@
+#include "outdial/storage/sqlite/sqlite_database.hpp"
+
+#include <chrono>
+
+#include "outdial/storage/sqlite/audit_store.hpp"
+#include "outdial/storage/sqlite/call_store.hpp"
+#include "outdial/storage/sqlite/campaign_store.hpp"
+#include "outdial/storage/sqlite/compliance_store.hpp"
+#include "outdial/storage/sqlite/connection.hpp"
+#include "outdial/storage/sqlite/contact_store.hpp"
+#include "outdial/storage/sqlite/migrations/migrations.hpp"
+#include "outdial/storage/sqlite/tenant_store.hpp"
+
+namespace outdial::storage::sqlite {
+namespace {
+
+const char* synchronous_name(Synchronous s) {
+  switch (s) {
+    case Synchronous::kOff: return "OFF";
+    case Synchronous::kNormal: return "NORMAL";
+    case Synchronous::kFull: return "FULL";
+  }
+  return "NORMAL";
+}
+
+std::int64_t wall_clock_ms() {
+  // Only the migration bookkeeping reads the wall clock; domain timestamps come from callers.
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path) {
+  return open(path, OpenOptions{});
+}
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path, const OpenOptions& options) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = translate_error(db, rc, "open " + path);
+    e.code = ErrorCode::kUnavailable;
+    sqlite3_close_v2(db);
+    return e;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  auto conn = std::make_unique<Connection>(db);
+  {
+    auto lock = conn->lock();
+    // busy_timeout first: switching to WAL itself needs a lock another process may hold.
+    const std::string pragmas = "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count()) +
+                                ";PRAGMA journal_mode=WAL;PRAGMA synchronous=" +
+                                synchronous_name(options.synchronous) + ";PRAGMA foreign_keys=ON;";
+    if (auto st = conn->exec(pragmas); !st) return st.error();
+  }
+  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(std::move(conn)));
+  if (options.migrate) {
+    if (auto st = database->migrate(); !st) return st.error();
+  }
+  return database;
+}
+
+SqliteDatabase::SqliteDatabase(std::unique_ptr<Connection> conn)
+    : conn_(std::move(conn)),
+      tenants_(std::make_unique<SqliteTenantStore>(*conn_)),
+      contacts_(std::make_unique<SqliteContactStore>(*conn_)),
+      compliance_(std::make_unique<SqliteComplianceStore>(*conn_)),
+      campaigns_(std::make_unique<SqliteCampaignStore>(*conn_)),
+      calls_(std::make_unique<SqliteCallStore>(*conn_)),
+      audit_(std::make_unique<SqliteAuditStore>(*conn_)) {}
+
+SqliteDatabase::~SqliteDatabase() = default;
+
+Status SqliteDatabase::migrate() {
+  auto lock = conn_->lock();
+  if (auto st = conn_->exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+      !st) {
+    return st.error();
+  }
+  for (const Migration& m : migrations()) {
+    Transaction tx(*conn_);
+    if (auto st = tx.begin(); !st) return st.error();
+    // Re-checked inside the write transaction: another process may have applied it meanwhile.
+    auto check = conn_->prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+    check.bind(1, m.version);
+    auto found = check.step();
+    if (!found) return found.error();
+    if (*found) continue;  // ~Transaction rolls back the empty transaction
+    if (auto st = conn_->exec(m.sql); !st) {
+      Error e = st.error();
+      e.message = "migration " + std::to_string(m.version) + " (" + m.name + "): " + e.message;
+      return e;
+    }
+    auto record = conn_->prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
+    record.bind(1, m.version).bind(2, m.name).bind(3, wall_clock_ms());
+    if (auto r = record.run(); !r) return r.error();
+    if (auto st = tx.commit(); !st) return st.error();
+  }
+  return ok_status();
+}
+
+int SqliteDatabase::schema_version() {
+  auto lock = conn_->lock();
+  auto s = conn_->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  auto r = s.step();
+  // No schema_migrations table yet (opened with migrate=false): version 0.
+  if (!r || !*r) return 0;
+  return s.i32(0);
+}
+
+TenantStore& SqliteDatabase::tenants() { return *tenants_; }
+ContactStore& SqliteDatabase::contacts() { return *contacts_; }
+ComplianceStore& SqliteDatabase::compliance() { return *compliance_; }
+CampaignStore& SqliteDatabase::campaigns() { return *campaigns_; }
+CallStore& SqliteDatabase::calls() { return *calls_; }
+AuditStore& SqliteDatabase::audit() { return *audit_; }
+
+Status SqliteDatabase::with_transaction(const std::function<Status()>& fn) {
+  auto lock = conn_->lock();
+  Transaction tx(*conn_);
+  if (auto st = tx.begin(); !st) return st.error();
+  Status result = fn();
+  if (!result) return result;  // ~Transaction rolls back
+  return tx.commit();
+}
+
+Status SqliteDatabase::execute(const std::string& sql) {
+  auto lock = conn_->lock();
+  return conn_->exec(sql);
+}
+
+}  // namespace outdial::storage::sqlite

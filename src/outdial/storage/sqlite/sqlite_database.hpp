@@ -1,0 +1,79 @@
+#pragma once
+// The SQLite storage driver. Only app/ (the composition root) and tests construct it; everyone
+// else sees the storage::Database interface.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "outdial/storage/database.hpp"
+
+namespace outdial::storage::sqlite {
+
+class Connection;
+class SqliteTenantStore;
+class SqliteContactStore;
+class SqliteComplianceStore;
+class SqliteCampaignStore;
+class SqliteCallStore;
+class SqliteAuditStore;
+
+// PRAGMA synchronous. In WAL mode kNormal never corrupts the database but the last commits
+// before a power loss (not a process crash) may be lost. Use kFull when an acknowledged carrier
+// webhook must survive power loss (the event is persisted before the HTTP 200 is sent).
+enum class Synchronous { kOff, kNormal, kFull };
+
+struct OpenOptions {
+  Synchronous synchronous = Synchronous::kNormal;
+  // How long a writer waits for another connection's (or process's) write lock before the call
+  // fails with kUnavailable.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Apply pending migrations while opening (migrate() stays callable and idempotent).
+  bool migrate = true;
+};
+
+// One SQLite database file (or ":memory:"). Journal mode WAL, foreign_keys=ON.
+//
+// Threading: every method of every store is thread-safe. v1 uses ONE connection behind a mutex
+// (all store calls of this object are serialized; statements are prepared once and cached).
+// Several SqliteDatabase objects, in one process or many, may share a file: claim_targets is a
+// BEGIN IMMEDIATE transaction, so concurrent claimers never receive the same target.
+class SqliteDatabase final : public Database {
+ public:
+  // Opens (creating if needed) the database at `path`. kUnavailable if the file cannot be opened,
+  // kInternal on a configuration or migration failure.
+  static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path);
+  static Result<std::unique_ptr<SqliteDatabase>> open(const std::string& path, const OpenOptions& options);
+
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+  ~SqliteDatabase() override;
+
+  Status migrate() override;
+  int schema_version() override;
+  TenantStore& tenants() override;
+  ContactStore& contacts() override;
+  ComplianceStore& compliance() override;
+  CampaignStore& campaigns() override;
+  CallStore& calls() override;
+  AuditStore& audit() override;
+  // BEGIN IMMEDIATE ... COMMIT around `fn` (a SAVEPOINT when nested). Holds this object's lock
+  // for the duration.
+  Status with_transaction(const std::function<Status()>& fn) override;
+
+  // Runs raw SQL with no result rows. For tests (proving append-only triggers) and maintenance;
+  // application code uses the stores.
+  Status execute(const std::string& sql);
+
+ private:
+  explicit SqliteDatabase(std::unique_ptr<Connection> conn);
+
+  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<SqliteTenantStore> tenants_;
+  std::unique_ptr<SqliteContactStore> contacts_;
+  std::unique_ptr<SqliteComplianceStore> compliance_;
+  std::unique_ptr<SqliteCampaignStore> campaigns_;
+  std::unique_ptr<SqliteCallStore> calls_;
+  std::unique_ptr<SqliteAuditStore> audit_;
+};
+
+}  // namespace outdial::storage::sqlite
