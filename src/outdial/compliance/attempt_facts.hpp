@@ -35,6 +35,7 @@ struct CampaignFacts {
   int min_spacing_minutes = 0;  // between attempts to the same contact
   int daily_limit = 0;          // 0 = no cap
   int attempts_today = 0;       // campaign attempts already made in the current day
+  int attempts_made = 0;        // campaign attempts already made to this contact (max_attempts)
 };
 
 enum class ReassignedStatus { kNotChecked, kNo, kYes, kNoData };
@@ -71,6 +72,9 @@ struct AttemptFacts {
   bool recording_disclosure = false;
   int ring_timeout_seconds = 30;
   bool state_emergency = false;  // LA-EMERGENCY feed for the contact's state
+  // SMS-CONFIRM: this text is the single confirmation reply to the latest opt-out (non-marketing,
+  // must go within 5 minutes of it; no other text since).
+  bool opt_out_confirmation = false;
 };
 
 }  // namespace outdial::compliance
