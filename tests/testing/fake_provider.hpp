@@ -1,0 +1,45 @@
+#pragma once
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "outdial/telephony/provider.hpp"
+
+namespace outdial::testing {
+
+// A provider that accepts every call ("P<n>"), remembers the keys and delivers nothing by
+// itself: tests push events into the sink by hand.
+class FakeProvider final : public telephony::Provider {
+ public:
+  std::string name() const override { return "fake"; }
+  Result<telephony::DialAccepted> place_call(const telephony::DialRequest& r) override {
+    std::lock_guard l(mu_);
+    if (auto it = by_key_.find(r.idempotency_key); it != by_key_.end()) return telephony::DialAccepted{it->second};
+    dials.push_back(r);
+    const std::string id = "P" + std::to_string(dials.size());
+    by_key_[r.idempotency_key] = id;
+    return telephony::DialAccepted{id};
+  }
+  Status hangup(const std::string&) override { return ok_status(); }
+  Result<std::string> send_sms(const telephony::SmsRequest& r) override { return "S" + r.idempotency_key; }
+  Result<std::optional<std::string>> find_call(const std::string& key) override {
+    std::lock_guard l(mu_);
+    auto it = by_key_.find(key);
+    if (it == by_key_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  Status reconcile(const std::string& id) override {
+    std::lock_guard l(mu_);
+    reconciled.push_back(id);
+    return ok_status();
+  }
+  std::vector<telephony::DialRequest> dials;
+  std::vector<std::string> reconciled;
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> by_key_;
+};
+
+}  // namespace outdial::testing

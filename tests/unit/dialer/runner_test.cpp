@@ -1,0 +1,224 @@
+#include "outdial/dialer/time_drivers.hpp"
+#include "outdial/telephony/sim/sim_carrier.hpp"
+#include "unit/dialer/dialer_fixture.hpp"
+
+namespace outdial::dialer {
+namespace {
+
+using compliance::Decision;
+using compliance::Verdict;
+
+struct RunnerTest : DialerFixture {
+  testing::FakeProvider provider;
+  std::unique_ptr<FactsBuilder> facts;
+  void SetUp() override {
+    DialerFixture::SetUp();
+    facts = std::make_unique<FactsBuilder>(db.compliance(), db.calls(), nullptr, caller_ids());
+  }
+  CallEvent ev(const std::string& call, CallEventKind k, std::int64_t seq, std::string digits = "") {
+    CallEvent e;
+    e.provider = "fake";
+    e.provider_call_id = call;
+    e.kind = k;
+    e.sequence = seq;
+    e.dedupe_key = call + ":" + std::to_string(seq);
+    e.at = clock.now();
+    e.digits = std::move(digits);
+    return e;
+  }
+  CallAttempt only_attempt(CampaignId c) {
+    auto all = db.calls().list_attempts(staff.tenant_id, c, 0, 10);
+    EXPECT_EQ(all->size(), 1u);
+    return all->front();
+  }
+};
+
+TEST_F(RunnerTest, DuplicateLateAndOutOfOrderEvents) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  EXPECT_EQ(runner.tick().dialed, 1);
+  auto& sink = runner.sink();
+  sink.on_call_event(ev("P1", CallEventKind::kInitiated, 1));
+  sink.on_call_event(ev("P1", CallEventKind::kInitiated, 1));  // duplicate
+  EXPECT_EQ(runner.events().duplicates(), 1);
+  // completed (seq 4) before answered (seq 3): recorded, no move yet
+  sink.on_call_event(ev("P1", CallEventKind::kCompleted, 4));
+  EXPECT_EQ(only_attempt(c.id).state, CallState::kDialing);
+  sink.on_call_event(ev("P1", CallEventKind::kAnsweredHuman, 3));
+  auto a = only_attempt(c.id);
+  EXPECT_EQ(a.state, CallState::kCompleted);  // the predecessor arrived: both applied in order
+  // late ringing after the end: stored, state unchanged
+  sink.on_call_event(ev("P1", CallEventKind::kRinging, 2));
+  EXPECT_EQ(only_attempt(c.id).state, CallState::kCompleted);
+  EXPECT_EQ(db.calls().events_for_call("fake", "P1")->size(), 4u);
+  auto t = db.campaigns().get_target(c.id, a.contact_id);
+  EXPECT_EQ((*t)->status, TargetStatus::kDone);
+  EXPECT_EQ((*t)->last_outcome, "completed");
+}
+
+TEST_F(RunnerTest, BusyRetriesWithBackoffThenExhausts) {
+  add_contacts(1);
+  Campaign d = draft();
+  d.retry.busy = {2, 10};
+  Campaign c = make_active(d);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  runner.tick();
+  runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 2));
+  EXPECT_EQ(runner.tick().dialed, 0);
+  auto t = db.campaigns().get_target(c.id, provider.dials.size() ? only_attempt(c.id).contact_id : 0);
+  EXPECT_EQ((*t)->status, TargetStatus::kPending);
+  EXPECT_EQ((*t)->next_eligible_at, kT0 + std::chrono::minutes(10));
+  clock.advance(std::chrono::minutes(10));
+  EXPECT_EQ(runner.tick().dialed, 1);
+  EXPECT_EQ(provider.dials.back().idempotency_key, std::to_string(c.id) + ":" + std::to_string((*t)->contact_id) + ":2");
+  runner.sink().on_call_event(ev("P2", CallEventKind::kBusy, 2));
+  t = db.campaigns().get_target(c.id, (*t)->contact_id);
+  EXPECT_EQ((*t)->status, TargetStatus::kExhausted);
+  runner.tick();
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kCompleted);
+}
+
+TEST_F(RunnerTest, DeferUsesAllowedAtWithoutPolling) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  const TimePoint open = kT0 + std::chrono::hours(9);
+  testing::FakeGate gate([&](const compliance::AttemptFacts& f) {
+    if (f.at < open) return Decision{Verdict::kDefer, "FED-TIME", "too early", open};
+    return Decision{Verdict::kAllow, "OK", "", std::nullopt};
+  });
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  auto r = runner.tick();
+  EXPECT_EQ(gate.calls(), 1);
+  EXPECT_EQ(r.next_due, open);
+  for (int i = 0; i < 50; ++i) {  // ticking before allowed_at never asks the gate again
+    clock.advance(std::chrono::minutes(10));
+    if (clock.now() >= open) break;
+    runner.tick();
+  }
+  EXPECT_EQ(gate.calls(), 1);
+  clock.set(open);
+  EXPECT_EQ(runner.tick().dialed, 1);
+  EXPECT_EQ(gate.calls(), 2);
+  auto decisions = db.compliance().list_decisions(staff.tenant_id, c.id, 10);
+  ASSERT_EQ(decisions->size(), 2u);
+  EXPECT_EQ((*decisions)[1].verdict, "defer");
+  EXPECT_EQ((*decisions)[1].allowed_at, open);
+}
+
+TEST_F(RunnerTest, BlockMarksTargetWithRule) {
+  add_contacts(2);
+  Campaign c = make_active(draft());
+  testing::FakeGate gate([](const compliance::AttemptFacts&) {
+    return Decision{Verdict::kBlock, "DNC-INTERNAL", "on list", std::nullopt};
+  });
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  runner.tick();
+  EXPECT_TRUE(provider.dials.empty());
+  auto p = service->progress(staff, c.id);
+  EXPECT_EQ(p->blocked, 2);
+  EXPECT_EQ(p->blocked_by_rule["DNC-INTERNAL"], 2);
+  runner.tick();
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kCompleted);
+}
+
+TEST_F(RunnerTest, ConcurrencyCapPauseResumeAndStop) {
+  add_contacts(10);
+  Campaign d = draft();
+  d.max_concurrency = 3;
+  Campaign c = make_active(d);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  EXPECT_EQ(runner.tick().dialed, 3);
+  EXPECT_EQ(runner.tick().dialed, 0);
+  ASSERT_TRUE(service->pause(staff, c.id));
+  runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 2));  // in-flight calls still finish
+  EXPECT_EQ(runner.tick().dialed, 0);
+  ASSERT_TRUE(service->resume(staff, c.id));
+  EXPECT_EQ(runner.tick().dialed, 1);
+  ASSERT_TRUE(service->stop(staff, c.id));
+  runner.sink().on_call_event(ev("P2", CallEventKind::kBusy, 2));
+  EXPECT_EQ(runner.tick().dialed, 0);
+  EXPECT_EQ(provider.dials.size(), 4u);
+}
+
+TEST_F(RunnerTest, ExpiryStopsDialing) {
+  add_contacts(3);
+  Campaign d = draft();
+  d.max_concurrency = 1;
+  d.expires_at = kT0 + std::chrono::minutes(5);
+  Campaign c = make_active(d);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  runner.tick();
+  clock.advance(std::chrono::minutes(6));
+  runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 2));
+  EXPECT_EQ(runner.tick().dialed, 0);
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kExpired);
+}
+
+TEST_F(RunnerTest, RecoverAttachesOrPlacesWithSameKey) {
+  add_contacts(2);
+  Campaign c = make_active(draft());
+  // Simulate a crash: two leased targets, attempts stored, one call reached the provider.
+  auto claimed = db.campaigns().claim_targets(c.id, "node-1", kT0, std::chrono::minutes(15), 2);
+  ASSERT_EQ(claimed->size(), 2u);
+  std::vector<std::string> keys;
+  for (auto& t : *claimed) {
+    CallAttempt a;
+    a.tenant_id = c.tenant_id;
+    a.campaign_id = c.id;
+    a.contact_id = t.contact_id;
+    a.idempotency_key = std::to_string(c.id) + ":" + std::to_string(t.contact_id) + ":1";
+    a.provider = "fake";
+    a.to_number = "+12125559999";
+    ASSERT_TRUE(db.calls().create_attempt(a));
+    keys.push_back(a.idempotency_key);
+  }
+  telephony::DialRequest first;
+  first.idempotency_key = keys[0];
+  ASSERT_TRUE(provider.place_call(first));
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  ASSERT_TRUE(runner.recover());
+  ASSERT_EQ(provider.dials.size(), 2u);  // one before the crash, one placed by recovery
+  EXPECT_EQ(provider.dials[1].idempotency_key, keys[1]);
+  EXPECT_EQ(provider.reconciled.size(), 1u);
+  auto live = db.calls().live_attempts(c.id);
+  ASSERT_EQ(live->size(), 2u);
+  for (auto& a : *live) EXPECT_FALSE(a.provider_call_id.empty());
+  EXPECT_EQ(gate.calls(), 0);
+}
+
+TEST_F(RunnerTest, WholeCampaignOnSimInVirtualTime) {
+  add_contacts(200);
+  Campaign d = draft();
+  d.max_concurrency = 10;
+  d.lines = 10;
+  d.calls_per_minute = 60;
+  Campaign c = make_active(d);
+  auto sim = telephony::sim::SimCarrier::create(clock, {}, 11, "");
+  ASSERT_TRUE(sim);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, **sim, gate, *facts, clock);
+  (*sim)->set_sink(&runner.sink());
+  auto r = run_until_idle(runner, sim->get(), clock);
+  EXPECT_TRUE(r.all_complete);
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kCompleted);
+  auto counts = db.campaigns().count_targets(c.id);
+  EXPECT_EQ(counts->by_status["pending"] + counts->by_status["in_progress"], 0);
+  EXPECT_EQ(counts->by_status["done"] + counts->by_status["exhausted"], 200);
+  // one ledger dial per attempt row, and each key unique
+  auto calls = (*sim)->ledger_calls();
+  std::set<std::string> keys;
+  for (auto& l : calls) EXPECT_TRUE(keys.insert(l.idempotency_key).second);
+  auto p = service->progress(staff, c.id);
+  EXPECT_EQ(p->attempts, static_cast<std::int64_t>(calls.size()));
+  EXPECT_EQ(p->in_flight, 0);
+  EXPECT_GT(p->connects, 0);
+}
+
+}  // namespace
+}  // namespace outdial::dialer
