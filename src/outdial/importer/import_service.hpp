@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <istream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,13 @@ namespace outdial::importer {
 // One rejected or changed row: nothing is dropped silently (issue #2 §3).
 struct RowIssue {
   std::int64_t row = 0;      // 1-based data row number (header is row 0)
+  std::int64_t line = 0;     // physical line in the file where the row starts (1-based)
   std::string field;         // mapped field name ("phone", "timezone", ...) or "" for the row
   std::string raw;           // the raw value as in the file
   std::string code;          // "unparseable", "invalid", "n11", "unassigned_area_code",
                              // "fictional_555", "non_us", "duplicate_in_file",
-                             // "duplicate_in_list", "malformed_row", "normalized", ...
+                             // "duplicate_in_list", "malformed_row", "normalized",
+                             // "invalid_timezone", "invalid_state" (the last three not rejects)
   std::string message;       // human text
   std::string normalized;    // the E.164 value for changed rows
   bool rejected = true;      // false = accepted with a change (e.g. "normalized")
@@ -28,8 +31,14 @@ struct ImportReport {
   std::int64_t duplicates = 0;   // duplicate in file or already in the list
   std::int64_t rejected = 0;     // all rejects, duplicates included
   std::int64_t national_dnc_flagged = 0;
+  std::int64_t accepted = 0;     // rows that passed every check (== inserted unless validate_only
+                                 // or a concurrent import inserted the same number first)
+  std::int64_t normalized = 0;   // accepted rows whose phone text differed from the E.164
+  std::int64_t malformed = 0;    // rows with the wrong number of fields or an unterminated quote
+  std::map<std::string, std::int64_t> issue_counts;  // exact count per RowIssue::code
   std::vector<std::string> headers;
   std::vector<std::string> custom_fields;  // unmapped headers kept as custom fields
+  std::vector<std::string> consent_columns;  // consent headers found (kept as custom fields)
   std::vector<RowIssue> issues;            // capped at ImportOptions::max_issues (counts stay exact)
   bool issues_truncated = false;
   ListId list_id = 0;

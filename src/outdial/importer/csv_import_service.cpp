@@ -1,0 +1,283 @@
+#include "outdial/importer/csv_import_service.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "outdial/importer/csv_reader.hpp"
+#include "outdial/importer/header_mapping.hpp"
+#include "outdial/importer/u64_set.hpp"
+
+namespace outdial::importer {
+namespace {
+
+constexpr std::size_t kMaxRawInIssue = 200;
+
+// Collects issues: exact counts per code, the list itself capped at max_issues.
+class IssueSink {
+ public:
+  IssueSink(ImportReport& report, std::size_t max_issues) : report_(report), max_(max_issues) {}
+
+  void add(std::int64_t row, std::int64_t line, std::string_view field, std::string_view raw,
+           const char* code, std::string message, std::string normalized = {},
+           bool rejected = true) {
+    ++report_.issue_counts[code];
+    if (report_.issues.size() >= max_) {
+      report_.issues_truncated = true;
+      return;
+    }
+    RowIssue issue;
+    issue.row = row;
+    issue.line = line;
+    issue.field = std::string(field);
+    issue.raw = std::string(raw.substr(0, kMaxRawInIssue));
+    issue.code = code;
+    issue.message = std::move(message);
+    issue.normalized = std::move(normalized);
+    issue.rejected = rejected;
+    report_.issues.push_back(std::move(issue));
+  }
+
+ private:
+  ImportReport& report_;
+  std::size_t max_;
+};
+
+std::string join_fields(const std::vector<std::string_view>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size() && out.size() < kMaxRawInIssue; ++i) {
+    if (i > 0) out.push_back(',');
+    out.append(fields[i]);
+  }
+  return out;
+}
+
+void split_tags(std::string_view text, std::vector<std::string>& out) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ';' || text[i] == '|') {
+      std::string_view tag = trim(text.substr(start, i - start));
+      if (!tag.empty()) out.emplace_back(tag);
+      start = i + 1;
+    }
+  }
+}
+
+void split_name(std::string_view full, std::string& first, std::string& last) {
+  full = trim(full);
+  std::size_t sp = full.find_last_of(' ');
+  if (sp == std::string_view::npos) {
+    first.assign(full);
+    return;
+  }
+  first.assign(trim(full.substr(0, sp)));
+  last.assign(trim(full.substr(sp + 1)));
+}
+
+struct Pending {
+  std::int64_t row = 0;
+  std::int64_t line = 0;
+};
+
+}  // namespace
+
+std::uint64_t e164_key(std::string_view e164) {
+  if (e164.size() < 3 || e164.size() > 16 || e164.front() != '+') return 0;
+  std::uint64_t v = 0;
+  for (std::size_t i = 1; i < e164.size(); ++i) {
+    char c = e164[i];
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+CsvImportService::CsvImportService(storage::ContactStore& store,
+                                   const phone::PhoneNormalizer& normalizer,
+                                   const dnc::NationalRegistry* registry, const Clock* clock)
+    : store_(store), normalizer_(normalizer), registry_(registry), clock_(clock) {}
+
+Result<ImportReport> CsvImportService::import_csv(std::istream& in, const ImportOptions& opts) {
+  ImportReport report;
+  IssueSink issues(report, opts.max_issues);
+  CsvReader reader(in);
+  std::vector<std::string_view> fields;
+
+  if (!reader.next(fields)) {
+    if (reader.failed()) return make_error(ErrorCode::kInvalidArgument, "could not read the file");
+    return make_error(ErrorCode::kInvalidArgument, "empty file: no header row");
+  }
+  for (auto f : fields) report.headers.emplace_back(trim(f));
+  auto mapped = map_headers(report.headers);
+  if (!mapped.ok()) return mapped.error();
+  const ColumnMapping& m = mapped.value();
+  for (int c : m.custom) report.custom_fields.push_back(report.headers[static_cast<std::size_t>(c)]);
+  for (int c : m.consent) report.consent_columns.push_back(report.headers[static_cast<std::size_t>(c)]);
+  if (opts.list_name.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "list name is required", {{"field", "list_name"}});
+  }
+
+  // The target list: created on the first real import, only looked up when validating.
+  auto found = store_.find_list_by_name(opts.tenant_id, opts.list_name);
+  if (!found.ok()) return found.error();
+  if (found.value()) {
+    report.list_id = found.value()->id;
+  } else if (!opts.validate_only) {
+    ContactList list;
+    list.tenant_id = opts.tenant_id;
+    list.name = opts.list_name;
+    if (clock_ != nullptr) list.created_at = clock_->now();
+    auto created = store_.create_list(list);
+    if (!created.ok()) return created.error();
+    report.list_id = created->id;
+  }
+
+  U64Set in_list;
+  if (report.list_id != 0) {
+    auto phones = store_.phones_in_list(opts.tenant_id, report.list_id);
+    if (!phones.ok()) return phones.error();
+    in_list = U64Set(phones->size());
+    for (const auto& p : phones.value()) {
+      if (std::uint64_t k = e164_key(p); k != 0) in_list.insert(k);
+    }
+  }
+  U64Set in_file;
+
+  const std::size_t batch_size = std::max<std::size_t>(1, opts.batch_size);
+  std::vector<Contact> batch;
+  std::vector<Pending> pending;
+  batch.reserve(batch_size);
+  pending.reserve(batch_size);
+
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return ok_status();
+    if (!opts.validate_only) {
+      auto inserted = store_.insert_batch(batch);
+      if (!inserted.ok()) return inserted.error();
+      const auto& flags = inserted.value();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (i < flags.size() && flags[i]) {
+          ++report.inserted;
+        } else {
+          // Another import put the number into the list after we read phones_in_list.
+          ++report.duplicates;
+          ++report.rejected;
+          issues.add(pending[i].row, pending[i].line, "phone", batch[i].phone_e164,
+                     "duplicate_in_list", "number is already in the list");
+        }
+      }
+    }
+    batch.clear();
+    pending.clear();
+    return ok_status();
+  };
+
+  const std::size_t ncols = report.headers.size();
+  const TimePoint now = clock_ != nullptr ? clock_->now() : TimePoint{};
+  phone::NormalizedPhone norm;
+  while (reader.next(fields)) {
+    const std::int64_t row = reader.record_number() - 1;
+    const std::int64_t line = reader.line_number();
+    ++report.rows;
+
+    if (reader.unterminated_quote()) {
+      ++report.malformed;
+      ++report.rejected;
+      issues.add(row, line, "", join_fields(fields), "malformed_row",
+                 "unterminated quoted field: a \" opened on or after line " +
+                     std::to_string(line) + " is never closed before the end of the file");
+      continue;
+    }
+    if (fields.size() != ncols) {
+      ++report.malformed;
+      ++report.rejected;
+      issues.add(row, line, "", join_fields(fields), "malformed_row",
+                 (fields.size() > ncols ? "too many fields: expected " : "too few fields: expected ") +
+                     std::to_string(ncols) + ", found " + std::to_string(fields.size()));
+      continue;
+    }
+
+    const std::string_view raw_phone = fields[static_cast<std::size_t>(m.phone)];
+    const std::string_view phone_text = trim(raw_phone);
+    phone::PhoneReject why =
+        normalizer_.normalize_into(phone_text, opts.default_region, opts.us_only, norm);
+    if (why != phone::PhoneReject::kNone) {
+      ++report.rejected;
+      issues.add(row, line, "phone", raw_phone, phone::to_code(why), phone::describe(why));
+      continue;
+    }
+    const std::uint64_t key = e164_key(norm.e164);
+    if (in_list.contains(key)) {
+      ++report.duplicates;
+      ++report.rejected;
+      issues.add(row, line, "phone", raw_phone, "duplicate_in_list",
+                 "number is already in the list", norm.e164);
+      continue;
+    }
+    if (!in_file.insert(key)) {
+      ++report.duplicates;
+      ++report.rejected;
+      issues.add(row, line, "phone", raw_phone, "duplicate_in_file",
+                 "number appears earlier in this file", norm.e164);
+      continue;
+    }
+
+    ++report.accepted;
+    if (phone_text != norm.e164) {
+      ++report.normalized;
+      issues.add(row, line, "phone", raw_phone, "normalized", "phone number rewritten as E.164",
+                 norm.e164, false);
+    }
+
+    Contact& c = batch.emplace_back();
+    pending.push_back({row, line});
+    c.tenant_id = opts.tenant_id;
+    c.list_id = report.list_id;
+    c.phone_e164 = norm.e164;
+    c.line_type = norm.line_type;
+    c.created_at = now;
+    if (registry_ != nullptr && norm.country_code == 1 && registry_->contains(norm.national_number)) {
+      c.national_dnc = true;
+      ++report.national_dnc_flagged;
+    }
+    auto col = [&fields](int i) {
+      return i < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(i)]);
+    };
+    c.first_name.assign(col(m.first_name));
+    c.last_name.assign(col(m.last_name));
+    if (m.full_name >= 0 && m.first_name < 0 && m.last_name < 0) {
+      split_name(col(m.full_name), c.first_name, c.last_name);
+    }
+    c.email.assign(col(m.email));
+    if (std::string_view tz = col(m.timezone); !tz.empty()) {
+      if (is_valid_timezone_name(tz)) {
+        c.timezone.assign(tz);
+      } else {
+        issues.add(row, line, "timezone", tz, "invalid_timezone",
+                   "not an IANA time zone name (e.g. America/New_York); ignored", {}, false);
+      }
+    }
+    if (std::string_view st = col(m.state); !st.empty()) {
+      if (auto code = normalize_state_code(st)) {
+        c.state = std::move(*code);
+      } else {
+        issues.add(row, line, "state", st, "invalid_state",
+                   "not a USPS two-letter state code; ignored", {}, false);
+      }
+    }
+    if (m.tags >= 0) split_tags(fields[static_cast<std::size_t>(m.tags)], c.tags);
+    for (int i : m.custom) {
+      const auto idx = static_cast<std::size_t>(i);
+      c.custom_fields.emplace(report.headers[idx], std::string(fields[idx]));
+    }
+
+    if (batch.size() >= batch_size) {
+      if (auto s = flush(); !s.ok()) return s.error();
+    }
+  }
+  if (reader.failed()) return make_error(ErrorCode::kInvalidArgument, "reading the file failed");
+  if (auto s = flush(); !s.ok()) return s.error();
+  return report;
+}
+
+}  // namespace outdial::importer
