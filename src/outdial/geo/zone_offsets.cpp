@@ -52,7 +52,7 @@ SysSeconds ZoneOffsets::to_utc(LocalSeconds local) const {
   if (a_ok && b_ok) return std::min(ua, ub);
   if (a_ok) return ua;
   if (b_ok) return ub;
-  // Gap (spring forward): the wall time does not exist; the first valid instant is the transition.
+  // Gap (spring forward): the wall time does not exist; shift it forward by the gap length.
   return std::max(ua, ub);
 }
 

@@ -34,7 +34,8 @@ class ZoneOffsets {
   Seconds offset_at(SysSeconds t) const;
   LocalSeconds to_local(SysSeconds t) const { return LocalSeconds{(t + offset_at(t)).time_since_epoch()}; }
   // The UTC instant for a local wall time. Ambiguous times (fall-back hour) give the earlier
-  // instant; non-existent times (spring-forward gap) give the instant the gap ends.
+  // instant; non-existent times (spring-forward gap) are shifted forward by the gap
+  // length (02:30 -> 03:30 daylight time).
   SysSeconds to_utc(LocalSeconds local) const;
 
  private:
