@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <bit>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -110,6 +111,30 @@ CompactRegistry::CompactRegistry(MappedMemory memory) : memory_(std::move(memory
   words_ = reinterpret_cast<const std::uint16_t*>(base + layout::kWordsAt);
   count_ = header.count;
   loaded_at_ = from_epoch_ms(header.loaded_at_ms);
+}
+
+void CompactRegistry::contains_batch(std::span<const std::uint64_t> numbers, std::span<bool> out) const {
+  assert(out.size() >= numbers.size());
+  // Two prefetch stages: offsets for the number kFar ahead, then (offsets now cached) the slot
+  // word the lookup will read for the number kNear ahead.
+  constexpr std::size_t kNear = 8;
+  constexpr std::size_t kFar = 16;
+  const std::size_t n = numbers.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kFar < n) {
+      if (const std::optional<SplitNumber> far = split_number(numbers[i + kFar])) {
+        __builtin_prefetch(offsets_ + far->slot);
+      }
+    }
+    if (i + kNear < n) {
+      if (const std::optional<SplitNumber> near = split_number(numbers[i + kNear])) {
+        const Probe p = probe(near->slot, near->suffix);
+        __builtin_prefetch(words_ + p.begin + p.at);
+        __builtin_prefetch(words_ + p.begin + p.at + layout::kWindowWords - 1);
+      }
+    }
+    out[i] = contains(numbers[i]);
+  }
 }
 
 IndexStats CompactRegistry::stats() const {

@@ -5,6 +5,7 @@
 //   [SnapshotHeader, 64 bytes]
 //   [offsets: (kPrefixSlots + 1) x uint32, padded to a multiple of 64 bytes]
 //   [words:   data_words x uint16]
+//   [padding: kWindowWords x uint16, zero]   (lookups read a fixed-size window without bounds checks)
 //
 // Slot i (one NPA-NXX pair, see nanp.hpp) owns words [offsets[i], offsets[i+1]). A slot with
 // kBitmapWords words is a 10,000-bit bitmap of its suffixes (bit s = word s/16, bit s%16); any
@@ -24,6 +25,7 @@ static_assert(std::endian::native == std::endian::little, "the DNC index layout 
 inline constexpr char kMagic[8] = {'O', 'D', 'D', 'N', 'C', 'I', 'D', 'X'};
 inline constexpr std::uint32_t kVersion = 1;
 inline constexpr std::uint32_t kBitmapWords = kSuffixSpace / 16;  // 625
+inline constexpr std::uint32_t kWindowWords = 32;
 
 struct SnapshotHeader {
   char magic[8];
@@ -44,7 +46,7 @@ inline constexpr std::size_t kOffsetsBytes = ((kPrefixSlots + 1) * sizeof(std::u
 inline constexpr std::size_t kWordsAt = kHeaderBytes + kOffsetsBytes;
 
 inline constexpr std::size_t total_bytes(std::uint64_t data_words) {
-  return kWordsAt + static_cast<std::size_t>(data_words) * sizeof(std::uint16_t);
+  return kWordsAt + static_cast<std::size_t>(data_words + kWindowWords) * sizeof(std::uint16_t);
 }
 
 // A fast 64-bit checksum (multiply-rotate over 8-byte words); detects torn or corrupted files.
