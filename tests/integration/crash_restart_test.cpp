@@ -1,0 +1,156 @@
+// THE restart-safety test: "kill -9 the process at any moment, restart it, and the campaign
+// resumes with no contact dialed twice for one attempt and no outcome lost".
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "integration/campaign_setup.hpp"
+#include "outdial/storage/sqlite/sqlite_database.hpp"
+#include "outdial/telephony/sim/call_plan.hpp"
+#include "outdial/telephony/sim/sim_ledger.hpp"
+
+namespace outdial {
+namespace {
+
+struct Run {
+  bool killed = false;
+  int exit_code = -1;
+};
+
+// Spawns the child with one kill hook set; optionally SIGKILLs it after `kill_after` of wall time.
+Run run_child(const std::string& db, const std::string& ledger, const std::string& hook, long value,
+              std::chrono::milliseconds kill_after) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!hook.empty()) setenv(hook.c_str(), std::to_string(value).c_str(), 1);
+    execl(OUTDIAL_CRASH_CHILD, OUTDIAL_CRASH_CHILD, db.c_str(), ledger.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  if (kill_after.count() > 0) {
+    std::this_thread::sleep_for(kill_after);
+    kill(pid, SIGKILL);  // may already have exited: harmless
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  Run r;
+  r.killed = WIFSIGNALED(status);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string temp_base() {
+  char buf[] = "/tmp/outdial_crash_XXXXXX";
+  char* dir = mkdtemp(buf);
+  return dir == nullptr ? std::string("/tmp") : std::string(dir);
+}
+
+void verify(const std::string& db_path, const std::string& ledger_path, CampaignId campaign, int contacts) {
+  auto db = storage::sqlite::SqliteDatabase::open(db_path);
+  ASSERT_TRUE(db);
+  auto c = (*db)->campaigns().get_campaign_any(campaign);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, CampaignStatus::kCompleted);
+  // Every contact has a final outcome.
+  auto targets = (*db)->campaigns().list_targets(campaign, 0, contacts + 10);
+  ASSERT_TRUE(targets);
+  ASSERT_EQ(static_cast<int>(targets->size()), contacts);
+  for (const auto& t : *targets) {
+    EXPECT_TRUE(t.status == TargetStatus::kDone || t.status == TargetStatus::kExhausted)
+        << "contact " << t.contact_id << " " << to_string(t.status);
+  }
+  // The carrier's ledger: at most one real dial per idempotency key.
+  auto ledger = telephony::sim::SimLedger::open(ledger_path);
+  ASSERT_TRUE(ledger);
+  std::map<std::string, const telephony::sim::LedgerCall*> dialed;
+  for (const auto& l : ledger->calls()) {
+    EXPECT_TRUE(dialed.emplace(l.idempotency_key, &l).second) << "dialed twice: " << l.idempotency_key;
+  }
+  // Every attempt row: one per key, terminal, and its outcome is the one the carrier produced.
+  auto attempts = (*db)->calls().list_attempts(c->tenant_id, campaign, 0, 100000);
+  ASSERT_TRUE(attempts);
+  std::set<std::string> keys;
+  for (const auto& a : *attempts) {
+    EXPECT_TRUE(keys.insert(a.idempotency_key).second) << "two attempt rows for " << a.idempotency_key;
+    EXPECT_TRUE(is_terminal(a.state)) << a.idempotency_key << " left " << to_string(a.state);
+    auto it = dialed.find(a.idempotency_key);
+    ASSERT_NE(it, dialed.end()) << "attempt never reached the carrier: " << a.idempotency_key;
+    const auto plan = telephony::sim::plan_call(itest::crash_profile(), itest::kSimSeed, it->second->to,
+                                                a.attempt_number, it->second->ring_timeout_seconds);
+    EXPECT_EQ(a.state, *state_for(plan.back().kind)) << "outcome lost for " << a.idempotency_key;
+  }
+  EXPECT_EQ(keys.size(), dialed.size()) << "a carrier call without an attempt row";
+}
+
+CampaignId prepare(const std::string& db_path, int contacts) {
+  auto db = storage::sqlite::SqliteDatabase::open(db_path);
+  if (!db) return 0;
+  ManualClock clock(itest::kStart);
+  Actor staff;
+  return itest::setup_campaign(**db, clock, contacts, staff);
+}
+
+TEST(CrashRestart, UninterruptedRunCompletes) {
+  const std::string dir = temp_base();
+  const int contacts = 40;
+  const CampaignId id = prepare(dir + "/db.sqlite", contacts);
+  ASSERT_NE(id, 0);
+  auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0));
+  ASSERT_FALSE(r.killed);
+  ASSERT_EQ(r.exit_code, 0);
+  verify(dir + "/db.sqlite", dir + "/ledger.txt", id, contacts);
+}
+
+TEST(CrashRestart, KillAtHookedPointsThenRecover) {
+  const char* hooks[] = {"OUTDIAL_CRASH_BEFORE_DIAL", "OUTDIAL_CRASH_AFTER_DIAL", "OUTDIAL_CRASH_AFTER_EVENT"};
+  std::mt19937 rng(1234);
+  for (const char* hook : hooks) {
+    const std::string dir = temp_base();
+    const int contacts = 40;
+    const CampaignId id = prepare(dir + "/db.sqlite", contacts);
+    ASSERT_NE(id, 0);
+    int kills = 0;
+    for (int i = 0; i < 6; ++i) {
+      const long k = std::uniform_int_distribution<long>(1, 12)(rng);
+      auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", hook, k, std::chrono::milliseconds(0));
+      if (r.killed) {
+        ++kills;
+      } else {
+        ASSERT_EQ(r.exit_code, 0) << hook;
+      }
+    }
+    auto last = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0));
+    ASSERT_EQ(last.exit_code, 0) << hook;
+    EXPECT_GT(kills, 0) << hook;
+    verify(dir + "/db.sqlite", dir + "/ledger.txt", id, contacts);
+  }
+}
+
+TEST(CrashRestart, KillAtRandomWallTimes) {
+  const std::string dir = temp_base();
+  const int contacts = 60;
+  const CampaignId id = prepare(dir + "/db.sqlite", contacts);
+  ASSERT_NE(id, 0);
+  std::mt19937 rng(99);
+  for (int i = 0; i < 8; ++i) {
+    const auto ms = std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 60)(rng));
+    auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, ms);
+    if (!r.killed) {
+      ASSERT_EQ(r.exit_code, 0);
+    }
+  }
+  auto last = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0));
+  ASSERT_EQ(last.exit_code, 0);
+  verify(dir + "/db.sqlite", dir + "/ledger.txt", id, contacts);
+}
+
+}  // namespace
+}  // namespace outdial
