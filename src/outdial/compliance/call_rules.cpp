@@ -1,4 +1,8 @@
 // Call set-up rules: recording notice, ring time, caller id, WA texts, LA emergencies.
+#include <cstdio>
+
+#include <date/date.h>
+
 #include "outdial/compliance/rule_ids.hpp"
 #include "outdial/compliance/rules.hpp"
 
@@ -14,7 +18,19 @@ void set_block(Decision& out, const char* rule, std::string reason) {
   out.allowed_at.reset();
 }
 
-std::string describe_instant(TimePoint t) { return format_iso8601(t); }
+// Same shape as core's format_iso8601 ("2026-11-22T14:03:00.000Z") without an ostringstream:
+// reason texts are built on every block/defer and must stay cheap.
+std::string describe_instant(TimePoint t) {
+  const auto day = std::chrono::floor<date::days>(t);
+  const date::year_month_day ymd{day};
+  const auto ms = (t - day).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(ms / 3600000), static_cast<int>(ms / 60000 % 60), static_cast<int>(ms / 1000 % 60),
+                static_cast<int>(ms % 1000));
+  return buf;
+}
 
 bool check_caller_id(const AttemptFacts& facts, Decision& out) {
   if (facts.caller_id.empty() || !facts.caller_id_owned) {

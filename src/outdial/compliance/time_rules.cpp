@@ -217,6 +217,12 @@ std::string hhmm(int minute) {
   return buf;
 }
 
+const char* weekday_name(date::weekday wd) {
+  static constexpr const char* kNames[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                           "Thursday", "Friday", "Saturday"};
+  return kNames[wd.c_encoding() % 7];
+}
+
 std::string state_name(StateCode s) {
   return std::string{static_cast<char>(s >> 8), static_cast<char>(s & 0xFF)};
 }
@@ -233,13 +239,13 @@ std::string describe(const Failure& f, const EvalContext& ctx, const AttemptFact
     case FailKind::kStateWindow:
       r = hhmm(f.local.minute) + " in " + zone + " is outside the " + state_name(f.state) + " calling window " +
           hhmm(f.window.open_min) + "-" + hhmm(f.window.close_min) + " for " +
-          date::format("%A", f.local.weekday) + " (" + f.rule + ")";
+          weekday_name(f.local.weekday) + " (" + f.rule + ")";
       break;
     case FailKind::kSunday:
       r = "it is Sunday in " + zone + " and " + state_name(f.state) + " bans solicitation on Sundays (SUNDAY-BAN)";
       break;
     case FailKind::kHoliday:
-      r = date::format("%F", date::local_days{f.local.day.time_since_epoch()}) + " in " + zone +
+      r = describe_instant(TimePoint{date::sys_days{f.local.day.time_since_epoch()}}).substr(0, 10) + " in " + zone +
           " is a legal holiday in " + state_name(f.state) + " (HOLIDAY-BAN)";
       break;
     case FailKind::kFreq:
