@@ -35,6 +35,15 @@ std::uint64_t checksum(const std::byte* data, std::size_t size) {
 
 namespace {
 
+// Portable SWAR popcount: std::popcount compiles to a libgcc call without -mpopcnt.
+std::uint64_t popcount16(std::uint16_t v) {
+  std::uint32_t x = v;
+  x = x - ((x >> 1) & 0x5555U);
+  x = (x & 0x3333U) + ((x >> 2) & 0x3333U);
+  x = (x + (x >> 4)) & 0x0F0FU;
+  return (x + (x >> 8)) & 0x1FU;
+}
+
 layout::SnapshotHeader read_header(const std::byte* base) {
   layout::SnapshotHeader header{};
   std::memcpy(&header, base, sizeof header);
@@ -88,7 +97,7 @@ Status verify_body(const std::filesystem::path& path, const std::byte* base, std
     const std::uint16_t* w = words + offsets[slot];
     if (len > layout::kBitmapWords) return corrupt(path, "oversized slot " + std::to_string(slot));
     if (len == layout::kBitmapWords) {
-      for (std::uint32_t i = 0; i < len; ++i) count += static_cast<std::uint64_t>(std::popcount(w[i]));
+      for (std::uint32_t i = 0; i < len; ++i) count += popcount16(w[i]);
       continue;
     }
     for (std::uint32_t i = 0; i < len; ++i) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -43,6 +44,14 @@ void MappedMemory::release() {
   data_ = nullptr;
   mapped_ = 0;
   size_ = 0;
+}
+
+void MappedMemory::discard(std::size_t offset, std::size_t length) {
+  if (!writable_ || data_ == nullptr) return;
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t begin = (offset + page - 1) / page * page;
+  const std::size_t end = std::min(offset + length, mapped_) / page * page;
+  if (end > begin) (void)madvise(data_ + begin, end - begin, MADV_DONTNEED);
 }
 
 Result<MappedMemory> MappedMemory::allocate(std::size_t bytes) {

@@ -24,6 +24,10 @@ class MappedMemory {
   // pages fault in from the page cache).
   static Result<MappedMemory> map_file(const std::filesystem::path& path);
 
+  // Returns the whole pages inside [offset, offset + length) to the kernel; they read back as
+  // zero. Only for allocate()d memory.
+  void discard(std::size_t offset, std::size_t length);
+
   std::byte* data() { return data_; }
   const std::byte* data() const { return data_; }
   std::size_t size() const { return size_; }

@@ -1,7 +1,7 @@
 #include "outdial/dnc/registry_builder.hpp"
 
+#include <algorithm>
 #include <bit>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -17,17 +17,9 @@ namespace {
 constexpr std::size_t kStageWordsPerSlot = (kSuffixSpace + 63) / 64;  // 157
 constexpr std::size_t kStageWordsPerNpa = kStageWordsPerSlot * kCodesPerLevel;
 
-std::uint32_t popcount_slot(const std::uint64_t* bits) {
-  std::uint32_t n = 0;
-  for (std::size_t i = 0; i < kStageWordsPerSlot; ++i) n += static_cast<std::uint32_t>(std::popcount(bits[i]));
-  return n;
-}
-
 }  // namespace
 
-void RegistryBuilder::FreeDeleter::operator()(std::uint64_t* p) const { std::free(p); }
-
-RegistryBuilder::RegistryBuilder() : stages_(kCodesPerLevel) {}
+RegistryBuilder::RegistryBuilder() : slot_counts_(kPrefixSlots, 0), npa_used_(kCodesPerLevel, false) {}
 RegistryBuilder::~RegistryBuilder() = default;
 RegistryBuilder::RegistryBuilder(RegistryBuilder&&) noexcept = default;
 RegistryBuilder& RegistryBuilder::operator=(RegistryBuilder&&) noexcept = default;
@@ -35,30 +27,28 @@ RegistryBuilder& RegistryBuilder::operator=(RegistryBuilder&&) noexcept = defaul
 AddResult RegistryBuilder::add(std::uint64_t number) {
   const std::optional<SplitNumber> split = split_number(number);
   if (!split) return AddResult::kInvalid;
-  const std::uint32_t npa = split->slot / kCodesPerLevel;
-  const std::uint32_t local = split->slot % kCodesPerLevel;
-  Stage& stage = stages_[npa];
-  if (!stage) {
-    // calloc: large blocks come zeroed straight from mmap, committed only where written.
-    stage.reset(static_cast<std::uint64_t*>(std::calloc(kStageWordsPerNpa, sizeof(std::uint64_t))));
-    if (!stage) {
+  if (staging_.data() == nullptr) {
+    Result<MappedMemory> memory = MappedMemory::allocate(kStageWordsPerNpa * kCodesPerLevel * sizeof(std::uint64_t));
+    if (!memory) {
       out_of_memory_ = true;  // finish() fails: a silently dropped DNC number would allow calls
       return AddResult::kInvalid;
     }
+    staging_ = std::move(*memory);
   }
-  std::uint64_t& word = stage[local * kStageWordsPerSlot + (split->suffix >> 6)];
+  auto* bits = reinterpret_cast<std::uint64_t*>(staging_.data());
+  std::uint64_t& word = bits[std::size_t{split->slot} * kStageWordsPerSlot + (split->suffix >> 6)];
   const std::uint64_t bit = std::uint64_t{1} << (split->suffix & 63);
   if ((word & bit) != 0) return AddResult::kDuplicate;
   word |= bit;
+  ++slot_counts_[split->slot];
+  npa_used_[split->slot / kCodesPerLevel] = true;
   ++count_;
   return AddResult::kAdded;
 }
 
 std::size_t RegistryBuilder::staging_bytes() const {
   std::size_t n = 0;
-  for (const Stage& s : stages_) {
-    if (s) n += kStageWordsPerNpa * sizeof(std::uint64_t);
-  }
+  for (const bool used : npa_used_) n += used ? kStageWordsPerNpa * sizeof(std::uint64_t) : 0;
   return n;
 }
 
@@ -71,9 +61,7 @@ Result<std::unique_ptr<CompactRegistry>> RegistryBuilder::finish(TimePoint loade
   std::uint64_t total_words = 0;
   for (std::uint32_t slot = 0; slot < kPrefixSlots; ++slot) {
     offsets[slot] = static_cast<std::uint32_t>(total_words);
-    const Stage& stage = stages_[slot / kCodesPerLevel];
-    if (!stage) continue;
-    const std::uint32_t n = popcount_slot(&stage[(slot % kCodesPerLevel) * kStageWordsPerSlot]);
+    const std::uint32_t n = slot_counts_[slot];
     // A list of >= 625 suffixes is no smaller than the bitmap, and the reader tells the two
     // apart by length alone, so lists stop at 624 entries.
     total_words += n >= layout::kBitmapWords ? layout::kBitmapWords : n;
@@ -101,9 +89,10 @@ Result<std::unique_ptr<CompactRegistry>> RegistryBuilder::finish(TimePoint loade
 
   // Pass 2: write slots NPA by NPA and free each staging bitmap as soon as it is consumed.
   auto* words = reinterpret_cast<std::uint16_t*>(base + layout::kWordsAt);
+  const auto* staged = reinterpret_cast<const std::uint64_t*>(staging_.data());
   for (std::uint32_t npa = 0; npa < kCodesPerLevel; ++npa) {
-    Stage& stage = stages_[npa];
-    if (!stage) continue;
+    if (!npa_used_[npa]) continue;
+    const std::uint64_t* stage = staged + std::size_t{npa} * kStageWordsPerNpa;
     for (std::uint32_t local = 0; local < kCodesPerLevel; ++local) {
       const std::uint32_t slot = npa * kCodesPerLevel + local;
       const std::uint32_t len = offsets[slot + 1] - offsets[slot];
@@ -120,8 +109,12 @@ Result<std::unique_ptr<CompactRegistry>> RegistryBuilder::finish(TimePoint loade
         }
       }
     }
-    stage.reset();
+    staging_.discard(std::size_t{npa} * kStageWordsPerNpa * sizeof(std::uint64_t),
+                     kStageWordsPerNpa * sizeof(std::uint64_t));
   }
+  staging_ = MappedMemory();
+  std::fill(slot_counts_.begin(), slot_counts_.end(), std::uint16_t{0});
+  std::fill(npa_used_.begin(), npa_used_.end(), false);
   count_ = 0;
   return std::make_unique<CompactRegistry>(std::move(*memory));
 }

@@ -1,8 +1,10 @@
 #pragma once
-// Builds a CompactRegistry from numbers in any order, with bounded memory: each NPA seen gets a
-// staging bitmap of its 8 million possible numbers (1 MB), so adding is O(1), duplicates vanish
-// and no sort is needed. Staging never exceeds 800 MB (every NPA), whatever the input size; the
-// final index is written NPA by NPA while the staging bitmaps are freed.
+// Builds a CompactRegistry from numbers in any order, with bounded memory: a staging bitmap over
+// the whole valid number space (8 x 10^9 bits, reserved as 804 MB of virtual memory in huge pages,
+// committed only where numbers fall: about 1 MB per area code in use), plus a count per NPA-NXX
+// slot. Adding is O(1), duplicates vanish and no sort is needed; staging never exceeds 804 MB
+// whatever the input size, and the final index is written area code by area code while the
+// staging pages are handed back.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -10,6 +12,7 @@
 
 #include "outdial/core/clock.hpp"
 #include "outdial/core/result.hpp"
+#include "outdial/dnc/mapped_memory.hpp"
 
 namespace outdial::dnc {
 
@@ -36,12 +39,9 @@ class RegistryBuilder {
   Result<std::unique_ptr<CompactRegistry>> finish(TimePoint loaded_at);
 
  private:
-  struct FreeDeleter {
-    void operator()(std::uint64_t* p) const;
-  };
-  using Stage = std::unique_ptr<std::uint64_t[], FreeDeleter>;
-
-  std::vector<Stage> stages_;  // one per NPA (800), allocated on first use
+  MappedMemory staging_;                  // allocated on the first add()
+  std::vector<std::uint16_t> slot_counts_;  // distinct numbers per NPA-NXX slot
+  std::vector<bool> npa_used_;
   std::uint64_t count_ = 0;
   bool out_of_memory_ = false;
 };
