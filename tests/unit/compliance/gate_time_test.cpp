@@ -1,4 +1,8 @@
 // FED-TIME, TZ-ALLZONES across DST days and multi-zone area codes.
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "gate_test_util.hpp"
 
 namespace outdial::compliance {
@@ -92,6 +96,10 @@ TEST(GateTimeTest, MultiZoneAndStatedZones) {
       {"907 Adak", "+19075550123", "", "2026-06-10T16:30:00Z", defer("TZ-ALLZONES", "2026-06-10T17:00:00Z")},
       // Both zones closed: the plain rule id.
       {"850 both closed", "+18505550123", "", "2026-06-10T10:00:00Z", defer("FED-TIME", "2026-06-10T13:00:00Z")},
+      // A stated zone outside the NPA table (resolved lazily) is still a candidate.
+      {"212 stated London day", "+12125550123", "Europe/London", "2026-06-10T16:00:00Z", testing::allow()},
+      {"212 stated London night", "+12125550123", "Europe/London", "2026-06-10T20:30:00Z",
+       defer("TZ-ALLZONES", "2026-06-11T12:00:00Z")},
       // Territories.
       {"PR 07:59 AST", "+17875550123", "", "2026-06-10T11:59:00Z", defer("FED-TIME", "2026-06-10T12:00:00Z")},
       {"Guam 08:00 ChST", "+16715550123", "", "2026-06-09T22:00:00Z", testing::allow()},
@@ -106,6 +114,28 @@ TEST(GateTimeTest, ReasonNamesZoneAndRule) {
   EXPECT_NE(d.reason.find("21:05 in America/Chicago is after the federal 21:00 end (FED-TIME)"), std::string::npos)
       << d.reason;
   EXPECT_NE(d.reason.find("2026-06-11T13:00:00.000Z"), std::string::npos) << d.reason;
+}
+
+TEST(GateTimeTest, ConcurrentEvaluationWithLazyZones) {
+  const char* zones[] = {"Asia/Tokyo", "Europe/Paris", "Australia/Sydney", "America/Sao_Paulo"};
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        AttemptFacts f = base("+12125550123", "2026-06-10T16:00:00Z");
+        f.stated_timezone = zones[(t + i) % 4];
+        const Decision d = testing::gate().evaluate(f);
+        if (d.rule.empty()) ++mismatches;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  // 12:00 EDT is 01:00 in Tokyo: deferred until both allow (08:00 JST = 23:00Z = 19:00 EDT).
+  AttemptFacts f = base("+12125550123", "2026-06-10T16:00:00Z");
+  f.stated_timezone = "Asia/Tokyo";
+  testing::expect_decision(testing::gate().evaluate(f), defer("TZ-ALLZONES", "2026-06-10T23:00:00Z"), "Tokyo");
 }
 
 TEST(GateTimeTest, AllowReasonIsConstant) {
