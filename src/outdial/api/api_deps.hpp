@@ -1,0 +1,20 @@
+#pragma once
+// What the API handlers need, built by app/ (the composition root) and passed by reference.
+// Every referenced object must outlive the router/server using the routes.
+#include "outdial/compliance/gate.hpp"
+#include "outdial/core/clock.hpp"
+#include "outdial/dialer/campaign_service.hpp"
+#include "outdial/importer/import_service.hpp"
+#include "outdial/storage/database.hpp"
+
+namespace outdial::api {
+
+struct ApiDeps {
+  storage::Database& db;                   // tenants (auth), contacts, compliance, campaigns, calls, audit
+  importer::ImportService& importer;       // POST /api/contacts/upload|validate
+  dialer::CampaignService& campaigns;      // campaign lifecycle (does its own role checks + audit)
+  const compliance::Gate& gate;            // POST /api/compliance/check
+  const Clock& clock;                      // audit and decision timestamps
+};
+
+}  // namespace outdial::api
