@@ -20,8 +20,10 @@ class CallStore {
   virtual Result<CallAttempt> get_attempt(AttemptId id) = 0;
   virtual Result<std::optional<CallAttempt>> find_by_provider_id(const std::string& provider,
                                                                  const std::string& provider_call_id) = 0;
-  // Compare-and-set: writes every field of `a` only if the stored state is still `expected`.
-  // kConflict if another writer moved it first.
+  // Compare-and-set: writes every mutable field of `a` only if the stored state is still
+  // `expected`. kConflict if another writer moved it first (or no attempt has a.id). Identity
+  // fields (tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, created_at) are
+  // fixed by create_attempt and not rewritten.
   virtual Status update_attempt(const CallAttempt& a, CallState expected) = 0;
   // Attempts not in a terminal state (restart recovery), optionally for one campaign (0 = all).
   virtual Result<std::vector<CallAttempt>> live_attempts(CampaignId campaign) = 0;

@@ -36,7 +36,9 @@ class CampaignStore {
   virtual Result<std::int64_t> add_targets_from_list(CampaignId campaign, ListId list, TimePoint eligible_at) = 0;
 
   // Atomically leases up to `max` targets that are kPending with next_eligible_at <= now and
-  // no live lease (lease empty or expired), ordered by next_eligible_at then contact id.
+  // no live lease (lease empty or expired), ordered by next_eligible_at then contact id. Targets
+  // left kInProgress by a node whose lease expired (crashed, stopped renewing) are reclaimable
+  // too, and are taken first.
   // Leased targets become kInProgress with lease_owner = node and lease_expires_at = now + ttl.
   // Two concurrent callers never receive the same target.
   virtual Result<std::vector<CampaignTarget>> claim_targets(CampaignId campaign, const std::string& node,

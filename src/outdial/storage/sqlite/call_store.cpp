@@ -142,13 +142,15 @@ Result<std::optional<CallAttempt>> SqliteCallStore::find_by_provider_id(const st
 
 Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected) {
   auto lock = conn_.lock();
+  // Identity columns (tenant, campaign, contact, attempt_number, idempotency_key, created_at)
+  // are fixed at creation and not rewritten: every rewritten indexed column costs index work.
   auto s = conn_.prepare(
-      "UPDATE call_attempts SET tenant_id = ?3, campaign_id = ?4, contact_id = ?5, attempt_number = ?6,"
-      " idempotency_key = ?7, state = ?8, provider = ?9, provider_call_id = ?10, from_number = ?11,"
-      " to_number = ?12, digits = ?13, answered_by_machine = ?14, created_at = ?15, dialed_at = ?16,"
-      " answered_at = ?17, ended_at = ?18, failure_reason = ?19 WHERE id = ?1 AND state = ?2");
-  s.bind(1, a.id).bind(2, to_string(expected));
-  bind_attempt(s, a, 3);
+      "UPDATE call_attempts SET state = ?3, provider = ?4, provider_call_id = ?5, from_number = ?6,"
+      " to_number = ?7, digits = ?8, answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11,"
+      " ended_at = ?12, failure_reason = ?13 WHERE id = ?1 AND state = ?2");
+  Binder b(s, 1);
+  b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(a.to_number);
+  b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
   auto n = s.run();
   if (!n) return n.error();
   if (*n == 0) {

@@ -53,7 +53,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
     const std::string pragmas = "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count()) +
                                 ";PRAGMA journal_mode=WAL;PRAGMA synchronous=" +
-                                synchronous_name(options.synchronous) + ";PRAGMA foreign_keys=ON;";
+                                synchronous_name(options.synchronous) + ";PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;" +
+                                "PRAGMA cache_size=-" + std::to_string(options.cache_size_kib) + ";";
     if (auto st = conn->exec(pragmas); !st) return st.error();
   }
   std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(std::move(conn)));

@@ -1,0 +1,267 @@
+// Conformance: CallStore (idempotent attempts, CAS updates, deduplicated append-only events)
+// and AuditStore (append-only).
+#include "unit/storage/conformance_fixture.hpp"
+
+namespace outdial::storage::testing {
+namespace {
+
+template <typename F>
+class CallStoreConformance : public StoreConformance<F> {};
+TYPED_TEST_SUITE(CallStoreConformance, ConformanceFactories, FactoryNames);
+
+CallAttempt make_attempt(TenantId tenant, CampaignId campaign, ContactId contact, int number) {
+  CallAttempt a;
+  a.tenant_id = tenant;
+  a.campaign_id = campaign;
+  a.contact_id = contact;
+  a.attempt_number = number;
+  a.idempotency_key = std::to_string(campaign) + ":" + std::to_string(contact) + ":" + std::to_string(number);
+  a.provider = "sim";
+  a.from_number = "+14155550000";
+  a.to_number = "+14155550123";
+  a.created_at = at_s(number);
+  return a;
+}
+
+void expect_same_attempt(const CallAttempt& a, const CallAttempt& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.tenant_id, b.tenant_id);
+  EXPECT_EQ(a.campaign_id, b.campaign_id);
+  EXPECT_EQ(a.contact_id, b.contact_id);
+  EXPECT_EQ(a.attempt_number, b.attempt_number);
+  EXPECT_EQ(a.idempotency_key, b.idempotency_key);
+  EXPECT_EQ(a.state, b.state);
+  EXPECT_EQ(a.provider, b.provider);
+  EXPECT_EQ(a.provider_call_id, b.provider_call_id);
+  EXPECT_EQ(a.from_number, b.from_number);
+  EXPECT_EQ(a.to_number, b.to_number);
+  EXPECT_EQ(a.digits, b.digits);
+  EXPECT_EQ(a.answered_by_machine, b.answered_by_machine);
+  EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.dialed_at, b.dialed_at);
+  EXPECT_EQ(a.answered_at, b.answered_at);
+  EXPECT_EQ(a.ended_at, b.ended_at);
+  EXPECT_EQ(a.failure_reason, b.failure_reason);
+}
+
+TYPED_TEST(CallStoreConformance, AttemptRoundTripsEveryField) {
+  auto& store = this->db().calls();
+  CallAttempt a = make_attempt(1, 2, 3, 1);
+  a.state = CallState::kAnsweredMachine;
+  a.provider = "twilio";
+  a.provider_call_id = "CA123";
+  a.digits = "1#";
+  a.answered_by_machine = true;
+  a.dialed_at = at_s(2);
+  a.answered_at = at_s(3);
+  a.ended_at = at_s(4);
+  a.failure_reason = "none really";
+  auto created = must(store.create_attempt(a));
+  EXPECT_GT(created.id, 0);
+  a.id = created.id;
+  expect_same_attempt(created, a);
+  expect_same_attempt(must(store.get_attempt(a.id)), a);
+  auto found = must(store.find_by_provider_id("twilio", "CA123"));
+  ASSERT_TRUE(found.has_value());
+  expect_same_attempt(*found, a);
+  EXPECT_FALSE(must(store.find_by_provider_id("telnyx", "CA123")).has_value());
+  EXPECT_FALSE(must(store.find_by_provider_id("twilio", "")).has_value());
+  EXPECT_EQ(store.get_attempt(a.id + 10).error().code, ErrorCode::kNotFound);
+  // Ad-hoc call: no campaign, no contact.
+  CallAttempt adhoc = make_attempt(1, 0, 0, 1);
+  adhoc.idempotency_key = "adhoc:1";
+  EXPECT_GT(must(store.create_attempt(adhoc)).id, 0);
+}
+
+TYPED_TEST(CallStoreConformance, CreateAttemptIsIdempotentOnKey) {
+  auto& store = this->db().calls();
+  auto first = must(store.create_attempt(make_attempt(1, 2, 3, 1)));
+  CallAttempt retry = make_attempt(1, 2, 3, 1);
+  retry.to_number = "+19999999999";
+  retry.created_at = at_s(1000);
+  auto second = must(store.create_attempt(retry));
+  expect_same_attempt(second, first);
+  EXPECT_EQ(must(store.attempts_for_contact(2, 3)).size(), 1u);
+  EXPECT_NE(must(store.create_attempt(make_attempt(1, 2, 3, 2))).id, first.id);
+  EXPECT_EQ(must(store.attempts_for_contact(2, 3)).size(), 2u);
+}
+
+TYPED_TEST(CallStoreConformance, UpdateAttemptIsCompareAndSet) {
+  auto& store = this->db().calls();
+  auto a = must(store.create_attempt(make_attempt(1, 2, 3, 1)));
+  CallAttempt dialing = a;
+  dialing.state = CallState::kDialing;
+  dialing.provider_call_id = "sim-1";
+  dialing.dialed_at = at_s(5);
+  ASSERT_TRUE(store.update_attempt(dialing, CallState::kQueued));
+  expect_same_attempt(must(store.get_attempt(a.id)), dialing);
+
+  // A second writer still believing "queued" loses.
+  CallAttempt canceled = a;
+  canceled.state = CallState::kCanceled;
+  auto lost = store.update_attempt(canceled, CallState::kQueued);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
+  expect_same_attempt(must(store.get_attempt(a.id)), dialing);
+  EXPECT_EQ(must(store.find_by_provider_id("sim", "sim-1"))->id, a.id);
+
+  CallAttempt missing = dialing;
+  missing.id += 100;
+  EXPECT_EQ(store.update_attempt(missing, CallState::kDialing).error().code, ErrorCode::kConflict);
+}
+
+TYPED_TEST(CallStoreConformance, QueriesAndCounts) {
+  auto& store = this->db().calls();
+  const CallState states[] = {CallState::kQueued, CallState::kRinging, CallState::kCompleted, CallState::kBusy,
+                              CallState::kBusy};
+  for (int i = 0; i < 5; ++i) {
+    CallAttempt a = make_attempt(1, 10, 100 + i, 1);
+    a.state = states[i];
+    a.created_at = at_s(i * 3600);
+    must(store.create_attempt(a));
+  }
+  CallAttempt elsewhere = make_attempt(2, 20, 100, 1);
+  must(store.create_attempt(elsewhere));
+
+  auto live = must(store.live_attempts(10));
+  ASSERT_EQ(live.size(), 2u);
+  EXPECT_EQ(live[0].state, CallState::kQueued);
+  EXPECT_EQ(live[1].state, CallState::kRinging);
+  EXPECT_EQ(must(store.live_attempts(0)).size(), 3u);  // every campaign
+
+  EXPECT_EQ(must(store.count_by_state(10)),
+            (std::map<std::string, std::int64_t>{{"queued", 1}, {"ringing", 1}, {"completed", 1}, {"busy", 2}}));
+  EXPECT_TRUE(must(store.count_by_state(99)).empty());
+  EXPECT_EQ(must(store.count_created_between(10, at_s(3600), at_s(3 * 3600))), 2);  // [from, to)
+  EXPECT_EQ(must(store.count_created_between(10, at_s(0), at_s(5 * 3600))), 5);
+
+  EXPECT_EQ(must(store.list_attempts(1, 10, 0, 100)).size(), 5u);
+  auto page = must(store.list_attempts(1, 10, 3, 100));
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].contact_id, 103);
+  EXPECT_TRUE(must(store.list_attempts(2, 10, 0, 100)).empty());  // tenant-scoped
+  EXPECT_EQ(must(store.list_attempts(2, 0, 0, 100)).size(), 1u);
+  EXPECT_EQ(must(store.attempts_for_contact(10, 104)).size(), 1u);
+}
+
+TYPED_TEST(CallStoreConformance, AppendEventDeduplicatesAndRoundTrips) {
+  auto& store = this->db().calls();
+  CallEvent e;
+  e.provider = "twilio";
+  e.provider_call_id = "CA1";
+  e.attempt_id = 77;
+  e.kind = CallEventKind::kDigits;
+  e.at = at_s(9);
+  e.sequence = 3;
+  e.dedupe_key = "CA1:digits:3";
+  e.digits = "2";
+  e.duration_seconds = 41;
+  e.detail = "caller pressed 2";
+  EXPECT_TRUE(must(store.append_event(e)));
+  CallEvent replay = e;
+  replay.detail = "replayed webhook";
+  EXPECT_FALSE(must(store.append_event(replay)));
+  CallEvent other_provider = e;
+  other_provider.provider = "telnyx";
+  EXPECT_TRUE(must(store.append_event(other_provider)));  // keys are per provider
+
+  CallEvent ringing = e;
+  ringing.kind = CallEventKind::kRinging;
+  ringing.at = at_s(5);
+  ringing.sequence = 1;
+  ringing.dedupe_key = "CA1:ringing:1";
+  EXPECT_TRUE(must(store.append_event(ringing)));
+
+  auto events = must(store.events_for_call("twilio", "CA1"));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, CallEventKind::kRinging);  // ordered by time
+  const CallEvent& g = events[1];
+  EXPECT_GT(g.id, 0);
+  EXPECT_EQ(g.provider, e.provider);
+  EXPECT_EQ(g.provider_call_id, e.provider_call_id);
+  EXPECT_EQ(g.attempt_id, 77);
+  EXPECT_EQ(g.kind, CallEventKind::kDigits);
+  EXPECT_EQ(g.at, e.at);
+  EXPECT_EQ(g.sequence, 3);
+  EXPECT_EQ(g.dedupe_key, e.dedupe_key);
+  EXPECT_EQ(g.digits, "2");
+  EXPECT_EQ(g.duration_seconds, 41);
+  EXPECT_EQ(g.detail, "caller pressed 2");  // the replay changed nothing
+
+  // Events without a dedupe key are never treated as duplicates of each other.
+  CallEvent keyless = e;
+  keyless.provider_call_id = "CA2";
+  keyless.dedupe_key.clear();
+  EXPECT_TRUE(must(store.append_event(keyless)));
+  EXPECT_TRUE(must(store.append_event(keyless)));
+  EXPECT_EQ(must(store.events_for_call("twilio", "CA2")).size(), 2u);
+}
+
+TYPED_TEST(CallStoreConformance, EventsAreAppendOnly) {
+  CallEvent e;
+  e.provider = "sim";
+  e.provider_call_id = "s1";
+  e.dedupe_key = "k1";
+  e.at = at_s(1);
+  ASSERT_TRUE(must(this->db().calls().append_event(e)));
+  auto upd = this->factory_.exec_raw(this->db(), "UPDATE call_events SET detail = 'tampered'");
+  EXPECT_FALSE(upd);
+  auto del = this->factory_.exec_raw(this->db(), "DELETE FROM call_events");
+  EXPECT_FALSE(del);
+  auto events = must(this->db().calls().events_for_call("sim", "s1"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].detail, "");
+}
+
+template <typename F>
+class AuditStoreConformance : public StoreConformance<F> {};
+TYPED_TEST_SUITE(AuditStoreConformance, ConformanceFactories, FactoryNames);
+
+AuditEntry make_entry(TenantId tenant, const std::string& entity_type, int n) {
+  AuditEntry e;
+  e.tenant_id = tenant;
+  e.actor = "user:12";
+  e.action = entity_type + ".update";
+  e.entity_type = entity_type;
+  e.entity_id = std::to_string(n);
+  e.payload_json = R"({"n":)" + std::to_string(n) + "}";
+  e.at = at_s(n);
+  return e;
+}
+
+TYPED_TEST(AuditStoreConformance, AppendAndListNewestFirst) {
+  auto& store = this->db().audit();
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(must(store.append(make_entry(1, i % 2 == 0 ? "campaign" : "dnc", i))));
+  must(store.append(make_entry(2, "campaign", 99)));
+  auto all = must(store.list(1, "", 0, 100));
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0].id, ids[5]);
+  const AuditEntry want = make_entry(1, "dnc", 5);
+  EXPECT_EQ(all[0].tenant_id, 1);
+  EXPECT_EQ(all[0].actor, want.actor);
+  EXPECT_EQ(all[0].action, want.action);
+  EXPECT_EQ(all[0].entity_type, want.entity_type);
+  EXPECT_EQ(all[0].entity_id, want.entity_id);
+  EXPECT_EQ(all[0].payload_json, want.payload_json);
+  EXPECT_EQ(all[0].at, want.at);
+  auto campaigns = must(store.list(1, "campaign", 0, 100));
+  ASSERT_EQ(campaigns.size(), 3u);
+  for (const auto& e : campaigns) EXPECT_EQ(e.entity_type, "campaign");
+  auto page = must(store.list(1, "", 4, 10));
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[1].id, ids[0]);
+  EXPECT_EQ(must(store.list(2, "", 0, 100)).size(), 1u);
+}
+
+TYPED_TEST(AuditStoreConformance, AuditLogIsAppendOnly) {
+  must(this->db().audit().append(make_entry(1, "campaign", 1)));
+  EXPECT_FALSE(this->factory_.exec_raw(this->db(), "UPDATE audit_log SET actor = 'someone else'"));
+  EXPECT_FALSE(this->factory_.exec_raw(this->db(), "DELETE FROM audit_log"));
+  auto all = must(this->db().audit().list(1, "", 0, 10));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].actor, "user:12");
+}
+
+}  // namespace
+}  // namespace outdial::storage::testing
