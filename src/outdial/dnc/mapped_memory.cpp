@@ -54,7 +54,7 @@ void MappedMemory::discard(std::size_t offset, std::size_t length) {
   if (end > begin) (void)madvise(data_ + begin, end - begin, MADV_DONTNEED);
 }
 
-Result<MappedMemory> MappedMemory::allocate(std::size_t bytes) {
+Result<MappedMemory> MappedMemory::allocate(std::size_t bytes, bool huge_pages) {
   const std::size_t length = bytes == 0 ? kHugePage : (bytes + kHugePage - 1) / kHugePage * kHugePage;
   void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
@@ -62,7 +62,7 @@ Result<MappedMemory> MappedMemory::allocate(std::size_t bytes) {
                       {{"bytes", std::to_string(bytes)}});
   }
   // Best effort: THP in "madvise" mode only backs regions that ask for it.
-  (void)madvise(p, length, MADV_HUGEPAGE);
+  (void)madvise(p, length, huge_pages ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
   return MappedMemory(static_cast<std::byte*>(p), length, bytes, true);
 }
 

@@ -28,7 +28,7 @@ AddResult RegistryBuilder::add(std::uint64_t number) {
   const std::optional<SplitNumber> split = split_number(number);
   if (!split) return AddResult::kInvalid;
   if (staging_.data() == nullptr) {
-    Result<MappedMemory> memory = MappedMemory::allocate(kStageWordsPerNpa * kCodesPerLevel * sizeof(std::uint64_t));
+    Result<MappedMemory> memory = MappedMemory::allocate(kStageWordsPerNpa * kCodesPerLevel * sizeof(std::uint64_t), false);
     if (!memory) {
       out_of_memory_ = true;  // finish() fails: a silently dropped DNC number would allow calls
       return AddResult::kInvalid;

@@ -1,6 +1,6 @@
 #pragma once
 // Builds a CompactRegistry from numbers in any order, with bounded memory: a staging bitmap over
-// the whole valid number space (8 x 10^9 bits, reserved as 804 MB of virtual memory in huge pages,
+// the whole valid number space (8 x 10^9 bits, reserved as 804 MB of virtual memory,
 // committed only where numbers fall: about 1 MB per area code in use), plus a count per NPA-NXX
 // slot. Adding is O(1), duplicates vanish and no sort is needed; staging never exceeds 804 MB
 // whatever the input size, and the final index is written area code by area code while the

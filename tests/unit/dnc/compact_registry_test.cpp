@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <span>
 #include <unordered_set>
 #include <vector>
 
@@ -154,6 +156,22 @@ TEST(CompactRegistry, RandomizedAgainstUnorderedSet) {
                                        : rng() % 10'000'000'000ULL;
     ASSERT_EQ(reg->contains(n), reference.count(n) != 0) << n;
     ASSERT_EQ(set_reg.contains(n), reference.count(n) != 0) << n;
+  }
+}
+
+TEST(CompactRegistry, BatchAgreesWithSingleLookups) {
+  std::mt19937_64 rng(99);
+  std::vector<std::uint64_t> numbers;
+  for (int i = 0; i < 50'000; ++i) numbers.push_back(2122000000 + rng() % 8'000'000);  // 212-200..212-999
+  for (int i = 0; i < 3'000; ++i) numbers.push_back(9175550000 + rng() % 10000);        // bitmap slot
+  auto reg = build(numbers);
+  std::vector<std::uint64_t> queries = numbers;
+  for (int i = 0; i < 50'000; ++i) queries.push_back(rng() % 20'000'000'000ULL);  // incl. invalid
+  std::shuffle(queries.begin(), queries.end(), rng);
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{17}, queries.size()}) {
+    std::unique_ptr<bool[]> out(new bool[n + 1]);
+    reg->contains_batch(std::span<const std::uint64_t>(queries.data(), n), std::span<bool>(out.get(), n));
+    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(out[i], reg->contains(queries[i])) << queries[i];
   }
 }
 
