@@ -1,4 +1,6 @@
 // Contact lists and CSV upload/validation (seed 004: POST /api/contacts/upload|validate).
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "outdial/api/auth.hpp"
@@ -69,14 +71,21 @@ Result<UploadRequest> parse_upload(ApiDeps& deps, const Actor& actor, const net:
   return up;
 }
 
-Result<net::Response> import(ApiDeps& deps, const Actor& actor, const net::Request& req, bool validate_only) {
+// ImportService allows one import_csv at a time per instance while handlers run on several io
+// threads: imports are serialized by `import_mu` (uploads are rare and bounded by the body limit).
+Result<net::Response> import(ApiDeps& deps, std::mutex& import_mu, const Actor& actor, const net::Request& req,
+                             bool validate_only) {
   if (!validate_only) {
     if (auto s = require_staff(actor); !s.ok()) return s.error();
   }
   auto up = parse_upload(deps, actor, req, validate_only);
   if (!up.ok()) return up.error();
   std::istringstream in(std::move(up->csv));
-  auto report = deps.importer.import_csv(in, up->options);
+  Result<importer::ImportReport> report = make_error(ErrorCode::kInternal, "import did not run");
+  {
+    std::lock_guard lock(import_mu);
+    report = deps.importer.import_csv(in, up->options);
+  }
   if (!report.ok()) return report.error();
   if (!validate_only) {
     auto s = write_audit(deps, actor, "contacts.import", "list", std::to_string(report->list_id),
@@ -127,11 +136,12 @@ Result<net::Response> list_contacts(ApiDeps& deps, const Actor& actor, const net
 }  // namespace
 
 void add_contact_routes(net::Router& router, ApiDeps& deps) {
-  router.add("POST", "/api/contacts/upload", authed(deps, [&deps](const Actor& a, const net::Request& r) {
-               return import(deps, a, r, false);
+  auto import_mu = std::make_shared<std::mutex>();
+  router.add("POST", "/api/contacts/upload", authed(deps, [&deps, import_mu](const Actor& a, const net::Request& r) {
+               return import(deps, *import_mu, a, r, false);
              }));
-  router.add("POST", "/api/contacts/validate", authed(deps, [&deps](const Actor& a, const net::Request& r) {
-               return import(deps, a, r, true);
+  router.add("POST", "/api/contacts/validate", authed(deps, [&deps, import_mu](const Actor& a, const net::Request& r) {
+               return import(deps, *import_mu, a, r, true);
              }));
   router.add("GET", "/api/lists", authed(deps, [&deps](const Actor& a, const net::Request&) { return list_lists(deps, a); }));
   router.add("GET", "/api/lists/:id", authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {

@@ -62,7 +62,7 @@ json to_json(const AuditEntry& e) {
 }
 
 json to_json(const importer::RowIssue& i) {
-  return {{"row", i.row},       {"field", i.field},           {"raw", i.raw},          {"code", i.code},
+  return {{"row", i.row},       {"line", i.line},             {"field", i.field},           {"raw", i.raw},          {"code", i.code},
           {"message", i.message}, {"normalized", i.normalized}, {"rejected", i.rejected}};
 }
 
@@ -75,8 +75,13 @@ json to_json(const importer::ImportReport& r) {
           {"duplicates", r.duplicates},
           {"rejected", r.rejected},
           {"national_dnc_flagged", r.national_dnc_flagged},
+          {"accepted", r.accepted},
+          {"normalized", r.normalized},
+          {"malformed", r.malformed},
+          {"issue_counts", r.issue_counts},
           {"headers", r.headers},
           {"custom_fields", r.custom_fields},
+          {"consent_columns", r.consent_columns},
           {"issues", issues},
           {"issues_truncated", r.issues_truncated}};
 }
