@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "outdial/net/router.hpp"
 #include "unit/net/test_http_client.hpp"
@@ -148,6 +149,34 @@ TEST_F(ServerTest, StopFinishesInFlightRequestAndClosesIdleConnections) {
   EXPECT_TRUE(idle.peer_closed());
   TestHttpClient after(server_->port());
   EXPECT_FALSE(after.connect());  // no longer listening
+}
+
+TEST_F(ServerTest, ChunkedRequestBodyIsAssembled) {
+  TestHttpClient c(server_->port());
+  ASSERT_TRUE(c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.body, "abcdefg");
+}
+
+TEST_F(ServerTest, ConcurrentClientsOnSeveralThreads) {
+  constexpr int kClients = 8;
+  constexpr int kRequests = 50;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kClients; ++t) {
+    threads.emplace_back([&, t] {
+      TestHttpClient c(server_->port());
+      for (int i = 0; i < kRequests; ++i) {
+        const std::string body = std::to_string(t) + ":" + std::to_string(i);
+        auto r = c.request("POST", "/echo", body);
+        if (r.status == 201 && r.body == body) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), kClients * kRequests);
 }
 
 TEST(ServerStartTest, BadAddressAndBusyPort) {
