@@ -1,7 +1,7 @@
 // DNC index benchmark: build time, bytes per number, peak RSS, single-threaded lookups/s.
 // Not a unit test. Usage (see run.sh):
 //   dnc_bench [--numbers N] [--file-numbers M] [--data-dir DIR] [--snapshot PATH] [--queries Q]
-//             [--rounds R] [--area-codes A]
+//             [--rounds R] [--area-codes A] [--max-list L]
 #include <sys/resource.h>
 #include <time.h>
 
@@ -39,6 +39,7 @@ struct Options {
   std::size_t queries = 4'000'000;
   int rounds = 5;
   std::uint32_t area_codes = 330;
+  std::uint32_t max_list = 624;
 };
 
 double seconds_since(Clock::time_point t0) {
@@ -222,6 +223,7 @@ Options parse(int argc, char** argv) {
     else if (k == "--snapshot") o.snapshot = v;
     else if (k == "--queries") o.queries = std::strtoull(v, nullptr, 10);
     else if (k == "--rounds") o.rounds = std::atoi(v);
+    else if (k == "--max-list") o.max_list = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10));
     else if (k == "--area-codes") o.area_codes = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10));
     else fail("unknown option " + k);
   }
@@ -250,7 +252,7 @@ int main(int argc, char** argv) {
   const double add_secs = seconds_since(t0);
   const std::size_t staging = builder.staging_bytes();
   t0 = Clock::now();
-  auto built = builder.finish(kLoadedAt);
+  auto built = builder.finish(kLoadedAt, dnc::BuildOptions{opt.max_list});
   const double finish_secs = seconds_since(t0);
   const double build_cpu = thread_cpu_seconds() - build_c0;
   if (!built.ok()) fail(built.error().message);

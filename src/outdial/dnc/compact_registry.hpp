@@ -92,7 +92,7 @@ class CompactRegistry final : public NationalRegistry {
   explicit CompactRegistry(MappedMemory memory);
 
  private:
-  // Whether s is among the first `count` (<= kWindowWords) of w[0..kWindowWords): four 8-lane
+  // Whether s is among the first `count` (<= kWindowWords) of w[0..kWindowWords): 8-lane
   // compares (GCC vector extensions; SSE2 on x86-64), no branches.
   static bool window_contains(const std::uint16_t* w, std::uint32_t count, std::uint16_t s) {
     using V = std::uint16_t __attribute__((vector_size(16)));

@@ -25,7 +25,7 @@ static_assert(std::endian::native == std::endian::little, "the DNC index layout 
 inline constexpr char kMagic[8] = {'O', 'D', 'D', 'N', 'C', 'I', 'D', 'X'};
 inline constexpr std::uint32_t kVersion = 1;
 inline constexpr std::uint32_t kBitmapWords = kSuffixSpace / 16;  // 625
-inline constexpr std::uint32_t kWindowWords = 32;
+inline constexpr std::uint32_t kWindowWords = 64;  // list entries compared per lookup (128 B)
 
 struct SnapshotHeader {
   char magic[8];

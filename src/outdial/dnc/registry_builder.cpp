@@ -52,7 +52,8 @@ std::size_t RegistryBuilder::staging_bytes() const {
   return n;
 }
 
-Result<std::unique_ptr<CompactRegistry>> RegistryBuilder::finish(TimePoint loaded_at) {
+Result<std::unique_ptr<CompactRegistry>> RegistryBuilder::finish(TimePoint loaded_at, BuildOptions options) {
+  const std::uint32_t max_list = std::min(options.max_list, layout::kBitmapWords - 1);
   if (out_of_memory_) {
     return make_error(ErrorCode::kUnavailable, "dnc: out of memory while staging numbers");
   }
@@ -64,7 +65,7 @@ Result<std::unique_ptr<CompactRegistry>> RegistryBuilder::finish(TimePoint loade
     const std::uint32_t n = slot_counts_[slot];
     // A list of >= 625 suffixes is no smaller than the bitmap, and the reader tells the two
     // apart by length alone, so lists stop at 624 entries.
-    total_words += n >= layout::kBitmapWords ? layout::kBitmapWords : n;
+    total_words += n > max_list ? layout::kBitmapWords : n;
     if (total_words > UINT32_MAX) {
       return make_error(ErrorCode::kInvalidArgument, "dnc: index exceeds 2^32 words");
     }

@@ -20,6 +20,13 @@ class CompactRegistry;
 
 enum class AddResult { kAdded, kDuplicate, kInvalid };
 
+struct BuildOptions {
+  // A slot with more numbers than this is stored as a 10,000-bit bitmap (1,250 bytes), otherwise
+  // as a sorted list (2 bytes per number). 624 (the maximum) minimises memory; lower values trade
+  // memory for faster lookups in slots that are neither sparse nor dense. Clamped to [0, 624].
+  std::uint32_t max_list = 624;
+};
+
 class RegistryBuilder {
  public:
   RegistryBuilder();
@@ -36,7 +43,7 @@ class RegistryBuilder {
 
   // Consumes the staged numbers (the builder is empty afterwards). kUnavailable if memory for the
   // index or for staging (an earlier add()) could not be allocated.
-  Result<std::unique_ptr<CompactRegistry>> finish(TimePoint loaded_at);
+  Result<std::unique_ptr<CompactRegistry>> finish(TimePoint loaded_at, BuildOptions options = {});
 
  private:
   MappedMemory staging_;                  // allocated on the first add()

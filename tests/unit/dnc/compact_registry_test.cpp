@@ -189,6 +189,27 @@ TEST(RegistryBuilder, ReportsAddOutcomesAndEmptiesOnFinish) {
   EXPECT_EQ(b.staging_bytes(), 0U);
 }
 
+TEST(RegistryBuilder, MaxListTradesMemoryForBitmapsWithSameAnswers) {
+  std::mt19937_64 rng(5);
+  std::vector<std::uint64_t> numbers;
+  for (std::uint64_t nxx = 200; nxx < 260; ++nxx) {
+    for (std::uint64_t k = 0; k < 10 * (nxx - 199); ++k) numbers.push_back((212000 + nxx) * 10000 + rng() % 10000);
+  }
+  auto compact = build(numbers);
+  RegistryBuilder b;
+  for (std::uint64_t n : numbers) (void)b.add(n);
+  auto fast = b.finish(kLoadedAt, BuildOptions{0});
+  ASSERT_TRUE(fast.ok());
+  EXPECT_EQ((*fast)->stats().array_slots, 0U);
+  EXPECT_EQ((*fast)->stats().bitmap_slots, 60U);
+  EXPECT_GT((*fast)->index_bytes(), compact->index_bytes());
+  EXPECT_EQ((*fast)->size(), compact->size());
+  for (std::uint64_t s = 0; s < 600'000; ++s) {
+    const std::uint64_t n = 2122000000 + s;
+    ASSERT_EQ((*fast)->contains(n), compact->contains(n)) << n;
+  }
+}
+
 TEST(SetRegistry, NoRegistryLoaded) {
   SetRegistry reg({}, std::nullopt);
   EXPECT_FALSE(reg.loaded_at().has_value());
