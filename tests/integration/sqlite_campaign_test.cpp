@@ -27,7 +27,7 @@ TEST(SqliteCampaign, RunsToCompletionInVirtualTime) {
   ASSERT_TRUE(db);
   ManualClock clock(itest::kStart);
   Actor staff;
-  const int contacts = 2000;
+  const int contacts = 1000;
   const CampaignId id = itest::setup_campaign(**db, clock, contacts, staff);
   ASSERT_NE(id, 0);
   Campaign c = *(*db)->campaigns().get_campaign_any(id);

@@ -42,6 +42,13 @@ CampaignRunner::CampaignRunner(storage::Database& db, telephony::Provider& provi
       config_(std::move(config)),
       events_(db.calls(), db.campaigns(), db.compliance(), clock) {}
 
+void CampaignRunner::batch(const std::function<void()>& fn) {
+  (void)db_.with_transaction([&] {
+    fn();
+    return ok_status();
+  });
+}
+
 Throttle& CampaignRunner::throttle_for(const Campaign& c) {
   auto it = throttles_.try_emplace(c.id, c.calls_per_minute).first;
   it->second.set_rate(c.calls_per_minute);
@@ -101,7 +108,11 @@ TickResult CampaignRunner::tick() {
 
 int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& out) {
   auto& campaigns = db_.campaigns();
-  (void)campaigns.renew_leases(c.id, config_.node_id, now, config_.lease_ttl);
+  auto renewed = renewed_at_.find(c.id);
+  if (renewed == renewed_at_.end() || now - renewed->second >= config_.lease_ttl / 3) {
+    (void)campaigns.renew_leases(c.id, config_.node_id, now, config_.lease_ttl);
+    renewed_at_[c.id] = now;
+  }
   Throttle& throttle = throttle_for(c);
   auto live = db_.calls().live_attempts(c.id);
   int in_flight = live ? static_cast<int>(live->size()) : capacity_of(c);

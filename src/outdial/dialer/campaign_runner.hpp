@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,6 +52,11 @@ class CampaignRunner {
   Status recover();
   TickResult tick();
 
+  // Runs fn inside one store transaction (Database::with_transaction): the virtual-time driver
+  // delivers a burst of carrier events as one commit. Safe for restart because a rolled-back
+  // event is re-delivered by the provider (reconcile) and dedupe makes replays harmless.
+  void batch(const std::function<void()>& fn);
+
   telephony::CallEventSink& sink() { return events_; }
   EventProcessor& events() { return events_; }
   std::int64_t total_dials() const { return total_dials_; }
@@ -75,6 +81,7 @@ class CampaignRunner {
   RunnerConfig config_;
   EventProcessor events_;
   std::map<CampaignId, Throttle> throttles_;
+  std::map<CampaignId, TimePoint> renewed_at_;  // lease renewal is a write: not every tick
   std::int64_t total_dials_ = 0;
   std::int64_t gate_calls_ = 0;
 };

@@ -11,7 +11,8 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
   while (r.steps < max_steps) {
     ++r.steps;
     const TickResult t = runner.tick();
-    const int delivered = events != nullptr ? events->deliver_due() : 0;
+    int delivered = 0;
+    if (events != nullptr) runner.batch([&] { delivered = events->deliver_due(); });
     r.dials += t.dialed;
     r.events += delivered;
     if (t.dialed > 0 || delivered > 0 || t.decided > 0) continue;  // more may be possible now

@@ -1,3 +1,5 @@
+#include <thread>
+
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
 #include "unit/dialer/dialer_fixture.hpp"
@@ -218,6 +220,36 @@ TEST_F(RunnerTest, WholeCampaignOnSimInVirtualTime) {
   EXPECT_EQ(p->attempts, static_cast<std::int64_t>(calls.size()));
   EXPECT_EQ(p->in_flight, 0);
   EXPECT_GT(p->connects, 0);
+}
+
+}  // namespace
+}  // namespace outdial::dialer
+
+namespace outdial::dialer {
+namespace {
+
+TEST_F(RunnerTest, AcceleratedRealtimeDriverFinishesACampaign) {
+  add_contacts(20);
+  Campaign d = draft();
+  d.calls_per_minute = 600;
+  d.retry = RetryPolicy{{2, 5}, {2, 5}, {2, 5}, {2, 5}};
+  Campaign c = make_active(d);
+  auto sim = telephony::sim::SimCarrier::create(clock, {}, 5, "");
+  ASSERT_TRUE(sim);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, **sim, gate, *facts, clock);
+  (*sim)->set_sink(&runner.sink());
+  SystemClock wall;
+  // 1 wall second = 2 virtual hours: backoffs of minutes pass in milliseconds.
+  RealtimeDriver driver(runner, sim->get(), wall, &clock, 7200.0, Millis(5));
+  driver.start();
+  for (int i = 0; i < 400; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (db.campaigns().get_campaign_any(c.id)->status == CampaignStatus::kCompleted) break;
+  }
+  driver.stop();
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kCompleted);
+  EXPECT_GT(driver.turns(), 0);
 }
 
 }  // namespace
