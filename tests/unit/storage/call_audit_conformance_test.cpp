@@ -112,8 +112,8 @@ TYPED_TEST(CallStoreConformance, UpdateAttemptIsCompareAndSet) {
 
 TYPED_TEST(CallStoreConformance, QueriesAndCounts) {
   auto& store = this->db().calls();
-  const CallState states[] = {CallState::kQueued, CallState::kRinging, CallState::kCompleted, CallState::kBusy,
-                              CallState::kBusy};
+  const CallState states[] = {CallState::kQueued, CallState::kRinging, CallState::kCompleted,
+                              CallState::kBusy, CallState::kBusy};
   for (int i = 0; i < 5; ++i) {
     CallAttempt a = make_attempt(1, 10, 100 + i, 1);
     a.state = states[i];
@@ -129,8 +129,9 @@ TYPED_TEST(CallStoreConformance, QueriesAndCounts) {
   EXPECT_EQ(live[1].state, CallState::kRinging);
   EXPECT_EQ(must(store.live_attempts(0)).size(), 3u);  // every campaign
 
-  EXPECT_EQ(must(store.count_by_state(10)),
-            (std::map<std::string, std::int64_t>{{"queued", 1}, {"ringing", 1}, {"completed", 1}, {"busy", 2}}));
+  EXPECT_EQ(
+      must(store.count_by_state(10)),
+      (std::map<std::string, std::int64_t>{{"queued", 1}, {"ringing", 1}, {"completed", 1}, {"busy", 2}}));
   EXPECT_TRUE(must(store.count_by_state(99)).empty());
   EXPECT_EQ(must(store.count_created_between(10, at_s(3600), at_s(3 * 3600))), 2);  // [from, to)
   EXPECT_EQ(must(store.count_created_between(10, at_s(0), at_s(5 * 3600))), 5);
@@ -232,7 +233,8 @@ AuditEntry make_entry(TenantId tenant, const std::string& entity_type, int n) {
 TYPED_TEST(AuditStoreConformance, AppendAndListNewestFirst) {
   auto& store = this->db().audit();
   std::vector<std::int64_t> ids;
-  for (int i = 0; i < 6; ++i) ids.push_back(must(store.append(make_entry(1, i % 2 == 0 ? "campaign" : "dnc", i))));
+  for (int i = 0; i < 6; ++i)
+    ids.push_back(must(store.append(make_entry(1, i % 2 == 0 ? "campaign" : "dnc", i))));
   must(store.append(make_entry(2, "campaign", 99)));
   auto all = must(store.list(1, "", 0, 100));
   ASSERT_EQ(all.size(), 6u);

@@ -69,8 +69,9 @@ void expect_same_campaign(const Campaign& a, const Campaign& b) {
   EXPECT_EQ(a.max_attempts, b.max_attempts);
   EXPECT_EQ(a.min_spacing_minutes, b.min_spacing_minutes);
   EXPECT_EQ(a.daily_limit, b.daily_limit);
-  for (auto [x, y] : {std::pair{a.retry.busy, b.retry.busy}, std::pair{a.retry.no_answer, b.retry.no_answer},
-                      std::pair{a.retry.machine, b.retry.machine}, std::pair{a.retry.failed, b.retry.failed}}) {
+  for (auto [x, y] :
+       {std::pair{a.retry.busy, b.retry.busy}, std::pair{a.retry.no_answer, b.retry.no_answer},
+        std::pair{a.retry.machine, b.retry.machine}, std::pair{a.retry.failed, b.retry.failed}}) {
     EXPECT_EQ(x.max_attempts, y.max_attempts);
     EXPECT_EQ(x.backoff_minutes, y.backoff_minutes);
   }
@@ -200,7 +201,8 @@ TYPED_TEST(CampaignStoreConformance, ClaimLeasesDueTargetsInOrder) {
     EXPECT_EQ(t.campaign_id, cid);
   }
   auto second = must(store.claim_targets(cid, "node-b", at_s(10), kLong, 10));
-  EXPECT_EQ(ids_of(second), (std::vector<ContactId>{w.contacts[3].id, w.contacts[4].id}));  // contact 0 not due
+  EXPECT_EQ(ids_of(second),
+            (std::vector<ContactId>{w.contacts[3].id, w.contacts[4].id}));  // contact 0 not due
   EXPECT_TRUE(must(store.claim_targets(cid, "node-b", at_s(10), kLong, 10)).empty());
   EXPECT_EQ(ids_of(must(store.claim_targets(cid, "node-b", at_s(3600), kLong, 10))),
             std::vector<ContactId>{w.contacts[0].id});
@@ -274,7 +276,8 @@ TYPED_TEST(CampaignStoreConformance, ExpiredLeaseCanBeReclaimedByAnotherNode) {
   EXPECT_TRUE(must(store.claim_targets(cid, "node-b", at_s(29), seconds(30), 1)).empty());  // still live
   // node-a renews (live call): still not reclaimable at the old expiry.
   ASSERT_TRUE(store.renew_leases(cid, "node-a", at_s(20), seconds(30)));
-  EXPECT_EQ(must(store.get_target(cid, a[0].contact_id))->lease_expires_at, std::optional<TimePoint>(at_s(50)));
+  EXPECT_EQ(must(store.get_target(cid, a[0].contact_id))->lease_expires_at,
+            std::optional<TimePoint>(at_s(50)));
   EXPECT_TRUE(must(store.claim_targets(cid, "node-b", at_s(45), seconds(30), 1)).empty());
   // node-a goes silent; once the lease runs out node-b takes over.
   auto b = must(store.claim_targets(cid, "node-b", at_s(50), seconds(30), 1));
@@ -288,7 +291,8 @@ TYPED_TEST(CampaignStoreConformance, ExpiredLeaseCanBeReclaimedByAnotherNode) {
   stale.status = TargetStatus::kDone;
   EXPECT_EQ(store.release_target(stale, "node-a").error().code, ErrorCode::kConflict);
   ASSERT_TRUE(store.renew_leases(cid, "node-a", at_s(60), seconds(300)));
-  EXPECT_EQ(must(store.get_target(cid, a[0].contact_id))->lease_expires_at, std::optional<TimePoint>(at_s(80)));
+  EXPECT_EQ(must(store.get_target(cid, a[0].contact_id))->lease_expires_at,
+            std::optional<TimePoint>(at_s(80)));
 }
 
 TYPED_TEST(CampaignStoreConformance, ReleaseWritesOutcomeOnlyForTheOwner) {
@@ -317,7 +321,8 @@ TYPED_TEST(CampaignStoreConformance, ReleaseWritesOutcomeOnlyForTheOwner) {
   EXPECT_FALSE(got.lease_expires_at.has_value());
   // Released once: a second release by the former owner conflicts.
   EXPECT_EQ(store.release_target(t, "node-a").error().code, ErrorCode::kConflict);
-  EXPECT_EQ(ids_of(must(store.targets_held_by(cid, "node-a"))), std::vector<ContactId>{claimed[1].contact_id});
+  EXPECT_EQ(ids_of(must(store.targets_held_by(cid, "node-a"))),
+            std::vector<ContactId>{claimed[1].contact_id});
   CampaignTarget missing = t;
   missing.contact_id = 424242;
   EXPECT_EQ(store.release_target(missing, "node-a").error().code, ErrorCode::kConflict);
@@ -349,7 +354,8 @@ TYPED_TEST(CampaignStoreConformance, NextEligibleAtAndCounts) {
   EXPECT_EQ(must(store.next_eligible_at(cid)), std::optional<TimePoint>(at_s(300)));  // done/blocked ignored
   auto counts = must(store.count_targets(cid));
   EXPECT_EQ(counts.total, 4);
-  EXPECT_EQ(counts.by_status, (std::map<std::string, std::int64_t>{{"blocked", 1}, {"done", 1}, {"pending", 2}}));
+  EXPECT_EQ(counts.by_status,
+            (std::map<std::string, std::int64_t>{{"blocked", 1}, {"done", 1}, {"pending", 2}}));
   // Not yet due: nothing to claim; at 300 s exactly one.
   EXPECT_TRUE(must(store.claim_targets(cid, "n", at_s(299), seconds(30), 4)).empty());
   EXPECT_EQ(must(store.claim_targets(cid, "n", at_s(300), seconds(30), 4)).size(), 1u);

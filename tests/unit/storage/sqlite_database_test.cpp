@@ -145,7 +145,8 @@ TEST(SqliteDatabase, ConcurrentWritersOnTwoConnectionsAllSucceed) {
 TEST(SqliteDatabase, HundredThousandContactCampaignFitsTheBudget) {
   SqliteFileFactory files;
   OpenOptions options;
-  if (const char* sync = std::getenv("OUTDIAL_PERF_SYNC_OFF"); sync != nullptr) options.synchronous = sqlite::Synchronous::kOff;
+  if (const char* sync = std::getenv("OUTDIAL_PERF_SYNC_OFF"); sync != nullptr)
+    options.synchronous = sqlite::Synchronous::kOff;
   auto db = must(SqliteDatabase::open(files.path(), options));
   constexpr int kContacts = 100'000;
   const auto start = std::chrono::steady_clock::now();

@@ -10,13 +10,13 @@
 //                                               when the backend cannot share (":memory:")
 //   Status exec_raw(Database&, sql)             raw SQL (used to prove append-only tables)
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 #include "outdial/storage/database.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
@@ -49,7 +49,9 @@ class SqliteFileFactory {
 
   std::unique_ptr<Database> create() { return must_open_sqlite(path_); }
   std::unique_ptr<Database> open_second() { return must_open_sqlite(path_); }
-  Status exec_raw(Database& db, const std::string& sql) { return static_cast<sqlite::SqliteDatabase&>(db).execute(sql); }
+  Status exec_raw(Database& db, const std::string& sql) {
+    return static_cast<sqlite::SqliteDatabase&>(db).execute(sql);
+  }
   const std::string& path() const { return path_; }
 
  private:
@@ -65,7 +67,9 @@ class SqliteMemoryFactory {
  public:
   std::unique_ptr<Database> create() { return must_open_sqlite(":memory:"); }
   std::unique_ptr<Database> open_second() { return nullptr; }
-  Status exec_raw(Database& db, const std::string& sql) { return static_cast<sqlite::SqliteDatabase&>(db).execute(sql); }
+  Status exec_raw(Database& db, const std::string& sql) {
+    return static_cast<sqlite::SqliteDatabase&>(db).execute(sql);
+  }
 };
 
 using ConformanceFactories = ::testing::Types<SqliteFileFactory, SqliteMemoryFactory>;

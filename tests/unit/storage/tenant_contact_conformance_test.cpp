@@ -178,7 +178,8 @@ TYPED_TEST(ContactStoreConformance, ContactRoundTripsEveryField) {
   c.timezone = "America/Los_Angeles";
   c.state = "CA";
   c.tags = {"vip", "spring 2027", "quote\"d"};
-  c.custom_fields = {{"Last Visit", "2026-10-01"}, {"note", "likes {json}, commas, and \n newlines"}, {"empty", ""}};
+  c.custom_fields = {
+      {"Last Visit", "2026-10-01"}, {"note", "likes {json}, commas, and \n newlines"}, {"empty", ""}};
   c.line_type = LineType::kWireless;
   c.national_dnc = true;
   c.created_at = at_s(11);
@@ -229,7 +230,8 @@ TYPED_TEST(ContactStoreConformance, InsertBatchReportsDuplicatesAndReinsertChang
     EXPECT_EQ(after[i].first_name, before[i].first_name);
   }
   // The same number in another list is not a duplicate.
-  EXPECT_EQ(must(store.insert_batch({this->make_contact(tenant.id, other_list.id, 0)})), std::vector<bool>{true});
+  EXPECT_EQ(must(store.insert_batch({this->make_contact(tenant.id, other_list.id, 0)})),
+            std::vector<bool>{true});
   EXPECT_EQ(must(store.insert_batch({})), std::vector<bool>{});
 }
 
@@ -237,7 +239,8 @@ TYPED_TEST(ContactStoreConformance, InsertBatchIsAllOrNothing) {
   auto& store = this->db().contacts();
   auto tenant = this->seed_tenant("acme");
   auto list = this->seed_list(tenant.id, "main");
-  std::vector<Contact> batch{this->make_contact(tenant.id, list.id, 1), this->make_contact(tenant.id, list.id + 99, 2)};
+  std::vector<Contact> batch{this->make_contact(tenant.id, list.id, 1),
+                             this->make_contact(tenant.id, list.id + 99, 2)};
   auto r = store.insert_batch(batch);  // the second row names a list that does not exist
   ASSERT_FALSE(r);
   EXPECT_EQ(must(store.count_contacts(tenant.id, list.id)), 0);

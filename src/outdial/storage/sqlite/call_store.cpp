@@ -7,11 +7,13 @@ namespace outdial::storage::sqlite {
 namespace {
 
 constexpr const char* kAttemptCols =
-    "id, tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, state, provider, provider_call_id,"
+    "id, tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, state, provider, "
+    "provider_call_id,"
     " from_number, to_number, digits, answered_by_machine, created_at, dialed_at, answered_at, ended_at,"
     " failure_reason";
 constexpr const char* kEventCols =
-    "id, provider, provider_call_id, attempt_id, kind, at, sequence, dedupe_key, digits, duration_seconds, detail";
+    "id, provider, provider_call_id, attempt_id, kind, at, sequence, dedupe_key, digits, duration_seconds, "
+    "detail";
 
 Result<CallAttempt> read_attempt(const Stmt& s) {
   CallAttempt a;
@@ -98,8 +100,10 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
   auto lock = conn_.lock();
   {
     auto s = conn_.prepare(
-        "INSERT INTO call_attempts (tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, state,"
-        " provider, provider_call_id, from_number, to_number, digits, answered_by_machine, created_at, dialed_at,"
+        "INSERT INTO call_attempts (tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, "
+        "state,"
+        " provider, provider_call_id, from_number, to_number, digits, answered_by_machine, created_at, "
+        "dialed_at,"
         " answered_at, ended_at, failure_reason)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         " ON CONFLICT (idempotency_key) DO NOTHING");
@@ -107,7 +111,8 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
     OUTDIAL_TRY(s.run());
   }
   // Inserted or not, the stored row is the answer (a retried create returns the first one).
-  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE idempotency_key = ?1");
+  auto s =
+      conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE idempotency_key = ?1");
   s.bind(1, a.idempotency_key);
   auto row = s.step();
   if (!row) return row.error();
@@ -129,8 +134,9 @@ Result<std::optional<CallAttempt>> SqliteCallStore::find_by_provider_id(const st
                                                                         const std::string& provider_call_id) {
   if (provider_call_id.empty()) return std::optional<CallAttempt>{};  // unassigned ids never match
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols +
-                         " FROM call_attempts WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY id LIMIT 1");
+  auto s =
+      conn_.prepare(std::string("SELECT ") + kAttemptCols +
+                    " FROM call_attempts WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY id LIMIT 1");
   s.bind(1, provider).bind(2, provider_call_id);
   auto row = s.step();
   if (!row) return row.error();
@@ -149,7 +155,8 @@ Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected)
       " to_number = ?7, digits = ?8, answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11,"
       " ended_at = ?12, failure_reason = ?13 WHERE id = ?1 AND state = ?2");
   Binder b(s, 1);
-  b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(a.to_number);
+  b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(
+      a.to_number);
   b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
   auto n = s.run();
   if (!n) return n.error();
@@ -179,7 +186,8 @@ Result<std::vector<CallAttempt>> SqliteCallStore::list_attempts(TenantId tenant,
   return read_attempts(s);
 }
 
-Result<std::vector<CallAttempt>> SqliteCallStore::attempts_for_contact(CampaignId campaign, ContactId contact) {
+Result<std::vector<CallAttempt>> SqliteCallStore::attempts_for_contact(CampaignId campaign,
+                                                                       ContactId contact) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols +
                          " FROM call_attempts WHERE campaign_id = ?1 AND contact_id = ?2 ORDER BY id");
@@ -201,7 +209,8 @@ Result<std::map<std::string, std::int64_t>> SqliteCallStore::count_by_state(Camp
   return out;
 }
 
-Result<std::int64_t> SqliteCallStore::count_created_between(CampaignId campaign, TimePoint from, TimePoint to) {
+Result<std::int64_t> SqliteCallStore::count_created_between(CampaignId campaign, TimePoint from,
+                                                            TimePoint to) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(
       "SELECT COUNT(*) FROM call_attempts WHERE campaign_id = ?1 AND created_at >= ?2 AND created_at < ?3");
@@ -217,7 +226,8 @@ Result<bool> SqliteCallStore::append_event(const CallEvent& e) {
   // would also swallow NOT NULL violations). An empty dedupe_key is stored as NULL: NULLs never
   // collide, so such events are never deduplicated.
   auto s = conn_.prepare(
-      "INSERT INTO call_events (provider, provider_call_id, attempt_id, kind, at, sequence, dedupe_key, digits,"
+      "INSERT INTO call_events (provider, provider_call_id, attempt_id, kind, at, sequence, dedupe_key, "
+      "digits,"
       " duration_seconds, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
       " ON CONFLICT (provider, dedupe_key) DO NOTHING");
   s.bind(1, e.provider).bind(2, e.provider_call_id).bind(3, e.attempt_id).bind(4, to_string(e.kind));
@@ -236,8 +246,9 @@ Result<bool> SqliteCallStore::append_event(const CallEvent& e) {
 Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::string& provider,
                                                                 const std::string& provider_call_id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kEventCols +
-                         " FROM call_events WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY at, sequence, id");
+  auto s = conn_.prepare(
+      std::string("SELECT ") + kEventCols +
+      " FROM call_events WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY at, sequence, id");
   s.bind(1, provider).bind(2, provider_call_id);
   std::vector<CallEvent> out;
   for (;;) {

@@ -12,13 +12,37 @@ namespace {
 
 // The columns update_campaign overwrites, in bind order. Insert and select list them after the
 // immutable ones (tenant_id, created_by, created_at).
-constexpr std::array<const char*, 31> kMutableCols = {
-    "name", "description", "script", "voicemail_text", "purpose", "voice", "status", "list_id",
-    "caller_id", "agent_number", "lines", "max_concurrency", "calls_per_minute", "max_attempts",
-    "min_spacing_minutes", "daily_limit", "retry_busy_max", "retry_busy_backoff", "retry_no_answer_max",
-    "retry_no_answer_backoff", "retry_machine_max", "retry_machine_backoff", "retry_failed_max",
-    "retry_failed_backoff", "schedule_start", "schedule_end", "expires_at", "record_calls",
-    "recording_disclosure", "activated_by", "activated_at"};
+constexpr std::array<const char*, 31> kMutableCols = {"name",
+                                                      "description",
+                                                      "script",
+                                                      "voicemail_text",
+                                                      "purpose",
+                                                      "voice",
+                                                      "status",
+                                                      "list_id",
+                                                      "caller_id",
+                                                      "agent_number",
+                                                      "lines",
+                                                      "max_concurrency",
+                                                      "calls_per_minute",
+                                                      "max_attempts",
+                                                      "min_spacing_minutes",
+                                                      "daily_limit",
+                                                      "retry_busy_max",
+                                                      "retry_busy_backoff",
+                                                      "retry_no_answer_max",
+                                                      "retry_no_answer_backoff",
+                                                      "retry_machine_max",
+                                                      "retry_machine_backoff",
+                                                      "retry_failed_max",
+                                                      "retry_failed_backoff",
+                                                      "schedule_start",
+                                                      "schedule_end",
+                                                      "expires_at",
+                                                      "record_calls",
+                                                      "recording_disclosure",
+                                                      "activated_by",
+                                                      "activated_at"};
 constexpr int kFirstMutableCol = 4;  // after id, tenant_id, created_by, created_at
 
 std::string joined_mutable_cols() {
@@ -40,8 +64,8 @@ const std::string& insert_campaign_sql() {
   static const std::string kSql = [] {
     std::string values = "?1, ?2, ?3";
     for (std::size_t i = 0; i < kMutableCols.size(); ++i) values += ", ?" + std::to_string(i + 4);
-    return "INSERT INTO campaigns (tenant_id, created_by, created_at, " + joined_mutable_cols() + ") VALUES (" +
-           values + ")";
+    return "INSERT INTO campaigns (tenant_id, created_by, created_at, " + joined_mutable_cols() +
+           ") VALUES (" + values + ")";
   }();
   return kSql;
 }
@@ -133,7 +157,8 @@ Result<std::vector<Campaign>> read_campaigns(Stmt& s) {
 }
 
 constexpr const char* kTargetCols =
-    "campaign_id, contact_id, status, attempts, next_eligible_at, last_outcome, lease_owner, lease_expires_at";
+    "campaign_id, contact_id, status, attempts, next_eligible_at, last_outcome, lease_owner, "
+    "lease_expires_at";
 
 Result<CampaignTarget> read_target(const Stmt& s) {
   CampaignTarget t;
@@ -227,7 +252,8 @@ Result<std::int64_t> SqliteCampaignStore::add_targets_from_list(CampaignId campa
                                                                 TimePoint eligible_at) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(
-      "INSERT INTO campaign_targets (campaign_id, contact_id, status, attempts, next_eligible_at, last_outcome,"
+      "INSERT INTO campaign_targets (campaign_id, contact_id, status, attempts, next_eligible_at, "
+      "last_outcome,"
       " lease_owner, lease_expires_at)"
       " SELECT ?1, id, ?2, 0, ?3, '', '', NULL FROM contacts WHERE list_id = ?4 ORDER BY id"
       " ON CONFLICT (campaign_id, contact_id) DO NOTHING");
@@ -237,8 +263,9 @@ Result<std::int64_t> SqliteCampaignStore::add_targets_from_list(CampaignId campa
   return static_cast<std::int64_t>(*n);
 }
 
-Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignId campaign, const std::string& node,
-                                                                       TimePoint now, Millis ttl, int max) {
+Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignId campaign,
+                                                                       const std::string& node, TimePoint now,
+                                                                       Millis ttl, int max) {
   if (node.empty()) return make_error(ErrorCode::kInvalidArgument, "claim_targets: empty node id");
   std::vector<CampaignTarget> out;
   if (max <= 0) return out;
@@ -252,11 +279,13 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
   {
     // 1. Leases of crashed/stalled nodes: kInProgress whose lease ran out (the owner stopped
     //    renewing). Few rows (bounded by concurrency).
-    auto s = conn_.prepare(std::string(
-        "UPDATE campaign_targets SET lease_owner = ?1, lease_expires_at = ?2"
-        " WHERE rowid IN (SELECT rowid FROM campaign_targets WHERE campaign_id = ?3 AND status = ?4"
-        " AND lease_expires_at <= ?5 ORDER BY next_eligible_at, contact_id LIMIT ?6)"
-        " RETURNING ") + kTargetCols);
+    auto s = conn_.prepare(
+        std::string(
+            "UPDATE campaign_targets SET lease_owner = ?1, lease_expires_at = ?2"
+            " WHERE rowid IN (SELECT rowid FROM campaign_targets WHERE campaign_id = ?3 AND status = ?4"
+            " AND lease_expires_at <= ?5 ORDER BY next_eligible_at, contact_id LIMIT ?6)"
+            " RETURNING ") +
+        kTargetCols);
     s.bind(1, node).bind(2, expires).bind(3, campaign).bind(4, to_string(TargetStatus::kInProgress));
     s.bind(5, now).bind(6, max);
     if (auto st = read_targets(s, out); !st) return st.error();
@@ -265,12 +294,15 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
   if (remaining > 0) {
     // 2. Due pending targets, walking campaign_targets_claim in (next_eligible_at, contact_id)
     //    order. A pending row normally has no lease; an unexpired one is skipped defensively.
-    auto s = conn_.prepare(std::string(
-        "UPDATE campaign_targets SET status = ?1, lease_owner = ?2, lease_expires_at = ?3"
-        " WHERE rowid IN (SELECT rowid FROM campaign_targets WHERE campaign_id = ?4 AND status = ?5"
-        " AND next_eligible_at <= ?6 AND (lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at <= ?6)"
-        " ORDER BY next_eligible_at, contact_id LIMIT ?7)"
-        " RETURNING ") + kTargetCols);
+    auto s = conn_.prepare(
+        std::string(
+            "UPDATE campaign_targets SET status = ?1, lease_owner = ?2, lease_expires_at = ?3"
+            " WHERE rowid IN (SELECT rowid FROM campaign_targets WHERE campaign_id = ?4 AND status = ?5"
+            " AND next_eligible_at <= ?6 AND (lease_owner = '' OR lease_expires_at IS NULL OR "
+            "lease_expires_at <= ?6)"
+            " ORDER BY next_eligible_at, contact_id LIMIT ?7)"
+            " RETURNING ") +
+        kTargetCols);
     s.bind(1, to_string(TargetStatus::kInProgress)).bind(2, node).bind(3, expires).bind(4, campaign);
     s.bind(5, to_string(TargetStatus::kPending)).bind(6, now).bind(7, remaining);
     if (auto st = read_targets(s, out); !st) return st.error();
@@ -288,7 +320,8 @@ Status SqliteCampaignStore::release_target(const CampaignTarget& t, const std::s
   auto lock = conn_.lock();
   auto s = conn_.prepare(
       "UPDATE campaign_targets SET status = ?1, attempts = ?2, next_eligible_at = ?3, last_outcome = ?4,"
-      " lease_owner = '', lease_expires_at = NULL WHERE campaign_id = ?5 AND contact_id = ?6 AND lease_owner = ?7");
+      " lease_owner = '', lease_expires_at = NULL WHERE campaign_id = ?5 AND contact_id = ?6 AND lease_owner "
+      "= ?7");
   s.bind(1, to_string(t.status)).bind(2, t.attempts).bind(3, t.next_eligible_at).bind(4, t.last_outcome);
   s.bind(5, t.campaign_id).bind(6, t.contact_id).bind(7, node);
   auto n = s.run();
@@ -302,16 +335,19 @@ Status SqliteCampaignStore::release_target(const CampaignTarget& t, const std::s
   return ok_status();
 }
 
-Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) {
+Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string& node, TimePoint now,
+                                         Millis ttl) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(
-      "UPDATE campaign_targets SET lease_expires_at = ?1 WHERE campaign_id = ?2 AND status = ?3 AND lease_owner = ?4");
+      "UPDATE campaign_targets SET lease_expires_at = ?1 WHERE campaign_id = ?2 AND status = ?3 AND "
+      "lease_owner = ?4");
   s.bind(1, now + ttl).bind(2, campaign).bind(3, to_string(TargetStatus::kInProgress)).bind(4, node);
   OUTDIAL_TRY(s.run());
   return ok_status();
 }
 
-Result<std::optional<CampaignTarget>> SqliteCampaignStore::get_target(CampaignId campaign, ContactId contact) {
+Result<std::optional<CampaignTarget>> SqliteCampaignStore::get_target(CampaignId campaign,
+                                                                      ContactId contact) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
                          " FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2");
@@ -336,11 +372,13 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::targets_held_by(Campaig
   return out;
 }
 
-Result<std::vector<CampaignTarget>> SqliteCampaignStore::list_targets(CampaignId campaign, std::int64_t offset,
+Result<std::vector<CampaignTarget>> SqliteCampaignStore::list_targets(CampaignId campaign,
+                                                                      std::int64_t offset,
                                                                       std::int64_t limit) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
-                         " FROM campaign_targets WHERE campaign_id = ?1 ORDER BY contact_id LIMIT ?2 OFFSET ?3");
+  auto s =
+      conn_.prepare(std::string("SELECT ") + kTargetCols +
+                    " FROM campaign_targets WHERE campaign_id = ?1 ORDER BY contact_id LIMIT ?2 OFFSET ?3");
   s.bind(1, campaign).bind(2, limit).bind(3, offset);
   std::vector<CampaignTarget> out;
   if (auto st = read_targets(s, out); !st) return st.error();
@@ -349,7 +387,8 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::list_targets(CampaignId
 
 Result<TargetCounts> SqliteCampaignStore::count_targets(CampaignId campaign) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare("SELECT status, COUNT(*) FROM campaign_targets WHERE campaign_id = ?1 GROUP BY status");
+  auto s =
+      conn_.prepare("SELECT status, COUNT(*) FROM campaign_targets WHERE campaign_id = ?1 GROUP BY status");
   s.bind(1, campaign);
   TargetCounts counts;
   for (;;) {
@@ -365,7 +404,8 @@ Result<TargetCounts> SqliteCampaignStore::count_targets(CampaignId campaign) {
 
 Result<std::optional<TimePoint>> SqliteCampaignStore::next_eligible_at(CampaignId campaign) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare("SELECT MIN(next_eligible_at) FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2");
+  auto s = conn_.prepare(
+      "SELECT MIN(next_eligible_at) FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2");
   s.bind(1, campaign).bind(2, to_string(TargetStatus::kPending));
   auto row = s.step();
   if (!row) return row.error();

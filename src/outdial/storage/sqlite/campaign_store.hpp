@@ -14,9 +14,10 @@ class SqliteCampaignStore final : public CampaignStore {
   Result<std::vector<Campaign>> list_campaigns(TenantId tenant) override;
   Result<std::vector<Campaign>> list_active_campaigns() override;
   Result<Campaign> update_campaign(const Campaign& c) override;
-  Result<std::int64_t> add_targets_from_list(CampaignId campaign, ListId list, TimePoint eligible_at) override;
-  Result<std::vector<CampaignTarget>> claim_targets(CampaignId campaign, const std::string& node, TimePoint now,
-                                                    Millis ttl, int max) override;
+  Result<std::int64_t> add_targets_from_list(CampaignId campaign, ListId list,
+                                             TimePoint eligible_at) override;
+  Result<std::vector<CampaignTarget>> claim_targets(CampaignId campaign, const std::string& node,
+                                                    TimePoint now, Millis ttl, int max) override;
   Status release_target(const CampaignTarget& t, const std::string& node) override;
   Status renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) override;
   Result<std::optional<CampaignTarget>> get_target(CampaignId campaign, ContactId contact) override;

@@ -7,11 +7,13 @@ namespace outdial::storage::sqlite {
 namespace {
 
 constexpr const char* kConsentCols =
-    "id, tenant_id, phone_e164, type, ebr_kind, ebr_start, channel, covers_artificial_voice, source, evidence,"
+    "id, tenant_id, phone_e164, type, ebr_kind, ebr_start, channel, covers_artificial_voice, source, "
+    "evidence,"
     " granted_at, revoked_at";
 constexpr const char* kDncCols = "id, tenant_id, phone_e164, reason, source, created_at";
 constexpr const char* kDecisionCols =
-    "id, tenant_id, campaign_id, contact_id, phone_e164, channel, verdict, rule, reason, allowed_at, decided_at";
+    "id, tenant_id, campaign_id, contact_id, phone_e164, channel, verdict, rule, reason, allowed_at, "
+    "decided_at";
 
 Result<ConsentRecord> read_consent(const Stmt& s) {
   ConsentRecord c;
@@ -86,7 +88,8 @@ Result<std::vector<ConsentRecord>> read_consents(Stmt& s) {
 Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(
-      "INSERT INTO consents (tenant_id, phone_e164, type, ebr_kind, ebr_start, channel, covers_artificial_voice,"
+      "INSERT INTO consents (tenant_id, phone_e164, type, ebr_kind, ebr_start, channel, "
+      "covers_artificial_voice,"
       " source, evidence, granted_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   s.bind(1, c.tenant_id).bind(2, c.phone_e164).bind(3, to_string(c.type)).bind(4, to_string(c.ebr_kind));
   s.bind(5, c.ebr_start);
@@ -103,7 +106,8 @@ Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c)
   return out;
 }
 
-Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId tenant, const std::string& phone) {
+Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId tenant,
+                                                                       const std::string& phone) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kConsentCols +
                          " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2 ORDER BY granted_at, id");
@@ -143,7 +147,8 @@ Result<DncEntry> SqliteComplianceStore::add_dnc(const DncEntry& e) {
   auto lock = conn_.lock();
   {
     auto s = conn_.prepare(
-        "INSERT INTO dnc_entries (tenant_id, phone_e164, reason, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+        "INSERT INTO dnc_entries (tenant_id, phone_e164, reason, source, created_at) VALUES (?1, ?2, ?3, ?4, "
+        "?5)"
         " ON CONFLICT (tenant_id, phone_e164) DO NOTHING");
     s.bind(1, e.tenant_id).bind(2, e.phone_e164).bind(3, e.reason).bind(4, e.source).bind(5, e.created_at);
     OUTDIAL_TRY(s.run());
@@ -178,7 +183,7 @@ Result<std::optional<DncEntry>> SqliteComplianceStore::find_dnc(TenantId tenant,
 }
 
 Result<std::vector<DncEntry>> SqliteComplianceStore::list_dnc(TenantId tenant, std::int64_t offset,
-                                                             std::int64_t limit) {
+                                                              std::int64_t limit) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kDncCols +
                          " FROM dnc_entries WHERE tenant_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
@@ -196,15 +201,21 @@ Result<std::vector<DncEntry>> SqliteComplianceStore::list_dnc(TenantId tenant, s
 Result<std::int64_t> SqliteComplianceStore::record_decision(const DecisionRecord& d) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(
-      "INSERT INTO gate_decisions (tenant_id, campaign_id, contact_id, phone_e164, channel, verdict, rule, reason,"
+      "INSERT INTO gate_decisions (tenant_id, campaign_id, contact_id, phone_e164, channel, verdict, rule, "
+      "reason,"
       " allowed_at, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-  s.bind(1, d.tenant_id).bind(2, d.campaign_id).bind(3, d.contact_id).bind(4, d.phone_e164).bind(5, d.channel);
+  s.bind(1, d.tenant_id)
+      .bind(2, d.campaign_id)
+      .bind(3, d.contact_id)
+      .bind(4, d.phone_e164)
+      .bind(5, d.channel);
   s.bind(6, d.verdict).bind(7, d.rule).bind(8, d.reason).bind(9, d.allowed_at).bind(10, d.decided_at);
   OUTDIAL_TRY(s.run());
   return conn_.last_insert_rowid();
 }
 
-Result<std::vector<DecisionRecord>> SqliteComplianceStore::list_decisions(TenantId tenant, std::int64_t campaign_id,
+Result<std::vector<DecisionRecord>> SqliteComplianceStore::list_decisions(TenantId tenant,
+                                                                          std::int64_t campaign_id,
                                                                           std::int64_t limit) {
   auto lock = conn_.lock();
   // campaign_id 0 = every decision of the tenant. Newest first.

@@ -133,7 +133,8 @@ int Stmt::i32(int col) const { return static_cast<int>(sqlite3_column_int64(stmt
 std::string Stmt::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   if (p == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 std::optional<TimePoint> Stmt::opt_time(int col) const {
   if (is_null(col)) return std::nullopt;

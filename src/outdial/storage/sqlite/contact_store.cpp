@@ -74,7 +74,8 @@ Result<ContactList> SqliteContactStore::create_list(const ContactList& l) {
   return out;
 }
 
-Result<std::optional<ContactList>> SqliteContactStore::find_list_by_name(TenantId tenant, const std::string& name) {
+Result<std::optional<ContactList>> SqliteContactStore::find_list_by_name(TenantId tenant,
+                                                                         const std::string& name) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kListCols +
                          " FROM contact_lists WHERE tenant_id = ?1 AND name = ?2");
@@ -87,7 +88,8 @@ Result<std::optional<ContactList>> SqliteContactStore::find_list_by_name(TenantI
 
 Result<ContactList> SqliteContactStore::get_list(TenantId tenant, ListId id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kListCols + " FROM contact_lists WHERE tenant_id = ?1 AND id = ?2");
+  auto s = conn_.prepare(std::string("SELECT ") + kListCols +
+                         " FROM contact_lists WHERE tenant_id = ?1 AND id = ?2");
   s.bind(1, tenant).bind(2, id);
   auto row = s.step();
   if (!row) return row.error();
@@ -97,7 +99,8 @@ Result<ContactList> SqliteContactStore::get_list(TenantId tenant, ListId id) {
 
 Result<std::vector<ContactList>> SqliteContactStore::list_lists(TenantId tenant) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kListCols + " FROM contact_lists WHERE tenant_id = ?1 ORDER BY id");
+  auto s = conn_.prepare(std::string("SELECT ") + kListCols +
+                         " FROM contact_lists WHERE tenant_id = ?1 ORDER BY id");
   s.bind(1, tenant);
   std::vector<ContactList> out;
   for (;;) {
@@ -125,9 +128,16 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
         " tags, custom_fields, line_type, national_dnc, created_at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         " ON CONFLICT (list_id, phone_e164) DO NOTHING");
-    s.bind(1, c.tenant_id).bind(2, c.list_id).bind(3, c.phone_e164).bind(4, c.first_name).bind(5, c.last_name);
+    s.bind(1, c.tenant_id)
+        .bind(2, c.list_id)
+        .bind(3, c.phone_e164)
+        .bind(4, c.first_name)
+        .bind(5, c.last_name);
     s.bind(6, c.email).bind(7, c.timezone).bind(8, c.state).bind(9, to_json_text(tags));
-    s.bind(10, to_json_text(custom)).bind(11, to_string(c.line_type)).bind(12, c.national_dnc).bind(13, c.created_at);
+    s.bind(10, to_json_text(custom))
+        .bind(11, to_string(c.line_type))
+        .bind(12, c.national_dnc)
+        .bind(13, c.created_at);
     auto changed = s.run();
     if (!changed) return changed.error();  // rolls back the whole batch
     inserted.push_back(*changed > 0);
@@ -138,7 +148,8 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
 
 Result<Contact> SqliteContactStore::get_contact(TenantId tenant, ContactId id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kContactCols + " FROM contacts WHERE tenant_id = ?1 AND id = ?2");
+  auto s = conn_.prepare(std::string("SELECT ") + kContactCols +
+                         " FROM contacts WHERE tenant_id = ?1 AND id = ?2");
   s.bind(1, tenant).bind(2, id);
   auto row = s.step();
   if (!row) return row.error();
@@ -151,8 +162,9 @@ Result<ContactPage> SqliteContactStore::list_contacts(TenantId tenant, ListId li
   auto lock = conn_.lock();
   ContactPage page;
   {
-    auto s = conn_.prepare(std::string("SELECT ") + kContactCols +
-                           " FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 ORDER BY id LIMIT ?3 OFFSET ?4");
+    auto s =
+        conn_.prepare(std::string("SELECT ") + kContactCols +
+                      " FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 ORDER BY id LIMIT ?3 OFFSET ?4");
     s.bind(1, tenant).bind(2, list).bind(3, limit).bind(4, offset);
     for (;;) {
       auto row = s.step();

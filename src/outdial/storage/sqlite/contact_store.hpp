@@ -14,7 +14,8 @@ class SqliteContactStore final : public ContactStore {
   Result<std::vector<ContactList>> list_lists(TenantId tenant) override;
   Result<std::vector<bool>> insert_batch(const std::vector<Contact>& contacts) override;
   Result<Contact> get_contact(TenantId tenant, ContactId id) override;
-  Result<ContactPage> list_contacts(TenantId tenant, ListId list, std::int64_t offset, std::int64_t limit) override;
+  Result<ContactPage> list_contacts(TenantId tenant, ListId list, std::int64_t offset,
+                                    std::int64_t limit) override;
   Result<std::int64_t> count_contacts(TenantId tenant, ListId list) override;
   Result<std::vector<std::string>> phones_in_list(TenantId tenant, ListId list) override;
 

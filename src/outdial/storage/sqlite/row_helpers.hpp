@@ -19,9 +19,9 @@ inline Error corrupt(const std::string& column, const std::string& value) {
 }
 
 // Expands to an early return of the error when `expr` (a Result) failed.
-#define OUTDIAL_TRY(expr)                      \
-  do {                                         \
-    auto outdial_try_r_ = (expr);              \
+#define OUTDIAL_TRY(expr)                               \
+  do {                                                  \
+    auto outdial_try_r_ = (expr);                       \
     if (!outdial_try_r_) return outdial_try_r_.error(); \
   } while (false)
 

@@ -16,9 +16,12 @@ namespace {
 
 const char* synchronous_name(Synchronous s) {
   switch (s) {
-    case Synchronous::kOff: return "OFF";
-    case Synchronous::kNormal: return "NORMAL";
-    case Synchronous::kFull: return "FULL";
+    case Synchronous::kOff:
+      return "OFF";
+    case Synchronous::kNormal:
+      return "NORMAL";
+    case Synchronous::kFull:
+      return "FULL";
   }
   return "NORMAL";
 }
@@ -36,7 +39,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
   return open(path, OpenOptions{});
 }
 
-Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path, const OpenOptions& options) {
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path,
+                                                             const OpenOptions& options) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -51,10 +55,11 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
   {
     auto lock = conn->lock();
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
-    const std::string pragmas = "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count()) +
-                                ";PRAGMA journal_mode=WAL;PRAGMA synchronous=" +
-                                synchronous_name(options.synchronous) + ";PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;" +
-                                "PRAGMA cache_size=-" + std::to_string(options.cache_size_kib) + ";";
+    const std::string pragmas =
+        "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count()) +
+        ";PRAGMA journal_mode=WAL;PRAGMA synchronous=" + synchronous_name(options.synchronous) +
+        ";PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;" + "PRAGMA cache_size=-" +
+        std::to_string(options.cache_size_kib) + ";";
     if (auto st = conn->exec(pragmas); !st) return st.error();
   }
   std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(std::move(conn)));
@@ -77,9 +82,8 @@ SqliteDatabase::~SqliteDatabase() = default;
 
 Status SqliteDatabase::migrate() {
   auto lock = conn_->lock();
-  if (auto st = conn_->exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  if (auto st = conn_->exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
       !st) {
     return st.error();
   }
@@ -97,7 +101,8 @@ Status SqliteDatabase::migrate() {
       e.message = "migration " + std::to_string(m.version) + " (" + m.name + "): " + e.message;
       return e;
     }
-    auto record = conn_->prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
+    auto record =
+        conn_->prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
     record.bind(1, m.version).bind(2, m.name).bind(3, wall_clock_ms());
     if (auto r = record.run(); !r) return r.error();
     if (auto st = tx.commit(); !st) return st.error();

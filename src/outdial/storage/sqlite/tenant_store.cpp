@@ -48,7 +48,8 @@ Result<std::optional<User>> one_user(Stmt& s) {
 Result<Tenant> SqliteTenantStore::create_tenant(const Tenant& t) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(
-      "INSERT INTO tenants (name, default_region, us_only, help_text, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO tenants (name, default_region, us_only, help_text, created_at) VALUES (?1, ?2, ?3, ?4, "
+      "?5)");
   s.bind(1, t.name).bind(2, t.default_region).bind(3, t.us_only).bind(4, t.help_text).bind(5, t.created_at);
   OUTDIAL_TRY(s.run());
   Tenant out = t;
@@ -112,7 +113,8 @@ Result<User> SqliteTenantStore::get_user(UserId id) {
 
 Result<std::optional<User>> SqliteTenantStore::find_user_by_email(TenantId tenant, const std::string& email) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kUserCols + " FROM users u WHERE u.tenant_id = ?1 AND u.email = ?2");
+  auto s = conn_.prepare(std::string("SELECT ") + kUserCols +
+                         " FROM users u WHERE u.tenant_id = ?1 AND u.email = ?2");
   s.bind(1, tenant).bind(2, email);
   return one_user(s);
 }
