@@ -50,7 +50,15 @@ void CampaignRunner::batch(const std::function<void()>& fn) {
 }
 
 Throttle& CampaignRunner::throttle_for(const Campaign& c) {
-  auto it = throttles_.try_emplace(c.id, c.calls_per_minute).first;
+  auto [it, inserted] = throttles_.try_emplace(c.id, c.calls_per_minute);
+  if (inserted) {
+    // After a restart the window's history is gone. Count the attempts created in the last
+    // minute as if they started now: conservative (at most one minute slower), never a burst
+    // above calls_per_minute across the restart.
+    const TimePoint now = clock_.now();
+    auto recent = db_.calls().count_created_between(c.id, now - Millis(60'000), now + Millis(1));
+    for (std::int64_t i = 0; recent && i < *recent; ++i) it->second.record(now);
+  }
   it->second.set_rate(c.calls_per_minute);
   return it->second;
 }

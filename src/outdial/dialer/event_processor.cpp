@@ -134,6 +134,9 @@ Status EventProcessor::finalize_locked(const CallAttempt& attempt, bool undialab
   if (!target) return target.error();
   if (!target->has_value() || (*target)->status != TargetStatus::kInProgress) return ok_status();
   CampaignTarget t = **target;
+  // Already finalized for this attempt (finalize records attempt_number in t.attempts): the
+  // target is in progress again for the next attempt, which a late event must not release.
+  if (t.attempts >= attempt.attempt_number) return ok_status();
   auto campaign = campaigns_.get_campaign_any(attempt.campaign_id);
   if (!campaign) return campaign.error();
   auto history = calls_.attempts_for_contact(attempt.campaign_id, attempt.contact_id);

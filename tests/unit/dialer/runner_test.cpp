@@ -254,3 +254,49 @@ TEST_F(RunnerTest, AcceleratedRealtimeDriverFinishesACampaign) {
 
 }  // namespace
 }  // namespace outdial::dialer
+
+namespace outdial::dialer {
+namespace {
+
+TEST_F(RunnerTest, LateEventForOldAttemptDoesNotReleaseReclaimedTarget) {
+  add_contacts(1);
+  Campaign d = draft();
+  d.retry.busy = {3, 0};
+  Campaign c = make_active(d);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  runner.tick();
+  runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 2));
+  // Another thread claims the target for attempt 2; before its attempt row exists a late
+  // event for attempt 1 arrives.
+  auto claimed = db.campaigns().claim_targets(c.id, "node-1", clock.now(), std::chrono::minutes(15), 1);
+  ASSERT_EQ(claimed->size(), 1u);
+  runner.sink().on_call_event(ev("P1", CallEventKind::kCompleted, 9));
+  auto t = db.campaigns().get_target(c.id, claimed->front().contact_id);
+  EXPECT_EQ((*t)->status, TargetStatus::kInProgress);
+  EXPECT_EQ((*t)->lease_owner, "node-1");
+}
+
+TEST_F(RunnerTest, RunnerHonorsCallsPerMinute) {
+  add_contacts(40);
+  Campaign d = draft();
+  d.calls_per_minute = 10;
+  d.max_concurrency = 50;
+  d.lines = 50;
+  make_active(d);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  auto r = runner.tick();
+  EXPECT_EQ(r.dialed, 10);
+  EXPECT_EQ(r.next_due, kT0 + std::chrono::minutes(1));
+  clock.advance(std::chrono::seconds(59));
+  EXPECT_EQ(runner.tick().dialed, 0);
+  clock.advance(std::chrono::seconds(1));
+  EXPECT_EQ(runner.tick().dialed, 10);
+  // A restarted runner does not burst: the last minute's attempts count against it.
+  CampaignRunner restarted(db, provider, gate, *facts, clock);
+  EXPECT_EQ(restarted.tick().dialed, 0);
+}
+
+}  // namespace
+}  // namespace outdial::dialer
