@@ -39,7 +39,7 @@ struct Options {
   std::size_t queries = 4'000'000;
   int rounds = 5;
   std::uint32_t area_codes = 330;
-  std::uint32_t max_list = 624;
+  std::uint32_t max_list = dnc::BuildOptions{}.max_list;
 };
 
 double seconds_since(Clock::time_point t0) {

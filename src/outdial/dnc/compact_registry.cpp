@@ -164,7 +164,7 @@ IndexStats CompactRegistry::stats() const {
 }
 
 Result<std::unique_ptr<CompactRegistry>> CompactRegistry::build_from_directory(
-    const std::filesystem::path& directory, TimePoint loaded_at, LoadReport* report) {
+    const std::filesystem::path& directory, TimePoint loaded_at, LoadReport* report, BuildOptions options) {
   LoadReport local;
   LoadReport& r = report != nullptr ? *report : local;
   RegistryBuilder builder;
@@ -174,11 +174,11 @@ Result<std::unique_ptr<CompactRegistry>> CompactRegistry::build_from_directory(
     return make_error(ErrorCode::kInvalidArgument, "dnc: no valid numbers in " + directory.string(),
                       {{"path", directory.string()}, {"malformed", std::to_string(r.malformed)}});
   }
-  return builder.finish(loaded_at);
+  return builder.finish(loaded_at, options);
 }
 
 Result<std::unique_ptr<CompactRegistry>> CompactRegistry::build_from_numbers(
-    std::vector<std::uint64_t>&& numbers, TimePoint loaded_at) {
+    std::vector<std::uint64_t>&& numbers, TimePoint loaded_at, BuildOptions options) {
   RegistryBuilder builder;
   for (std::size_t i = 0; i < numbers.size(); ++i) {
     if (builder.add(numbers[i]) == AddResult::kInvalid) {
@@ -187,7 +187,7 @@ Result<std::unique_ptr<CompactRegistry>> CompactRegistry::build_from_numbers(
     }
   }
   std::vector<std::uint64_t>().swap(numbers);  // release the caller's memory before building
-  return builder.finish(loaded_at);
+  return builder.finish(loaded_at, options);
 }
 
 Status CompactRegistry::save(const std::filesystem::path& path) const {

@@ -16,6 +16,7 @@
 #include "outdial/dnc/index_layout.hpp"
 #include "outdial/dnc/mapped_memory.hpp"
 #include "outdial/dnc/national_registry.hpp"
+#include "outdial/dnc/registry_builder.hpp"
 
 namespace outdial::dnc {
 
@@ -44,10 +45,11 @@ class CompactRegistry final : public NationalRegistry {
   // Streams every *.txt file of `directory` (flat_file_loader.hpp). Malformed lines are skipped and
   // reported in `report` (may be null); I/O failures and an empty result are errors.
   static Result<std::unique_ptr<CompactRegistry>> build_from_directory(
-      const std::filesystem::path& directory, TimePoint loaded_at, LoadReport* report = nullptr);
+      const std::filesystem::path& directory, TimePoint loaded_at, LoadReport* report = nullptr,
+      BuildOptions options = {});
   // kInvalidArgument if any number is not a valid 10-digit NANP number. Duplicates are fine.
   static Result<std::unique_ptr<CompactRegistry>> build_from_numbers(
-      std::vector<std::uint64_t>&& numbers, TimePoint loaded_at);
+      std::vector<std::uint64_t>&& numbers, TimePoint loaded_at, BuildOptions options = {});
   // Reads a snapshot written by save(). kNotFound, kInvalidArgument (bad magic/version/size,
   // checksum or structure), kUnavailable (I/O).
   static Result<std::unique_ptr<CompactRegistry>> load(const std::filesystem::path& path,

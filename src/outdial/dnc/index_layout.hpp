@@ -9,8 +9,8 @@
 //
 // Slot i (one NPA-NXX pair, see nanp.hpp) owns words [offsets[i], offsets[i+1]). A slot with
 // kBitmapWords words is a 10,000-bit bitmap of its suffixes (bit s = word s/16, bit s%16); any
-// shorter slot is the sorted list of its suffixes. The builder picks whichever is smaller, so a
-// slot never costs more than 1,250 bytes and a number never more than 2 bytes.
+// shorter slot is the sorted list of its suffixes. The builder uses a list only for slots with at
+// most BuildOptions::max_list (<= 624) numbers, so a slot never costs more than 1,250 bytes.
 // All integers are little-endian; the version check rejects a file written with another order.
 #include <bit>
 #include <cstddef>

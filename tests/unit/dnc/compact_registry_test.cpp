@@ -16,8 +16,9 @@ namespace {
 
 const TimePoint kLoadedAt = from_epoch_ms(1'795'000'000'000);
 
-std::unique_ptr<CompactRegistry> build(std::vector<std::uint64_t> numbers) {
-  auto r = CompactRegistry::build_from_numbers(std::move(numbers), kLoadedAt);
+// Longest lists (624) by default so that the list search paths are exercised.
+std::unique_ptr<CompactRegistry> build(std::vector<std::uint64_t> numbers, std::uint32_t max_list = 624) {
+  auto r = CompactRegistry::build_from_numbers(std::move(numbers), kLoadedAt, BuildOptions{max_list});
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return std::move(r).value();
 }
@@ -145,17 +146,19 @@ TEST(CompactRegistry, RandomizedAgainstUnorderedSet) {
       reference.insert(n);
     }
   }
-  auto reg = build(numbers);
   SetRegistry set_reg(numbers, kLoadedAt);
-  EXPECT_EQ(reg->size(), reference.size());
   EXPECT_EQ(set_reg.size(), reference.size());
-  for (std::uint64_t n : reference) ASSERT_TRUE(reg->contains(n)) << n;
-  for (int i = 0; i < 400'000; ++i) {
-    // Half near the populated prefixes (hard misses), half anywhere in the 10-digit space.
-    const std::uint64_t n = i % 2 == 0 ? prefixes[rng() % prefixes.size()] * 10000 + rng() % 10000
-                                       : rng() % 10'000'000'000ULL;
-    ASSERT_EQ(reg->contains(n), reference.count(n) != 0) << n;
-    ASSERT_EQ(set_reg.contains(n), reference.count(n) != 0) << n;
+  for (const std::uint32_t max_list : {0U, 128U, 624U}) {
+    auto reg = build(numbers, max_list);
+    EXPECT_EQ(reg->size(), reference.size());
+    for (std::uint64_t n : reference) ASSERT_TRUE(reg->contains(n)) << n;
+    for (int i = 0; i < 400'000; ++i) {
+      // Half near the populated prefixes (hard misses), half anywhere in the 10-digit space.
+      const std::uint64_t n = i % 2 == 0 ? prefixes[rng() % prefixes.size()] * 10000 + rng() % 10000
+                                         : rng() % 10'000'000'000ULL;
+      ASSERT_EQ(reg->contains(n), reference.count(n) != 0) << n;
+      ASSERT_EQ(set_reg.contains(n), reference.count(n) != 0) << n;
+    }
   }
 }
 
@@ -189,13 +192,23 @@ TEST(RegistryBuilder, ReportsAddOutcomesAndEmptiesOnFinish) {
   EXPECT_EQ(b.staging_bytes(), 0U);
 }
 
+TEST(RegistryBuilder, DefaultMaxListIs128) {
+  std::vector<std::uint64_t> numbers;
+  for (std::uint64_t s = 0; s < 128; ++s) numbers.push_back(2125550000 + s * 50);
+  for (std::uint64_t s = 0; s < 129; ++s) numbers.push_back(3105550000 + s * 50);
+  auto reg = CompactRegistry::build_from_numbers(std::move(numbers), kLoadedAt);
+  ASSERT_TRUE(reg.ok());
+  EXPECT_EQ((*reg)->stats().array_slots, 1U);
+  EXPECT_EQ((*reg)->stats().bitmap_slots, 1U);
+}
+
 TEST(RegistryBuilder, MaxListTradesMemoryForBitmapsWithSameAnswers) {
   std::mt19937_64 rng(5);
   std::vector<std::uint64_t> numbers;
   for (std::uint64_t nxx = 200; nxx < 260; ++nxx) {
     for (std::uint64_t k = 0; k < 10 * (nxx - 199); ++k) numbers.push_back((212000 + nxx) * 10000 + rng() % 10000);
   }
-  auto compact = build(numbers);
+  auto compact = build(numbers, 624);
   RegistryBuilder b;
   for (std::uint64_t n : numbers) (void)b.add(n);
   auto fast = b.finish(kLoadedAt, BuildOptions{0});
