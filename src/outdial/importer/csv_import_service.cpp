@@ -18,10 +18,11 @@ class IssueSink {
  public:
   IssueSink(ImportReport& report, std::size_t max_issues) : report_(report), max_(max_issues) {}
 
+  // `code` must be a string with static storage (a literal or phone::to_code()).
   void add(std::int64_t row, std::int64_t line, std::string_view field, std::string_view raw,
-           const char* code, std::string message, std::string normalized = {},
+           const char* code, std::string_view message, std::string_view normalized = {},
            bool rejected = true) {
-    ++report_.issue_counts[code];
+    count(code);
     if (report_.issues.size() >= max_) {
       report_.issues_truncated = true;
       return;
@@ -32,15 +33,33 @@ class IssueSink {
     issue.field = std::string(field);
     issue.raw = std::string(raw.substr(0, kMaxRawInIssue));
     issue.code = code;
-    issue.message = std::move(message);
-    issue.normalized = std::move(normalized);
+    issue.message = std::string(message);
+    issue.normalized = std::string(normalized);
     issue.rejected = rejected;
     report_.issues.push_back(std::move(issue));
   }
 
+  // Moves the per-code counts into the report (call once at the end).
+  void finish() {
+    for (const auto& [code, n] : counts_) report_.issue_counts[code] += n;
+    counts_.clear();
+  }
+
  private:
+  // A handful of distinct codes, counted per row: a pointer-keyed flat list beats a string map.
+  void count(const char* code) {
+    for (auto& [c, n] : counts_) {
+      if (c == code) {
+        ++n;
+        return;
+      }
+    }
+    counts_.emplace_back(code, 1);
+  }
+
   ImportReport& report_;
   std::size_t max_;
+  std::vector<std::pair<const char*, std::int64_t>> counts_;
 };
 
 std::string join_fields(const std::vector<std::string_view>& fields) {
@@ -144,13 +163,17 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
   U64Set in_file;
 
   const std::size_t batch_size = std::max<std::size_t>(1, opts.batch_size);
+  // Contacts are recycled between batches: once warm, filling a row reuses the strings' and the
+  // custom-field map's storage instead of allocating (the same headers come back every row).
   std::vector<Contact> batch;
+  std::size_t used = 0;
   std::vector<Pending> pending;
-  batch.reserve(batch_size);
-  pending.reserve(batch_size);
+  batch.reserve(std::min<std::size_t>(batch_size, 1 << 16));
+  pending.reserve(std::min<std::size_t>(batch_size, 1 << 16));
 
   auto flush = [&]() -> Status {
-    if (batch.empty()) return ok_status();
+    if (used == 0) return ok_status();
+    if (used < batch.size()) batch.resize(used);  // the last, partial batch
     if (!opts.validate_only) {
       auto inserted = store_.insert_batch(batch);
       if (!inserted.ok()) return inserted.error();
@@ -167,7 +190,7 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
         }
       }
     }
-    batch.clear();
+    used = 0;
     pending.clear();
     return ok_status();
   };
@@ -229,13 +252,19 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
                  norm.e164, false);
     }
 
-    Contact& c = batch.emplace_back();
+    Contact& c = used < batch.size() ? batch[used] : batch.emplace_back();
+    ++used;
     pending.push_back({row, line});
+    c.id = 0;
     c.tenant_id = opts.tenant_id;
     c.list_id = report.list_id;
-    c.phone_e164 = norm.e164;
+    c.phone_e164.assign(norm.e164);
     c.line_type = norm.line_type;
     c.created_at = now;
+    c.national_dnc = false;
+    c.timezone.clear();
+    c.state.clear();
+    c.tags.clear();
     if (registry_ != nullptr && norm.country_code == 1 && registry_->contains(norm.national_number)) {
       c.national_dnc = true;
       ++report.national_dnc_flagged;
@@ -259,7 +288,7 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
     }
     if (std::string_view st = col(m.state); !st.empty()) {
       if (auto code = normalize_state_code(st)) {
-        c.state = std::move(*code);
+        c.state.assign(*code);
       } else {
         issues.add(row, line, "state", st, "invalid_state",
                    "not a USPS two-letter state code; ignored", {}, false);
@@ -268,15 +297,19 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
     if (m.tags >= 0) split_tags(fields[static_cast<std::size_t>(m.tags)], c.tags);
     for (int i : m.custom) {
       const auto idx = static_cast<std::size_t>(i);
-      c.custom_fields.emplace(report.headers[idx], std::string(fields[idx]));
+      c.custom_fields[report.headers[idx]].assign(fields[idx]);
     }
 
-    if (batch.size() >= batch_size) {
-      if (auto s = flush(); !s.ok()) return s.error();
+    if (used >= batch_size) {
+      if (auto s = flush(); !s.ok()) {
+        issues.finish();
+        return s.error();
+      }
     }
   }
   if (reader.failed()) return make_error(ErrorCode::kInvalidArgument, "reading the file failed");
   if (auto s = flush(); !s.ok()) return s.error();
+  issues.finish();
   return report;
 }
 

@@ -187,6 +187,29 @@ PhoneReject PhoneNormalizer::normalize_into(std::string_view raw, std::string_vi
       out.fast_path = true;
       return check_nanp(national, us_only, out);
     }
+    // Cheap refusals of shapes the library could only refuse too (same codes where it matters;
+    // where the library would say unparseable for a too-short number we may say invalid).
+    if (n == 0) return PhoneReject::kUnparseable;  // only separators
+    if (!plus && default_region == "US") {
+      // "011 44 ...": the US international dialling prefix, then another country code.
+      if (us_only && n >= 4 && digits[0] == '0' && digits[1] == '1' && digits[2] == '1' &&
+          digits[3] >= '2') {
+        return PhoneReject::kNonUs;
+      }
+      // 3..9 digits without "+": no US number is that short.
+      if (n >= 3 && n <= 9 && digits[0] != '0') return PhoneReject::kInvalid;
+    }
+  } else {
+    // No digit at all in plain ASCII text ("n/a", "unknown", "call me"): the library needs a
+    // digit (or '+' and digits) to start a number. Non-ASCII text may hold other digit scripts.
+    bool ascii_without_digits = true;
+    for (char c : raw) {
+      if (is_digit(c) || static_cast<unsigned char>(c) >= 0x80) {
+        ascii_without_digits = false;
+        break;
+      }
+    }
+    if (ascii_without_digits) return PhoneReject::kUnparseable;
   }
   return normalize_with_library(raw, default_region, us_only, out);
 }

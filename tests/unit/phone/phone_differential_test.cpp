@@ -36,7 +36,9 @@ std::string generate(std::mt19937_64& rng) {
   if (kind < 12) {  // junk and near-misses
     static const char* kJunk[] = {"", "n/a", "unknown", "12345", "555-1234", "+", "()", "--",
                                   "1-800-FLOWERS", "212-456-7890 ext 12", "212 456 7890 x9",
-                                  "tel:+12124567890", "0", "+1", "+1 212", "１２１２４５６７８９０"};
+                                  "tel:+12124567890", "0", "+1", "+1 212", "１２１２４５６７８９０",
+                                  "011 44 20 7946 0958", "01144", "1234", "call me", "12",
+                                  "011 1 212 456 7890", "0112", "+ 1 212 456 7890", "(0)"};
     return kJunk[pick(sizeof(kJunk) / sizeof(kJunk[0]))];
   }
   std::uint64_t npa = pick(10) == 0 ? pick(1000) : 200 + pick(800);
