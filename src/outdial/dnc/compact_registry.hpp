@@ -59,25 +59,19 @@ class CompactRegistry final : public NationalRegistry {
 
   // No branch waits on the slot words (the load that misses the cache on a large index): a
   // mispredicted branch there would throw away the overlapping work of the following lookups.
-  // Branches on validity and slot kind depend only on the small, cache-resident offsets array.
+  // Branches on validity and slot kind depend only on the small, cache-resident offsets array,
+  // and the bitmap path (most numbers) is kept to a handful of instructions.
   bool contains(std::uint64_t number) const override {
     const std::optional<SplitNumber> split = split_number(number);
     if (!split) return false;
-    const Probe p = probe(split->slot, split->suffix);
-    if (p.len == 0) return false;
+    const std::uint32_t begin = offsets_[split->slot];
+    const std::uint32_t len = offsets_[split->slot + 1] - begin;
+    if (len == 0) return false;
     const std::uint32_t s = split->suffix;
-    const std::uint16_t* w = words_ + p.begin + p.at;
-    if (p.bitmap) return ((w[0] >> (s & 15)) & 1U) != 0;
-    const bool found = window_contains(w, p.window, static_cast<std::uint16_t>(s));
-    // A suffix outside the window can only be in the list if the window's ends allow it (rare:
-    // skewed lists); this branch is well predicted.
-    const bool below = (p.at > 0) & (w[0] > s);
-    const bool above = (p.at + p.window < p.len) & (w[p.window - 1] < s);
-    if ((below | above) & !found) [[unlikely]] {
-      return std::binary_search(words_ + p.begin, words_ + p.begin + p.len, static_cast<std::uint16_t>(s));
-    }
-    return found;
+    if (len == layout::kBitmapWords) return ((words_[begin + (s >> 4)] >> (s & 15)) & 1U) != 0;
+    return list_contains(words_ + begin, len, s);
   }
+
   // out[i] = contains(numbers[i]) for i < numbers.size() (out must be at least as long). For an
   // index larger than the CPU cache this is several times faster than a loop of contains(): it
   // prefetches the slot offsets and slot words of the numbers a few steps ahead, so the memory
@@ -114,6 +108,27 @@ class CompactRegistry final : public NationalRegistry {
     return (lo | hi) != 0;
   }
 
+  // Sorted-list slot: interpolate, compare the window, and only if the window's ends leave room for
+  // s elsewhere (rare: skewed lists; a well-predicted branch) fall back to binary search.
+  static bool list_contains(const std::uint16_t* list, std::uint32_t len, std::uint32_t s) {
+    const std::uint32_t window = std::min(len, layout::kWindowWords);
+    const std::uint32_t at = window_start(len, window, s);
+    const std::uint16_t* w = list + at;
+    const bool found = window_contains(w, window, static_cast<std::uint16_t>(s));
+    const bool below = (at > 0) & (w[0] > s);
+    const bool above = (at + window < len) & (w[window - 1] < s);
+    if ((below | above) & !found) [[unlikely]] {
+      return std::binary_search(list, list + len, static_cast<std::uint16_t>(s));
+    }
+    return found;
+  }
+
+  static std::uint32_t window_start(std::uint32_t len, std::uint32_t window, std::uint32_t s) {
+    const std::uint32_t guess = s * len / kSuffixSpace;
+    const std::uint32_t base = guess > layout::kWindowWords / 2 ? guess - layout::kWindowWords / 2 : 0;
+    return std::min(base, len - window);
+  }
+
   struct Probe {
     std::uint32_t begin;   // first word of the slot
     std::uint32_t len;     // words in the slot
@@ -129,10 +144,7 @@ class CompactRegistry final : public NationalRegistry {
     p.len = offsets_[slot + 1] - p.begin;
     p.bitmap = p.len == layout::kBitmapWords;
     p.window = std::min(p.len, layout::kWindowWords);
-    const std::uint32_t guess = s * p.len / kSuffixSpace;
-    std::uint32_t base = guess > layout::kWindowWords / 2 ? guess - layout::kWindowWords / 2 : 0;
-    base = std::min(base, p.len - p.window);
-    p.at = p.bitmap ? (s >> 4) : base;
+    p.at = p.bitmap ? (s >> 4) : window_start(p.len, p.window, s);
     return p;
   }
 
