@@ -10,11 +10,11 @@
 namespace outdial::api {
 
 struct ApiDeps {
-  storage::Database& db;                   // tenants (auth), contacts, compliance, campaigns, calls, audit
-  importer::ImportService& importer;       // POST /api/contacts/upload|validate
-  dialer::CampaignService& campaigns;      // campaign lifecycle (does its own role checks + audit)
-  const compliance::Gate& gate;            // POST /api/compliance/check
-  const Clock& clock;                      // audit and decision timestamps
+  storage::Database& db;               // tenants (auth), contacts, compliance, campaigns, calls, audit
+  importer::ImportService& importer;   // POST /api/contacts/upload|validate
+  dialer::CampaignService& campaigns;  // campaign lifecycle (does its own role checks + audit)
+  const compliance::Gate& gate;        // POST /api/compliance/check
+  const Clock& clock;                  // audit and decision timestamps
 };
 
 }  // namespace outdial::api

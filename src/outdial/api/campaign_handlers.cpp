@@ -54,7 +54,8 @@ Result<net::Response> targets(ApiDeps& deps, const Actor& actor, const net::Requ
     auto contact = deps.db.contacts().get_contact(actor.tenant_id, t.contact_id);
     items.push_back(to_json(t, contact.ok() ? contact->phone_e164 : std::string()));
   }
-  return json_response(200, {{"items", items}, {"total", counts->total}, {"offset", page->offset}, {"limit", page->limit}});
+  return json_response(
+      200, {{"items", items}, {"total", counts->total}, {"offset", page->offset}, {"limit", page->limit}});
 }
 
 Result<net::Response> calls(ApiDeps& deps, const Actor& actor, const net::Request& req) {
@@ -76,14 +77,16 @@ Result<net::Response> calls(ApiDeps& deps, const Actor& actor, const net::Reques
 void add_campaign_routes(net::Router& router, ApiDeps& deps) {
   router.add("POST", "/api/campaigns",
              authed(deps, [&deps](const Actor& a, const net::Request& r) { return create(deps, a, r); }));
-  router.add("GET", "/api/campaigns", authed(deps, [&deps](const Actor& a, const net::Request&) -> Result<net::Response> {
+  router.add("GET", "/api/campaigns",
+             authed(deps, [&deps](const Actor& a, const net::Request&) -> Result<net::Response> {
                auto list = deps.campaigns.list(a);
                if (!list.ok()) return list.error();
                json items = json::array();
                for (const auto& c : *list) items.push_back(to_json(c));
                return json_response(200, {{"items", items}});
              }));
-  router.add("GET", "/api/campaigns/:id", authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {
+  router.add("GET", "/api/campaigns/:id",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {
                auto id = id_param(r, "id");
                if (!id.ok()) return id.error();
                auto c = deps.campaigns.get(a, *id);

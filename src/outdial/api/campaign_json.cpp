@@ -10,7 +10,8 @@ using nlohmann::json;
 namespace {
 constexpr int kIntMax = std::numeric_limits<int>::max();
 
-void read_retry_rule(ObjectReader& parent, const std::string& key, RetryRule& rule, std::optional<Error>& err) {
+void read_retry_rule(ObjectReader& parent, const std::string& key, RetryRule& rule,
+                     std::optional<Error>& err) {
   if (!parent.ok() || err) return;
   const json* v = parent.take(key);
   if (v == nullptr) return;
@@ -62,8 +63,13 @@ Result<Campaign> campaign_from_json(const json& j) {
 }
 
 json to_json(const RetryPolicy& p) {
-  auto rule = [](const RetryRule& r) { return json{{"max_attempts", r.max_attempts}, {"backoff_minutes", r.backoff_minutes}}; };
-  return {{"busy", rule(p.busy)}, {"no_answer", rule(p.no_answer)}, {"machine", rule(p.machine)}, {"failed", rule(p.failed)}};
+  auto rule = [](const RetryRule& r) {
+    return json{{"max_attempts", r.max_attempts}, {"backoff_minutes", r.backoff_minutes}};
+  };
+  return {{"busy", rule(p.busy)},
+          {"no_answer", rule(p.no_answer)},
+          {"machine", rule(p.machine)},
+          {"failed", rule(p.failed)}};
 }
 
 json to_json(const Campaign& c) {

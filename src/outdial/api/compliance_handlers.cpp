@@ -32,7 +32,8 @@ Result<net::Response> add_dnc(ApiDeps& deps, const Actor& actor, const net::Requ
   e.created_at = deps.clock.now();
   auto stored = deps.db.compliance().add_dnc(e);
   if (!stored.ok()) return stored.error();
-  auto s = write_audit(deps, actor, "dnc.add", "dnc", stored->phone_e164, {{"reason", e.reason}, {"source", e.source}});
+  auto s = write_audit(deps, actor, "dnc.add", "dnc", stored->phone_e164,
+                       {{"reason", e.reason}, {"source", e.source}});
   if (!s.ok()) return s.error();
   return json_response(201, to_json(*stored));
 }
@@ -126,14 +127,18 @@ Result<net::Response> check(ApiDeps& deps, const Actor& actor, const net::Reques
 }  // namespace
 
 void add_compliance_routes(net::Router& router, ApiDeps& deps) {
-  router.add("POST", "/api/dnc", authed(deps, [&deps](const Actor& a, const net::Request& r) { return add_dnc(deps, a, r); }));
-  router.add("GET", "/api/dnc", authed(deps, [&deps](const Actor& a, const net::Request& r) { return list_dnc(deps, a, r); }));
+  router.add("POST", "/api/dnc",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) { return add_dnc(deps, a, r); }));
+  router.add("GET", "/api/dnc",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) { return list_dnc(deps, a, r); }));
   router.add("DELETE", "/api/dnc/:phone",
              authed(deps, [&deps](const Actor& a, const net::Request& r) { return remove_dnc(deps, a, r); }));
-  router.add("POST", "/api/consents",
-             authed(deps, [&deps](const Actor& a, const net::Request& r) { return add_consent(deps, a, r); }));
-  router.add("GET", "/api/consents",
-             authed(deps, [&deps](const Actor& a, const net::Request& r) { return list_consents(deps, a, r); }));
+  router.add("POST", "/api/consents", authed(deps, [&deps](const Actor& a, const net::Request& r) {
+               return add_consent(deps, a, r);
+             }));
+  router.add("GET", "/api/consents", authed(deps, [&deps](const Actor& a, const net::Request& r) {
+               return list_consents(deps, a, r);
+             }));
   router.add("POST", "/api/compliance/check",
              authed(deps, [&deps](const Actor& a, const net::Request& r) { return check(deps, a, r); }));
 }

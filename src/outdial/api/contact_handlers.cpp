@@ -21,7 +21,8 @@ struct UploadRequest {
   std::string csv;
 };
 
-Result<UploadRequest> parse_upload(ApiDeps& deps, const Actor& actor, const net::Request& req, bool validate_only) {
+Result<UploadRequest> parse_upload(ApiDeps& deps, const Actor& actor, const net::Request& req,
+                                   bool validate_only) {
   auto boundary = net::multipart_boundary(req.header("Content-Type"));
   if (!boundary.ok()) return boundary.error();
   auto parts = net::parse_multipart(req.body, *boundary);
@@ -43,7 +44,8 @@ Result<UploadRequest> parse_upload(ApiDeps& deps, const Actor& actor, const net:
     }
   }
   if (!has_file) {
-    return make_error(ErrorCode::kInvalidArgument, "multipart part 'file' (the CSV) is required", {{"field", "file"}});
+    return make_error(ErrorCode::kInvalidArgument, "multipart part 'file' (the CSV) is required",
+                      {{"field", "file"}});
   }
   if (!list_id_text.empty()) {
     std::int64_t id = 0;
@@ -55,14 +57,16 @@ Result<UploadRequest> parse_upload(ApiDeps& deps, const Actor& actor, const net:
       id = 0;
     }
     if (id <= 0) {
-      return make_error(ErrorCode::kInvalidArgument, "list_id must be a positive integer", {{"field", "list_id"}});
+      return make_error(ErrorCode::kInvalidArgument, "list_id must be a positive integer",
+                        {{"field", "list_id"}});
     }
     auto list = deps.db.contacts().get_list(actor.tenant_id, id);  // another tenant's list -> 404
     if (!list.ok()) return list.error();
     up.options.list_name = list->name;
   }
   if (up.options.list_name.empty() && !validate_only) {
-    return make_error(ErrorCode::kInvalidArgument, "list_name or list_id is required", {{"field", "list_name"}});
+    return make_error(ErrorCode::kInvalidArgument, "list_name or list_id is required",
+                      {{"field", "list_name"}});
   }
   auto tenant = deps.db.tenants().get_tenant(actor.tenant_id);
   if (!tenant.ok()) return tenant.error();
@@ -73,8 +77,8 @@ Result<UploadRequest> parse_upload(ApiDeps& deps, const Actor& actor, const net:
 
 // ImportService allows one import_csv at a time per instance while handlers run on several io
 // threads: imports are serialized by `import_mu` (uploads are rare and bounded by the body limit).
-Result<net::Response> import(ApiDeps& deps, std::mutex& import_mu, const Actor& actor, const net::Request& req,
-                             bool validate_only) {
+Result<net::Response> import(ApiDeps& deps, std::mutex& import_mu, const Actor& actor,
+                             const net::Request& req, bool validate_only) {
   if (!validate_only) {
     if (auto s = require_staff(actor); !s.ok()) return s.error();
   }
@@ -137,22 +141,27 @@ Result<net::Response> list_contacts(ApiDeps& deps, const Actor& actor, const net
 
 void add_contact_routes(net::Router& router, ApiDeps& deps) {
   auto import_mu = std::make_shared<std::mutex>();
-  router.add("POST", "/api/contacts/upload", authed(deps, [&deps, import_mu](const Actor& a, const net::Request& r) {
+  router.add("POST", "/api/contacts/upload",
+             authed(deps, [&deps, import_mu](const Actor& a, const net::Request& r) {
                return import(deps, *import_mu, a, r, false);
              }));
-  router.add("POST", "/api/contacts/validate", authed(deps, [&deps, import_mu](const Actor& a, const net::Request& r) {
+  router.add("POST", "/api/contacts/validate",
+             authed(deps, [&deps, import_mu](const Actor& a, const net::Request& r) {
                return import(deps, *import_mu, a, r, true);
              }));
-  router.add("GET", "/api/lists", authed(deps, [&deps](const Actor& a, const net::Request&) { return list_lists(deps, a); }));
-  router.add("GET", "/api/lists/:id", authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {
+  router.add("GET", "/api/lists",
+             authed(deps, [&deps](const Actor& a, const net::Request&) { return list_lists(deps, a); }));
+  router.add("GET", "/api/lists/:id",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {
                auto id = id_param(r, "id");
                if (!id.ok()) return id.error();
                auto list = deps.db.contacts().get_list(a.tenant_id, *id);
                if (!list.ok()) return list.error();
                return json_response(200, to_json(*list));
              }));
-  router.add("GET", "/api/lists/:id/contacts",
-             authed(deps, [&deps](const Actor& a, const net::Request& r) { return list_contacts(deps, a, r); }));
+  router.add("GET", "/api/lists/:id/contacts", authed(deps, [&deps](const Actor& a, const net::Request& r) {
+               return list_contacts(deps, a, r);
+             }));
 }
 
 }  // namespace outdial::api

@@ -156,7 +156,8 @@ json facts_to_json(const c::AttemptFacts& f) {
   }
   json prior = json::array();
   for (const auto& p : f.prior_attempts) {
-    prior.push_back({{"at", format_iso8601(p.at)}, {"channel", to_string(p.channel)}, {"subject", p.subject}});
+    prior.push_back(
+        {{"at", format_iso8601(p.at)}, {"channel", to_string(p.channel)}, {"subject", p.subject}});
   }
   const auto& cf = f.campaign;
   return {{"phone", f.phone_e164},
@@ -201,9 +202,12 @@ const char* verdict_name(c::Verdict v) {
   // Local names rather than compliance::to_string(Verdict): api depends on compliance headers
   // only, not on the gate's library.
   switch (v) {
-    case c::Verdict::kAllow: return "allow";
-    case c::Verdict::kBlock: return "block";
-    case c::Verdict::kDefer: return "defer";
+    case c::Verdict::kAllow:
+      return "allow";
+    case c::Verdict::kBlock:
+      return "block";
+    case c::Verdict::kDefer:
+      return "defer";
   }
   return "block";
 }

@@ -38,7 +38,8 @@ net::Response json_response(int status, const nlohmann::json& body) {
 Result<std::int64_t> id_param(const net::Request& req, const std::string& name) {
   std::int64_t id = 0;
   if (!parse_int64(req.path_param(name), id) || id <= 0) {
-    return make_error(ErrorCode::kInvalidArgument, name + " must be a positive integer, got '" + req.path_param(name) + "'",
+    return make_error(ErrorCode::kInvalidArgument,
+                      name + " must be a positive integer, got '" + req.path_param(name) + "'",
                       {{"field", name}});
   }
   return id;
@@ -53,14 +54,16 @@ Result<Page> page_params(const net::Request& req) {
   }
   if (auto v = req.query_param("limit")) {
     if (!parse_int64(*v, p.limit) || p.limit < 1 || p.limit > 1000) {
-      return make_error(ErrorCode::kInvalidArgument, "limit must be an integer from 1 to 1000", {{"field", "limit"}});
+      return make_error(ErrorCode::kInvalidArgument, "limit must be an integer from 1 to 1000",
+                        {{"field", "limit"}});
     }
   }
   return p;
 }
 
-Status write_audit(ApiDeps& deps, const Actor& actor, const std::string& action, const std::string& entity_type,
-                   const std::string& entity_id, const nlohmann::json& payload) {
+Status write_audit(ApiDeps& deps, const Actor& actor, const std::string& action,
+                   const std::string& entity_type, const std::string& entity_id,
+                   const nlohmann::json& payload) {
   AuditEntry e;
   e.tenant_id = actor.tenant_id;
   e.actor = actor.label.empty() ? "user:" + std::to_string(actor.user_id) : actor.label;

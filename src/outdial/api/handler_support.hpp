@@ -1,9 +1,8 @@
 #pragma once
 // Shared plumbing for the thin handlers: authentication wrapper, id/page parameters, JSON
 // responses and audit writes. Internal to the api module.
-#include <nlohmann/json.hpp>
-
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "outdial/api/api_deps.hpp"
@@ -29,8 +28,9 @@ struct Page {
 Result<Page> page_params(const net::Request& req);
 
 // Appends an audit entry for the actor (engineering: every mutation is audited).
-Status write_audit(ApiDeps& deps, const Actor& actor, const std::string& action, const std::string& entity_type,
-                   const std::string& entity_id, const nlohmann::json& payload);
+Status write_audit(ApiDeps& deps, const Actor& actor, const std::string& action,
+                   const std::string& entity_type, const std::string& entity_id,
+                   const nlohmann::json& payload);
 
 // Route groups (one file each).
 void add_contact_routes(net::Router& router, ApiDeps& deps);

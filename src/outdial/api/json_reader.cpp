@@ -29,7 +29,9 @@ ObjectReader::ObjectReader(const json& j, std::string path) : j_(j), path_(std::
   }
 }
 
-std::string ObjectReader::field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string ObjectReader::field(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
 
 void ObjectReader::fail(const std::string& key, const std::string& message) {
   if (error_) return;

@@ -3,7 +3,6 @@
 // The first error wins; later reads are no-ops once failed. Unknown keys are rejected by
 // finish() so a typo never silently falls back to a default.
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <set>
 #include <string>
@@ -28,7 +27,7 @@ class ObjectReader {
   // Records a failure naming `key` (first failure wins).
   void fail(const std::string& key, const std::string& message);
   std::string field(const std::string& key) const;  // "path.key"
-  bool has(const std::string& key) const;            // present and not null
+  bool has(const std::string& key) const;           // present and not null
 
   void str(const std::string& key, std::string& out, bool required = false);
   void integer(const std::string& key, int& out, int min, int max, bool required = false);

@@ -9,7 +9,8 @@ Result<std::string> require_e164(const std::string& raw, const std::string& fiel
   for (std::size_t i = 1; ok && i < s.size(); ++i) ok = s[i] >= '0' && s[i] <= '9';
   if (!ok) {
     return make_error(ErrorCode::kInvalidArgument,
-                      field + ": '" + raw + "' is not an E.164 number (e.g. +14155550123)", {{"field", field}});
+                      field + ": '" + raw + "' is not an E.164 number (e.g. +14155550123)",
+                      {{"field", field}});
   }
   return s;
 }

@@ -62,8 +62,8 @@ json to_json(const AuditEntry& e) {
 }
 
 json to_json(const importer::RowIssue& i) {
-  return {{"row", i.row},       {"line", i.line},             {"field", i.field},           {"raw", i.raw},          {"code", i.code},
-          {"message", i.message}, {"normalized", i.normalized}, {"rejected", i.rejected}};
+  return {{"row", i.row},   {"line", i.line},       {"field", i.field},           {"raw", i.raw},
+          {"code", i.code}, {"message", i.message}, {"normalized", i.normalized}, {"rejected", i.rejected}};
 }
 
 json to_json(const importer::ImportReport& r) {
@@ -105,7 +105,8 @@ Result<ConsentRecord> consent_from_json(const json& j) {
   c.phone_e164 = *phone;
   if (c.type == ConsentType::kEstablishedBusinessRelationship &&
       (c.ebr_kind == EbrKind::kNone || !c.ebr_start)) {
-    return make_error(ErrorCode::kInvalidArgument, "ebr consent needs ebr_kind (purchase|inquiry) and ebr_start",
+    return make_error(ErrorCode::kInvalidArgument,
+                      "ebr consent needs ebr_kind (purchase|inquiry) and ebr_start",
                       {{"field", c.ebr_kind == EbrKind::kNone ? "ebr_kind" : "ebr_start"}});
   }
   return c;

@@ -17,13 +17,13 @@ struct CaseInsensitiveLess {
 using HeaderMap = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct Request {
-  std::string method;                             // "GET", "POST", ...
-  std::string path;                               // percent-decoded, without the query
-  std::string raw_path;                           // as sent (still percent-encoded)
-  std::map<std::string, std::string> query;       // decoded; "+" means space; last value wins
-  HeaderMap headers;                              // repeated headers joined with ", "
+  std::string method;                        // "GET", "POST", ...
+  std::string path;                          // percent-decoded, without the query
+  std::string raw_path;                      // as sent (still percent-encoded)
+  std::map<std::string, std::string> query;  // decoded; "+" means space; last value wins
+  HeaderMap headers;                         // repeated headers joined with ", "
   std::string body;
-  std::map<std::string, std::string> path_params; // filled by the Router (":id" -> value)
+  std::map<std::string, std::string> path_params;  // filled by the Router (":id" -> value)
   std::string remote_address;
 
   // The header value, or "" when absent.

@@ -121,7 +121,8 @@ Result<std::vector<MultipartPart>> parse_multipart(std::string_view body, std::s
     // Header block: lines until an empty line.
     for (;;) {
       const auto eol = body.find(kCrlf, pos);
-      if (eol == std::string_view::npos) return part_error("part headers are not terminated by CRLF CRLF", index);
+      if (eol == std::string_view::npos)
+        return part_error("part headers are not terminated by CRLF CRLF", index);
       const std::string_view line = body.substr(pos, eol - pos);
       pos = eol + 2;
       if (line.empty()) break;

@@ -11,8 +11,8 @@
 namespace outdial::net {
 
 struct MultipartPart {
-  std::string name;                     // Content-Disposition name
-  std::optional<std::string> filename;  // Content-Disposition filename, when a file
+  std::string name;                         // Content-Disposition name
+  std::optional<std::string> filename;      // Content-Disposition filename, when a file
   std::string content_type = "text/plain";  // RFC 7578 §4.4 default
   HeaderMap headers;
   std::string data;

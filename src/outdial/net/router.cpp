@@ -5,8 +5,8 @@
 namespace outdial::net {
 
 Response default_error_response(int status, const std::string& code, const std::string& message) {
-  return Response::json(status, "{\"error\":{\"code\":" + json_quote(code) + ",\"message\":" +
-                                    json_quote(message) + ",\"details\":{}}}");
+  return Response::json(status, "{\"error\":{\"code\":" + json_quote(code) +
+                                    ",\"message\":" + json_quote(message) + ",\"details\":{}}}");
 }
 
 std::vector<std::string> split_path(const std::string& path) {

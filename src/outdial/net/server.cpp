@@ -93,10 +93,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(state_.options.body_limit);
     stream_.expires_after(state_.options.header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -119,10 +118,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_body() {
     stream_.expires_after(state_.options.body_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->on_read_error(ec);
-      self->handle();
-    });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->on_read_error(ec);
+                       self->handle();
+                     });
   }
 
   void on_read_error(beast::error_code ec) {
@@ -178,11 +178,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res_->keep_alive(keep_alive);
     res_->prepare_payload();
     stream_.expires_after(state_.options.write_timeout);
-    http::async_write(stream_, *res_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-      if (ec || !keep_alive) return self->close();
-      self->res_.reset();
-      self->read_header();
-    });
+    http::async_write(stream_, *res_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                        if (ec || !keep_alive) return self->close();
+                        self->res_.reset();
+                        self->read_header();
+                      });
   }
 
   void close() {
@@ -241,8 +242,9 @@ Status HttpServer::start() {
   }
   const tcp::endpoint endpoint(address, im.state.options.port);
   const auto fail = [&](const char* what) {
-    return make_error(ErrorCode::kUnavailable, std::string(what) + " " + endpoint.address().to_string() + ":" +
-                                                   std::to_string(endpoint.port()) + ": " + ec.message());
+    return make_error(ErrorCode::kUnavailable, std::string(what) + " " + endpoint.address().to_string() +
+                                                   ":" + std::to_string(endpoint.port()) + ": " +
+                                                   ec.message());
   };
   im.acceptor.open(endpoint.protocol(), ec);
   if (ec) return fail("cannot open");

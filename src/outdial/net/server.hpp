@@ -13,13 +13,13 @@ namespace outdial::net {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  std::uint16_t port = 0;                         // 0 = any free port; see HttpServer::port()
-  int threads = 2;                                // io threads; handlers run on them
-  std::size_t body_limit = 64 * 1024 * 1024;      // larger bodies answer 413 and close
-  std::chrono::seconds header_timeout{30};        // idle keep-alive wait + reading the header
-  std::chrono::seconds body_timeout{300};         // reading the body (uploads)
+  std::uint16_t port = 0;                     // 0 = any free port; see HttpServer::port()
+  int threads = 2;                            // io threads; handlers run on them
+  std::size_t body_limit = 64 * 1024 * 1024;  // larger bodies answer 413 and close
+  std::chrono::seconds header_timeout{30};    // idle keep-alive wait + reading the header
+  std::chrono::seconds body_timeout{300};     // reading the body (uploads)
   std::chrono::seconds write_timeout{60};
-  std::chrono::seconds shutdown_grace{5};         // stop() waits this long for in-flight requests
+  std::chrono::seconds shutdown_grace{5};  // stop() waits this long for in-flight requests
   std::string server_name = "outdial";
 };
 

@@ -3,12 +3,12 @@
 // fakes for the services that are not the API's concern (campaign lifecycle, CSV import) and a
 // scripted gate.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "outdial/api/auth.hpp"
@@ -66,14 +66,15 @@ class FakeCampaignService final : public dialer::CampaignService {
   int calls = 0;
 
  private:
-  Result<Campaign> change(const Actor& actor, CampaignId id, std::vector<CampaignStatus> from, CampaignStatus to) {
+  Result<Campaign> change(const Actor& actor, CampaignId id, std::vector<CampaignStatus> from,
+                          CampaignStatus to) {
     ++calls;
     if (!can_write(actor.role)) return make_error(ErrorCode::kPermissionDenied, "read only");
     auto c = get(actor, id);
     if (!c.ok()) return c.error();
     if (std::find(from.begin(), from.end(), c->status) == from.end()) {
-      return make_error(ErrorCode::kFailedPrecondition, std::string("cannot go from ") + to_string(c->status) +
-                                                            " to " + to_string(to));
+      return make_error(ErrorCode::kFailedPrecondition,
+                        std::string("cannot go from ") + to_string(c->status) + " to " + to_string(to));
     }
     c->status = to;
     if (to == CampaignStatus::kActive) {
@@ -211,7 +212,8 @@ class ApiTest : public ::testing::Test {
     r.body = raw.body.empty() ? json() : json::parse(raw.body, nullptr, false);
     return r;
   }
-  Response call_json(const std::string& method, const std::string& target, const std::string& key, const json& body) {
+  Response call_json(const std::string& method, const std::string& target, const std::string& key,
+                     const json& body) {
     return call(method, target, key, body.dump());
   }
 

@@ -51,8 +51,7 @@ TEST_F(ApiTest, ClientViewerCannotCreateStartStopOrWrite) {
   EXPECT_EQ(r.status, 403);
   r = call("DELETE", "/api/dnc/+14155550123", viewer_key_);
   EXPECT_EQ(r.status, 403);
-  r = call_json("POST", "/api/consents", viewer_key_,
-                {{"phone", "+14155550123"}, {"type", "prior_express"}});
+  r = call_json("POST", "/api/consents", viewer_key_, {{"phone", "+14155550123"}, {"type", "prior_express"}});
   EXPECT_EQ(r.status, 403);
   // ... but can read.
   r = call("GET", "/api/campaigns/" + std::to_string(id), viewer_key_);
@@ -113,7 +112,8 @@ TEST_F(ApiTest, CampaignBodyErrorsNameTheField) {
   auto r = call_json("POST", "/api/campaigns", admin_key_, {{"name", "x"}, {"purpose", "spam"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body["error"]["details"]["field"], "purpose");
-  r = call_json("POST", "/api/campaigns", admin_key_, {{"name", "x"}, {"retry", {{"busy", {{"max_attempts", "3"}}}}}});
+  r = call_json("POST", "/api/campaigns", admin_key_,
+                {{"name", "x"}, {"retry", {{"busy", {{"max_attempts", "3"}}}}}});
   EXPECT_EQ(r.body["error"]["details"]["field"], "retry.busy.max_attempts");
   r = call_json("POST", "/api/campaigns", admin_key_, {{"name", "x"}, {"schedule_start", "tomorrow"}});
   EXPECT_EQ(r.body["error"]["details"]["field"], "schedule_start");
@@ -149,9 +149,10 @@ TEST_F(ApiTest, CampaignCreateMapsEveryField) {
   ASSERT_EQ(r.status, 201) << r.body.dump();
   r = call("GET", "/api/campaigns/" + std::to_string(r.body["id"].get<int>()), viewer_key_);
   const auto& c = r.body;
-  for (const char* key : {"name", "description", "script", "voicemail_text", "purpose", "voice", "list_id", "caller_id",
-                          "agent_number", "lines", "max_concurrency", "calls_per_minute", "max_attempts",
-                          "min_spacing_minutes", "daily_limit", "record_calls", "recording_disclosure"}) {
+  for (const char* key :
+       {"name", "description", "script", "voicemail_text", "purpose", "voice", "list_id", "caller_id",
+        "agent_number", "lines", "max_concurrency", "calls_per_minute", "max_attempts", "min_spacing_minutes",
+        "daily_limit", "record_calls", "recording_disclosure"}) {
     EXPECT_EQ(c[key], body[key]) << key;
   }
   EXPECT_EQ(c["retry"]["busy"]["max_attempts"], 4);

@@ -4,15 +4,18 @@
 namespace outdial::api::test {
 namespace {
 
-std::string multipart(const std::string& boundary, const std::vector<std::pair<std::string, std::string>>& fields,
+std::string multipart(const std::string& boundary,
+                      const std::vector<std::pair<std::string, std::string>>& fields,
                       const std::string& csv) {
   std::string body;
   for (const auto& [name, value] : fields) {
-    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value +
+            "\r\n";
   }
   if (!csv.empty()) {
     body += "--" + boundary +
-            "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+            "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: "
+            "text/csv\r\n\r\n" +
             csv + "\r\n";
   }
   return body + "--" + boundary + "--\r\n";
@@ -47,7 +50,8 @@ TEST_F(ApiTest, UploadRunsImportWithTenantSettingsAndAudits) {
 
 TEST_F(ApiTest, ValidateIsValidateOnlyAndOpenToViewers) {
   const auto body = multipart("b1", {}, kCsv);
-  auto r = call("POST", "/api/contacts/validate", viewer_key_, body, {{"Content-Type", "multipart/form-data; boundary=b1"}});
+  auto r = call("POST", "/api/contacts/validate", viewer_key_, body,
+                {{"Content-Type", "multipart/form-data; boundary=b1"}});
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_TRUE(importer_.last_options.validate_only);
   EXPECT_EQ(r.body["validate_only"], true);
@@ -60,7 +64,8 @@ TEST_F(ApiTest, ValidateIsValidateOnlyAndOpenToViewers) {
 
 TEST_F(ApiTest, UploadErrors) {
   // Not multipart.
-  auto r = call("POST", "/api/contacts/upload", admin_key_, "phone\n+14155550123\n", {{"Content-Type", "text/csv"}});
+  auto r = call("POST", "/api/contacts/upload", admin_key_, "phone\n+14155550123\n",
+                {{"Content-Type", "text/csv"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body["error"]["details"]["field"], "Content-Type");
   // No file part.
@@ -79,11 +84,13 @@ TEST_F(ApiTest, UploadErrors) {
   l.name = "theirs";
   auto theirs = db_->contacts().create_list(l);
   ASSERT_TRUE(theirs.ok());
-  r = call("POST", "/api/contacts/upload", admin_key_, multipart("b", {{"list_id", std::to_string(theirs->id)}}, kCsv),
+  r = call("POST", "/api/contacts/upload", admin_key_,
+           multipart("b", {{"list_id", std::to_string(theirs->id)}}, kCsv),
            {{"Content-Type", "multipart/form-data; boundary=b"}});
   EXPECT_EQ(r.status, 404);
   // Truncated body.
-  r = call("POST", "/api/contacts/upload", admin_key_, "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc",
+  r = call("POST", "/api/contacts/upload", admin_key_,
+           "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc",
            {{"Content-Type", "multipart/form-data; boundary=b"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body["error"]["message"].get<std::string>().find("malformed multipart"), std::string::npos);
@@ -198,12 +205,14 @@ TEST_F(ApiTest, ConsentsAddAndQuery) {
 TEST_F(ApiTest, ComplianceCheckMapsFactsAndDecisionAndStoresIt) {
   gate_.decision = compliance::Decision{compliance::Verdict::kDefer, "FED-TIME", "before 08:00 local",
                                         from_epoch_ms(1'795'100'000'000)};
-  const json facts = {{"phone", "+14155550123"},
-                      {"at", "2026-11-22T12:00:00Z"},
-                      {"purpose", "reactivation"},
-                      {"voice", "ai"},
-                      {"consents", json::array({{{"type", "prior_express_written"}, {"granted_at", "2026-01-01T00:00:00Z"}}})},
-                      {"campaign", {{"status", "active"}, {"max_attempts", 3}}}};
+  const json facts = {
+      {"phone", "+14155550123"},
+      {"at", "2026-11-22T12:00:00Z"},
+      {"purpose", "reactivation"},
+      {"voice", "ai"},
+      {"consents",
+       json::array({{{"type", "prior_express_written"}, {"granted_at", "2026-01-01T00:00:00Z"}}})},
+      {"campaign", {{"status", "active"}, {"max_attempts", 3}}}};
   auto r = call_json("POST", "/api/compliance/check", viewer_key_, facts);
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["decision"], "defer");
@@ -232,10 +241,11 @@ TEST_F(ApiTest, ComplianceCheckMapsFactsAndDecisionAndStoresIt) {
 }
 
 TEST_F(ApiTest, ComplianceCheckBadFieldIs400NamingIt) {
-  const json facts = {{"phone", "+14155550123"},
-                      {"at", "2026-11-22T12:00:00Z"},
-                      {"consents", json::array({{{"type", "prior_express"}, {"granted_at", "2026-01-01T00:00:00Z"}},
-                                                {{"type", "handshake"}, {"granted_at", "2026-01-01T00:00:00Z"}}})}};
+  const json facts = {
+      {"phone", "+14155550123"},
+      {"at", "2026-11-22T12:00:00Z"},
+      {"consents", json::array({{{"type", "prior_express"}, {"granted_at", "2026-01-01T00:00:00Z"}},
+                                {{"type", "handshake"}, {"granted_at", "2026-01-01T00:00:00Z"}}})}};
   auto r = call_json("POST", "/api/compliance/check", admin_key_, facts);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body["error"]["code"], "invalid_argument");

@@ -119,7 +119,7 @@ TEST(FactsJsonTest, RoundTripsThroughFactsToJson) {
 struct BadCase {
   const char* pointer;  // JSON pointer to overwrite
   json value;
-  const char* field;    // expected details.field
+  const char* field;  // expected details.field
 };
 
 TEST(FactsJsonTest, EachBadFieldIsNamed) {
@@ -176,7 +176,8 @@ TEST(FactsJsonTest, MissingRequiredFields) {
 }
 
 TEST(FactsJsonTest, DecisionToJson) {
-  c::Decision d{c::Verdict::kDefer, "FED-TIME", "outside 08:00-21:00 local", from_epoch_ms(1'795'000'000'000)};
+  c::Decision d{c::Verdict::kDefer, "FED-TIME", "outside 08:00-21:00 local",
+                from_epoch_ms(1'795'000'000'000)};
   auto j = decision_to_json(d);
   EXPECT_EQ(j["decision"], "defer");
   EXPECT_EQ(j["rule"], "FED-TIME");
@@ -185,7 +186,8 @@ TEST(FactsJsonTest, DecisionToJson) {
   j = decision_to_json(c::Decision{c::Verdict::kAllow, "OK", "ok", std::nullopt});
   EXPECT_EQ(j["decision"], "allow");
   EXPECT_TRUE(j["allowed_at"].is_null());
-  EXPECT_EQ(decision_to_json(c::Decision{c::Verdict::kBlock, "DNC-INTERNAL", "x", std::nullopt})["decision"], "block");
+  EXPECT_EQ(decision_to_json(c::Decision{c::Verdict::kBlock, "DNC-INTERNAL", "x", std::nullopt})["decision"],
+            "block");
 }
 
 }  // namespace

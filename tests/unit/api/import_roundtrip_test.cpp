@@ -11,7 +11,8 @@ class ImportRoundTripTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    real_importer_ = std::make_unique<importer::CsvImportService>(db_->contacts(), normalizer_, nullptr, &clock_);
+    real_importer_ =
+        std::make_unique<importer::CsvImportService>(db_->contacts(), normalizer_, nullptr, &clock_);
     real_deps_ = std::make_unique<ApiDeps>(ApiDeps{*db_, *real_importer_, *campaigns_, gate_, clock_});
     register_routes(real_router_, *real_deps_);
     real_server_ = std::make_unique<net::HttpServer>(net::ServerOptions{}, real_router_.as_handler());
@@ -45,9 +46,11 @@ TEST_F(ImportRoundTripTest, UploadNormalizesStoresAndReportsIssues) {
       "not a number,Zed,none\r\n";
   const std::string body =
       "--xx\r\nContent-Disposition: form-data; name=\"list_name\"\r\n\r\nreal\r\n"
-      "--xx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+      "--xx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: "
+      "text/csv\r\n\r\n" +
       csv + "\r\n--xx--\r\n";
-  auto r = real_call("POST", "/api/contacts/upload", body, {{"Content-Type", "multipart/form-data; boundary=xx"}});
+  auto r =
+      real_call("POST", "/api/contacts/upload", body, {{"Content-Type", "multipart/form-data; boundary=xx"}});
   ASSERT_EQ(r.status, 201) << r.body.dump();
   EXPECT_EQ(r.body["rows"], 4);
   EXPECT_EQ(r.body["inserted"], 2);
@@ -60,8 +63,8 @@ TEST_F(ImportRoundTripTest, UploadNormalizesStoresAndReportsIssues) {
   }
   EXPECT_TRUE(saw_unparseable) << r.body["issues"].dump();
 
-  auto contacts = real_call("GET", "/api/lists/" + std::to_string(r.body["list_id"].get<std::int64_t>()) + "/contacts",
-                            "", {});
+  auto contacts = real_call(
+      "GET", "/api/lists/" + std::to_string(r.body["list_id"].get<std::int64_t>()) + "/contacts", "", {});
   ASSERT_EQ(contacts.status, 200) << contacts.body.dump();
   ASSERT_EQ(contacts.body["total"], 2);
   std::set<std::string> phones;
@@ -69,7 +72,8 @@ TEST_F(ImportRoundTripTest, UploadNormalizesStoresAndReportsIssues) {
   EXPECT_EQ(phones, (std::set<std::string>{"+12127363100", "+14157361234"}));
 
   // Validate-only writes nothing.
-  auto v = real_call("POST", "/api/contacts/validate", body, {{"Content-Type", "multipart/form-data; boundary=xx"}});
+  auto v = real_call("POST", "/api/contacts/validate", body,
+                     {{"Content-Type", "multipart/form-data; boundary=xx"}});
   ASSERT_EQ(v.status, 200) << v.body.dump();
   EXPECT_EQ(v.body["inserted"], 0);
   auto again = real_call("GET", "/api/lists", "", {});
@@ -79,9 +83,11 @@ TEST_F(ImportRoundTripTest, UploadNormalizesStoresAndReportsIssues) {
 TEST_F(ImportRoundTripTest, FileWithoutPhoneColumnIs400) {
   const std::string body =
       "--xx\r\nContent-Disposition: form-data; name=\"list_name\"\r\n\r\nreal\r\n"
-      "--xx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\r\nname,email\r\nann,a@b.c\r\n"
+      "--xx\r\nContent-Disposition: form-data; name=\"file\"; "
+      "filename=\"c.csv\"\r\n\r\nname,email\r\nann,a@b.c\r\n"
       "\r\n--xx--\r\n";
-  auto r = real_call("POST", "/api/contacts/upload", body, {{"Content-Type", "multipart/form-data; boundary=xx"}});
+  auto r =
+      real_call("POST", "/api/contacts/upload", body, {{"Content-Type", "multipart/form-data; boundary=xx"}});
   EXPECT_EQ(r.status, 400) << r.body.dump();
   EXPECT_EQ(r.body["error"]["code"], "invalid_argument");
 }

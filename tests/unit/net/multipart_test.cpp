@@ -57,9 +57,10 @@ TEST(MultipartParseTest, ParsesFieldsAndFiles) {
 
 TEST(MultipartParseTest, EmptyPartAndBinaryData) {
   const std::string bin("a\0b\r\nc", 6);
-  const std::string body = "--b\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n\r\n--b\r\n"
-                           "Content-Disposition: form-data; name=\"bin\"; filename=\"x\"\r\n\r\n" +
-                           bin + "\r\n--b--";
+  const std::string body =
+      "--b\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n\r\n--b\r\n"
+      "Content-Disposition: form-data; name=\"bin\"; filename=\"x\"\r\n\r\n" +
+      bin + "\r\n--b--";
   auto parts = parse_multipart(body, "b");
   ASSERT_TRUE(parts.ok()) << parts.error().message;
   ASSERT_EQ(parts->size(), 2u);

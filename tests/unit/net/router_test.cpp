@@ -100,9 +100,7 @@ TEST(HttpTypesTest, HeadersAreCaseInsensitive) {
   EXPECT_EQ(r.header("x-missing"), "");
 }
 
-TEST(HttpTypesTest, JsonQuoteEscapes) {
-  EXPECT_EQ(json_quote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
-}
+TEST(HttpTypesTest, JsonQuoteEscapes) { EXPECT_EQ(json_quote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\""); }
 
 }  // namespace
 }  // namespace outdial::net

@@ -107,7 +107,8 @@ TEST_F(ServerTest, BodyLimitAnswers413) {
 
 TEST_F(ServerTest, ExpectContinueGets100First) {
   TestHttpClient c(server_->port());
-  ASSERT_TRUE(c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"));
   auto interim = c.read_response();
   EXPECT_EQ(interim.status, 100);
   ASSERT_TRUE(c.send_raw("xyz"));
@@ -153,8 +154,9 @@ TEST_F(ServerTest, StopFinishesInFlightRequestAndClosesIdleConnections) {
 
 TEST_F(ServerTest, ChunkedRequestBodyIsAssembled) {
   TestHttpClient c(server_->port());
-  ASSERT_TRUE(c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                         "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n"));
   auto r = c.read_response();
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(r.body, "abcdefg");
