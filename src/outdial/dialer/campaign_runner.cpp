@@ -129,14 +129,38 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     if (room <= 0) break;
     auto claimed = campaigns.claim_targets(c.id, config_.node_id, now, config_.lease_ttl, room);
     if (!claimed || claimed->empty()) break;
-    for (auto& t : *claimed) {
-      ++out.decided;
-      if (dial_target(c, t, now)) {
-        ++in_flight;
-        ++out.dialed;
-        throttle.record(now);
+    // Phase 1, one commit: gate every claimed target, store the decisions, release the blocked
+    // and deferred, and create the attempt rows. Attempts are durable before any dial.
+    std::vector<CallAttempt> to_place;
+    int occupied = 0;
+    auto prepared = db_.with_transaction([&] {
+      for (auto& t : *claimed) {
+        ++out.decided;
+        const Prepared p = prepare_target(c, t, now);
+        if (p.to_place) to_place.push_back(*p.to_place);
+        else if (p.occupies) ++occupied;
       }
+      return ok_status();
+    });
+    if (!prepared) {
+      (void)recover_held_targets(c.id);  // rolled back: give the leased targets back
+      break;
     }
+    in_flight += occupied;
+    // Phase 2, no transaction held: the carrier calls (a real provider is a network round trip).
+    std::vector<std::pair<CallAttempt, Result<telephony::DialAccepted>>> placed;
+    for (const auto& a : to_place) {
+      placed.emplace_back(a, send(c, a));
+      ++in_flight;
+      ++out.dialed;
+      throttle.record(now);
+    }
+    // Phase 3, one commit: provider call ids. A crash before it is repaired by recover()
+    // (find_call by key) or by the first event, which names the attempt.
+    (void)db_.with_transaction([&] {
+      for (auto& [a, r] : placed) store_placement(a, r, now);
+      return ok_status();
+    });
   }
   if (in_flight < capacity_of(c)) {
     if (auto slot = throttle.next_slot(now)) {
@@ -155,27 +179,27 @@ void CampaignRunner::release(CampaignTarget t, TargetStatus status, TimePoint ne
   (void)db_.campaigns().release_target(t, config_.node_id);
 }
 
-bool CampaignRunner::dial_target(const Campaign& c, CampaignTarget t, TimePoint now) {
+CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, CampaignTarget t, TimePoint now) {
   auto contact = db_.contacts().get_contact(c.tenant_id, t.contact_id);
   if (!contact) {
     release(t, TargetStatus::kBlocked, now, "blocked:CONTACT-MISSING");
-    return false;
+    return {};
   }
   auto history = db_.calls().attempts_for_contact(c.id, t.contact_id);
   if (!history) {
     release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
-    return false;
+    return {};
   }
   int n = t.attempts;
   for (const auto& a : *history) {
-    if (!is_terminal(a.state)) return false;  // a live call already: keep the lease, wait for it
+    if (!is_terminal(a.state)) return Prepared{std::nullopt, true};  // a live call already: keep the lease, wait for it
     n = std::max(n, a.attempt_number);
   }
   ++n;
   auto facts = facts_.build(c, *contact, now);
   if (!facts) {
     release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
-    return false;
+    return {};
   }
   ++gate_calls_;
   const compliance::Decision d = gate_.evaluate(*facts);
@@ -193,13 +217,13 @@ bool CampaignRunner::dial_target(const Campaign& c, CampaignTarget t, TimePoint 
   (void)db_.compliance().record_decision(rec);
   if (d.verdict == compliance::Verdict::kBlock) {
     release(t, TargetStatus::kBlocked, now, "blocked:" + d.rule);
-    return false;
+    return {};
   }
   if (d.verdict == compliance::Verdict::kDefer) {
     // Back to pending at the instant the gate named: the runner sleeps until then (no polling).
     const TimePoint at = d.allowed_at && *d.allowed_at > now ? *d.allowed_at : now + config_.default_defer;
     release(t, TargetStatus::kPending, at, "deferred:" + d.rule);
-    return false;
+    return {};
   }
   CallAttempt a;
   a.tenant_id = c.tenant_id;
@@ -215,17 +239,16 @@ bool CampaignRunner::dial_target(const Campaign& c, CampaignTarget t, TimePoint 
   auto stored = db_.calls().create_attempt(a);  // durable before the carrier hears of it
   if (!stored) {
     release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
-    return false;
+    return {};
   }
   if (stored->state != CallState::kQueued || !stored->provider_call_id.empty()) {
     (void)recover_attempt(*stored);  // an earlier run got further with this key
-    return !is_terminal(stored->state);
+    return Prepared{std::nullopt, !is_terminal(stored->state)};
   }
-  place(c, *stored, now);
-  return true;
+  return Prepared{*stored, false};
 }
 
-void CampaignRunner::place(const Campaign& c, CallAttempt a, TimePoint now) {
+Result<telephony::DialAccepted> CampaignRunner::send(const Campaign& c, const CallAttempt& a) {
   telephony::DialRequest req;
   req.idempotency_key = a.idempotency_key;
   req.attempt_id = a.id;
@@ -239,7 +262,14 @@ void CampaignRunner::place(const Campaign& c, CallAttempt a, TimePoint now) {
   req.voicemail_text = c.voicemail_text;
   req.agent_number = c.agent_number;
   ++total_dials_;
-  auto accepted = provider_.place_call(req);
+  return provider_.place_call(req);
+}
+
+void CampaignRunner::place(const Campaign& c, const CallAttempt& a, TimePoint now) {
+  store_placement(a, send(c, a), now);
+}
+
+void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::DialAccepted>& accepted, TimePoint now) {
   const CallState before = a.state;
   if (!accepted) {
     const ErrorCode code = accepted.error().code;

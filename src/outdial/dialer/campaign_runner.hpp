@@ -64,9 +64,15 @@ class CampaignRunner {
 
  private:
   int run_campaign(const Campaign& c, TimePoint now, TickResult& out);
-  // Gate + dial for one leased target. Returns true if a call was placed.
-  bool dial_target(const Campaign& c, CampaignTarget t, TimePoint now);
-  void place(const Campaign& c, CallAttempt attempt, TimePoint now);
+  struct Prepared {
+    std::optional<CallAttempt> to_place;  // a stored kQueued attempt to dial now
+    bool occupies = false;                // no dial, but a live call holds the target
+  };
+  // Gate + attempt row for one leased target (no carrier call).
+  Prepared prepare_target(const Campaign& c, CampaignTarget t, TimePoint now);
+  Result<telephony::DialAccepted> send(const Campaign& c, const CallAttempt& a);
+  void store_placement(CallAttempt a, const Result<telephony::DialAccepted>& accepted, TimePoint now);
+  void place(const Campaign& c, const CallAttempt& attempt, TimePoint now);
   void release(CampaignTarget t, TargetStatus status, TimePoint next, const std::string& outcome);
   Status recover_attempt(const CallAttempt& a);
   Status recover_held_targets(CampaignId campaign);
