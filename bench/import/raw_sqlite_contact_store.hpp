@@ -21,7 +21,8 @@ class RawSqliteContactStore final : public storage::ContactStore {
     sqlite3_open(path.c_str(), &db_);
     // Same durability as the driver and the Python reference (WAL, synchronous=NORMAL); a page
     // cache big enough for the unique index, which random phone numbers touch everywhere.
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+    exec("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+         " PRAGMA cache_size=-65536; PRAGMA locking_mode=EXCLUSIVE;"
          "CREATE TABLE IF NOT EXISTS contact_lists (id INTEGER PRIMARY KEY, tenant_id INTEGER, "
          "name TEXT, UNIQUE(tenant_id, name));"
          "CREATE TABLE IF NOT EXISTS contacts (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL,"

@@ -60,7 +60,8 @@ class PhoneNormalizer {
   PhoneReject normalize_into(std::string_view raw, std::string_view default_region, bool us_only,
                              NormalizedPhone& out) const;
 
-  // Same contract, but always through libphonenumber (no fast path). For tests and fallback.
+  // Same contract, parsing always through libphonenumber (no fast path); +1 numbers then get
+  // the same NANP checks. The fallback of normalize_into for shapes the fast path does not take.
   PhoneReject normalize_with_library(std::string_view raw, std::string_view default_region,
                                      bool us_only, NormalizedPhone& out) const;
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "in_memory_contact_store.hpp"
+#include "outdial/importer/u64_set.hpp"
 
 namespace outdial::importer {
 namespace {
@@ -260,6 +261,35 @@ TEST_F(CsvImportServiceTest, NullRegistryFlagsNothing) {
   auto r = svc.import_csv(in, opts());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->national_dnc_flagged, 0);
+}
+
+TEST_F(CsvImportServiceTest, BomCrLfAndQuotedNewlinesEndToEnd) {
+  const std::string csv =
+      "\xEF\xBB\xBFPhone,Notes\r\n"
+      "2124567890,\"multi\r\nline, with comma\"\r\n"
+      "\r\n"
+      "2124567891,\"say \"\"hi\"\"\"\r\n"
+      "junk,x\r\n";
+  auto r = run(csv, opts());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->headers, (std::vector<std::string>{"Phone", "Notes"}));
+  EXPECT_EQ(r->rows, 3);
+  EXPECT_EQ(r->inserted, 2);
+  ASSERT_EQ(store.contacts.size(), 2u);
+  EXPECT_EQ(store.contacts[0].custom_fields.at("Notes"), "multi\r\nline, with comma");
+  EXPECT_EQ(store.contacts[1].custom_fields.at("Notes"), "say \"hi\"");
+  const RowIssue* junk = find(*r, "unparseable", 3);
+  ASSERT_NE(junk, nullptr);
+  EXPECT_EQ(junk->line, 6);  // physical line: the quoted field spans lines 2-3, line 4 is blank
+}
+
+TEST(U64SetTest, InsertContainsAndGrowth) {
+  U64Set set(4);
+  for (std::uint64_t i = 1; i <= 100000; ++i) EXPECT_TRUE(set.insert(i * 7919));
+  EXPECT_EQ(set.size(), 100000u);
+  EXPECT_FALSE(set.insert(7919));
+  EXPECT_TRUE(set.contains(7919 * 500));
+  EXPECT_FALSE(set.contains(7918));
 }
 
 TEST(E164KeyTest, Keys) {
