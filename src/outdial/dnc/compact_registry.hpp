@@ -136,8 +136,8 @@ class CompactRegistry final : public NationalRegistry {
     std::uint32_t window;  // list entries to compare (0 for an empty slot)
     bool bitmap;
   };
-  // Suffixes are roughly uniform inside a slot, so interpolate the position and compare a window
-  // of kWindowWords list entries around it (one or two cache lines).
+  // Where a lookup of (slot, s) will read; contains_batch() prefetches it. A list window is
+  // kWindowWords entries (128 bytes) around the interpolated position.
   Probe probe(std::uint32_t slot, std::uint32_t s) const {
     Probe p{};
     p.begin = offsets_[slot];
