@@ -12,7 +12,7 @@ Result<std::int64_t> SqliteAuditStore::append(const AuditEntry& e) {
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   s.bind(1, e.tenant_id).bind(2, e.actor).bind(3, e.action).bind(4, e.entity_type).bind(5, e.entity_id);
   s.bind(6, e.payload_json).bind(7, e.at);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   return conn_.last_insert_rowid();
 }
 

@@ -108,7 +108,7 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         " ON CONFLICT (idempotency_key) DO NOTHING");
     bind_attempt(s, a, 1);
-    OUTDIAL_TRY(s.run());
+    OUTDIAL_SQLITE_TRY(s.run());
   }
   // Inserted or not, the stored row is the answer (a retried create returns the first one).
   auto s =

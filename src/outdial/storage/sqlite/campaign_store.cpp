@@ -195,7 +195,7 @@ Result<Campaign> SqliteCampaignStore::create_campaign(const Campaign& c) {
   auto s = conn_.prepare(insert_campaign_sql());
   s.bind(1, c.tenant_id).bind(2, c.created_by).bind(3, c.created_at);
   bind_mutable(s, c, 4);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   Campaign out = c;
   out.id = conn_.last_insert_rowid();
   return out;
@@ -342,7 +342,7 @@ Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string&
       "UPDATE campaign_targets SET lease_expires_at = ?1 WHERE campaign_id = ?2 AND status = ?3 AND "
       "lease_owner = ?4");
   s.bind(1, now + ttl).bind(2, campaign).bind(3, to_string(TargetStatus::kInProgress)).bind(4, node);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   return ok_status();
 }
 

@@ -100,7 +100,7 @@ Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c)
   }
   s.bind(7, c.covers_artificial_voice).bind(8, c.source).bind(9, c.evidence).bind(10, c.granted_at);
   s.bind(11, c.revoked_at);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   ConsentRecord out = c;
   out.id = conn_.last_insert_rowid();
   return out;
@@ -151,7 +151,7 @@ Result<DncEntry> SqliteComplianceStore::add_dnc(const DncEntry& e) {
         "?5)"
         " ON CONFLICT (tenant_id, phone_e164) DO NOTHING");
     s.bind(1, e.tenant_id).bind(2, e.phone_e164).bind(3, e.reason).bind(4, e.source).bind(5, e.created_at);
-    OUTDIAL_TRY(s.run());
+    OUTDIAL_SQLITE_TRY(s.run());
   }
   auto found = find_dnc(e.tenant_id, e.phone_e164);
   if (!found) return found.error();
@@ -210,7 +210,7 @@ Result<std::int64_t> SqliteComplianceStore::record_decision(const DecisionRecord
       .bind(4, d.phone_e164)
       .bind(5, d.channel);
   s.bind(6, d.verdict).bind(7, d.rule).bind(8, d.reason).bind(9, d.allowed_at).bind(10, d.decided_at);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   return conn_.last_insert_rowid();
 }
 

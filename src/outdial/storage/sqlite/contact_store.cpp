@@ -68,7 +68,7 @@ Result<ContactList> SqliteContactStore::create_list(const ContactList& l) {
   auto lock = conn_.lock();
   auto s = conn_.prepare("INSERT INTO contact_lists (tenant_id, name, created_at) VALUES (?1, ?2, ?3)");
   s.bind(1, l.tenant_id).bind(2, l.name).bind(3, l.created_at);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   ContactList out = l;
   out.id = conn_.last_insert_rowid();
   return out;

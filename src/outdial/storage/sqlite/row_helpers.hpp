@@ -19,10 +19,10 @@ inline Error corrupt(const std::string& column, const std::string& value) {
 }
 
 // Expands to an early return of the error when `expr` (a Result) failed.
-#define OUTDIAL_TRY(expr)                               \
-  do {                                                  \
-    auto outdial_try_r_ = (expr);                       \
-    if (!outdial_try_r_) return outdial_try_r_.error(); \
+#define OUTDIAL_SQLITE_TRY(expr)                                      \
+  do {                                                                \
+    auto outdial_sqlite_try_r_ = (expr);                              \
+    if (!outdial_sqlite_try_r_) return outdial_sqlite_try_r_.error(); \
   } while (false)
 
 }  // namespace outdial::storage::sqlite

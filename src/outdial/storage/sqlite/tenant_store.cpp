@@ -51,7 +51,7 @@ Result<Tenant> SqliteTenantStore::create_tenant(const Tenant& t) {
       "INSERT INTO tenants (name, default_region, us_only, help_text, created_at) VALUES (?1, ?2, ?3, ?4, "
       "?5)");
   s.bind(1, t.name).bind(2, t.default_region).bind(3, t.us_only).bind(4, t.help_text).bind(5, t.created_at);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   Tenant out = t;
   out.id = conn_.last_insert_rowid();
   return out;
@@ -95,7 +95,7 @@ Result<User> SqliteTenantStore::create_user(const User& u) {
   auto s = conn_.prepare(
       "INSERT INTO users (tenant_id, email, name, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   s.bind(1, u.tenant_id).bind(2, u.email).bind(3, u.name).bind(4, to_string(u.role)).bind(5, u.created_at);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   User out = u;
   out.id = conn_.last_insert_rowid();
   return out;
@@ -124,7 +124,7 @@ Result<ApiKey> SqliteTenantStore::create_api_key(const ApiKey& k) {
   auto s = conn_.prepare(
       "INSERT INTO api_keys (user_id, key_hash, label, created_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   s.bind(1, k.user_id).bind(2, k.key_hash).bind(3, k.label).bind(4, k.created_at).bind(5, k.revoked_at);
-  OUTDIAL_TRY(s.run());
+  OUTDIAL_SQLITE_TRY(s.run());
   ApiKey out = k;
   out.id = conn_.last_insert_rowid();
   return out;
