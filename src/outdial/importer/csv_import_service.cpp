@@ -1,6 +1,8 @@
 #include "outdial/importer/csv_import_service.hpp"
 
 #include <algorithm>
+#include <array>
+#include <future>
 #include <string>
 #include <utility>
 
@@ -165,33 +167,58 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
   const std::size_t batch_size = std::max<std::size_t>(1, opts.batch_size);
   // Contacts are recycled between batches: once warm, filling a row reuses the strings' and the
   // custom-field map's storage instead of allocating (the same headers come back every row).
-  std::vector<Contact> batch;
+  // Two buffers: with overlap_writes, batch k is written on a worker thread while batch k+1 is
+  // parsed; the store still sees one call at a time.
+  std::array<std::vector<Contact>, 2> buffers;
+  std::array<std::vector<Pending>, 2> pendings;
+  std::size_t cur = 0;
   std::size_t used = 0;
-  std::vector<Pending> pending;
-  batch.reserve(std::min<std::size_t>(batch_size, 1 << 16));
-  pending.reserve(std::min<std::size_t>(batch_size, 1 << 16));
+  for (std::size_t b = 0; b < 2; ++b) {
+    buffers[b].reserve(std::min<std::size_t>(batch_size, 1 << 16));
+    pendings[b].reserve(std::min<std::size_t>(batch_size, 1 << 16));
+  }
+  std::future<Result<std::vector<bool>>> in_flight;
+  std::size_t in_flight_buffer = 0;
 
+  // Accounts for a finished insert_batch of buffers[b].
+  auto settle = [&](std::size_t b, Result<std::vector<bool>> inserted) -> Status {
+    if (!inserted.ok()) return inserted.error();
+    const auto& flags = inserted.value();
+    const auto& written = buffers[b];
+    for (std::size_t i = 0; i < written.size(); ++i) {
+      if (i < flags.size() && flags[i]) {
+        ++report.inserted;
+      } else {
+        // Another import put the number into the list after we read phones_in_list.
+        ++report.duplicates;
+        ++report.rejected;
+        issues.add(pendings[b][i].row, pendings[b][i].line, "phone", written[i].phone_e164,
+                   "duplicate_in_list", "number is already in the list");
+      }
+    }
+    return ok_status();
+  };
+  auto wait_in_flight = [&]() -> Status {
+    if (!in_flight.valid()) return ok_status();
+    return settle(in_flight_buffer, in_flight.get());
+  };
   auto flush = [&]() -> Status {
     if (used == 0) return ok_status();
+    std::vector<Contact>& batch = buffers[cur];
     if (used < batch.size()) batch.resize(used);  // the last, partial batch
     if (!opts.validate_only) {
-      auto inserted = store_.insert_batch(batch);
-      if (!inserted.ok()) return inserted.error();
-      const auto& flags = inserted.value();
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (i < flags.size() && flags[i]) {
-          ++report.inserted;
-        } else {
-          // Another import put the number into the list after we read phones_in_list.
-          ++report.duplicates;
-          ++report.rejected;
-          issues.add(pending[i].row, pending[i].line, "phone", batch[i].phone_e164,
-                     "duplicate_in_list", "number is already in the list");
-        }
+      if (opts.overlap_writes) {
+        if (auto s = wait_in_flight(); !s.ok()) return s;
+        in_flight = std::async(std::launch::async,
+                               [this, &batch] { return store_.insert_batch(batch); });
+        in_flight_buffer = cur;
+        cur ^= 1;
+      } else {
+        if (auto s = settle(cur, store_.insert_batch(batch)); !s.ok()) return s;
       }
     }
     used = 0;
-    pending.clear();
+    pendings[cur].clear();
     return ok_status();
   };
 
@@ -252,9 +279,10 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
                  norm.e164, false);
     }
 
+    std::vector<Contact>& batch = buffers[cur];
     Contact& c = used < batch.size() ? batch[used] : batch.emplace_back();
     ++used;
-    pending.push_back({row, line});
+    pendings[cur].push_back({row, line});
     c.id = 0;
     c.tenant_id = opts.tenant_id;
     c.list_id = report.list_id;
@@ -302,13 +330,16 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
 
     if (used >= batch_size) {
       if (auto s = flush(); !s.ok()) {
-        issues.finish();
+        (void)wait_in_flight();  // never leave a write running on our buffers
         return s.error();
       }
     }
   }
+  Status last = flush();
+  Status drained = wait_in_flight();
+  if (!last.ok()) return last.error();
+  if (!drained.ok()) return drained.error();
   if (reader.failed()) return make_error(ErrorCode::kInvalidArgument, "reading the file failed");
-  if (auto s = flush(); !s.ok()) return s.error();
   issues.finish();
   return report;
 }

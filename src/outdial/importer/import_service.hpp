@@ -52,6 +52,10 @@ struct ImportOptions {
   bool us_only = true;
   std::size_t max_issues = 10000;
   std::size_t batch_size = 5000;
+  // Write batch k on a worker thread while batch k+1 is parsed and normalized. The store still
+  // sees one call at a time (it must tolerate being called from another thread: the SQLite
+  // driver and the in-memory fakes do).
+  bool overlap_writes = true;
 };
 
 // Streams a CSV through parse -> map headers -> normalize -> dedupe -> DNC flag -> persist in

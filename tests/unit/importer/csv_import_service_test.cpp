@@ -235,6 +235,24 @@ TEST_F(CsvImportServiceTest, InsertsInBatches) {
   EXPECT_EQ(store.insert_batch_calls, 4);
 }
 
+TEST_F(CsvImportServiceTest, SynchronousWritesGiveTheSameResult) {
+  std::string csv = "phone\n";
+  for (int i = 0; i < 10; ++i) csv += "21245678" + std::to_string(10 + i) + "\n";
+  csv += "2124567810\n";
+  ImportOptions o = opts();
+  o.batch_size = 3;
+  o.overlap_writes = false;
+  auto r = run(csv, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->inserted, 10);
+  EXPECT_EQ(r->duplicates, 1);
+  EXPECT_EQ(store.insert_batch_calls, 4);
+  auto again = run(csv, o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->inserted, 0);
+  EXPECT_EQ(again->duplicates, 11);
+}
+
 TEST_F(CsvImportServiceTest, NoPhoneColumnIsAnError) {
   auto r = run("name,email\nx,y\n", opts());
   ASSERT_FALSE(r.ok());
