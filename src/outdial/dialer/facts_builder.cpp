@@ -81,6 +81,7 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
   f.campaign.schedule_end = c.schedule_end;
   f.campaign.expires_at = c.expires_at;
   f.campaign.max_attempts = c.max_attempts;
+  f.campaign.attempts_made = static_cast<int>(prior->size());  // FREQ-CAMPAIGN: attempts already made
   f.campaign.min_spacing_minutes = c.min_spacing_minutes;
   f.campaign.daily_limit = c.daily_limit;
   if (c.daily_limit > 0) {

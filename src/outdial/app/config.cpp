@@ -1,0 +1,36 @@
+#include "outdial/app/config.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace outdial::app {
+namespace {
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return (v != nullptr && *v != '\0') ? v : nullptr;
+}
+}  // namespace
+
+void apply_environment(Config& cfg) {
+  if (const char* v = env("OUTDIAL_DB")) cfg.db_path = v;
+  if (const char* v = env("OUTDIAL_BIND")) cfg.bind = v;
+  if (const char* v = env("OUTDIAL_PORT")) cfg.port = static_cast<std::uint16_t>(std::strtoul(v, nullptr, 10));
+  if (const char* v = env("OUTDIAL_NODE")) cfg.node_id = v;
+  if (const char* v = env("OUTDIAL_DNC_INDEX")) cfg.dnc_index = v;
+  if (const char* v = env("OUTDIAL_SIM_SEED")) cfg.sim_seed = std::strtoull(v, nullptr, 10);
+  if (const char* v = env("OUTDIAL_LOG_LEVEL")) cfg.log_level = v;
+}
+
+void init_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("outdial");
+  // One JSON object per line: machine-readable, still legible.
+  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","msg":"%v"})",
+                      spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace outdial::app

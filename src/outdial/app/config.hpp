@@ -1,0 +1,32 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace outdial::app {
+
+// Everything outdial reads from its environment, in one place (the composition root is the only
+// reader of configuration). Flags override the environment; the environment overrides defaults.
+struct Config {
+  std::string db_path = "outdial.db";          // OUTDIAL_DB
+  std::string bind = "127.0.0.1";              // OUTDIAL_BIND
+  std::uint16_t port = 8080;                   // OUTDIAL_PORT (0 = any free port)
+  int http_threads = 2;
+  std::string node_id = "node-1";              // OUTDIAL_NODE: lease owner name
+  std::string dnc_index;                       // OUTDIAL_DNC_INDEX: registry snapshot, optional
+  std::string sim_ledger = "";                 // defaults to <db_path>.sim-ledger
+  std::uint64_t sim_seed = 42;                 // OUTDIAL_SIM_SEED
+  double speed = 60.0;                         // virtual seconds per wall second; 0 = virtual (as fast as possible)
+  std::vector<std::string> owned_caller_ids;   // numbers the tenant may present (CID-VALID)
+  std::string log_level = "info";              // OUTDIAL_LOG_LEVEL
+
+  std::string ledger_path() const { return sim_ledger.empty() ? db_path + ".sim-ledger" : sim_ledger; }
+};
+
+// Applies OUTDIAL_* environment variables onto `cfg`.
+void apply_environment(Config& cfg);
+
+// JSON-lines structured logs on stderr (spdlog), level from cfg.log_level.
+void init_logging(const std::string& level);
+
+}  // namespace outdial::app

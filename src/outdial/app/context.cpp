@@ -1,0 +1,84 @@
+#include "outdial/app/context.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "outdial/api/routes.hpp"
+#include "outdial/dnc/compact_registry.hpp"
+#include "outdial/storage/sqlite/sqlite_database.hpp"
+
+namespace outdial::app {
+
+Result<std::unique_ptr<storage::Database>> open_database(const Config& cfg) {
+  auto db = storage::sqlite::SqliteDatabase::open(cfg.db_path);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<storage::Database> out = std::move(db).value();
+  if (auto m = out->migrate(); !m.ok()) return m.error();
+  return out;
+}
+
+Result<std::unique_ptr<dnc::NationalRegistry>> open_registry(const Config& cfg) {
+  if (cfg.dnc_index.empty()) return std::unique_ptr<dnc::NationalRegistry>();
+  auto reg = dnc::CompactRegistry::load(cfg.dnc_index);
+  if (!reg.ok()) return reg.error();
+  spdlog::info("national DNC registry loaded: {} numbers from {}", reg.value()->size(), cfg.dnc_index);
+  return std::unique_ptr<dnc::NationalRegistry>(std::move(reg).value());
+}
+
+Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock& domain_clock) {
+  std::unique_ptr<Services> s(new Services(cfg, domain_clock));
+  auto db = open_database(cfg);
+  if (!db.ok()) return db.error();
+  s->db_ = std::move(db).value();
+  auto reg = open_registry(cfg);
+  if (!reg.ok()) return reg.error();
+  s->registry_ = std::move(reg).value();
+
+  s->importer_ = std::make_unique<importer::CsvImportService>(s->db_->contacts(), s->normalizer_,
+                                                              s->registry_.get(), &domain_clock);
+  s->campaign_service_ = std::make_unique<dialer::CampaignServiceImpl>(
+      s->db_->campaigns(), s->db_->contacts(), s->db_->calls(), s->db_->audit(), domain_clock);
+
+  auto carrier = telephony::sim::SimCarrier::create(domain_clock, telephony::sim::SimProfile{}, cfg.sim_seed,
+                                                    cfg.ledger_path());
+  if (!carrier.ok()) return carrier.error();
+  s->carrier_ = std::move(carrier).value();
+
+  dialer::CallerIdDirectory caller_ids;
+  auto tenants = s->db_->tenants().list_tenants();
+  if (!tenants.ok()) return tenants.error();
+  // v1: the configured caller IDs are owned by every tenant of this (single-operator) install.
+  for (const Tenant& t : tenants.value()) {
+    caller_ids.owned[t.id].insert(cfg.owned_caller_ids.begin(), cfg.owned_caller_ids.end());
+  }
+  s->facts_ = std::make_unique<dialer::FactsBuilder>(s->db_->compliance(), s->db_->calls(), s->registry_.get(),
+                                                     std::move(caller_ids));
+  dialer::RunnerConfig rc;
+  rc.node_id = cfg.node_id;
+  s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, *s->carrier_, s->gate_, *s->facts_,
+                                                        domain_clock, rc);
+  s->carrier_->set_sink(&s->runner_->sink());
+
+  s->api_deps_ = std::unique_ptr<api::ApiDeps>(
+      new api::ApiDeps{*s->db_, *s->importer_, *s->campaign_service_, s->gate_, domain_clock});
+  s->router_ = std::make_unique<net::Router>();
+  api::register_routes(*s->router_, *s->api_deps_);
+  return s;
+}
+
+Services::~Services() { stop_http(); }
+
+Result<std::uint16_t> Services::start_http() {
+  net::ServerOptions opts;
+  opts.address = cfg_.bind;
+  opts.port = cfg_.port;
+  opts.threads = cfg_.http_threads;
+  http_ = std::make_unique<net::HttpServer>(opts, router_->as_handler());
+  if (auto st = http_->start(); !st.ok()) return st.error();
+  return http_->port();
+}
+
+void Services::stop_http() {
+  if (http_) http_->stop();
+}
+
+}  // namespace outdial::app

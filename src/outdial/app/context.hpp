@@ -1,0 +1,70 @@
+#pragma once
+// The composition root's object graph: the only place that builds concrete drivers
+// (engineering.md §3). Commands build what they need through these factories.
+#include <memory>
+#include <string>
+
+#include "outdial/api/api_deps.hpp"
+#include "outdial/app/config.hpp"
+#include "outdial/compliance/rule_gate.hpp"
+#include "outdial/core/clock.hpp"
+#include "outdial/dialer/campaign_runner.hpp"
+#include "outdial/dialer/campaign_service_impl.hpp"
+#include "outdial/dialer/facts_builder.hpp"
+#include "outdial/dialer/time_drivers.hpp"
+#include "outdial/dnc/national_registry.hpp"
+#include "outdial/importer/csv_import_service.hpp"
+#include "outdial/net/router.hpp"
+#include "outdial/net/server.hpp"
+#include "outdial/phone/phone_normalizer.hpp"
+#include "outdial/storage/database.hpp"
+#include "outdial/telephony/sim/sim_carrier.hpp"
+
+namespace outdial::app {
+
+// Opens (and migrates) the configured database.
+Result<std::unique_ptr<storage::Database>> open_database(const Config& cfg);
+// The national registry snapshot, or null when none is configured.
+Result<std::unique_ptr<dnc::NationalRegistry>> open_registry(const Config& cfg);
+
+// Everything `serve` and `demo` run: stores, gate, importer, campaign service, the simulated
+// carrier, the runner, the HTTP API. Members are declared in construction order.
+class Services {
+ public:
+  // `domain_clock` is the clock the dialer, carrier and services run on: the wall clock, or a
+  // ManualClock for virtual/accelerated time. It must outlive the Services.
+  static Result<std::unique_ptr<Services>> build(const Config& cfg, const Clock& domain_clock);
+  ~Services();
+
+  storage::Database& db() { return *db_; }
+  importer::ImportService& importer() { return *importer_; }
+  dialer::CampaignService& campaigns() { return *campaign_service_; }
+  dialer::CampaignRunner& runner() { return *runner_; }
+  telephony::sim::SimCarrier& carrier() { return *carrier_; }
+  const compliance::Gate& gate() const { return gate_; }
+  const phone::PhoneNormalizer& normalizer() const { return normalizer_; }
+
+  // Starts the HTTP API on cfg.bind:cfg.port; returns the bound port.
+  Result<std::uint16_t> start_http();
+  void stop_http();
+
+ private:
+  Services(const Config& cfg, const Clock& clock) : cfg_(cfg), clock_(clock) {}
+
+  Config cfg_;
+  const Clock& clock_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<dnc::NationalRegistry> registry_;
+  phone::PhoneNormalizer normalizer_;
+  compliance::RuleGate gate_;
+  std::unique_ptr<importer::CsvImportService> importer_;
+  std::unique_ptr<dialer::CampaignServiceImpl> campaign_service_;
+  std::unique_ptr<telephony::sim::SimCarrier> carrier_;
+  std::unique_ptr<dialer::FactsBuilder> facts_;
+  std::unique_ptr<dialer::CampaignRunner> runner_;
+  std::unique_ptr<api::ApiDeps> api_deps_;
+  std::unique_ptr<net::Router> router_;
+  std::unique_ptr<net::HttpServer> http_;
+};
+
+}  // namespace outdial::app
