@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   testing::FakeGate gate;
   auto tenants = (*db)->tenants().list_tenants();
   if (!tenants || tenants->empty()) return 5;
-  dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), nullptr,
+  dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), (*db)->campaigns(), nullptr,
                              dialer::CallerIdDirectory{{{tenants->front().id, {itest::kCallerId}}}});
   dialer::CampaignRunner runner(**db, provider, gate, facts, clock, dialer::RunnerConfig{"crash-node"});
   CrashingSink sink(runner.sink());

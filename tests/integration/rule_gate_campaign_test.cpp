@@ -93,7 +93,7 @@ TEST(RuleGateCampaign, DefersAtNightBlocksByRuleAndCompletes) {
 
   compliance::RuleGate gate;
   FreshEmptyRegistry registry(start - std::chrono::hours(24));
-  dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), &registry,
+  dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), (*db)->campaigns(), &registry,
                              dialer::CallerIdDirectory{{{tenant->id, {"+15550001111"}}}});
   auto sim = telephony::sim::SimCarrier::create(clock, telephony::sim::SimProfile{}, 77, "");
   ASSERT_TRUE(sim);

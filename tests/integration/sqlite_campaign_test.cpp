@@ -38,7 +38,7 @@ TEST(SqliteCampaign, RunsToCompletionInVirtualTime) {
   auto sim = telephony::sim::SimCarrier::create(clock, itest::crash_profile(), itest::kSimSeed, "");
   ASSERT_TRUE(sim);
   testing::FakeGate gate;
-  dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), nullptr,
+  dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), (*db)->campaigns(), nullptr,
                              dialer::CallerIdDirectory{{{staff.tenant_id, {itest::kCallerId}}}});
   dialer::CampaignRunner runner(**db, **sim, gate, facts, clock);
   (*sim)->set_sink(&runner.sink());

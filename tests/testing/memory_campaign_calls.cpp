@@ -249,6 +249,16 @@ class Calls final : public storage::CallStore {
     std::sort(out.begin(), out.end(), [](auto& x, auto& y) { return x.attempt_number < y.attempt_number; });
     return out;
   }
+  Result<std::vector<CallAttempt>> attempts_to_number(TenantId tenant, const std::string& phone_e164,
+                                                      TimePoint since) override {
+    Lock g(s_.mu);
+    std::vector<CallAttempt> out;
+    for (auto& [id, a] : s_.attempts) {  // ascending id
+      if (a.tenant_id == tenant && a.to_number == phone_e164 && a.created_at >= since) out.push_back(a);
+    }
+    std::stable_sort(out.begin(), out.end(), [](auto& x, auto& y) { return x.created_at < y.created_at; });
+    return out;
+  }
   Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) override {
     Lock g(s_.mu);
     std::map<std::string, std::int64_t> out;

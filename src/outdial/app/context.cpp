@@ -50,7 +50,8 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   for (const Tenant& t : tenants.value()) {
     caller_ids.owned[t.id].insert(cfg.owned_caller_ids.begin(), cfg.owned_caller_ids.end());
   }
-  s->facts_ = std::make_unique<dialer::FactsBuilder>(s->db_->compliance(), s->db_->calls(), s->registry_.get(),
+  s->facts_ = std::make_unique<dialer::FactsBuilder>(s->db_->compliance(), s->db_->calls(),
+                                                     s->db_->campaigns(), s->registry_.get(),
                                                      std::move(caller_ids));
   dialer::RunnerConfig rc;
   rc.node_id = cfg.node_id;

@@ -16,6 +16,9 @@ std::uint64_t nanp_digits(const std::string& e164) {
   return n;
 }
 
+// Subject of ad-hoc attempts (campaign_id 0).
+constexpr const char* kAdHocSubject = "(ad-hoc call)";
+
 TimePoint day_start(TimePoint t) {
   return std::chrono::time_point_cast<Millis>(std::chrono::floor<std::chrono::days>(t));
 }
@@ -23,10 +26,21 @@ TimePoint day_start(TimePoint t) {
 }  // namespace
 
 FactsBuilder::FactsBuilder(storage::ComplianceStore& compliance, storage::CallStore& calls,
+                           storage::CampaignStore& campaigns, const dnc::NationalRegistry* registry,
+                           CallerIdDirectory caller_ids, int ring_timeout_seconds)
+    : compliance_(compliance),
+      calls_(calls),
+      campaigns_(&campaigns),
+      registry_(registry),
+      caller_ids_(std::move(caller_ids)),
+      ring_timeout_seconds_(ring_timeout_seconds) {}
+
+FactsBuilder::FactsBuilder(storage::ComplianceStore& compliance, storage::CallStore& calls,
                            const dnc::NationalRegistry* registry, CallerIdDirectory caller_ids,
                            int ring_timeout_seconds)
     : compliance_(compliance),
       calls_(calls),
+      campaigns_(nullptr),
       registry_(registry),
       caller_ids_(std::move(caller_ids)),
       ring_timeout_seconds_(ring_timeout_seconds) {}
@@ -61,17 +75,34 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
     f.national_dnc_loaded_at = registry_->loaded_at();
   }
 
-  // v1: prior attempts are this campaign's attempts to the contact (CallStore has no
-  // per-number index across campaigns yet).
-  auto prior = calls_.attempts_for_contact(c.id, contact.id);
-  if (!prior) return prior.error();
-  for (const auto& a : *prior) {
+  // Prior calls: the tenant's attempts to this number from every campaign (FL/OK/MD count calls
+  // "from any number"; the campaign spacing sees them too). Subject = the attempt's campaign name.
+  auto to_number = calls_.attempts_to_number(c.tenant_id, contact.phone_e164, at - kPriorAttemptsWindow);
+  if (!to_number) return to_number.error();
+  std::map<CampaignId, std::string> subjects{{c.id, c.name}};  // per build
+  for (const auto& a : *to_number) {
     if (!a.dialed_at) continue;  // never reached the carrier
-    f.prior_attempts.push_back({*a.dialed_at, Channel::kVoice, c.name});
+    auto subject = subjects.find(a.campaign_id);
+    if (subject == subjects.end()) {
+      std::string name = c.name;  // no CampaignStore: assume the same subject (see the header)
+      if (a.campaign_id == 0) {
+        name = kAdHocSubject;  // dropped-call recovery, relay: not on any campaign's subject
+      } else if (campaigns_ != nullptr) {
+        auto other = campaigns_->get_campaign(c.tenant_id, a.campaign_id);
+        if (!other) return other.error();
+        name = other->name;
+      }
+      subject = subjects.emplace(a.campaign_id, std::move(name)).first;
+    }
+    f.prior_attempts.push_back({*a.dialed_at, Channel::kVoice, subject->second});
   }
   std::sort(f.prior_attempts.begin(), f.prior_attempts.end(),
             [](const auto& x, const auto& y) { return x.at < y.at; });
   f.subject = c.name;
+
+  // FREQ-CAMPAIGN (max_attempts) counts this campaign's attempts to this contact, all time.
+  auto prior = calls_.attempts_for_contact(c.id, contact.id);
+  if (!prior) return prior.error();
 
   f.campaign.present = true;
   f.campaign.status = c.status;

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -9,6 +10,7 @@
 #include "outdial/core/result.hpp"
 #include "outdial/dnc/national_registry.hpp"
 #include "outdial/storage/call_store.hpp"
+#include "outdial/storage/campaign_store.hpp"
 #include "outdial/storage/compliance_store.hpp"
 
 namespace outdial::dialer {
@@ -28,18 +30,33 @@ struct CallerIdDirectory {
 class FactsBuilder {
  public:
   // registry may be null (no national registry loaded: on_national_dnc comes from the
-  // contact's import-time flag only and national_dnc_loaded_at stays empty).
+  // contact's import-time flag only and national_dnc_loaded_at stays empty). `campaigns` names
+  // the subject of other campaigns' attempts to the number (FL/OK/MD same-subject caps).
+  FactsBuilder(storage::ComplianceStore& compliance, storage::CallStore& calls,
+               storage::CampaignStore& campaigns, const dnc::NationalRegistry* registry,
+               CallerIdDirectory caller_ids, int ring_timeout_seconds = 30);
+  // Without a CampaignStore other campaigns' subjects are unknown, so their attempts to the number
+  // are counted as the same subject: over-counts the same-subject caps, never under-counts.
+  // Prefer the overload above.
   FactsBuilder(storage::ComplianceStore& compliance, storage::CallStore& calls, const dnc::NationalRegistry* registry,
                CallerIdDirectory caller_ids, int ring_timeout_seconds = 30);
 
-  // Errors: whatever the stores return (kUnavailable, kInternal).
+  // prior_attempts: every attempt of the tenant to the contact's number (any campaign) that
+  // reached the carrier in the last kPriorAttemptsWindow; subject = that attempt's campaign name.
+  // campaign.attempts_made: this campaign's attempts to this contact (all time).
+  // Errors: whatever the stores return (kUnavailable, kInternal; kNotFound when a prior attempt's
+  // campaign is missing).
   Result<compliance::AttemptFacts> build(const Campaign& campaign, const Contact& contact, TimePoint at);
+
+  // Longer than every rule window over prior attempts (24 h caps, campaign spacing).
+  static constexpr std::chrono::days kPriorAttemptsWindow{31};
 
   int ring_timeout_seconds() const { return ring_timeout_seconds_; }
 
  private:
   storage::ComplianceStore& compliance_;
   storage::CallStore& calls_;
+  storage::CampaignStore* campaigns_;  // null: see the second constructor
   const dnc::NationalRegistry* registry_;
   CallerIdDirectory caller_ids_;
   int ring_timeout_seconds_;

@@ -30,6 +30,12 @@ class CallStore {
   virtual Result<std::vector<CallAttempt>> list_attempts(TenantId tenant, CampaignId campaign,
                                                          std::int64_t offset, std::int64_t limit) = 0;
   virtual Result<std::vector<CallAttempt>> attempts_for_contact(CampaignId campaign, ContactId contact) = 0;
+  // Every attempt of `tenant` to `phone_e164` (CallAttempt::to_number, exact E.164 match) created
+  // at or after `since`, from any campaign, oldest first (created_at, then id). Includes attempts
+  // that never reached the carrier (dialed_at empty): callers filter. Feeds the per-number
+  // compliance facts (FL/OK/MD "any number" caps), so drivers index (tenant, number, created_at).
+  virtual Result<std::vector<CallAttempt>> attempts_to_number(TenantId tenant, const std::string& phone_e164,
+                                                              TimePoint since) = 0;
   // Attempts per final/current state for a campaign: state name -> count.
   virtual Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) = 0;
   // Attempts created in [from, to) for a campaign (daily limits).

@@ -15,7 +15,8 @@ struct RunnerTest : DialerFixture {
   std::unique_ptr<FactsBuilder> facts;
   void SetUp() override {
     DialerFixture::SetUp();
-    facts = std::make_unique<FactsBuilder>(db.compliance(), db.calls(), nullptr, caller_ids());
+    facts =
+        std::make_unique<FactsBuilder>(db.compliance(), db.calls(), db.campaigns(), nullptr, caller_ids());
   }
   CallEvent ev(const std::string& call, CallEventKind k, std::int64_t seq, std::string digits = "") {
     CallEvent e;

@@ -145,6 +145,45 @@ TYPED_TEST(CallStoreConformance, QueriesAndCounts) {
   EXPECT_EQ(must(store.attempts_for_contact(10, 104)).size(), 1u);
 }
 
+TYPED_TEST(CallStoreConformance, AttemptsToNumberSpanCampaignsOfOneTenant) {
+  auto& store = this->db().calls();
+  const std::string number = "+13055550123";
+  auto add = [&](TenantId tenant, CampaignId campaign, ContactId contact, int n, std::int64_t created_s,
+                 const std::string& to) {
+    CallAttempt a = make_attempt(tenant, campaign, contact, n);
+    a.to_number = to;
+    a.created_at = at_s(created_s);
+    return must(store.create_attempt(a));
+  };
+  // Inserted out of time order, across two campaigns (two contacts with the same number).
+  const auto b1 = add(1, 20, 201, 1, 7200, number);
+  const auto a1 = add(1, 10, 101, 1, 3600, number);
+  const auto a2 = add(1, 10, 101, 2, 10800, number);
+  add(1, 10, 101, 3, -1, number);            // created before `since`
+  add(1, 10, 102, 1, 5000, "+13055550999");  // another number
+  add(2, 30, 301, 1, 5000, number);          // another tenant
+
+  auto got = must(store.attempts_to_number(1, number, at_s(0)));
+  ASSERT_EQ(got.size(), 3u);
+  expect_same_attempt(got[0], a1);  // oldest first, any campaign
+  expect_same_attempt(got[1], b1);
+  expect_same_attempt(got[2], a2);
+  EXPECT_EQ(must(store.attempts_to_number(1, number, at_s(7200))).size(), 2u);  // since is inclusive
+  EXPECT_TRUE(must(store.attempts_to_number(1, number, at_s(10801))).empty());
+  EXPECT_EQ(must(store.attempts_to_number(1, number, at_s(-10))).size(), 4u);
+  EXPECT_EQ(must(store.attempts_to_number(2, number, at_s(0))).size(), 1u);  // tenant-scoped
+  EXPECT_TRUE(must(store.attempts_to_number(1, "+13055550124", at_s(0))).empty());
+
+  // Later state changes (dialed_at) are visible through the lookup.
+  CallAttempt dialed = b1;
+  dialed.state = CallState::kDialing;
+  dialed.dialed_at = at_s(7260);
+  ASSERT_TRUE(store.update_attempt(dialed, CallState::kQueued));
+  got = must(store.attempts_to_number(1, number, at_s(0)));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].dialed_at, at_s(7260));
+}
+
 TYPED_TEST(CallStoreConformance, AppendEventDeduplicatesAndRoundTrips) {
   auto& store = this->db().calls();
   CallEvent e;

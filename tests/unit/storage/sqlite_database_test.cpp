@@ -1,12 +1,12 @@
 // SQLite-driver specifics not covered by the conformance suite: migration bookkeeping, open
-// options, error translation, multi-connection writes, and a throughput check.
+// options, error translation, multi-connection writes, and a whole-campaign write path.
 #include <sqlite3.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
+#include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "unit/storage/conformance_fixture.hpp"
 
@@ -44,14 +44,14 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {
     auto db = must_open_sqlite(files.path());
-    EXPECT_EQ(db->schema_version(), 2);
+    EXPECT_EQ(db->schema_version(), 3);
     ASSERT_TRUE(db->migrate());
   }
   auto again = must_open_sqlite(files.path());  // reopening re-runs migrate(): a no-op
-  EXPECT_EQ(again->schema_version(), 2);
+  EXPECT_EQ(again->schema_version(), 3);
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1:schema", "2:append_only"}));
+            (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
@@ -63,7 +63,7 @@ TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   auto db = must(SqliteDatabase::open(files.path(), options));
   EXPECT_EQ(db->schema_version(), 0);
   ASSERT_TRUE(db->migrate());
-  EXPECT_EQ(db->schema_version(), 2);
+  EXPECT_EQ(db->schema_version(), 3);
   Tenant t;
   t.name = "acme";
   EXPECT_TRUE(db->tenants().create_tenant(t));
@@ -138,25 +138,20 @@ TEST(SqliteDatabase, ConcurrentWritersOnTwoConnectionsAllSucceed) {
   EXPECT_EQ(must(a->calls().events_for_call("p2", "c3")).size(), static_cast<std::size_t>(kPerThread / 10));
 }
 
-// Throughput budget: a 100k-contact campaign with every event persisted in < 20 s.
-// Import 100k contacts, target them, then per target: claim (batches of 50), create + 3 CAS
-// updates of the attempt, 4 events, release — ~900k statements, batched per claim like the
-// dialer's event path.
-TEST(SqliteDatabase, HundredThousandContactCampaignFitsTheBudget) {
+// A whole small campaign through the store, batched per claim like the dialer's event path:
+// import, target, then per target claim (batches of 50), create + 3 CAS updates of the attempt,
+// 4 events, release. Checks that every write lands; speed is bench/campaign's job (project rule:
+// performance is measured in benchmarks, never in timed unit tests).
+TEST(SqliteDatabase, WholeCampaignPersistsEveryWrite) {
   SqliteFileFactory files;
-  OpenOptions options;
-  if (const char* sync = std::getenv("OUTDIAL_PERF_SYNC_OFF"); sync != nullptr)
-    options.synchronous = sqlite::Synchronous::kOff;
-  auto db = must(SqliteDatabase::open(files.path(), options));
-  constexpr int kContacts = 100'000;
-  const auto start = std::chrono::steady_clock::now();
-  const std::clock_t cpu_start = std::clock();
+  auto db = must_open_sqlite(files.path());
+  constexpr int kContacts = 2'000;
   Tenant tenant;
-  tenant.name = "perf";
+  tenant.name = "campaign";
   tenant = must(db->tenants().create_tenant(tenant));
   ContactList list;
   list.tenant_id = tenant.id;
-  list.name = "big";
+  list.name = "list";
   list = must(db->contacts().create_list(list));
   std::vector<Contact> batch;
   for (int i = 0; i < kContacts; ++i) {
@@ -168,7 +163,7 @@ TEST(SqliteDatabase, HundredThousandContactCampaignFitsTheBudget) {
     c.tags = {"t"};
     c.custom_fields = {{"k", "v"}};
     batch.push_back(std::move(c));
-    if (batch.size() == 5000) {
+    if (batch.size() == 500) {
       must(db->contacts().insert_batch(batch));
       batch.clear();
     }
@@ -178,11 +173,11 @@ TEST(SqliteDatabase, HundredThousandContactCampaignFitsTheBudget) {
   campaign.list_id = list.id;
   campaign = must(db->campaigns().create_campaign(campaign));
   ASSERT_EQ(must(db->campaigns().add_targets_from_list(campaign.id, list.id, kT0)), kContacts);
-  const auto imported = std::chrono::steady_clock::now();
 
   auto& calls = db->calls();
   auto& campaigns = db->campaigns();
   std::int64_t done = 0;
+  std::string last_call_id;
   for (;;) {
     auto claimed = must(campaigns.claim_targets(campaign.id, "node", kT0, std::chrono::seconds(60), 50));
     if (claimed.empty()) break;
@@ -199,6 +194,7 @@ TEST(SqliteDatabase, HundredThousandContactCampaignFitsTheBudget) {
         if (!created) return created.error();
         CallAttempt cur = *created;
         cur.provider_call_id = "sim-" + std::to_string(t.contact_id);
+        last_call_id = cur.provider_call_id;
         const CallState path[] = {CallState::kDialing, CallState::kRinging, CallState::kCompleted};
         const CallEventKind kinds[] = {CallEventKind::kInitiated, CallEventKind::kRinging,
                                        CallEventKind::kAnsweredHuman, CallEventKind::kCompleted};
@@ -227,22 +223,20 @@ TEST(SqliteDatabase, HundredThousandContactCampaignFitsTheBudget) {
     ASSERT_TRUE(st) << st.error().message;
     done += static_cast<std::int64_t>(claimed.size());
   }
-  const auto end = std::chrono::steady_clock::now();
-  const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  using std::chrono::duration_cast;
-  using std::chrono::milliseconds;
-  std::printf("import+targets: %lld ms, dialing: %lld ms, total: %lld ms, cpu: %.1f s\n",
-              static_cast<long long>(duration_cast<milliseconds>(imported - start).count()),
-              static_cast<long long>(duration_cast<milliseconds>(end - imported).count()),
-              static_cast<long long>(duration_cast<milliseconds>(end - start).count()), cpu_seconds);
   EXPECT_EQ(done, kContacts);
-  EXPECT_EQ(must(calls.count_by_state(campaign.id)).at("completed"), kContacts);
+  EXPECT_EQ(must(calls.count_by_state(campaign.id)),
+            (std::map<std::string, std::int64_t>{{"completed", kContacts}}));
   EXPECT_EQ(must(campaigns.count_targets(campaign.id)).by_status.at("done"), kContacts);
-  // The budget is 20 s for the whole campaign, dialer included; the store may use well under it.
-  // Asserted on process CPU time: wall time on a shared, oversubscribed CI box measures the
-  // neighbours. The wall bound only catches pathologies (lock waits, fsync storms).
-  EXPECT_LT(cpu_seconds, 12.0);
-  EXPECT_LT(end - start, std::chrono::seconds(90));
+  EXPECT_EQ(must(calls.list_attempts(tenant.id, campaign.id, 0, kContacts + 1)).size(),
+            static_cast<std::size_t>(kContacts));
+  // Every event persisted, in order, for every call.
+  RawDb raw(files.path());
+  EXPECT_EQ(raw.column("SELECT COUNT(*) FROM call_events"),
+            std::vector<std::string>{std::to_string(4 * kContacts)});
+  const auto events = must(calls.events_for_call("sim", last_call_id));
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events.front().kind, CallEventKind::kInitiated);
+  EXPECT_EQ(events.back().kind, CallEventKind::kCompleted);
 }
 
 }  // namespace

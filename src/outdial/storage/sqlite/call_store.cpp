@@ -195,6 +195,18 @@ Result<std::vector<CallAttempt>> SqliteCallStore::attempts_for_contact(CampaignI
   return read_attempts(s);
 }
 
+Result<std::vector<CallAttempt>> SqliteCallStore::attempts_to_number(TenantId tenant,
+                                                                     const std::string& phone_e164,
+                                                                     TimePoint since) {
+  auto lock = conn_.lock();
+  // Served by call_attempts_tenant_number_created (migration 3).
+  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols +
+                         " FROM call_attempts WHERE tenant_id = ?1 AND to_number = ?2 AND created_at >= ?3"
+                         " ORDER BY created_at, id");
+  s.bind(1, tenant).bind(2, phone_e164).bind(3, since);
+  return read_attempts(s);
+}
+
 Result<std::map<std::string, std::int64_t>> SqliteCallStore::count_by_state(CampaignId campaign) {
   auto lock = conn_.lock();
   auto s = conn_.prepare("SELECT state, COUNT(*) FROM call_attempts WHERE campaign_id = ?1 GROUP BY state");

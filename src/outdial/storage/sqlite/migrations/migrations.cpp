@@ -2,6 +2,7 @@
 
 #include "outdial/storage/sqlite/migrations/m0001_schema.hpp"
 #include "outdial/storage/sqlite/migrations/m0002_append_only.hpp"
+#include "outdial/storage/sqlite/migrations/m0003_attempts_by_number.hpp"
 
 namespace outdial::storage::sqlite {
 
@@ -9,6 +10,7 @@ std::span<const Migration> migrations() {
   static constexpr Migration kAll[] = {
       {1, "schema", kMigration0001Schema},
       {2, "append_only", kMigration0002AppendOnly},
+      {3, "attempts_by_number", kMigration0003AttemptsByNumber},
   };
   return kAll;
 }
