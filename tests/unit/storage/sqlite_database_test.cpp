@@ -44,14 +44,14 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {
     auto db = must_open_sqlite(files.path());
-    EXPECT_EQ(db->schema_version(), 3);
+    EXPECT_EQ(db->schema_version(), 4);
     ASSERT_TRUE(db->migrate());
   }
   auto again = must_open_sqlite(files.path());  // reopening re-runs migrate(): a no-op
-  EXPECT_EQ(again->schema_version(), 3);
+  EXPECT_EQ(again->schema_version(), 4);
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number"}));
+            (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
@@ -63,7 +63,7 @@ TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   auto db = must(SqliteDatabase::open(files.path(), options));
   EXPECT_EQ(db->schema_version(), 0);
   ASSERT_TRUE(db->migrate());
-  EXPECT_EQ(db->schema_version(), 3);
+  EXPECT_EQ(db->schema_version(), 4);
   Tenant t;
   t.name = "acme";
   EXPECT_TRUE(db->tenants().create_tenant(t));
@@ -99,7 +99,16 @@ TEST(SqliteDatabase, AppendOnlyAgainstAnotherConnection) {
   ev.provider = "sim";
   ev.dedupe_key = "k";
   ASSERT_TRUE(db->calls().append_event(ev));
+  storage::DecisionRecord d;
+  d.tenant_id = 1;
+  d.phone_e164 = "+12125550123";
+  d.channel = "voice";
+  d.verdict = "block";
+  d.rule = "DNC-INTERNAL";
+  ASSERT_TRUE(db->compliance().record_decision(d));
   RawDb raw(files.path());
+  EXPECT_EQ(raw.exec("UPDATE gate_decisions SET verdict = 'allow'"), SQLITE_CONSTRAINT);
+  EXPECT_EQ(raw.exec("DELETE FROM gate_decisions"), SQLITE_CONSTRAINT);
   EXPECT_EQ(raw.exec("UPDATE audit_log SET actor = 'x'"), SQLITE_CONSTRAINT);
   EXPECT_EQ(raw.exec("DELETE FROM audit_log"), SQLITE_CONSTRAINT);
   EXPECT_EQ(raw.exec("UPDATE call_events SET detail = 'x'"), SQLITE_CONSTRAINT);

@@ -3,6 +3,7 @@
 #include "outdial/storage/sqlite/migrations/m0001_schema.hpp"
 #include "outdial/storage/sqlite/migrations/m0002_append_only.hpp"
 #include "outdial/storage/sqlite/migrations/m0003_attempts_by_number.hpp"
+#include "outdial/storage/sqlite/migrations/m0004_decisions_append_only.hpp"
 
 namespace outdial::storage::sqlite {
 
@@ -11,6 +12,7 @@ std::span<const Migration> migrations() {
       {1, "schema", kMigration0001Schema},
       {2, "append_only", kMigration0002AppendOnly},
       {3, "attempts_by_number", kMigration0003AttemptsByNumber},
+      {4, "decisions_append_only", kMigration0004DecisionsAppendOnly},
   };
   return kAll;
 }
