@@ -43,10 +43,15 @@ CampaignRunner::CampaignRunner(storage::Database& db, telephony::Provider& provi
       events_(db.calls(), db.campaigns(), db.compliance(), clock) {}
 
 void CampaignRunner::batch(const std::function<void()>& fn) {
-  (void)db_.with_transaction([&] {
+  auto st = db_.with_transaction([&] {
     fn();
     return ok_status();
   });
+  if (!st) resync_all();  // rolled back: the in-memory live sets may be ahead of the store
+}
+
+void CampaignRunner::resync_all() {
+  for (const auto& [id, when] : renewed_at_) (void)events_.resync_live(id);
 }
 
 Throttle& CampaignRunner::throttle_for(const Campaign& c) {
@@ -79,7 +84,11 @@ TickResult CampaignRunner::tick() {
   TickResult out;
   const TimePoint now = clock_.now();
   auto active = db_.campaigns().list_active_campaigns();
-  if (!active) return out;
+  if (!active) {
+    last_active_.clear();
+    return out;
+  }
+  last_active_ = *active;
   for (Campaign c : *active) {
     if (c.expires_at && now >= *c.expires_at) {
       // Auto-expiry (AI policy "Campaign auto-expiry"): no new dials; calls in flight finish.
@@ -95,7 +104,7 @@ TickResult CampaignRunner::tick() {
     if (c.expires_at) earliest(out.next_due, *c.expires_at, now);
     const int in_flight = run_campaign(c, now, out);
     out.in_flight += in_flight;
-    if (in_flight == 0) {
+    if (in_flight == 0 && !has_pending(c.id)) {
       auto counts = db_.campaigns().count_targets(c.id);
       if (counts) {
         auto get = [&](TargetStatus s) {
@@ -114,16 +123,55 @@ TickResult CampaignRunner::tick() {
   return out;
 }
 
+CampaignRunner::Quiet CampaignRunner::quiet_until(TimePoint now) {
+  Quiet q;
+  for (const Campaign& c : last_active_) {
+    if (c.expires_at) {
+      if (now >= *c.expires_at) return q;
+      earliest(q.until, *c.expires_at, now);
+    }
+    if (c.schedule_start && now < *c.schedule_start) {
+      earliest(q.until, *c.schedule_start, now);
+      continue;
+    }
+    auto renewed = renewed_at_.find(c.id);
+    if (renewed == renewed_at_.end()) return q;
+    const TimePoint renew_at = renewed->second + config_.lease_ttl / 3;
+    if (now >= renew_at) return q;
+    earliest(q.until, renew_at, now);
+    auto live = events_.live_count(c.id);
+    if (!live || *live == 0) return q;  // maybe complete, or room for everything
+    if (*live >= capacity_of(c)) continue;  // full: only a carrier event frees a line
+    auto throttle = throttles_.find(c.id);
+    if (throttle == throttles_.end()) return q;
+    if (auto slot = throttle->second.next_slot(now)) {
+      earliest(q.until, *slot, now);
+      continue;
+    }
+    auto next = db_.campaigns().next_eligible_at(c.id);
+    if (!next) return q;
+    if (next->has_value()) {
+      if (**next <= now) return q;  // a line, a slot and a due target: dial now
+      earliest(q.until, **next, now);
+    }
+  }
+  q.act = false;
+  return q;
+}
+
 int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& out) {
   auto& campaigns = db_.campaigns();
   auto renewed = renewed_at_.find(c.id);
   if (renewed == renewed_at_.end() || now - renewed->second >= config_.lease_ttl / 3) {
     (void)campaigns.renew_leases(c.id, config_.node_id, now, config_.lease_ttl);
+    // Also the moment to re-read the live attempts (drift from other nodes' events).
+    (void)events_.resync_live(c.id);
     renewed_at_[c.id] = now;
   }
   Throttle& throttle = throttle_for(c);
-  auto live = db_.calls().live_attempts(c.id);
-  int in_flight = live ? static_cast<int>(live->size()) : capacity_of(c);
+  // In-flight calls from memory (EventProcessor's live set), not a store read per tick.
+  auto live = events_.live_count(c.id);
+  int in_flight = live ? static_cast<int>(*live) : capacity_of(c);
   for (;;) {
     const int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
     if (room <= 0) break;
@@ -144,8 +192,10 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     });
     if (!prepared) {
       (void)recover_held_targets(c.id);  // rolled back: give the leased targets back
+      (void)events_.resync_live(c.id);
       break;
     }
+    for (const auto& a : to_place) events_.track_live(a);
     in_flight += occupied;
     // Phase 2, no transaction held: the carrier calls (a real provider is a network round trip).
     std::vector<std::pair<CallAttempt, Result<telephony::DialAccepted>>> placed;
@@ -157,10 +207,11 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     }
     // Phase 3, one commit: provider call ids. A crash before it is repaired by recover()
     // (find_call by key) or by the first event, which names the attempt.
-    (void)db_.with_transaction([&] {
+    auto stored = db_.with_transaction([&] {
       for (auto& [a, r] : placed) store_placement(a, r, now);
       return ok_status();
     });
+    if (!stored) (void)events_.resync_live(c.id);
   }
   if (in_flight < capacity_of(c)) {
     if (auto slot = throttle.next_slot(now)) {
@@ -170,6 +221,11 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     }
   }
   return in_flight;
+}
+
+bool CampaignRunner::has_pending(CampaignId campaign) {
+  auto next = db_.campaigns().next_eligible_at(campaign);
+  return next && next->has_value();
 }
 
 void CampaignRunner::release(CampaignTarget t, TargetStatus status, TimePoint next, const std::string& outcome) {
@@ -362,6 +418,7 @@ Status CampaignRunner::recover() {
   for (CampaignId id : campaigns) {
     if (id == 0) continue;
     if (auto st = recover_held_targets(id); !st) return st;
+    if (auto st = events_.resync_live(id); !st) return st;
   }
   return ok_status();
 }

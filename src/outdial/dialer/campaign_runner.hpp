@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "outdial/compliance/gate.hpp"
 #include "outdial/core/clock.hpp"
@@ -57,6 +58,16 @@ class CampaignRunner {
   // event is re-delivered by the provider (reconcile) and dedupe makes replays harmless.
   void batch(const std::function<void()>& fn);
 
+  // For the virtual-time driver between ticks: would a tick() at `now` do anything (dial,
+  // decide, expire, complete, start a schedule, renew leases)? Uses the active campaigns seen by
+  // the last tick(), the in-memory live sets and throttles, and one index read per campaign with
+  // room. act == false: nothing until `until` (nullopt: not without a carrier event).
+  struct Quiet {
+    bool act = true;
+    std::optional<TimePoint> until;
+  };
+  Quiet quiet_until(TimePoint now);
+
   telephony::CallEventSink& sink() { return events_; }
   EventProcessor& events() { return events_; }
   std::int64_t total_dials() const { return total_dials_; }
@@ -78,6 +89,9 @@ class CampaignRunner {
   Status recover_held_targets(CampaignId campaign);
   void audit_system(const Campaign& c, const std::string& action, TimePoint now);
   Throttle& throttle_for(const Campaign& c);
+  // Any kPending target left (an index-served MIN, unlike count_targets' scan of all targets).
+  bool has_pending(CampaignId campaign);
+  void resync_all();
 
   storage::Database& db_;
   telephony::Provider& provider_;
@@ -88,6 +102,7 @@ class CampaignRunner {
   EventProcessor events_;
   std::map<CampaignId, Throttle> throttles_;
   std::map<CampaignId, TimePoint> renewed_at_;  // lease renewal is a write: not every tick
+  std::vector<Campaign> last_active_;           // the active campaigns of the last tick()
   std::int64_t total_dials_ = 0;
   std::int64_t gate_calls_ = 0;
 };

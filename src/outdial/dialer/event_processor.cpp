@@ -46,6 +46,42 @@ EventProcessor::EventProcessor(storage::CallStore& calls, storage::CampaignStore
                                storage::ComplianceStore& compliance, const Clock& clock)
     : calls_(calls), campaigns_(campaigns), compliance_(compliance), clock_(clock) {}
 
+void EventProcessor::track_live(const CallAttempt& attempt) {
+  if (attempt.campaign_id == 0 || is_terminal(attempt.state)) return;
+  std::lock_guard lock(mu_);
+  auto it = live_.find(attempt.campaign_id);
+  if (it != live_.end()) it->second.insert(attempt.id);  // unseen campaigns resync on first use
+}
+
+void EventProcessor::untrack_locked(const CallAttempt& attempt) {
+  if (!is_terminal(attempt.state)) return;
+  auto it = live_.find(attempt.campaign_id);
+  if (it != live_.end()) it->second.erase(attempt.id);
+}
+
+Status EventProcessor::resync_live(CampaignId campaign) {
+  std::lock_guard lock(mu_);
+  auto live = calls_.live_attempts(campaign);
+  if (!live) {
+    live_.erase(campaign);  // unknown: the next live_count() asks the store again
+    return live.error();
+  }
+  auto& ids = live_[campaign];
+  ids.clear();
+  for (const auto& a : *live) ids.insert(a.id);
+  return ok_status();
+}
+
+Result<std::int64_t> EventProcessor::live_count(CampaignId campaign) {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(campaign);
+  if (it == live_.end()) {
+    if (auto st = resync_live(campaign); !st) return st.error();
+    it = live_.find(campaign);
+  }
+  return static_cast<std::int64_t>(it->second.size());
+}
+
 void EventProcessor::on_call_event(const CallEvent& event) {
   std::lock_guard lock(mu_);
   ++events_seen_;
@@ -96,7 +132,10 @@ Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {
     bool changed = false;
     for (const auto& ev : *events) changed = fold(next, ev) || changed;
     if (!changed) {
-      if (is_terminal(next.state)) (void)finalize_locked(next, false);
+      if (is_terminal(next.state)) {
+        untrack_locked(next);
+        (void)finalize_locked(next, false);
+      }
       return next;
     }
     auto st = calls_.update_attempt(next, before);
@@ -111,7 +150,10 @@ Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {
         e.created_at = clock_.now();
         (void)compliance_.add_dnc(e);
       }
-      if (is_terminal(next.state)) (void)finalize_locked(next, false);
+      if (is_terminal(next.state)) {
+        untrack_locked(next);
+        (void)finalize_locked(next, false);
+      }
       return next;
     }
     if (st.error().code != ErrorCode::kConflict) return st.error();
@@ -130,6 +172,7 @@ Status EventProcessor::finalize_target(const CallAttempt& attempt, bool undialab
 
 Status EventProcessor::finalize_locked(const CallAttempt& attempt, bool undialable) {
   if (!is_terminal(attempt.state) || attempt.campaign_id == 0) return ok_status();
+  untrack_locked(attempt);
   auto target = campaigns_.get_target(attempt.campaign_id, attempt.contact_id);
   if (!target) return target.error();
   if (!target->has_value() || (*target)->status != TargetStatus::kInProgress) return ok_status();
@@ -152,7 +195,9 @@ Status EventProcessor::finalize_locked(const CallAttempt& attempt, bool undialab
   t.next_eligible_at = u.next_eligible_at;
   t.last_outcome = u.last_outcome;
   // Released on behalf of whichever node holds the lease (webhooks may land on any node).
-  return campaigns_.release_target(t, t.lease_owner);
+  auto released = campaigns_.release_target(t, t.lease_owner);
+  if (released) ++releases_;
+  return released;
 }
 
 }  // namespace outdial::dialer

@@ -1,5 +1,7 @@
 #pragma once
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "outdial/core/call.hpp"
@@ -37,8 +39,22 @@ class EventProcessor final : public telephony::CallEventSink {
   std::int64_t events_seen() const { return events_seen_; }
   std::int64_t duplicates() const { return duplicates_; }
 
+  // In-memory view of the live (non-terminal) attempts per campaign, so the runner need not
+  // read them from the store on every tick. The runner adds an attempt when it creates it; this
+  // processor drops it when the attempt's stored state turns terminal. resync_live() rebuilds a
+  // campaign's set from the store (first sight, recover(), lease renewal, a rolled-back commit).
+  // Attempts turned terminal by another node are dropped at the next resync (conservative: the
+  // count is never lower than the truth because of them).
+  void track_live(const CallAttempt& attempt);
+  Status resync_live(CampaignId campaign);
+  // Live attempts of the campaign; resyncs from the store the first time a campaign is asked for.
+  Result<std::int64_t> live_count(CampaignId campaign);
+  // Bumped whenever a terminal attempt releases its target (a slot and maybe a retry freed up).
+  std::int64_t releases() const { return releases_; }
+
  private:
   Result<CallAttempt> apply_locked(CallAttempt attempt);
+  void untrack_locked(const CallAttempt& attempt);
   Status finalize_locked(const CallAttempt& attempt, bool undialable);
 
   storage::CallStore& calls_;
@@ -48,6 +64,8 @@ class EventProcessor final : public telephony::CallEventSink {
   std::recursive_mutex mu_;
   std::int64_t events_seen_ = 0;
   std::int64_t duplicates_ = 0;
+  std::int64_t releases_ = 0;
+  std::map<CampaignId, std::set<AttemptId>> live_;
 };
 
 }  // namespace outdial::dialer

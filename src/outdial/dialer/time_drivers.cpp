@@ -4,18 +4,48 @@
 
 namespace outdial::dialer {
 
+namespace {
+// Event instants delivered in one store transaction while the runner has nothing to do. Bounds
+// how long the write lock is held and how stale the runner's view of the campaigns may get.
+constexpr int kMaxGroupInstants = 256;
+}  // namespace
+
 DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* events, ManualClock& clock,
                            Millis horizon, std::int64_t max_steps) {
   DriveResult r;
   const TimePoint limit = clock.now() + horizon;
+  auto due_now = [&] {
+    auto e = events->next_event_at();
+    return e && *e <= clock.now();
+  };
   while (r.steps < max_steps) {
     ++r.steps;
     const TickResult t = runner.tick();
-    int delivered = 0;
-    if (events != nullptr) runner.batch([&] { delivered = events->deliver_due(); });
     r.dials += t.dialed;
+    int delivered = 0;
+    bool moved = false;
+    if (events != nullptr && due_now()) {
+      // Group commit: deliver this instant's events, and while the runner would do nothing at
+      // the next instant (no free line with a due target, no expiry, ...) move the clock there
+      // and deliver that instant's events too, all in ONE transaction. Dials never happen inside
+      // it: the driver leaves the group (commit) and tick()s whenever the runner has work.
+      runner.batch([&] {
+        for (int k = 0;; ++k) {
+          delivered += events->deliver_due();
+          if (t.dialed > 0 || t.decided > 0) break;  // the tick may have more at this instant
+          if (k + 1 >= kMaxGroupInstants || r.steps >= max_steps) break;
+          const CampaignRunner::Quiet q = runner.quiet_until(clock.now());
+          if (q.act) break;
+          auto next = events->next_event_at();
+          if (!next || (q.until && *q.until <= *next) || *next > limit) break;
+          clock.set(std::max(*next, clock.now() + Millis(1)));
+          ++r.steps;
+          moved = true;
+        }
+      });
+    }
     r.events += delivered;
-    if (t.dialed > 0 || delivered > 0 || t.decided > 0) continue;  // more may be possible now
+    if (t.dialed > 0 || delivered > 0 || t.decided > 0 || moved) continue;  // more may be possible now
     std::optional<TimePoint> next = t.next_due;
     if (events != nullptr) {
       if (auto e = events->next_event_at(); e && (!next || *e < *next)) next = *e;

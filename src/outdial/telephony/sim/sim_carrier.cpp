@@ -32,8 +32,8 @@ constexpr std::int64_t kHangupSequence = 1000;
 }  // namespace
 
 Result<std::unique_ptr<SimCarrier>> SimCarrier::create(const Clock& clock, SimProfile profile, std::uint64_t seed,
-                                                       const std::string& ledger_path) {
-  auto ledger = SimLedger::open(ledger_path);
+                                                       const std::string& ledger_path, LedgerSync sync) {
+  auto ledger = SimLedger::open(ledger_path, sync);
   if (!ledger) return ledger.error();
   return std::make_unique<SimCarrier>(clock, profile, seed, std::move(ledger).value());
 }
@@ -175,6 +175,9 @@ int SimCarrier::deliver_due() {
     sink = sink_;
     if (sink == nullptr) return 0;
     const TimePoint now = clock_.now();
+    if (queue_.empty() || queue_.top().at > now) return 0;
+    // Group commit: the calls placed since the last batch reach the disk before their events go out.
+    if (!ledger_.sync()) return 0;  // retried at the next delivery
     while (!queue_.empty() && queue_.top().at <= now) {
       due.push_back(queue_.top().event);
       queue_.pop();

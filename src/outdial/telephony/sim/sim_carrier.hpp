@@ -21,13 +21,17 @@ namespace outdial::telephony::sim {
 // plan_call(seed, number, attempt number); its events go on a schedule and are delivered to the
 // sink by deliver_due() at the injected clock's now, as normalized CallEvents with
 // dedupe_key "sim:<call>:<seq>" — the same path real webhooks use. Every dial, hang-up and SMS
-// is appended to the ledger (fsync'd) before the call returns, so find_call() and reconcile()
-// work across a kill -9. Thread-safe; the sink is called without the internal lock held.
+// is appended to the ledger (written) before the call returns, so find_call() and reconcile()
+// work across a kill -9. The ledger is fsync'd per LedgerSync: by default as a group commit,
+// once before each delivered event batch (so a call is on disk before any of its events leave
+// the carrier), instead of once per dial. Thread-safe; the sink is called without the internal
+// lock held.
 class SimCarrier final : public Provider, public ScheduledEvents {
  public:
   // ledger_path empty = in-memory ledger. Fails (kUnavailable) if the ledger cannot be opened.
   static Result<std::unique_ptr<SimCarrier>> create(const Clock& clock, SimProfile profile, std::uint64_t seed,
-                                                    const std::string& ledger_path);
+                                                    const std::string& ledger_path,
+                                                    LedgerSync sync = LedgerSync::kGroup);
   SimCarrier(const Clock& clock, SimProfile profile, std::uint64_t seed, SimLedger ledger);
 
   // Where events go. Must be set before deliver_due(); the sink must outlive the carrier's use.

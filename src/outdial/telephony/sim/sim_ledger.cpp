@@ -7,11 +7,13 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <utility>
 
 namespace outdial::telephony::sim {
 
-Result<SimLedger> SimLedger::open(const std::string& path) {
+Result<SimLedger> SimLedger::open(const std::string& path, LedgerSync sync) {
   SimLedger ledger;
+  ledger.sync_mode_ = sync;
   if (path.empty()) return ledger;
   {
     std::string content;
@@ -40,6 +42,8 @@ Result<SimLedger> SimLedger::open(const std::string& path) {
 
 SimLedger::SimLedger(SimLedger&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
+      sync_mode_(other.sync_mode_),
+      dirty_(std::exchange(other.dirty_, false)),
       calls_(std::move(other.calls_)),
       by_key_(std::move(other.by_key_)),
       by_id_(std::move(other.by_id_)),
@@ -48,8 +52,13 @@ SimLedger::SimLedger(SimLedger&& other) noexcept
 
 SimLedger& SimLedger::operator=(SimLedger&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) {
+      (void)sync();
+      ::close(fd_);
+    }
     fd_ = std::exchange(other.fd_, -1);
+    sync_mode_ = other.sync_mode_;
+    dirty_ = std::exchange(other.dirty_, false);
     calls_ = std::move(other.calls_);
     by_key_ = std::move(other.by_key_);
     by_id_ = std::move(other.by_id_);
@@ -60,7 +69,19 @@ SimLedger& SimLedger::operator=(SimLedger&& other) noexcept {
 }
 
 SimLedger::~SimLedger() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    (void)sync();
+    ::close(fd_);
+  }
+}
+
+Status SimLedger::sync() {
+  if (fd_ < 0 || !dirty_) return ok_status();
+  if (::fsync(fd_) != 0) {
+    return make_error(ErrorCode::kUnavailable, "sim ledger fsync failed: " + std::string(std::strerror(errno)));
+  }
+  dirty_ = false;
+  return ok_status();
 }
 
 void SimLedger::apply_line(const std::string& line) {
@@ -98,10 +119,15 @@ void SimLedger::apply_line(const std::string& line) {
 Status SimLedger::append_line(const std::string& line) {
   if (fd_ >= 0) {
     const std::string text = line + "\n";
-    // One write() of a short line with O_APPEND; fsync before the caller is told it happened.
+    // One write() of a short line with O_APPEND before the caller is told it happened (a
+    // restarted process reads it back even after kill -9); fsync now or at the next sync().
     const ssize_t n = ::write(fd_, text.data(), text.size());
-    if (n != static_cast<ssize_t>(text.size()) || ::fsync(fd_) != 0) {
+    if (n != static_cast<ssize_t>(text.size())) {
       return make_error(ErrorCode::kUnavailable, "sim ledger write failed: " + std::string(std::strerror(errno)));
+    }
+    dirty_ = true;
+    if (sync_mode_ == LedgerSync::kEveryRecord) {
+      if (auto st = sync(); !st) return st;
     }
   }
   apply_line(line);

@@ -23,21 +23,33 @@ struct LedgerCall {
   std::optional<TimePoint> hung_up_at;
 };
 
+// When the ledger file is fsync'd. Either way every record is written (write(2), O_APPEND)
+// before the operation returns, so it survives a kill -9 of this process: the kernel holds it.
+//   kEveryRecord: fsync per record (survives power loss record by record; one fsync per dial).
+//   kGroup: group commit; records are fsync'd by sync(), which SimCarrier calls before it
+//     delivers any event batch and on destruction. A power loss (not a process crash) may lose
+//     the records written since the last sync, like SQLite's own synchronous=NORMAL window.
+enum class LedgerSync { kEveryRecord, kGroup };
+
 // The carrier's own record of what it did, as an append-only text file: one line per placed
-// call, hang-up and SMS, fsync'd before the operation returns. After a kill -9 the reloaded
+// call, hang-up and SMS, written before the operation returns and fsync'd per LedgerSync. After a kill -9 the reloaded
 // ledger is the ground truth of which numbers were really dialed (kill-and-restart test) and
 // lets find_call() answer for calls placed by the dead process. Not thread-safe (SimCarrier
 // serializes access). An empty path keeps the ledger in memory only.
 class SimLedger {
  public:
   // Loads an existing file (a torn last line from a crash is ignored) and opens it for append.
-  static Result<SimLedger> open(const std::string& path);
+  static Result<SimLedger> open(const std::string& path, LedgerSync sync = LedgerSync::kEveryRecord);
   SimLedger() = default;
   SimLedger(SimLedger&& other) noexcept;
   SimLedger& operator=(SimLedger&& other) noexcept;
   SimLedger(const SimLedger&) = delete;
   SimLedger& operator=(const SimLedger&) = delete;
   ~SimLedger();
+
+  // fsync of the records written since the last sync (no-op when clean or in memory).
+  Status sync();
+  bool dirty() const { return dirty_; }
 
   Status record_call(const LedgerCall& c);
   Status record_hangup(const std::string& call_id, TimePoint at);
@@ -56,6 +68,8 @@ class SimLedger {
   void apply_line(const std::string& line);
 
   int fd_ = -1;
+  LedgerSync sync_mode_ = LedgerSync::kEveryRecord;
+  bool dirty_ = false;
   std::vector<LedgerCall> calls_;
   std::map<std::string, std::size_t> by_key_;
   std::map<std::string, std::size_t> by_id_;
