@@ -292,7 +292,16 @@ TEST_F(E2eHttp, WholeCampaignOverHttpWithRealWiring) {
   }
   EXPECT_EQ(target_sum, 6) << pr.dump();
   EXPECT_EQ(pr["blocked"], 1) << pr.dump();  // the contact without consent
-  EXPECT_EQ(pr["blocked_by_rule"].size(), 1U) << pr.dump();
+  EXPECT_EQ(pr["blocked_by_rule"], json({{"CONSENT-ROBO", 1}})) << pr.dump();
+  // The run is deterministic (SimCarrier seed 4242, fixed start instant): pin the outcome.
+  EXPECT_EQ(attempts, 11) << pr.dump();
+  EXPECT_EQ(pr["connects"], 4) << pr.dump();
+  EXPECT_EQ(pr["voicemails"], 3) << pr.dump();
+  EXPECT_EQ(pr["busy"], 1) << pr.dump();
+  EXPECT_EQ(pr["no_answer"], 3) << pr.dump();
+  EXPECT_EQ(pr["failed"], 0) << pr.dump();
+  EXPECT_EQ(pr["dropped"], 0) << pr.dump();
+  EXPECT_EQ(pr["targets"], json({{"blocked", 1}, {"done", 4}, {"exhausted", 1}})) << pr.dump();
   EXPECT_EQ(services_->carrier().real_dials(), attempts);
 
   // 7. The calls: one row per attempt, all terminal, from our caller ID, never to the blocked one.
@@ -305,6 +314,11 @@ TEST_F(E2eHttp, WholeCampaignOverHttpWithRealWiring) {
     EXPECT_EQ(c["from"], kCallerId);
     EXPECT_FALSE(c["dialed_at"].is_null()) << c.dump();
     EXPECT_FALSE(c["ended_at"].is_null()) << c.dump();
+    // Placed inside the calling window: 08:00-21:00 in New York (EST, UTC-5, in November).
+    const std::string dialed_at = c["dialed_at"].is_string() ? c["dialed_at"].get<std::string>() : "";
+    ASSERT_GE(dialed_at.size(), 13U) << c.dump();
+    const int local_hour = (std::stoi(dialed_at.substr(11, 2)) + 24 - 5) % 24;
+    EXPECT_TRUE(local_hour >= 8 && local_hour < 21) << c.dump();
     const std::string state = c["state"];
     EXPECT_TRUE(state == "completed" || state == "busy" || state == "no_answer" || state == "failed" ||
                 state == "machine" || state == "dropped" || state == "canceled")
@@ -371,7 +385,9 @@ TEST_F(E2eHttp, WholeCampaignOverHttpWithRealWiring) {
   ASSERT_EQ(p2.status, 200) << p2.raw;
   EXPECT_EQ(p2.body["status"], "completed") << p2.raw;
   EXPECT_EQ(p2.body["blocked"], 2) << p2.raw;  // no consent + internal DNC
-  EXPECT_EQ(p2.body["blocked_by_rule"].value("DNC-INTERNAL", 0), 1) << p2.raw;
+  EXPECT_EQ(p2.body["blocked_by_rule"], json({{"CONSENT-ROBO", 1}, {"DNC-INTERNAL", 1}})) << p2.raw;
+  EXPECT_EQ(p2.body["attempts"], 10) << p2.raw;
+  EXPECT_EQ(p2.body["targets"], json({{"blocked", 2}, {"done", 3}, {"exhausted", 1}})) << p2.raw;
   const auto calls2 = calls_of(id2, viewer_key_);
   EXPECT_EQ(static_cast<std::int64_t>(calls2.size()), p2.body["attempts"].get<std::int64_t>());
   EXPECT_FALSE(calls2.empty());

@@ -27,15 +27,20 @@ constexpr const char* kSpeed = "10000";  // virtual seconds per wall second
 struct Region {
   std::string area, state, zone;
 };
+// OUTDIAL_E2E_REGION=NY|HI forces one (to exercise the closed-window path by hand).
 Region pick_region() {
+  const Region ny{"212", "NY", "America/New_York"}, hi{"808", "HI", "Pacific/Honolulu"};
+  if (const char* forced = std::getenv("OUTDIAL_E2E_REGION"); forced != nullptr) {
+    return std::string(forced) == "HI" ? hi : ny;
+  }
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
-  const int ny = (utc.tm_hour + 24 - 5) % 24;   // EST (close enough in summer: 1 h of margin)
-  const int hi = (utc.tm_hour + 24 - 10) % 24;  // HST, no DST
-  if (ny >= 8 && ny < 19) return {"212", "NY", "America/New_York"};
-  if (hi >= 8 && hi < 19) return {"808", "HI", "Pacific/Honolulu"};
-  return {"212", "NY", "America/New_York"};
+  const int ny_hour = (utc.tm_hour + 24 - 5) % 24;   // EST (close enough in summer: 1 h of margin)
+  const int hi_hour = (utc.tm_hour + 24 - 10) % 24;  // HST, no DST
+  if (ny_hour >= 8 && ny_hour < 19) return ny;
+  if (hi_hour >= 8 && hi_hour < 19) return hi;
+  return ny;
 }
 
 std::string today_utc() {
