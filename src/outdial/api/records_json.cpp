@@ -78,6 +78,7 @@ json to_json(const importer::ImportReport& r) {
           {"accepted", r.accepted},
           {"normalized", r.normalized},
           {"malformed", r.malformed},
+          {"consents_created", r.consents_created},
           {"issue_counts", r.issue_counts},
           {"headers", r.headers},
           {"custom_fields", r.custom_fields},

@@ -112,7 +112,8 @@ int cmd_import(const Config& cfg, std::int64_t tenant, const std::string& list, 
   if (!registry.ok()) return fail(registry.error());
   SystemClock clock;
   phone::PhoneNormalizer normalizer;
-  importer::CsvImportService service(db.value()->contacts(), normalizer, registry.value().get(), &clock);
+  importer::CsvImportService service(db.value()->contacts(), normalizer, registry.value().get(), &clock,
+                                     &db.value()->compliance());
   importer::ImportOptions opts;
   opts.tenant_id = tenant;
   opts.list_name = list;

@@ -33,8 +33,8 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   if (!reg.ok()) return reg.error();
   s->registry_ = std::move(reg).value();
 
-  s->importer_ = std::make_unique<importer::CsvImportService>(s->db_->contacts(), s->normalizer_,
-                                                              s->registry_.get(), &domain_clock);
+  s->importer_ = std::make_unique<importer::CsvImportService>(
+      s->db_->contacts(), s->normalizer_, s->registry_.get(), &domain_clock, &s->db_->compliance());
   s->campaign_service_ = std::make_unique<dialer::CampaignServiceImpl>(
       s->db_->campaigns(), s->db_->contacts(), s->db_->calls(), s->db_->audit(), domain_clock);
 

@@ -44,6 +44,11 @@ std::string import_text(const importer::ImportReport& r, std::size_t max_issues)
       "Imported {} rows into list {}: {} inserted, {} rejected ({} duplicates), {} flagged on the national DNC "
       "registry\n",
       r.rows, r.list_id, r.inserted, r.rejected, r.duplicates, r.national_dnc_flagged);
+  if (!r.consent_columns.empty()) {
+    out += fmt::format("  consent records created: {} (from", r.consents_created);
+    for (const auto& f : r.consent_columns) out += " \"" + f + "\"";
+    out += ")\n";
+  }
   if (!r.custom_fields.empty()) {
     out += "  kept as custom fields:";
     for (const auto& f : r.custom_fields) out += " \"" + f + "\"";

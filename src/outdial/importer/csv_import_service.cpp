@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <future>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -95,10 +98,189 @@ void split_name(std::string_view full, std::string& first, std::string& last) {
   last.assign(trim(full.substr(sp + 1)));
 }
 
+// The consent read from a row, written once the row's contact is known to be inserted.
+struct PendingConsent {
+  bool present = false;
+  ConsentType type = ConsentType::kPriorExpress;
+  EbrKind ebr_kind = EbrKind::kNone;
+  bool covers_artificial_voice = false;
+  std::optional<Channel> channel;
+  TimePoint granted_at{};
+};
+
 struct Pending {
   std::int64_t row = 0;
   std::int64_t line = 0;
+  PendingConsent consent;
 };
+
+// Lower-cases ASCII and spells ' ' and '-' as '_' ("Express Written" -> "express_written").
+std::string consent_word(std::string_view text) {
+  std::string out(trim(text));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == ' ' || c == '-') c = '_';
+  }
+  return out;
+}
+
+bool one_of(std::string_view w, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+enum class ConsentValue { kNone, kWritten, kWrittenAi, kExpress, kEbrPurchase, kEbrInquiry, kUnknown };
+
+// The consent column's value table (case-insensitive; spaces, '-' and '_' alike).
+ConsentValue classify_consent_value(std::string_view raw) {
+  const std::string w = consent_word(raw);
+  if (one_of(w, {"prior_express_written", "pewc", "written", "express_written"})) {
+    return ConsentValue::kWritten;
+  }
+  if (one_of(w, {"prior_express_written_ai", "pewc_ai"})) return ConsentValue::kWrittenAi;
+  if (one_of(w, {"prior_express", "express", "yes", "y", "true", "1", "opt_in", "opted_in"})) {
+    return ConsentValue::kExpress;
+  }
+  if (one_of(w, {"ebr", "ebr_purchase", "purchase", "customer"})) return ConsentValue::kEbrPurchase;
+  if (one_of(w, {"ebr_inquiry", "inquiry"})) return ConsentValue::kEbrInquiry;
+  if (one_of(w, {"none", "no", "n", "false", "0", ""})) return ConsentValue::kNone;
+  return ConsentValue::kUnknown;
+}
+
+// yes/no columns: nullopt when the value is neither.
+std::optional<bool> parse_yes_no(std::string_view raw) {
+  const std::string w = consent_word(raw);
+  if (one_of(w, {"yes", "y", "true", "1"})) return true;
+  if (one_of(w, {"no", "n", "false", "0", ""})) return false;
+  return std::nullopt;
+}
+
+bool parse_digits(std::string_view s, int& out) {
+  if (s.empty()) return false;
+  out = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  return true;
+}
+
+// "YYYY-MM-DD" (midnight UTC) or an ISO datetime "YYYY-MM-DD[T| ]HH:MM[:SS[.fff]][Z|+HH:MM]"
+// (no offset = UTC). False for anything else, including impossible dates (2026-02-30).
+bool parse_consent_date(std::string_view text, TimePoint& out) {
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
+  int y = 0;
+  int mo = 0;
+  int d = 0;
+  if (!parse_digits(text.substr(0, 4), y) || !parse_digits(text.substr(5, 2), mo) ||
+      !parse_digits(text.substr(8, 2), d)) {
+    return false;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                        std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return false;
+  if (text.size() == 10) {
+    out = TimePoint(std::chrono::sys_days(ymd));
+    return true;
+  }
+  if (text[10] != 'T' && text[10] != ' ') return false;
+  std::string iso(text);
+  iso[10] = 'T';
+  return parse_iso8601(iso, out);
+}
+
+// Reads the consent columns of an accepted row into `out` (out.present = false when the row
+// grants nothing or a value is unusable). Problems are reported, never rejects: the contact is
+// imported either way, only without a consent record.
+void read_consent(const ColumnMapping& m, const std::vector<std::string_view>& fields, std::int64_t row,
+                  std::int64_t line, TimePoint import_time, IssueSink& issues, PendingConsent& out) {
+  out = PendingConsent{};
+  auto col = [&fields](int i) {
+    return i < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(i)]);
+  };
+  const std::string_view value = col(m.consent_value);
+  const ConsentValue kind = classify_consent_value(value);
+  switch (kind) {
+    case ConsentValue::kNone: return;
+    case ConsentValue::kUnknown:
+      issues.add(row, line, "consent", value, "unknown_consent_value",
+                 "consent value not recognized (expected prior_express_written, prior_express, ebr, "
+                 "ebr_inquiry or none); no consent recorded",
+                 {}, false);
+      return;
+    case ConsentValue::kWritten:
+    case ConsentValue::kWrittenAi: out.type = ConsentType::kPriorExpressWritten; break;
+    case ConsentValue::kExpress: out.type = ConsentType::kPriorExpress; break;
+    case ConsentValue::kEbrPurchase:
+      out.type = ConsentType::kEstablishedBusinessRelationship;
+      out.ebr_kind = EbrKind::kPurchase;
+      break;
+    case ConsentValue::kEbrInquiry:
+      out.type = ConsentType::kEstablishedBusinessRelationship;
+      out.ebr_kind = EbrKind::kInquiry;
+      break;
+  }
+
+  // Channel: absent or empty = every channel. An unknown channel records nothing rather than
+  // widening the consent to every channel.
+  if (std::string_view ch = col(m.consent_channel); !ch.empty()) {
+    const std::string w = consent_word(ch);
+    if (one_of(w, {"all", "any", "both"})) {
+      out.channel = std::nullopt;
+    } else if (auto parsed = parse_channel(w)) {
+      out.channel = parsed;
+    } else {
+      issues.add(row, line, "consent_channel", ch, "unknown_consent_channel",
+                 "consent channel not recognized (expected voice or sms); no consent recorded", {},
+                 false);
+      return;
+    }
+  }
+
+  // Artificial voice: only written consent can cover it, and only when the file says so.
+  if (out.type == ConsentType::kPriorExpressWritten) {
+    const bool value_says_ai = kind == ConsentValue::kWrittenAi;
+    std::optional<bool> column_says_ai = false;
+    std::string_view ai_raw = col(m.consent_ai);
+    if (m.consent_ai >= 0) {
+      column_says_ai = parse_yes_no(ai_raw);
+      if (!column_says_ai) {
+        issues.add(row, line, "consent_ai", ai_raw, "unknown_consent_ai_value",
+                   "AI consent value not recognized (expected yes or no); treated as no", {}, false);
+        column_says_ai = false;
+      }
+    }
+    if (value_says_ai && m.consent_ai >= 0 && !ai_raw.empty() && !*column_says_ai) {
+      // "pewc_ai" but the AI column says no: the narrower reading wins.
+      issues.add(row, line, "consent_ai", ai_raw, "conflicting_consent_ai",
+                 "consent value names AI voice but the AI consent column says no; treated as no", {},
+                 false);
+      out.covers_artificial_voice = false;
+    } else {
+      out.covers_artificial_voice = value_says_ai || *column_says_ai;
+    }
+  }
+
+  const std::string_view date = col(m.consent_date);
+  if (date.empty()) {
+    if (out.type == ConsentType::kEstablishedBusinessRelationship) {
+      // The EBR window runs from the purchase/inquiry date; dating it at import would extend it
+      // past what the file proves.
+      issues.add(row, line, "consent_date", date, "consent_date_missing",
+                 "no consent date: an EBR needs its purchase or inquiry date; no consent recorded", {},
+                 false);
+      return;
+    }
+    issues.add(row, line, "consent_date", date, "consent_date_missing",
+               "no consent date; the import time is recorded as the grant time", {}, false);
+    out.granted_at = import_time;
+  } else if (!parse_consent_date(date, out.granted_at)) {
+    issues.add(row, line, "consent_date", date, "invalid_consent_date",
+               "consent date is not an ISO date (YYYY-MM-DD) or datetime; no consent recorded", {},
+               false);
+    return;
+  }
+  out.present = true;
+}
 
 }  // namespace
 
@@ -115,8 +297,9 @@ std::uint64_t e164_key(std::string_view e164) {
 
 CsvImportService::CsvImportService(storage::ContactStore& store,
                                    const phone::PhoneNormalizer& normalizer,
-                                   const dnc::NationalRegistry* registry, const Clock* clock)
-    : store_(store), normalizer_(normalizer), registry_(registry), clock_(clock) {}
+                                   const dnc::NationalRegistry* registry, const Clock* clock,
+                                   storage::ComplianceStore* consents)
+    : store_(store), normalizer_(normalizer), registry_(registry), clock_(clock), consents_(consents) {}
 
 Result<ImportReport> CsvImportService::import_csv(std::istream& in, const ImportOptions& opts) {
   ImportReport report;
@@ -164,6 +347,10 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
   }
   U64Set in_file;
 
+  const bool read_consents = consents_ != nullptr && m.consent_value >= 0;
+  const std::string consent_source = "csv:" + opts.list_name;
+  const TimePoint consent_time = clock_ != nullptr ? clock_->now() : SystemClock().now();
+
   const std::size_t batch_size = std::max<std::size_t>(1, opts.batch_size);
   // Contacts are recycled between batches: once warm, filling a row reuses the strings' and the
   // custom-field map's storage instead of allocating (the same headers come back every row).
@@ -188,6 +375,27 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
     for (std::size_t i = 0; i < written.size(); ++i) {
       if (i < flags.size() && flags[i]) {
         ++report.inserted;
+        // No duplicate consents: a consent is written only for a contact this import inserted.
+        // A number already in the list (re-import) or repeated in the file (duplicate_in_file)
+        // never reaches here, and one lost to a concurrent import (the else branch) neither.
+        // If writing a consent fails the import stops; its contact stays, so a re-import will
+        // not retry that consent (the store error names the cause).
+        if (const PendingConsent& pc = pendings[b][i].consent; pc.present && consents_ != nullptr) {
+          ConsentRecord rec;
+          rec.tenant_id = written[i].tenant_id;
+          rec.phone_e164 = written[i].phone_e164;
+          rec.type = pc.type;
+          rec.ebr_kind = pc.ebr_kind;
+          if (pc.ebr_kind != EbrKind::kNone) rec.ebr_start = pc.granted_at;
+          rec.channel = pc.channel;
+          rec.covers_artificial_voice = pc.covers_artificial_voice;
+          rec.source = consent_source;
+          rec.evidence = "row " + std::to_string(pendings[b][i].row);
+          rec.granted_at = pc.granted_at;
+          auto added = consents_->add_consent(rec);
+          if (!added.ok()) return added.error();
+          ++report.consents_created;
+        }
       } else {
         // Another import put the number into the list after we read phones_in_list.
         ++report.duplicates;
@@ -282,7 +490,10 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
     std::vector<Contact>& batch = buffers[cur];
     Contact& c = used < batch.size() ? batch[used] : batch.emplace_back();
     ++used;
-    pendings[cur].push_back({row, line});
+    Pending& pending = pendings[cur].emplace_back();
+    pending.row = row;
+    pending.line = line;
+    if (read_consents) read_consent(m, fields, row, line, consent_time, issues, pending.consent);
     c.id = 0;
     c.tenant_id = opts.tenant_id;
     c.list_id = report.list_id;

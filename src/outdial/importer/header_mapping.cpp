@@ -29,7 +29,20 @@ constexpr std::array kAliases = {
     Alias{"tag", ContactField::kTags},             Alias{"consent", ContactField::kConsent},
     Alias{"consenttype", ContactField::kConsent},  Alias{"optin", ContactField::kConsent},
     Alias{"consentdate", ContactField::kConsent},  Alias{"consentsource", ContactField::kConsent},
+    Alias{"optindate", ContactField::kConsent},    Alias{"consentchannel", ContactField::kConsent},
+    Alias{"consentai", ContactField::kConsent},    Alias{"aiconsent", ContactField::kConsent},
+    Alias{"artificialvoice", ContactField::kConsent},
 };
+
+// Which consent column a header key is (see ColumnMapping::consent_*); nullptr for the others
+// (consent_source is kept as a custom field only).
+int ColumnMapping::*consent_role(std::string_view key) {
+  if (key == "consent" || key == "consenttype" || key == "optin") return &ColumnMapping::consent_value;
+  if (key == "consentdate" || key == "optindate") return &ColumnMapping::consent_date;
+  if (key == "consentchannel") return &ColumnMapping::consent_channel;
+  if (key == "consentai" || key == "aiconsent" || key == "artificialvoice") return &ColumnMapping::consent_ai;
+  return nullptr;
+}
 
 // USPS codes: 50 states, DC, territories, and military (AA/AE/AP).
 constexpr std::array<std::string_view, 62> kUspsCodes = {
@@ -99,6 +112,9 @@ Result<ColumnMapping> map_headers(const std::vector<std::string>& headers) {
       case ContactField::kConsent:
         m.consent.push_back(col);
         m.custom.push_back(col);
+        if (auto role = consent_role(header_key(headers[i])); role != nullptr && m.*role < 0) {
+          m.*role = col;
+        }
         break;
       case ContactField::kCustom: break;
     }

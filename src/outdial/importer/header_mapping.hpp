@@ -19,7 +19,9 @@ enum class ContactField {
   kTimezone,
   kState,
   kTags,
-  kConsent,    // consent, consent_type, opt_in, consent_date, consent_source: kept and reported
+  kConsent,    // consent, consent_type, opt_in, consent_date, consent_source, consent_channel,
+               // consent_ai / ai_consent / artificial_voice: kept, reported, and (when the
+               // importer has a ComplianceStore) turned into consent records
   kCustom,     // anything else: kept verbatim in Contact::custom_fields under the original header
 };
 const char* to_string(ContactField f);
@@ -41,6 +43,12 @@ struct ColumnMapping {
   int tags = -1;
   std::vector<int> custom;           // columns kept as custom fields (consent columns included)
   std::vector<int> consent;          // consent columns
+  // The consent columns the importer reads to build ConsentRecords (first column of each role
+  // wins; every consent column stays in `consent` and `custom`):
+  int consent_value = -1;            // consent, consent_type, opt_in: the consent kind
+  int consent_date = -1;             // consent_date, opt_in_date: when it was granted
+  int consent_channel = -1;          // consent_channel: voice | sms (absent = every channel)
+  int consent_ai = -1;               // consent_ai, ai_consent, artificial_voice: yes | no
 };
 
 // Maps a header row. The first column claiming a field wins; later duplicates become custom

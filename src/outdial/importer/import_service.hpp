@@ -19,7 +19,11 @@ struct RowIssue {
   std::string code;          // "unparseable", "invalid", "n11", "unassigned_area_code",
                              // "fictional_555", "non_us", "duplicate_in_file",
                              // "duplicate_in_list", "malformed_row", "normalized",
-                             // "invalid_timezone", "invalid_state" (the last three not rejects)
+                             // "invalid_timezone", "invalid_state" (the last three not rejects);
+                             // consent columns (never rejects; the contact is still imported):
+                             // "unknown_consent_value", "consent_date_missing",
+                             // "invalid_consent_date", "unknown_consent_channel",
+                             // "unknown_consent_ai_value", "conflicting_consent_ai"
   std::string message;       // human text
   std::string normalized;    // the E.164 value for changed rows
   bool rejected = true;      // false = accepted with a change (e.g. "normalized")
@@ -35,10 +39,11 @@ struct ImportReport {
                                  // or a concurrent import inserted the same number first)
   std::int64_t normalized = 0;   // accepted rows whose phone text differed from the E.164
   std::int64_t malformed = 0;    // rows with the wrong number of fields or an unterminated quote
+  std::int64_t consents_created = 0;  // ConsentRecords written from the consent columns
   std::map<std::string, std::int64_t> issue_counts;  // exact count per RowIssue::code
   std::vector<std::string> headers;
   std::vector<std::string> custom_fields;  // unmapped headers kept as custom fields
-  std::vector<std::string> consent_columns;  // consent headers found (kept as custom fields)
+  std::vector<std::string> consent_columns;  // consent headers found (kept as custom fields too)
   std::vector<RowIssue> issues;            // capped at ImportOptions::max_issues (counts stay exact)
   bool issues_truncated = false;
   ListId list_id = 0;

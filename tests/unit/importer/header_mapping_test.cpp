@@ -47,6 +47,25 @@ TEST(HeaderMappingTest, MapsColumnsAndKeepsTheRest) {
   EXPECT_EQ(m->consent, (std::vector<int>{4}));
 }
 
+TEST(HeaderMappingTest, ConsentColumnRoles) {
+  auto m = map_headers({"Phone", "Consent Source", "Consent", "Consent Date", "AI Consent",
+                        "consent_channel", "Opt In", "artificial_voice"});
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->consent, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(m->custom, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(m->consent_value, 2);  // the first of consent / consent_type / opt_in
+  EXPECT_EQ(m->consent_date, 3);
+  EXPECT_EQ(m->consent_ai, 4);
+  EXPECT_EQ(m->consent_channel, 5);
+  for (const char* h : {"consent_ai", "ai_consent", "Artificial Voice", "consent channel", "opt-in date"}) {
+    EXPECT_EQ(classify_header(h), ContactField::kConsent) << h;
+  }
+  auto none = map_headers({"phone", "company"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->consent_value, -1);
+  EXPECT_EQ(none->consent_date, -1);
+}
+
 TEST(HeaderMappingTest, NoPhoneColumnListsHeadersSeen) {
   auto m = map_headers({"name", "email", "company"});
   ASSERT_FALSE(m.ok());
