@@ -44,10 +44,31 @@ CampaignRunner::CampaignRunner(storage::Database& db, telephony::Provider& provi
 
 void CampaignRunner::batch(const std::function<void()>& fn) {
   auto st = db_.with_transaction([&] {
+    store_pending_placements();  // before any event of those calls is applied
     fn();
     return ok_status();
   });
   if (!st) resync_all();  // rolled back: the in-memory live sets may be ahead of the store
+}
+
+void CampaignRunner::defer_placements(bool on) {
+  defer_placements_ = on;
+  if (!on) flush_placements();
+}
+
+void CampaignRunner::store_pending_placements() {
+  std::vector<Placement> pending;
+  pending.swap(pending_placements_);
+  for (auto& p : pending) store_placement(p.attempt, p.accepted, p.at);
+}
+
+void CampaignRunner::flush_placements() {
+  if (pending_placements_.empty()) return;
+  auto st = db_.with_transaction([&] {
+    store_pending_placements();
+    return ok_status();
+  });
+  if (!st) resync_all();
 }
 
 void CampaignRunner::resync_all() {
@@ -81,6 +102,7 @@ void CampaignRunner::audit_system(const Campaign& c, const std::string& action, 
 }
 
 TickResult CampaignRunner::tick() {
+  flush_placements();  // deferred call ids of the previous tick, if no batch() took them
   TickResult out;
   const TimePoint now = clock_.now();
   auto active = db_.campaigns().list_active_campaigns();
@@ -175,13 +197,16 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
   for (;;) {
     const int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
     if (room <= 0) break;
-    auto claimed = campaigns.claim_targets(c.id, config_.node_id, now, config_.lease_ttl, room);
-    if (!claimed || claimed->empty()) break;
-    // Phase 1, one commit: gate every claimed target, store the decisions, release the blocked
-    // and deferred, and create the attempt rows. Attempts are durable before any dial.
+    // Phase 1, one commit: lease up to `room` due targets, gate every one, store the decisions,
+    // release the blocked and deferred, and create the attempt rows. Attempts are durable before
+    // any dial; a rollback also undoes the leases.
     std::vector<CallAttempt> to_place;
     int occupied = 0;
-    auto prepared = db_.with_transaction([&] {
+    bool claimed_any = false;
+    auto prepared = db_.with_transaction([&]() -> Status {
+      auto claimed = campaigns.claim_targets(c.id, config_.node_id, now, config_.lease_ttl, room);
+      if (!claimed) return claimed.error();
+      claimed_any = !claimed->empty();
       for (auto& t : *claimed) {
         ++out.decided;
         const Prepared p = prepare_target(c, t, now);
@@ -190,6 +215,7 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       }
       return ok_status();
     });
+    if (prepared && !claimed_any) break;
     if (!prepared) {
       (void)recover_held_targets(c.id);  // rolled back: give the leased targets back
       (void)events_.resync_live(c.id);
@@ -206,12 +232,10 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       throttle.record(now);
     }
     // Phase 3, one commit: provider call ids. A crash before it is repaired by recover()
-    // (find_call by key) or by the first event, which names the attempt.
-    auto stored = db_.with_transaction([&] {
-      for (auto& [a, r] : placed) store_placement(a, r, now);
-      return ok_status();
-    });
-    if (!stored) (void)events_.resync_live(c.id);
+    // (find_call by key) or by the first event, which names the attempt. With deferred
+    // placements (virtual-time driver) they ride in the next batch()'s transaction instead.
+    for (auto& [a, r] : placed) pending_placements_.push_back(Placement{a, std::move(r), now});
+    if (!defer_placements_) flush_placements();
   }
   if (in_flight < capacity_of(c)) {
     if (auto slot = throttle.next_slot(now)) {

@@ -68,6 +68,12 @@ class CampaignRunner {
   };
   Quiet quiet_until(TimePoint now);
 
+  // Virtual-time driver: when on, tick() does not commit the provider call ids of its dials
+  // (phase 3) itself; the next batch() stores them first inside its own transaction, or the
+  // next tick() / defer_placements(false) commits them. Same crash repair as a crash between
+  // the dial and phase 3 (recover(): find_call by key, or the first event names the attempt).
+  void defer_placements(bool on);
+
   telephony::CallEventSink& sink() { return events_; }
   EventProcessor& events() { return events_; }
   std::int64_t total_dials() const { return total_dials_; }
@@ -92,6 +98,13 @@ class CampaignRunner {
   // Any kPending target left (an index-served MIN, unlike count_targets' scan of all targets).
   bool has_pending(CampaignId campaign);
   void resync_all();
+  struct Placement {
+    CallAttempt attempt;
+    Result<telephony::DialAccepted> accepted;
+    TimePoint at;
+  };
+  void store_pending_placements();  // inside a transaction
+  void flush_placements();          // in its own transaction
 
   storage::Database& db_;
   telephony::Provider& provider_;
@@ -103,6 +116,8 @@ class CampaignRunner {
   std::map<CampaignId, Throttle> throttles_;
   std::map<CampaignId, TimePoint> renewed_at_;  // lease renewal is a write: not every tick
   std::vector<Campaign> last_active_;           // the active campaigns of the last tick()
+  bool defer_placements_ = false;
+  std::vector<Placement> pending_placements_;
   std::int64_t total_dials_ = 0;
   std::int64_t gate_calls_ = 0;
 };

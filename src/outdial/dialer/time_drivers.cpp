@@ -14,6 +14,14 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
                            Millis horizon, std::int64_t max_steps) {
   DriveResult r;
   const TimePoint limit = clock.now() + horizon;
+  // Phase-3 call ids ride in the next event batch's transaction (or the next tick's).
+  struct DeferGuard {
+    CampaignRunner& runner;
+    explicit DeferGuard(CampaignRunner& rr) : runner(rr) { runner.defer_placements(true); }
+    ~DeferGuard() { runner.defer_placements(false); }
+    DeferGuard(const DeferGuard&) = delete;
+    DeferGuard& operator=(const DeferGuard&) = delete;
+  } defer(runner);
   auto due_now = [&] {
     auto e = events->next_event_at();
     return e && *e <= clock.now();
