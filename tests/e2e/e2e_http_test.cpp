@@ -450,11 +450,9 @@ TEST_F(E2eHttp, ComplianceCheckDefersAnEveningCallToEightNextMorning) {
 
 // A tenant created while the server runs (as `outdial tenant create` does against a live
 // `outdial serve`) must be able to dial with the configured caller ID.
-// DISABLED: known bug. Services::build snapshots the caller-ID directory (CallerIdDirectory, by
-// value into FactsBuilder) from the tenants that exist at startup, so a later tenant owns no
-// caller ID: every target is blocked CID-VALID (permanently: status "blocked") and the campaign
-// "completes" with 0 attempts. Enable once the directory is looked up per call (dialer).
-TEST_F(E2eHttp, DISABLED_TenantCreatedAfterStartupCanDial) {
+// (Regression: the caller-ID directory used to be snapshotted per tenant at start-up, so a later
+// tenant was blocked CID-VALID on every target.)
+TEST_F(E2eHttp, TenantCreatedAfterStartupCanDial) {
   auto t = services_->db().tenants().create_tenant(Tenant{0, "Late Tenant", "US", true, "", clock_.now()});
   ASSERT_TRUE(t.ok());
   const std::string key = make_user(services_->db().tenants(), t->id, "staff@late.test", Role::kOperatorStaff, nullptr);

@@ -234,3 +234,59 @@ int cmd_check(const std::string& file) {
 }
 
 }  // namespace outdial::app
+
+namespace outdial::app {
+
+// Builds the same JSON body as POST /api/consents so the CLI and the API share one validation.
+int cmd_consent_add(const Config& cfg, const ConsentCommand& c) {
+  auto e164 = normalize_e164(c.phone);
+  if (!e164.ok()) return fail(e164.error());
+  SystemClock clock;
+  nlohmann::json body = {{"phone", e164.value()},
+                         {"type", c.type},
+                         {"covers_artificial_voice", c.covers_ai},
+                         {"source", c.source},
+                         {"evidence", c.evidence}};
+  if (!c.channel.empty()) body["channel"] = c.channel;
+  std::string granted = c.granted.empty() ? format_iso8601(clock.now()) : c.granted;
+  if (granted.size() == 10) granted += "T00:00:00Z";
+  body["granted_at"] = granted;
+  if (c.type == "ebr") {
+    body["ebr_kind"] = c.ebr_kind;
+    body["ebr_start"] = granted;
+  }
+  auto record = api::consent_from_json(body);
+  if (!record.ok()) return fail(record.error());
+  ConsentRecord r = record.value();
+  r.tenant_id = c.tenant;
+  auto db = open_database(cfg);
+  if (!db.ok()) return fail(db.error());
+  if (auto t = db.value()->tenants().get_tenant(c.tenant); !t.ok()) return fail(t.error());
+  auto added = db.value()->compliance().add_consent(r);
+  if (!added.ok()) return fail(added.error());
+  AuditEntry a;
+  a.tenant_id = c.tenant;
+  a.actor = "cli";
+  a.action = "consent.add";
+  a.entity_type = "consent";
+  a.entity_id = std::to_string(added->id);
+  a.payload_json = api::to_json(added.value()).dump();
+  a.at = clock.now();
+  if (auto st = db.value()->audit().append(a); !st.ok()) return fail(st.error());
+  std::cout << "consent " << added->id << " (" << c.type << (c.covers_ai ? ", covers AI voice" : "")
+            << ") recorded for " << r.phone_e164 << "\n";
+  return 0;
+}
+
+int cmd_consent_list(const Config& cfg, std::int64_t tenant, const std::string& phone) {
+  auto e164 = normalize_e164(phone);
+  if (!e164.ok()) return fail(e164.error());
+  auto db = open_database(cfg);
+  if (!db.ok()) return fail(db.error());
+  auto list = db.value()->compliance().consents_for(tenant, e164.value());
+  if (!list.ok()) return fail(list.error());
+  for (const auto& r : list.value()) std::cout << api::to_json(r).dump() << "\n";
+  return 0;
+}
+
+}  // namespace outdial::app

@@ -38,6 +38,20 @@ int cmd_dnc_list(const Config& cfg, std::int64_t tenant);
 int cmd_dnc_load(const std::string& dir, const std::string& date, const std::string& out);
 int cmd_check(const std::string& file);
 
+struct ConsentCommand {
+  std::int64_t tenant = 0;
+  std::string phone;
+  std::string type = "prior_express_written";  // prior_express_written | prior_express | ebr
+  std::string ebr_kind = "none";                // purchase | inquiry for ebr
+  std::string channel;                          // voice | sms | empty = every channel
+  bool covers_ai = false;                       // written consent names AI/prerecorded calls
+  std::string granted;                          // YYYY-MM-DD or ISO-8601; empty = now
+  std::string source = "cli";
+  std::string evidence;
+};
+int cmd_consent_add(const Config& cfg, const ConsentCommand& c);
+int cmd_consent_list(const Config& cfg, std::int64_t tenant, const std::string& phone);
+
 struct CampaignCommand {
   std::string action;  // create | list | start | pause | resume | stop | progress
   std::int64_t tenant = 0;

@@ -44,12 +44,9 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   s->carrier_ = std::move(carrier).value();
 
   dialer::CallerIdDirectory caller_ids;
-  auto tenants = s->db_->tenants().list_tenants();
-  if (!tenants.ok()) return tenants.error();
-  // v1: the configured caller IDs are owned by every tenant of this (single-operator) install.
-  for (const Tenant& t : tenants.value()) {
-    caller_ids.owned[t.id].insert(cfg.owned_caller_ids.begin(), cfg.owned_caller_ids.end());
-  }
+  // v1: the configured caller IDs are owned by every tenant of this (single-operator) install,
+  // including tenants created while the server runs.
+  caller_ids.shared.insert(cfg.owned_caller_ids.begin(), cfg.owned_caller_ids.end());
   s->facts_ = std::make_unique<dialer::FactsBuilder>(s->db_->compliance(), s->db_->calls(),
                                                      s->db_->campaigns(), s->registry_.get(),
                                                      std::move(caller_ids));

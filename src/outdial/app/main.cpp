@@ -107,6 +107,24 @@ int main(int argc, char** argv) {
   dnc_load->add_option("--out", out, "snapshot file to write")->required();
   dnc_load->callback([&] { rc = cmd_dnc_load(dir, date, out); });
 
+  ConsentCommand consent;
+  auto* consent_cmd = app.add_subcommand("consent", "consent records")->require_subcommand(1);
+  auto* consent_add = consent_cmd->add_subcommand("add", "record a consent");
+  consent_add->add_option("--tenant", consent.tenant, "tenant id")->required();
+  consent_add->add_option("phone", consent.phone, "phone number")->required();
+  consent_add->add_option("--type", consent.type, "prior_express_written|prior_express|ebr");
+  consent_add->add_option("--ebr-kind", consent.ebr_kind, "purchase|inquiry (with --type ebr)");
+  consent_add->add_option("--channel", consent.channel, "voice|sms (default: every channel)");
+  consent_add->add_flag("--ai", consent.covers_ai, "the written consent names AI/prerecorded calls");
+  consent_add->add_option("--granted", consent.granted, "when it was given, YYYY-MM-DD (default: now)");
+  consent_add->add_option("--source", consent.source, "where it came from");
+  consent_add->add_option("--evidence", consent.evidence, "form id, recording, URL");
+  consent_add->callback([&] { rc = cmd_consent_add(cfg, consent); });
+  auto* consent_list = consent_cmd->add_subcommand("list", "list a number's consent records");
+  consent_list->add_option("--tenant", tenant_id, "tenant id")->required();
+  consent_list->add_option("phone", phone, "phone number")->required();
+  consent_list->callback([&] { rc = cmd_consent_list(cfg, tenant_id, phone); });
+
   auto* check = app.add_subcommand("check", "what-if compliance check of one attempt (JSON as POST /api/compliance/check)");
   check->add_option("--file", file, "attempt JSON")->required();
   check->callback([&] { rc = cmd_check(file); });

@@ -20,6 +20,11 @@ int cmd_serve(const ServeOptions& o) {
   auto services = Services::build(o.cfg, domain_clock);
   if (!services.ok()) return fail(services.error());
   auto& s = *services.value();
+  if (accelerated) {
+    // After a restart, resume virtual time where the previous process left it (the carrier's
+    // ledger holds the latest instant it acted at), so recorded times are never in the future.
+    if (auto last = s.carrier().last_activity(); last && *last > virtual_clock.now()) virtual_clock.set(*last);
+  }
   auto port = s.start_http();
   if (!port.ok()) return fail(port.error());
   dialer::RealtimeDriver driver(s.runner(), &s.carrier(), wall, accelerated ? &virtual_clock : nullptr,

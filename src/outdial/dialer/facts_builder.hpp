@@ -19,7 +19,11 @@ namespace outdial::dialer {
 // provider's number inventory).
 struct CallerIdDirectory {
   std::map<TenantId, std::set<std::string>> owned;
+  // Numbers every tenant of this install owns (a single-operator install's configured caller
+  // IDs); they apply to tenants created after start-up too.
+  std::set<std::string> shared = {};
   bool owns(TenantId tenant, const std::string& number) const {
+    if (shared.count(number) > 0) return true;
     auto it = owned.find(tenant);
     return it != owned.end() && it->second.count(number) > 0;
   }
