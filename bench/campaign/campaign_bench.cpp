@@ -2,7 +2,7 @@
 // simulated carrier, every gate decision, attempt and carrier event persisted to a real SQLite
 // file (WAL). Wiring follows tests/integration/sqlite_campaign_test.cpp, with the real RuleGate.
 //
-//   campaign_bench [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS]
+//   campaign_bench [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES]
 //
 // Prints setup (data generation) and run (activation -> completion) wall times separately,
 // persisted row counts, rates and peak RSS. Target (issue): 100k contacts in <= 20 s.
@@ -45,6 +45,7 @@ struct Options {
   std::string dir = "/tmp/outdial_campaign_bench";
   std::uint64_t seed = 20261116;
   double max_wall_seconds = 0;  // 0 = run to completion; otherwise stop (and report) after this
+  int wal_autocheckpoint = -1;  // -1 = the OpenOptions default
 };
 
 double cpu_seconds() {
@@ -249,7 +250,9 @@ int run(const Options& opt) {
 
   // --- setup: schema + data generation (not part of the measured run) ---
   const auto setup0 = WallClock::now();
-  auto db = must(storage::sqlite::SqliteDatabase::open(db_path), "open");
+  storage::sqlite::OpenOptions open_options;
+  if (opt.wal_autocheckpoint >= 0) open_options.wal_autocheckpoint_pages = opt.wal_autocheckpoint;
+  auto db = must(storage::sqlite::SqliteDatabase::open(db_path, open_options), "open");
   const Generated g = generate(*db, opt, start);
   const double setup_s = seconds_since(setup0);
   std::printf("setup: %d contacts over %d NPAs / %d states+territories, %d consents, %d internal DNC, "
@@ -362,10 +365,12 @@ int main(int argc, char** argv) {
       opt.dir = argv[++i];
     } else if (a == "--max-wall" && has_value) {
       opt.max_wall_seconds = std::atof(argv[++i]);
+    } else if (a == "--wal-autocheckpoint" && has_value) {
+      opt.wal_autocheckpoint = std::atoi(argv[++i]);
     } else if (a == "--seed" && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES]\n", argv[0]);
       return 64;
     }
   }

@@ -190,6 +190,44 @@ Status read_targets(Stmt& s, std::vector<CampaignTarget>& out) {
 
 }  // namespace
 
+SqliteCampaignStore::SqliteCampaignStore(Connection& conn) : conn_(conn) {
+  auto lock = conn_.lock();
+  sqlite3_rollback_hook(conn_.handle(), &SqliteCampaignStore::on_rollback, this);
+}
+
+SqliteCampaignStore::~SqliteCampaignStore() {
+  auto lock = conn_.lock();
+  sqlite3_rollback_hook(conn_.handle(), nullptr, nullptr);
+}
+
+void SqliteCampaignStore::on_rollback(void* self) {
+  // Called with the connection lock held (every statement runs under it).
+  static_cast<SqliteCampaignStore*>(self)->lease_floor_.clear();
+}
+
+bool SqliteCampaignStore::expired_pass_needed_locked(CampaignId campaign, TimePoint now) {
+  auto s = conn_.prepare("PRAGMA data_version");
+  auto row = s.step();
+  if (!row || !*row) {
+    lease_floor_.clear();
+    return true;
+  }
+  const std::int64_t version = s.i64(0);
+  if (version != data_version_) {  // another connection (or process) committed: leases unknown
+    lease_floor_.clear();
+    data_version_ = version;
+  }
+  auto it = lease_floor_.find(campaign);
+  if (it == lease_floor_.end()) return true;
+  return it->second.at && *it->second.at <= now;
+}
+
+void SqliteCampaignStore::lower_lease_floor_locked(CampaignId campaign, TimePoint expires) {
+  auto it = lease_floor_.find(campaign);
+  if (it == lease_floor_.end()) return;  // unknown stays unknown (full pass next time)
+  if (!it->second.at || expires < *it->second.at) it->second.at = expires;
+}
+
 Result<Campaign> SqliteCampaignStore::create_campaign(const Campaign& c) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(insert_campaign_sql());
@@ -276,7 +314,8 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
   Transaction tx(conn_);
   if (auto st = tx.begin(); !st) return st.error();
   const TimePoint expires = now + ttl;
-  {
+  const bool expired_pass = expired_pass_needed_locked(campaign, now);
+  if (expired_pass) {
     // 1. Leases of crashed/stalled nodes: kInProgress whose lease ran out (the owner stopped
     //    renewing). Few rows (bounded by concurrency).
     auto s = conn_.prepare(
@@ -307,7 +346,22 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
     s.bind(5, to_string(TargetStatus::kPending)).bind(6, now).bind(7, remaining);
     if (auto st = read_targets(s, out); !st) return st.error();
   }
+  std::optional<TimePoint> floor;
+  if (expired_pass) {
+    // Every lease left is unexpired now: their MIN bounds when the next pass can find one.
+    auto s = conn_.prepare(
+        "SELECT MIN(lease_expires_at) FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2");
+    s.bind(1, campaign).bind(2, to_string(TargetStatus::kInProgress));
+    auto row = s.step();
+    if (!row) return row.error();
+    floor = s.opt_time(0);
+  }
   if (auto st = tx.commit(); !st) return st.error();
+  if (expired_pass) {
+    lease_floor_[campaign] = LeaseFloor{floor};
+  } else if (!out.empty()) {
+    lower_lease_floor_locked(campaign, expires);
+  }
   // RETURNING yields rows in no promised order.
   std::sort(out.begin(), out.end(), [](const CampaignTarget& a, const CampaignTarget& b) {
     return std::tie(a.next_eligible_at, a.contact_id) < std::tie(b.next_eligible_at, b.contact_id);
@@ -343,6 +397,7 @@ Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string&
       "lease_owner = ?4");
   s.bind(1, now + ttl).bind(2, campaign).bind(3, to_string(TargetStatus::kInProgress)).bind(4, node);
   OUTDIAL_SQLITE_TRY(s.run());
+  lower_lease_floor_locked(campaign, now + ttl);
   return ok_status();
 }
 

@@ -1,4 +1,8 @@
 #pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+
 #include "outdial/storage/campaign_store.hpp"
 
 namespace outdial::storage::sqlite {
@@ -7,7 +11,10 @@ class Connection;
 
 class SqliteCampaignStore final : public CampaignStore {
  public:
-  explicit SqliteCampaignStore(Connection& conn) : conn_(conn) {}
+  explicit SqliteCampaignStore(Connection& conn);
+  ~SqliteCampaignStore() override;
+  SqliteCampaignStore(const SqliteCampaignStore&) = delete;
+  SqliteCampaignStore& operator=(const SqliteCampaignStore&) = delete;
   Result<Campaign> create_campaign(const Campaign& c) override;
   Result<Campaign> get_campaign(TenantId tenant, CampaignId id) override;
   Result<Campaign> get_campaign_any(CampaignId id) override;
@@ -28,7 +35,21 @@ class SqliteCampaignStore final : public CampaignStore {
   Result<std::optional<TimePoint>> next_eligible_at(CampaignId campaign) override;
 
  private:
+  // claim_targets' expired-lease pass reads every in-progress target of the campaign (the claim
+  // index does not cover lease_expires_at). Skipped while `now` is below a known lower bound of
+  // those leases' expiries: the MIN read after the last full pass, lowered by every lease this
+  // connection grants or renews. Forgotten when another connection commits (PRAGMA
+  // data_version) or a transaction on this one rolls back (rollback hook).
+  bool expired_pass_needed_locked(CampaignId campaign, TimePoint now);
+  void lower_lease_floor_locked(CampaignId campaign, TimePoint expires);
+  static void on_rollback(void* self);
+
   Connection& conn_;
+  struct LeaseFloor {
+    std::optional<TimePoint> at;  // nullopt: no in-progress target holds a lease
+  };
+  std::map<CampaignId, LeaseFloor> lease_floor_;
+  std::int64_t data_version_ = -1;
 };
 
 }  // namespace outdial::storage::sqlite

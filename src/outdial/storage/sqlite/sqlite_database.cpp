@@ -59,7 +59,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
         "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count()) +
         ";PRAGMA journal_mode=WAL;PRAGMA synchronous=" + synchronous_name(options.synchronous) +
         ";PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;" + "PRAGMA cache_size=-" +
-        std::to_string(options.cache_size_kib) + ";";
+        std::to_string(options.cache_size_kib) + ";PRAGMA wal_autocheckpoint=" +
+        std::to_string(options.wal_autocheckpoint_pages) + ";";
     if (auto st = conn->exec(pragmas); !st) return st.error();
   }
   std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(std::move(conn)));
