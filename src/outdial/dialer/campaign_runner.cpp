@@ -110,7 +110,7 @@ TickResult CampaignRunner::tick() {
     last_active_.clear();
     return out;
   }
-  last_active_ = *active;
+  last_active_.clear();
   for (Campaign c : *active) {
     if (c.expires_at && now >= *c.expires_at) {
       // Auto-expiry (AI policy "Campaign auto-expiry"): no new dials; calls in flight finish.
@@ -121,6 +121,7 @@ TickResult CampaignRunner::tick() {
     if (c.schedule_start && now < *c.schedule_start) {
       earliest(out.next_due, *c.schedule_start, now);
       ++out.active_campaigns;
+      last_active_.push_back(c);
       continue;
     }
     if (c.expires_at) earliest(out.next_due, *c.expires_at, now);
@@ -141,6 +142,7 @@ TickResult CampaignRunner::tick() {
       }
     }
     ++out.active_campaigns;
+    last_active_.push_back(c);
   }
   return out;
 }

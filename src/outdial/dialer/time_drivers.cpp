@@ -28,7 +28,10 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
   };
   while (r.steps < max_steps) {
     ++r.steps;
-    const TickResult t = runner.tick();
+    // A tick at an instant where the runner has nothing to do (all lines busy, no due target) is
+    // skipped when carrier events are due: the group below delivers them straight away.
+    const bool skip_tick = events != nullptr && due_now() && !runner.quiet_until(clock.now()).act;
+    const TickResult t = skip_tick ? TickResult{} : runner.tick();
     r.dials += t.dialed;
     int delivered = 0;
     bool moved = false;
@@ -40,8 +43,9 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
       runner.batch([&] {
         for (int k = 0;; ++k) {
           delivered += events->deliver_due();
-          if (t.dialed > 0 || t.decided > 0) break;  // the tick may have more at this instant
           if (k + 1 >= kMaxGroupInstants || r.steps >= max_steps) break;
+          // Would a tick at this instant do anything (more dials after this tick's, a freed
+          // line with a due target, ...)? Then leave the group and tick.
           const CampaignRunner::Quiet q = runner.quiet_until(clock.now());
           if (q.act) break;
           auto next = events->next_event_at();
