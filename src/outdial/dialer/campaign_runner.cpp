@@ -48,12 +48,26 @@ void CampaignRunner::batch(const std::function<void()>& fn) {
     fn();
     return ok_status();
   });
-  if (!st) resync_all();  // rolled back: the in-memory live sets may be ahead of the store
+  if (!st) {
+    pending_sends_.clear();  // their attempt rows were rolled back: never dial them
+    resync_all();            // the in-memory live sets may be ahead of the store
+  }
 }
 
 void CampaignRunner::defer_placements(bool on) {
   defer_placements_ = on;
-  if (!on) flush_placements();
+  defer_sends_ = on;
+  if (!on) {
+    send_pending();
+    flush_placements();
+  }
+}
+
+void CampaignRunner::send_pending() {
+  std::vector<PendingSend> sends;
+  sends.swap(pending_sends_);
+  for (const auto& p : sends) pending_placements_.push_back(Placement{p.attempt, send(p.campaign, p.attempt), p.at});
+  if (!defer_placements_) flush_placements();
 }
 
 void CampaignRunner::store_pending_placements() {
@@ -225,18 +239,21 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     }
     for (const auto& a : to_place) events_.track_live(a);
     in_flight += occupied;
-    // Phase 2, no transaction held: the carrier calls (a real provider is a network round trip).
-    std::vector<std::pair<CallAttempt, Result<telephony::DialAccepted>>> placed;
-    for (const auto& a : to_place) {
-      placed.emplace_back(a, send(c, a));
+    for (std::size_t i = 0; i < to_place.size(); ++i) {
       ++in_flight;
       ++out.dialed;
       throttle.record(now);
     }
+    if (defer_sends_) {
+      // Inside the driver's batch(): the carrier hears of these after that batch committed.
+      for (auto& a : to_place) pending_sends_.push_back(PendingSend{c, std::move(a), now});
+      continue;
+    }
+    // Phase 2, no transaction held: the carrier calls (a real provider is a network round trip).
+    for (const auto& a : to_place) pending_placements_.push_back(Placement{a, send(c, a), now});
     // Phase 3, one commit: provider call ids. A crash before it is repaired by recover()
     // (find_call by key) or by the first event, which names the attempt. With deferred
     // placements (virtual-time driver) they ride in the next batch()'s transaction instead.
-    for (auto& [a, r] : placed) pending_placements_.push_back(Placement{a, std::move(r), now});
     if (!defer_placements_) flush_placements();
   }
   if (in_flight < capacity_of(c)) {

@@ -68,11 +68,16 @@ class CampaignRunner {
   };
   Quiet quiet_until(TimePoint now);
 
-  // Virtual-time driver: when on, tick() does not commit the provider call ids of its dials
-  // (phase 3) itself; the next batch() stores them first inside its own transaction, or the
-  // next tick() / defer_placements(false) commits them. Same crash repair as a crash between
-  // the dial and phase 3 (recover(): find_call by key, or the first event names the attempt).
+  // Virtual-time driver, which runs tick() inside batch(): when on, tick() neither dials nor
+  // commits call ids itself. Its attempts (created in the batch's transaction) are dialed by
+  // send_pending(), which the driver calls after that batch committed (a rolled-back batch
+  // drops them: no dial without a durable attempt row); their provider call ids (phase 3) are
+  // stored first thing in the next batch(), or by the next tick() / defer_placements(false).
+  // Same crash repair as a crash between the dial and phase 3 (recover(): find_call by key, or
+  // the first event names the attempt).
   void defer_placements(bool on);
+  void send_pending();
+  bool has_pending_sends() const { return !pending_sends_.empty(); }
 
   telephony::CallEventSink& sink() { return events_; }
   EventProcessor& events() { return events_; }
@@ -117,7 +122,14 @@ class CampaignRunner {
   std::map<CampaignId, TimePoint> renewed_at_;  // lease renewal is a write: not every tick
   std::vector<Campaign> last_active_;           // the active campaigns of the last tick()
   bool defer_placements_ = false;
+  bool defer_sends_ = false;
   std::vector<Placement> pending_placements_;
+  struct PendingSend {
+    Campaign campaign;
+    CallAttempt attempt;
+    TimePoint at;
+  };
+  std::vector<PendingSend> pending_sends_;
   std::int64_t total_dials_ = 0;
   std::int64_t gate_calls_ = 0;
 };

@@ -28,34 +28,35 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
   };
   while (r.steps < max_steps) {
     ++r.steps;
-    // A tick at an instant where the runner has nothing to do (all lines busy, no due target) is
-    // skipped when carrier events are due: the group below delivers them straight away.
-    const bool skip_tick = events != nullptr && due_now() && !runner.quiet_until(clock.now()).act;
-    const TickResult t = skip_tick ? TickResult{} : runner.tick();
-    r.dials += t.dialed;
+    TickResult t;
     int delivered = 0;
     bool moved = false;
-    if (events != nullptr && due_now()) {
-      // Group commit: deliver this instant's events, and while the runner would do nothing at
-      // the next instant (no free line with a due target, no expiry, ...) move the clock there
-      // and deliver that instant's events too, all in ONE transaction. Dials never happen inside
-      // it: the driver leaves the group (commit) and tick()s whenever the runner has work.
-      runner.batch([&] {
-        for (int k = 0;; ++k) {
-          delivered += events->deliver_due();
-          if (k + 1 >= kMaxGroupInstants || r.steps >= max_steps) break;
-          // Would a tick at this instant do anything (more dials after this tick's, a freed
-          // line with a due target, ...)? Then leave the group and tick.
-          const CampaignRunner::Quiet q = runner.quiet_until(clock.now());
-          if (q.act) break;
-          auto next = events->next_event_at();
-          if (!next || (q.until && *q.until <= *next) || *next > limit) break;
-          clock.set(std::max(*next, clock.now() + Millis(1)));
-          ++r.steps;
-          moved = true;
-        }
-      });
-    }
+    // One transaction per turn: the call ids of the last dials, this instant's tick (gate
+    // decisions, attempt rows) and carrier events, and while the runner would do nothing at the
+    // next instant (no free line with a due target, no expiry, ...) the clock moves there and
+    // that instant's events join the same transaction. The tick's dials go out after the
+    // commit (send_pending), so an attempt row is durable before the carrier hears of it.
+    runner.batch([&] {
+      // A tick at an instant where the runner has nothing to do (all lines busy, no due target)
+      // is skipped when carrier events are due: they are delivered straight away.
+      const bool skip_tick = events != nullptr && due_now() && !runner.quiet_until(clock.now()).act;
+      if (!skip_tick) t = runner.tick();
+      if (events == nullptr) return;
+      for (int k = 0;; ++k) {
+        if (due_now()) delivered += events->deliver_due();
+        if (runner.has_pending_sends()) break;  // dials at this instant: commit, then dial
+        if (delivered == 0 || k + 1 >= kMaxGroupInstants || r.steps >= max_steps) break;
+        const CampaignRunner::Quiet q = runner.quiet_until(clock.now());
+        if (q.act) break;  // a tick at this instant has work: next turn
+        auto next = events->next_event_at();
+        if (!next || (q.until && *q.until <= *next) || *next > limit) break;
+        clock.set(std::max(*next, clock.now() + Millis(1)));
+        ++r.steps;
+        moved = true;
+      }
+    });
+    runner.send_pending();
+    r.dials += t.dialed;
     r.events += delivered;
     if (t.dialed > 0 || delivered > 0 || t.decided > 0 || moved) continue;  // more may be possible now
     std::optional<TimePoint> next = t.next_due;
