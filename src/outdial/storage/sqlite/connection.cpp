@@ -83,6 +83,20 @@ Stmt& Stmt::bind(int index, const std::string& value) {
   return *this;
 }
 Stmt& Stmt::bind(int index, const char* value) { return bind(index, std::string(value)); }
+Stmt& Stmt::bind_static(int index, std::string_view value) {
+  if (stmt_ != nullptr) {
+    // A zero-length text needs a non-null pointer: a null one would bind NULL, not ''.
+    note(sqlite3_bind_text(stmt_, index, value.empty() ? "" : value.data(), static_cast<int>(value.size()),
+                           SQLITE_STATIC),
+         "bind");
+  }
+  return *this;
+}
+Stmt& Stmt::bind_static(int index, const char* value) { return bind_static(index, std::string_view(value)); }
+void Stmt::reset() {
+  if (stmt_ != nullptr) sqlite3_reset(stmt_);
+  produced_row_ = false;
+}
 Stmt& Stmt::bind(int index, const std::optional<TimePoint>& value) {
   return value ? bind(index, *value) : bind_null(index);
 }

@@ -1,0 +1,228 @@
+// SqliteContactStore::insert_batch writes tags and custom fields as JSON with its own string
+// writer: the stored text must stay byte for byte what nlohmann::json wrote before (dump with
+// invalid UTF-8 replaced), and read back unchanged.
+#include <sqlite3.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "unit/storage/conformance_fixture.hpp"
+
+namespace outdial::storage::testing {
+namespace {
+
+std::string reference_dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::pair<std::string, std::string>> stored_json(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT tags, custom_fields FROM contacts ORDER BY id", -1, &s, nullptr);
+  auto text = [s](int col) {
+    const auto* p = sqlite3_column_text(s, col);
+    return std::string(reinterpret_cast<const char*>(p),
+                       static_cast<std::size_t>(sqlite3_column_bytes(s, col)));
+  };
+  while (sqlite3_step(s) == SQLITE_ROW) out.emplace_back(text(0), text(1));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+bool valid_utf8(const std::string& s) {
+  return !nlohmann::json::parse(reference_dump(nlohmann::json(s)), nullptr, false).is_discarded() &&
+         nlohmann::json::parse(reference_dump(nlohmann::json(s)), nullptr, false).get<std::string>() == s;
+}
+
+TEST(SqliteContactInsert, JsonTextIsWhatNlohmannWrote) {
+  SqliteFileFactory files;
+  auto db = must_open_sqlite(files.path());
+  Tenant t;
+  t.name = "acme";
+  t.created_at = kT0;
+  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
+  ContactList l;
+  l.tenant_id = tenant.id;
+  l.name = "leads";
+  l.created_at = kT0;
+  const ContactList list = must(db->contacts().create_list(l), "create_list");
+
+  const std::vector<std::string> samples = {
+      "",
+      "plain",
+      "quote\"d",
+      "back\\slash",
+      std::string("ctl\b\t\n\f\r end"),
+      std::string("raw\x01\x02\x1f\x7f", 7),
+      std::string("nul\0byte", 8),
+      "/slash/",
+      "Jos\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",  // é € 😀
+      "bad\xFF"
+      "byte",                   // invalid UTF-8
+      "cut\xC3",                // truncated sequence at the end
+      "\xC3(mixed\xE2\x82",     // invalid then truncated
+      "over\xC0\xAFlong",       // overlong encoding
+      "sur\xED\xA0\x80rogate",  // encoded surrogate
+  };
+  std::vector<Contact> batch;
+  // 3 rounds: 42 rows through one reused statement.
+  for (std::size_t i = 0; i < 3 * samples.size(); ++i) {
+    Contact c;
+    c.tenant_id = tenant.id;
+    c.list_id = list.id;
+    c.phone_e164 = "+1212456" + std::to_string(7000 + i);
+    const std::string& a = samples[i % samples.size()];
+    const std::string& b = samples[(i + 1) % samples.size()];
+    const std::string& d = samples[(i + 2) % samples.size()];
+    c.first_name = a;
+    c.created_at = kT0;
+    if (i % 3 != 0) c.tags = {a, "vip", b};
+    if (i % 4 != 1) c.custom_fields = {{a, d}, {"plan", "gold"}, {"z", a}};
+    batch.push_back(c);
+  }
+  auto inserted = must(db->contacts().insert_batch(batch), "insert_batch");
+  EXPECT_EQ(inserted, std::vector<bool>(batch.size(), true));
+
+  const auto stored = stored_json(files.path());
+  ASSERT_EQ(stored.size(), batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    nlohmann::json tags = nlohmann::json::array();
+    for (const auto& tag : batch[i].tags) tags.push_back(tag);
+    nlohmann::json custom = nlohmann::json::object();
+    for (const auto& [k, v] : batch[i].custom_fields) custom[k] = v;
+    EXPECT_EQ(stored[i].first, reference_dump(tags)) << i;
+    EXPECT_EQ(stored[i].second, reference_dump(custom)) << i;
+  }
+
+  // Read back: valid text unchanged; ids follow the batch order.
+  auto page = must(db->contacts().list_contacts(tenant.id, list.id, 0, 100), "list_contacts");
+  ASSERT_EQ(page.items.size(), batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Contact& got = page.items[i];
+    EXPECT_EQ(got.phone_e164, batch[i].phone_e164) << i;
+    if (i > 0) {
+      EXPECT_GT(got.id, page.items[i - 1].id);
+    }
+    const std::size_t k = samples.size();
+    bool all_valid =
+        valid_utf8(samples[i % k]) && valid_utf8(samples[(i + 1) % k]) && valid_utf8(samples[(i + 2) % k]);
+    if (all_valid) {
+      EXPECT_EQ(got.tags, batch[i].tags) << i;
+      EXPECT_EQ(got.custom_fields, batch[i].custom_fields) << i;
+      EXPECT_EQ(got.first_name, batch[i].first_name) << i;
+    }
+  }
+}
+
+TEST(SqliteContactInsert, OneStatementPerBatchStillReportsEachRow) {
+  auto db = must_open_sqlite(":memory:");
+  Tenant t;
+  t.name = "acme";
+  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
+  ContactList l;
+  l.tenant_id = tenant.id;
+  l.name = "leads";
+  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  auto contact = [&](const std::string& phone, const std::string& name) {
+    Contact c;
+    c.tenant_id = tenant.id;
+    c.list_id = list.id;
+    c.phone_e164 = phone;
+    c.first_name = name;
+    return c;
+  };
+  must(db->contacts().insert_batch({contact("+12124567001", "a")}), "first");
+  // Existing number, new, the same new number again in the batch, another new one.
+  auto flags = must(db->contacts().insert_batch({contact("+12124567001", "x"), contact("+12124567002", "b"),
+                                                 contact("+12124567002", "y"), contact("+12124567003", "")}),
+                    "second");
+  EXPECT_EQ(flags, (std::vector<bool>{false, true, false, true}));
+  auto page = must(db->contacts().list_contacts(tenant.id, list.id, 0, 10), "list");
+  ASSERT_EQ(page.items.size(), 3u);
+  EXPECT_EQ(page.items[0].first_name, "a");  // left unchanged
+  EXPECT_EQ(page.items[1].first_name, "b");
+  EXPECT_EQ(page.items[2].first_name, "");  // empty text, not NULL
+  // A failing row rolls the whole batch back (unknown list: foreign key).
+  Contact orphan = contact("+12124567004", "o");
+  orphan.list_id = list.id + 100;
+  auto failed = db->contacts().insert_batch({contact("+12124567005", "p"), orphan});
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(must(db->contacts().count_contacts(tenant.id, list.id), "count"), 3);
+  // The statement is usable again after the failure.
+  EXPECT_EQ(must(db->contacts().insert_batch({contact("+12124567005", "p")}), "third"),
+            std::vector<bool>{true});
+}
+
+// One statement reused across a large batch: ids and results are exactly those of inserting row
+// by row in input order, duplicates or not.
+TEST(SqliteContactInsert, LargeBatchesKeepInputOrderIds) {
+  auto db = must_open_sqlite(":memory:");
+  Tenant t;
+  t.name = "acme";
+  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
+  ContactList l;
+  l.tenant_id = tenant.id;
+  l.name = "leads";
+  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  auto phone = [](int n) { return "+1212" + std::to_string(4560000 + (n * 7919) % 10000); };
+  auto batch_of = [&](int from, int count, std::vector<int> repeat = {}) {
+    std::vector<Contact> out;
+    for (int i = from; i < from + count; ++i) {
+      Contact c;
+      c.tenant_id = tenant.id;
+      c.list_id = list.id;
+      c.phone_e164 = phone(i);
+      c.first_name = "row" + std::to_string(i);
+      out.push_back(c);
+      for (int r : repeat) {
+        if (r == i) out.push_back(c);
+      }
+    }
+    return out;
+  };
+  // All new: ids 1..100 in input order (numbers deliberately not in sorted order).
+  auto first = batch_of(0, 100);
+  EXPECT_EQ(must(db->contacts().insert_batch(first), "first"), std::vector<bool>(100, true));
+  // Half already stored, one repeated inside the batch.
+  auto second = batch_of(50, 100, {120});
+  auto flags = must(db->contacts().insert_batch(second), "second");
+  std::vector<bool> expected;
+  for (int i = 50; i < 150; ++i) {
+    expected.push_back(i >= 100);
+    if (i == 120) expected.push_back(false);
+  }
+  EXPECT_EQ(flags, expected);
+  // Ids: contiguous in input order, as row-by-row inserts would assign them.
+  auto page = must(db->contacts().list_contacts(tenant.id, list.id, 0, 1000), "list");
+  ASSERT_EQ(page.items.size(), 150u);
+  for (std::size_t i = 0; i < page.items.size(); ++i) {
+    EXPECT_EQ(page.items[i].id, static_cast<ContactId>(i + 1)) << i;
+    EXPECT_EQ(page.items[i].first_name, "row" + std::to_string(i)) << i;
+    EXPECT_EQ(page.items[i].phone_e164, phone(static_cast<int>(i))) << i;
+  }
+  // Everything already there: nothing inserted, nothing changed.
+  EXPECT_EQ(must(db->contacts().insert_batch(first), "again"), std::vector<bool>(100, false));
+  EXPECT_EQ(must(db->contacts().count_contacts(tenant.id, list.id), "count"), 150);
+  // A failing row in a large batch rolls all of it back.
+  auto bad = batch_of(200, 50);
+  bad[30].list_id = list.id + 100;
+  ASSERT_FALSE(db->contacts().insert_batch(bad));
+  EXPECT_EQ(must(db->contacts().count_contacts(tenant.id, list.id), "count"), 150);
+  // After a gap in ids (a deleted last row), new ids continue from the current max as SQLite's do.
+  ASSERT_TRUE(db->execute("DELETE FROM contacts WHERE id = 150"));
+  auto third = batch_of(300, 40);
+  EXPECT_EQ(must(db->contacts().insert_batch(third), "third"), std::vector<bool>(40, true));
+  auto last = must(db->contacts().list_contacts(tenant.id, list.id, 149, 1000), "list");
+  ASSERT_EQ(last.items.size(), 40u);
+  EXPECT_EQ(last.items.front().id, 150);
+  EXPECT_EQ(last.items.front().first_name, "row300");
+  EXPECT_EQ(last.items.back().id, 189);
+}
+
+}  // namespace
+}  // namespace outdial::storage::testing
