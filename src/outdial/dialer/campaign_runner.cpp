@@ -138,7 +138,6 @@ TickResult CampaignRunner::tick() {
       last_active_.push_back(c);
       continue;
     }
-    if (c.expires_at) earliest(out.next_due, *c.expires_at, now);
     const int in_flight = run_campaign(c, now, out);
     out.in_flight += in_flight;
     if (in_flight == 0 && !has_pending(c.id)) {
@@ -155,6 +154,9 @@ TickResult CampaignRunner::tick() {
         }
       }
     }
+    // Only a campaign that stays active has an expiry worth waking up for: a completed one must
+    // not hold the virtual clock until its old expiry instant.
+    if (c.expires_at) earliest(out.next_due, *c.expires_at, now);
     ++out.active_campaigns;
     last_active_.push_back(c);
   }

@@ -201,6 +201,7 @@ TEST_F(RunnerTest, WholeCampaignOnSimInVirtualTime) {
   d.max_concurrency = 10;
   d.lines = 10;
   d.calls_per_minute = 60;
+  d.expires_at = clock.now() + std::chrono::hours(24 * 30);
   Campaign c = make_active(d);
   auto sim = telephony::sim::SimCarrier::create(clock, {}, 11, "");
   ASSERT_TRUE(sim);
@@ -221,6 +222,15 @@ TEST_F(RunnerTest, WholeCampaignOnSimInVirtualTime) {
   EXPECT_EQ(p->attempts, static_cast<std::int64_t>(calls.size()));
   EXPECT_EQ(p->in_flight, 0);
   EXPECT_GT(p->connects, 0);
+  // The driver stops when the last call ends, not at the campaign's expiry instant.
+  auto attempts = db.calls().list_attempts(c.tenant_id, c.id, 0, 100000);
+  TimePoint last_end{};
+  for (const auto& a : *attempts) {
+    if (a.ended_at && *a.ended_at > last_end) last_end = *a.ended_at;
+  }
+  ASSERT_TRUE(c.expires_at.has_value());
+  EXPECT_LT(r.ended_at, *c.expires_at);
+  EXPECT_LE(r.ended_at - last_end, Millis(std::chrono::minutes(1)));
 }
 
 }  // namespace
