@@ -16,7 +16,7 @@ struct Config {
   std::string dnc_index;                       // OUTDIAL_DNC_INDEX: registry snapshot, optional
   std::string sim_ledger = "";                 // defaults to <db_path>.sim-ledger
   std::uint64_t sim_seed = 42;                 // OUTDIAL_SIM_SEED
-  double speed = 60.0;                         // virtual seconds per wall second; 0 = virtual (as fast as possible)
+  double speed = 1.0;                          // virtual seconds per wall second (serve); 1 = real time
   std::vector<std::string> owned_caller_ids;   // numbers the tenant may present (CID-VALID)
   std::string log_level = "info";              // OUTDIAL_LOG_LEVEL
 
