@@ -98,6 +98,8 @@ void EventProcessor::on_call_event(const CallEvent& event) {
       copy.provider = event.provider;
       copy.provider_call_id = event.provider_call_id;
       if (copy.state == CallState::kQueued) copy.state = CallState::kDialing;
+      // The call did reach the carrier: record when, or the frequency caps would not see it.
+      if (!copy.dialed_at) copy.dialed_at = event.at;
       if (calls_.update_attempt(copy, a->state)) attempt = copy;
     } else if (a && a->provider_call_id == event.provider_call_id) {
       attempt = *a;

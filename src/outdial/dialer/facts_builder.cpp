@@ -81,7 +81,12 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
   if (!to_number) return to_number.error();
   std::map<CampaignId, std::string> subjects{{c.id, c.name}};  // per build
   for (const auto& a : *to_number) {
-    if (!a.dialed_at) continue;  // never reached the carrier
+    // A call that never reached the carrier does not count. One that is still queued or dialing
+    // does (at its creation time): another campaign may have just claimed the same number in this
+    // very tick, and its dial must count against the FL/OK/MD caps and the spacing.
+    const bool live = !is_terminal(a.state);
+    if (!a.dialed_at && !live && a.provider_call_id.empty()) continue;
+    const TimePoint when = a.dialed_at.value_or(a.created_at);
     auto subject = subjects.find(a.campaign_id);
     if (subject == subjects.end()) {
       std::string name = c.name;  // no CampaignStore: assume the same subject (see the header)
@@ -94,7 +99,7 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
       }
       subject = subjects.emplace(a.campaign_id, std::move(name)).first;
     }
-    f.prior_attempts.push_back({*a.dialed_at, Channel::kVoice, subject->second});
+    f.prior_attempts.push_back({when, Channel::kVoice, subject->second});
   }
   std::sort(f.prior_attempts.begin(), f.prior_attempts.end(),
             [](const auto& x, const auto& y) { return x.at < y.at; });

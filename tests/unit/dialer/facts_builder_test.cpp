@@ -56,6 +56,8 @@ struct FactsBuilderTest : DialerFixture {
     if (dialed) {
       x.state = CallState::kNoAnswer;
       x.dialed_at = created + std::chrono::seconds(2);
+    } else {
+      x.state = CallState::kCanceled;  // ended before it reached the carrier
     }
     ASSERT_TRUE(db.calls().create_attempt(x));
   }
@@ -132,6 +134,27 @@ TEST_F(FactsBuilderTest, OnlyTheWindowAndThisTenantCount) {
   const auto f = facts_for(b);
   ASSERT_EQ(f.prior_attempts.size(), 1u);
   EXPECT_EQ(f.prior_attempts[0].at, at - hours(2) + std::chrono::seconds(2));
+}
+
+// Review finding: with calls placed after the tick's commit, campaign A's attempt to a number can
+// still be queued (no dialed_at) when campaign B's gate runs in the same tick. It must count.
+TEST_F(FactsBuilderTest, AQueuedAttemptOfAnotherCampaignCountsAtItsCreation) {
+  add_attempt(a, 1, at - hours(5), true);
+  add_attempt(a, 2, at - hours(3), true);
+  CallAttempt queued;
+  queued.tenant_id = a.tenant_id;
+  queued.campaign_id = a.id;
+  queued.contact_id = contact.id;
+  queued.attempt_number = 3;
+  queued.idempotency_key = std::to_string(a.id) + ":" + std::to_string(contact.id) + ":3";
+  queued.to_number = contact.phone_e164;
+  queued.created_at = at;  // claimed in this very tick, not yet placed
+  ASSERT_TRUE(db.calls().create_attempt(queued));
+  const auto f = facts_for(b);
+  ASSERT_EQ(f.prior_attempts.size(), 3u);
+  EXPECT_EQ(f.prior_attempts.back().at, at);
+  const auto d = gate().evaluate(f);
+  EXPECT_EQ(d.rule, "FL-FREQ") << d.reason;  // B's call would be the 4th in 24 h
 }
 
 }  // namespace
