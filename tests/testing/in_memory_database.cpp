@@ -1,6 +1,7 @@
 #include "testing/in_memory_database.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "testing/memory_state.hpp"
 
@@ -309,6 +310,30 @@ InMemoryDatabase::~InMemoryDatabase() = default;
 void InMemoryDatabase::fail_next_attempt_updates(int n) {
   Lock g(state_->mu);
   state_->fail_attempt_updates = n;
+}
+
+void InMemoryDatabase::fail_next_transactions(int n) {
+  Lock g(state_->mu);
+  fail_transactions_ = n;
+}
+
+Status InMemoryDatabase::with_transaction(const std::function<Status()>& fn) {
+  std::optional<MemoryTables> snapshot;
+  {
+    Lock g(state_->mu);
+    if (tx_depth_ == 0 && fail_transactions_ > 0) {
+      --fail_transactions_;
+      snapshot = static_cast<const MemoryTables&>(*state_);
+    }
+  }
+  ++tx_depth_;
+  Status st = fn();
+  --tx_depth_;
+  if (!snapshot) return st;
+  Lock g(state_->mu);
+  static_cast<MemoryTables&>(*state_) = std::move(*snapshot);
+  ++failed_transactions_;
+  return make_error(ErrorCode::kUnavailable, "injected commit failure: rolled back");
 }
 
 }  // namespace outdial::testing

@@ -1,6 +1,7 @@
 #pragma once
 // Hand-written in-memory fakes of every store (engineering.md §9). One mutex guards everything,
 // so the fakes are thread-safe and behave like a single serialized database.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,9 +31,17 @@ class InMemoryDatabase final : public storage::Database {
   // Failure injection: the next N calls to update_attempt return kConflict after writing
   // nothing (exercises CAS retry paths).
   void fail_next_attempt_updates(int n);
+  // Failure injection: the next N outermost with_transaction() calls run fn, then roll every
+  // table back to where it was before fn and return kUnavailable (a failed COMMIT).
+  void fail_next_transactions(int n);
+  int failed_transactions() const { return failed_transactions_; }
+  Status with_transaction(const std::function<Status()>& fn) override;
 
  private:
   std::shared_ptr<MemoryState> state_;
+  int fail_transactions_ = 0;
+  int failed_transactions_ = 0;
+  int tx_depth_ = 0;
   std::unique_ptr<storage::TenantStore> tenants_;
   std::unique_ptr<storage::ContactStore> contacts_;
   std::unique_ptr<storage::ComplianceStore> compliance_;

@@ -16,9 +16,9 @@
 
 namespace outdial::testing {
 
-// The tables behind InMemoryDatabase. Internal to the testing library.
-struct MemoryState {
-  std::mutex mu;
+// The tables behind InMemoryDatabase (copyable: a transaction's rollback snapshot). Internal to
+// the testing library.
+struct MemoryTables {
   std::int64_t next_id = 1;
   std::map<TenantId, Tenant> tenants;
   std::map<UserId, User> users;
@@ -39,6 +39,10 @@ struct MemoryState {
   std::set<std::pair<std::string, std::string>> event_keys;
   std::vector<AuditEntry> audit;
   int fail_attempt_updates = 0;
+};
+
+struct MemoryState : MemoryTables {
+  std::mutex mu;
 };
 
 }  // namespace outdial::testing

@@ -51,7 +51,25 @@ void CampaignRunner::batch(const std::function<void()>& fn) {
   if (!st) {
     pending_sends_.clear();  // their attempt rows were rolled back: never dial them
     resync_all();            // the in-memory live sets may be ahead of the store
+    // The carrier events handled in fn were popped by the provider before the rollback: nothing
+    // re-delivers them by itself. Have the provider re-send the life of every live call.
+    reconcile_live();
   }
+}
+
+void CampaignRunner::reconcile_live() {
+  // Outside any transaction (batch()'s failed): each repair commits on its own, and none of
+  // them runs batch() again. recover_attempt() asks find_call(key) before it dials, so a call
+  // whose call id was lost with the rollback is attached, not placed twice.
+  auto live = db_.calls().live_attempts(0);
+  if (!live) return;  // the store is unavailable: the next failure or restart tries again
+  for (const auto& a : *live) {
+    auto t = db_.campaigns().get_target(a.campaign_id, a.contact_id);
+    // Only this node's calls: another live node is still handling its own.
+    if (a.campaign_id != 0 && (!t || !t->has_value() || (*t)->lease_owner != config_.node_id)) continue;
+    (void)recover_attempt(a);  // reconcile(call id) + replay, or find_call / place by key
+  }
+  resync_all();
 }
 
 void CampaignRunner::defer_placements(bool on) {

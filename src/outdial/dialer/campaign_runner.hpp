@@ -54,8 +54,9 @@ class CampaignRunner {
   TickResult tick();
 
   // Runs fn inside one store transaction (Database::with_transaction): the virtual-time driver
-  // delivers a burst of carrier events as one commit. Safe for restart because a rolled-back
-  // event is re-delivered by the provider (reconcile) and dedupe makes replays harmless.
+  // delivers a burst of carrier events as one commit. If the commit fails, this node's live
+  // attempts are reconciled at once (the provider re-sends each call's events, dedupe makes the
+  // replays harmless; an attempt without a call id is found by key, or placed).
   void batch(const std::function<void()>& fn);
 
   // For the virtual-time driver between ticks: would a tick() at `now` do anything (dial,
@@ -103,6 +104,8 @@ class CampaignRunner {
   // Any kPending target left (an index-served MIN, unlike count_targets' scan of all targets).
   bool has_pending(CampaignId campaign);
   void resync_all();
+  // After a rolled-back batch(): recover_attempt() for each of this node's live attempts.
+  void reconcile_live();
   struct Placement {
     CallAttempt attempt;
     Result<telephony::DialAccepted> accepted;

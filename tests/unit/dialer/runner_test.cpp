@@ -1,3 +1,5 @@
+#include <map>
+#include <set>
 #include <thread>
 
 #include "outdial/dialer/time_drivers.hpp"
@@ -307,6 +309,71 @@ TEST_F(RunnerTest, RunnerHonorsCallsPerMinute) {
   // A restarted runner does not burst: the last minute's attempts count against it.
   CampaignRunner restarted(db, provider, gate, *facts, clock);
   EXPECT_EQ(restarted.tick().dialed, 0);
+}
+
+}  // namespace
+}  // namespace outdial::dialer
+
+namespace outdial::dialer {
+namespace {
+
+// A batch whose commit fails (SQLITE_BUSY at COMMIT) rolls back the carrier events it applied,
+// which the carrier had already popped: the runner reconciles its live calls so the events come
+// again, and a call id lost with the rollback is found by key, never dialed twice.
+TEST_F(RunnerTest, RolledBackEventBatchIsRedeliveredWithoutASecondDial) {
+  add_contacts(40);
+  Campaign d = draft();
+  d.max_concurrency = 5;
+  d.lines = 5;
+  d.calls_per_minute = 60;
+  d.expires_at = clock.now() + std::chrono::hours(24 * 30);
+  Campaign c = make_active(d);
+  auto sim = telephony::sim::SimCarrier::create(clock, {}, 17, "");
+  ASSERT_TRUE(sim);
+  testing::FakeGate gate;
+  CampaignRunner runner(db, **sim, gate, *facts, clock);
+  (*sim)->set_sink(&runner.sink());
+  // One batch at a time; fail the commit of batches that delivered carrier events.
+  std::int64_t lost_events = 0;
+  int failed_with_events = 0;
+  for (int i = 0; i < 2000 && failed_with_events < 4; ++i) {
+    const bool arm = i % 3 == 2;
+    if (arm) db.fail_next_transactions(1);
+    const int failed_before = db.failed_transactions();
+    auto r = run_until_idle(runner, sim->get(), clock, std::chrono::hours(24 * 30), 1);
+    db.fail_next_transactions(0);
+    if (arm && db.failed_transactions() > failed_before && r.events > 0) {
+      lost_events += r.events;
+      ++failed_with_events;
+    }
+  }
+  ASSERT_EQ(failed_with_events, 4);
+  ASSERT_GT(lost_events, 0);
+  auto r = run_until_idle(runner, sim->get(), clock);
+  EXPECT_TRUE(r.all_complete);
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kCompleted);
+  auto counts = db.campaigns().count_targets(c.id);
+  EXPECT_EQ(counts->by_status["pending"] + counts->by_status["in_progress"], 0);
+  auto attempts = db.calls().list_attempts(c.tenant_id, c.id, 0, 100000);
+  ASSERT_TRUE(attempts);
+  std::map<std::string, std::string> call_of_key;
+  for (const auto& a : *attempts) {
+    EXPECT_TRUE(is_terminal(a.state)) << a.idempotency_key << " " << to_string(a.state);
+    call_of_key[a.idempotency_key] = a.provider_call_id;
+  }
+  // one ledger dial per attempt row, each key once, and the attempt holds that dial's call id
+  auto calls = (*sim)->ledger_calls();
+  std::set<std::string> keys;
+  for (const auto& l : calls) {
+    EXPECT_TRUE(keys.insert(l.idempotency_key).second) << l.idempotency_key;
+    auto it = call_of_key.find(l.idempotency_key);
+    ASSERT_NE(it, call_of_key.end()) << l.idempotency_key;
+    EXPECT_EQ(it->second, l.call_id);
+  }
+  EXPECT_EQ(calls.size(), attempts->size());
+  auto live = db.calls().live_attempts(0);
+  ASSERT_TRUE(live);
+  EXPECT_TRUE(live->empty());
 }
 
 }  // namespace

@@ -122,6 +122,51 @@ TEST(SimCarrier, SameKeyNeverDialsTwiceAcrossRestart) {
   std::remove(path.c_str());
 }
 
+TEST(SimCarrier, TornLedgerTailIsCutSoTheNextRecordSurvivesRestart) {
+  const std::string path = temp_path();
+  ManualClock clock(from_epoch_ms(5'000));
+  std::string id1, id2, id3;
+  {
+    auto sim = SimCarrier::create(clock, SimProfile{}, 9, path);
+    ASSERT_TRUE(sim);
+    auto a = (*sim)->place_call(req("1:1:1", "+12125550101"));
+    auto b = (*sim)->place_call(req("1:2:1", "+12125550102"));
+    ASSERT_TRUE(a && b);
+    id1 = a->provider_call_id;
+    id2 = b->provider_call_id;
+  }
+  {
+    // A crash in the middle of a record: bytes without the terminating newline.
+    std::FILE* f = std::fopen(path.c_str(), "ab");
+    ASSERT_NE(f, nullptr);
+    std::fputs("call 1:9:1 torn-id +1212", f);
+    std::fclose(f);
+  }
+  {
+    auto sim = SimCarrier::create(clock, SimProfile{}, 9, path);
+    ASSERT_TRUE(sim);
+    EXPECT_EQ((*sim)->ledger_calls().size(), 2u);
+    auto c = (*sim)->place_call(req("1:3:1", "+12125550103"));
+    ASSERT_TRUE(c);
+    id3 = c->provider_call_id;
+  }
+  auto sim = SimCarrier::create(clock, SimProfile{}, 9, path);
+  ASSERT_TRUE(sim);
+  const std::map<std::string, std::string> want{{"1:1:1", id1}, {"1:2:1", id2}, {"1:3:1", id3}};
+  for (const auto& [key, id] : want) {
+    auto found = (*sim)->find_call(key);
+    ASSERT_TRUE(found && found->has_value()) << key;
+    EXPECT_EQ(**found, id) << key;
+  }
+  auto torn = (*sim)->find_call("1:9:1");
+  ASSERT_TRUE(torn);
+  EXPECT_FALSE(torn->has_value());
+  ASSERT_EQ((*sim)->ledger_calls().size(), 3u);
+  EXPECT_EQ((*sim)->ledger_calls()[2].idempotency_key, "1:3:1");
+  EXPECT_EQ((*sim)->real_dials(), 0);
+  std::remove(path.c_str());
+}
+
 TEST(SimCarrier, HangupEndsTheCall) {
   ManualClock clock(from_epoch_ms(0));
   SimProfile p;

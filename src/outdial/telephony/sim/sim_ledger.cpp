@@ -15,8 +15,9 @@ Result<SimLedger> SimLedger::open(const std::string& path, LedgerSync sync) {
   SimLedger ledger;
   ledger.sync_mode_ = sync;
   if (path.empty()) return ledger;
+  std::string content;
+  std::size_t start = 0;  // end of the last complete line
   {
-    std::string content;
     const int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (rfd >= 0) {
       char buf[65536];
@@ -25,7 +26,6 @@ Result<SimLedger> SimLedger::open(const std::string& path, LedgerSync sync) {
       }
       ::close(rfd);
     }
-    std::size_t start = 0;
     // Only newline-terminated lines count: a torn write at the crash point is not a record.
     for (std::size_t nl = content.find('\n'); nl != std::string::npos; nl = content.find('\n', start)) {
       ledger.apply_line(content.substr(start, nl - start));
@@ -36,6 +36,15 @@ Result<SimLedger> SimLedger::open(const std::string& path, LedgerSync sync) {
   if (ledger.fd_ < 0) {
     return make_error(ErrorCode::kUnavailable, "cannot open sim ledger: " + std::string(std::strerror(errno)),
                       {{"path", path}});
+  }
+  if (start < content.size()) {
+    // A torn last line: cut it off before appending, or the next record would be glued onto
+    // it and dropped by the following restart (find_call misses: a second dial).
+    if (::ftruncate(ledger.fd_, static_cast<off_t>(start)) != 0 || ::fsync(ledger.fd_) != 0) {
+      return make_error(ErrorCode::kUnavailable,
+                        "cannot truncate torn sim ledger tail: " + std::string(std::strerror(errno)),
+                        {{"path", path}});
+    }
   }
   return ledger;
 }
@@ -122,9 +131,13 @@ Status SimLedger::append_line(const std::string& line) {
     const std::string text = line + "\n";
     // One write() of a short line with O_APPEND before the caller is told it happened (a
     // restarted process reads it back even after kill -9); fsync now or at the next sync().
+    const off_t before = ::lseek(fd_, 0, SEEK_END);
     const ssize_t n = ::write(fd_, text.data(), text.size());
     if (n != static_cast<ssize_t>(text.size())) {
-      return make_error(ErrorCode::kUnavailable, "sim ledger write failed: " + std::string(std::strerror(errno)));
+      const int err = n < 0 ? errno : ENOSPC;
+      // A short write leaves a torn line: cut it off so the next record starts on a clean line.
+      if (n > 0 && before >= 0) (void)::ftruncate(fd_, before);
+      return make_error(ErrorCode::kUnavailable, "sim ledger write failed: " + std::string(std::strerror(err)));
     }
     dirty_ = true;
     if (sync_mode_ == LedgerSync::kEveryRecord) {
