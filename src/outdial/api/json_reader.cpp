@@ -94,8 +94,9 @@ void ObjectReader::time(const std::string& key, TimePoint& out, bool required) {
   if (v == nullptr) return;
   if (!v->is_string()) return fail(key, "must be an ISO-8601 string");
   TimePoint t;
-  if (!parse_iso8601(v->get<std::string>(), t)) {
-    return fail(key, "'" + v->get<std::string>() + "' is not an ISO-8601 time (e.g. 2026-11-22T14:03:00Z)");
+  if (!parse_iso8601(v->get<std::string>(), t, /*require_zone=*/true)) {
+    return fail(key, "'" + v->get<std::string>() +
+                         "' is not an ISO-8601 time with a zone (e.g. 2026-11-22T14:03:00Z or 2026-11-22T09:03:00-05:00)");
   }
   out = t;
 }

@@ -18,8 +18,10 @@ inline TimePoint from_epoch_ms(std::int64_t ms) { return TimePoint(Millis(ms)); 
 
 // ISO-8601 UTC with milliseconds, e.g. "2026-11-22T14:03:00.000Z".
 std::string format_iso8601(TimePoint t);
-// Accepts "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by "Z" or "+HH:MM"/"-HH:MM". False on bad input.
-bool parse_iso8601(const std::string& text, TimePoint& out);
+// Accepts "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by "Z" or "+HH:MM"/"-HH:MM"; without
+// `require_zone` also a time with no zone designator, read as UTC. False on bad input.
+// API input passes require_zone = true: a bare "2026-06-10T20:00" is ambiguous (whose 20:00?).
+bool parse_iso8601(const std::string& text, TimePoint& out, bool require_zone = false);
 
 class Clock {
  public:

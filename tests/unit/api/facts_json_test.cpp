@@ -128,6 +128,7 @@ TEST(FactsJsonTest, EachBadFieldIsNamed) {
       {"/phone", 12, "phone"},
       {"/at", "yesterday", "at"},
       {"/at", "2026-13-01T00:00:00Z", "at"},
+      {"/at", "2026-11-22T18:30:00", "at"},  // no zone: whose 18:30? refused
       {"/channel", "fax", "channel"},
       {"/purpose", "spam", "purpose"},
       {"/voice", "robot", "voice"},

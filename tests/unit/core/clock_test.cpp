@@ -28,6 +28,17 @@ TEST(Iso8601, RejectsGarbage) {
   EXPECT_FALSE(parse_iso8601("2026-11-01T00:00:00Zjunk", t));
 }
 
+TEST(Iso8601, ZonelessTimesAreUtcUnlessAZoneIsRequired) {
+  TimePoint t, utc;
+  ASSERT_TRUE(parse_iso8601("2026-06-10T20:00", t));
+  ASSERT_TRUE(parse_iso8601("2026-06-10T20:00:00Z", utc));
+  EXPECT_EQ(t, utc);
+  EXPECT_FALSE(parse_iso8601("2026-06-10T20:00", t, /*require_zone=*/true));
+  EXPECT_FALSE(parse_iso8601("2026-06-10T20:00:00", t, /*require_zone=*/true));
+  ASSERT_TRUE(parse_iso8601("2026-06-10T16:00:00-04:00", t, /*require_zone=*/true));
+  EXPECT_EQ(t, utc);
+}
+
 TEST(ManualClock, MovesOnlyWhenTold) {
   TimePoint start;
   ASSERT_TRUE(parse_iso8601("2026-11-22T00:00:00Z", start));
