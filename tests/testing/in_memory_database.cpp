@@ -190,11 +190,16 @@ class Compliance final : public storage::ComplianceStore {
     }
     return out;
   }
-  Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t limit) override {
+  Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t offset,
+                                                   std::int64_t limit) override {
     Lock g(s_.mu);
     std::vector<ConsentRecord> out;
-    for (auto& c : s_.consents) {
-      if (c.tenant_id == tenant && static_cast<std::int64_t>(out.size()) < limit) out.push_back(c);
+    std::int64_t skipped = 0;
+    for (auto it = s_.consents.rbegin(); it != s_.consents.rend(); ++it) {  // newest first
+      if (it->tenant_id != tenant) continue;
+      if (skipped++ < offset) continue;
+      if (static_cast<std::int64_t>(out.size()) >= limit) break;
+      out.push_back(*it);
     }
     return out;
   }

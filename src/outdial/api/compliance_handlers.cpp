@@ -87,7 +87,7 @@ Result<net::Response> list_consents(ApiDeps& deps, const Actor& actor, const net
     if (!phone.ok()) return phone.error();
     list = deps.db.compliance().consents_for(actor.tenant_id, *phone);
   } else {
-    list = deps.db.compliance().list_consents(actor.tenant_id, page->limit);
+    list = deps.db.compliance().list_consents(actor.tenant_id, page->offset, page->limit);
   }
   if (!list.ok()) return list.error();
   json items = json::array();

@@ -32,7 +32,9 @@ class ComplianceStore {
 
   virtual Result<ConsentRecord> add_consent(const ConsentRecord& c) = 0;
   virtual Result<std::vector<ConsentRecord>> consents_for(TenantId tenant, const std::string& phone) = 0;
-  virtual Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t limit) = 0;
+  // Newest first; `offset` rows skipped, at most `limit` returned.
+  virtual Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t offset,
+                                                           std::int64_t limit) = 0;
   // Sets revoked_at on every unrevoked consent for the number (REVOKE: at once, any channel
   // when channel is nullopt). Returns how many were revoked.
   virtual Result<int> revoke_consents(TenantId tenant, const std::string& phone,

@@ -27,11 +27,13 @@ class InMemoryComplianceStore final : public storage::ComplianceStore {
     }
     return out;
   }
-  Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t limit) override {
+  Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t offset,
+                                                   std::int64_t limit) override {
     std::vector<ConsentRecord> out;
+    std::int64_t skipped = 0;
     for (auto it = consents.rbegin(); it != consents.rend() && static_cast<std::int64_t>(out.size()) < limit;
          ++it) {
-      if (it->tenant_id == tenant) out.push_back(*it);
+      if (it->tenant_id == tenant && skipped++ >= offset) out.push_back(*it);
     }
     return out;
   }

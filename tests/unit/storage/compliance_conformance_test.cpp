@@ -57,9 +57,13 @@ TYPED_TEST(ComplianceStoreConformance, ConsentRoundTripsEveryField) {
 
   auto other = this->seed_tenant("other");
   EXPECT_TRUE(must(store.consents_for(other.id, "+14155550100")).empty());
-  auto listed = must(store.list_consents(tenant.id, 1));
+  auto listed = must(store.list_consents(tenant.id, 0, 1));
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_NE(listed[0].id, created.id);  // newest first
+  auto second_page = must(store.list_consents(tenant.id, 1, 1));
+  ASSERT_EQ(second_page.size(), 1u);
+  EXPECT_EQ(second_page[0].id, created.id);  // the offset pages on
+  EXPECT_TRUE(must(store.list_consents(tenant.id, 2, 1)).empty());
 }
 
 TYPED_TEST(ComplianceStoreConformance, RevokeConsentsByChannelAndAll) {

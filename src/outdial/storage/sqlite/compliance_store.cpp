@@ -115,11 +115,12 @@ Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId 
   return read_consents(s);
 }
 
-Result<std::vector<ConsentRecord>> SqliteComplianceStore::list_consents(TenantId tenant, std::int64_t limit) {
+Result<std::vector<ConsentRecord>> SqliteComplianceStore::list_consents(TenantId tenant, std::int64_t offset,
+                                                                        std::int64_t limit) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kConsentCols +
-                         " FROM consents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2");
-  s.bind(1, tenant).bind(2, limit);
+                         " FROM consents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3");
+  s.bind(1, tenant).bind(2, limit).bind(3, offset);
   return read_consents(s);
 }
 

@@ -10,7 +10,7 @@ class SqliteComplianceStore final : public ComplianceStore {
   explicit SqliteComplianceStore(Connection& conn) : conn_(conn) {}
   Result<ConsentRecord> add_consent(const ConsentRecord& c) override;
   Result<std::vector<ConsentRecord>> consents_for(TenantId tenant, const std::string& phone) override;
-  Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t limit) override;
+  Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t offset, std::int64_t limit) override;
   Result<int> revoke_consents(TenantId tenant, const std::string& phone, std::optional<Channel> channel,
                               TimePoint at) override;
   Result<DncEntry> add_dnc(const DncEntry& e) override;
