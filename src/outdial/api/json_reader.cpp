@@ -68,7 +68,9 @@ void ObjectReader::integer(const std::string& key, int& out, int min, int max, b
   const json* v = take(key, required);
   if (v == nullptr) return;
   if (!v->is_number_integer()) return fail(key, "must be an integer");
-  const auto n = v->get<std::int64_t>();
+  // An unsigned value above INT64_MAX would wrap to a negative number: out of range, say so.
+  const bool huge = v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX);
+  const auto n = huge ? std::numeric_limits<std::int64_t>::max() : v->get<std::int64_t>();
   if (n < min || n > max) {
     return fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
@@ -79,6 +81,9 @@ void ObjectReader::int64(const std::string& key, std::int64_t& out, bool require
   const json* v = take(key, required);
   if (v == nullptr) return;
   if (!v->is_number_integer()) return fail(key, "must be an integer");
+  if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    return fail(key, "is too large (at most " + std::to_string(INT64_MAX) + ")");
+  }
   out = v->get<std::int64_t>();
 }
 

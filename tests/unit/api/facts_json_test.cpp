@@ -1,4 +1,5 @@
 #include "outdial/api/facts_json.hpp"
+#include "outdial/api/json_mapping.hpp"
 
 #include <gtest/gtest.h>
 
@@ -150,6 +151,7 @@ TEST(FactsJsonTest, EachBadFieldIsNamed) {
       {"/campaign", 3, "campaign"},
       {"/dropped_call_at", "x", "dropped_call_at"},
       {"/ring_timeout_seconds", 1.5, "ring_timeout_seconds"},
+      {"/ring_timeout_seconds", json(std::uint64_t{18446744073709551615ULL}), "ring_timeout_seconds"},  // no wrap
       {"/national_dnc_loaded_at", "x", "national_dnc_loaded_at"},
       {"/unexpected", true, "unexpected"},
   };
@@ -189,6 +191,21 @@ TEST(FactsJsonTest, DecisionToJson) {
   EXPECT_TRUE(j["allowed_at"].is_null());
   EXPECT_EQ(decision_to_json(c::Decision{c::Verdict::kBlock, "DNC-INTERNAL", "x", std::nullopt})["decision"],
             "block");
+}
+
+}  // namespace
+}  // namespace outdial::api
+
+namespace outdial::api {
+namespace {
+
+// Review finding: an unsigned id above INT64_MAX used to wrap to -1 and be reported as missing.
+TEST(CampaignJsonTest, HugeUnsignedIdIsReportedAsTooLarge) {
+  nlohmann::json body = {{"name", "x"}, {"list_id", std::uint64_t{18446744073709551615ULL}}};
+  auto c = campaign_from_json(body);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().details.at("field"), "list_id");
+  EXPECT_NE(c.error().message.find("too large"), std::string::npos) << c.error().message;
 }
 
 }  // namespace
