@@ -137,6 +137,22 @@ Result<std::string> normalize_e164(const std::string& raw) {
   if (!n.ok()) return n.error();
   return n->e164;
 }
+
+// Every CLI mutation is audited with the actor "cli", like the API's handlers do for users.
+Status audit_cli(storage::Database& db, TenantId tenant, const std::string& action, const std::string& entity_type,
+                 const std::string& entity_id, const nlohmann::json& payload, TimePoint at) {
+  AuditEntry a;
+  a.tenant_id = tenant;
+  a.actor = "cli";
+  a.action = action;
+  a.entity_type = entity_type;
+  a.entity_id = entity_id;
+  a.payload_json = payload.dump();
+  a.at = at;
+  auto appended = db.audit().append(a);
+  if (!appended.ok()) return appended.error();
+  return ok_status();
+}
 }  // namespace
 
 int cmd_dnc_add(const Config& cfg, std::int64_t tenant, const std::string& phone, const std::string& reason) {
@@ -153,15 +169,10 @@ int cmd_dnc_add(const Config& cfg, std::int64_t tenant, const std::string& phone
   e.created_at = clock.now();
   auto added = db.value()->compliance().add_dnc(e);
   if (!added.ok()) return fail(added.error());
-  AuditEntry a;
-  a.tenant_id = tenant;
-  a.actor = "cli";
-  a.action = "dnc.add";
-  a.entity_type = "dnc";
-  a.entity_id = e.phone_e164;
-  a.payload_json = nlohmann::json{{"reason", reason}}.dump();
-  a.at = clock.now();
-  if (auto st = db.value()->audit().append(a); !st.ok()) return fail(st.error());
+  if (auto st = audit_cli(*db.value(), tenant, "dnc.add", "dnc", e.phone_e164, {{"reason", reason}}, clock.now());
+      !st.ok()) {
+    return fail(st.error());
+  }
   std::cout << e.phone_e164 << " is on the internal do-not-call list of tenant " << tenant << "\n";
   return 0;
 }
@@ -177,15 +188,11 @@ int cmd_dnc_remove(const Config& cfg, std::int64_t tenant, const std::string& ph
     return fail(make_error(ErrorCode::kNotFound, e164.value() + " is not on the list", {{"phone", e164.value()}}));
   }
   SystemClock clock;
-  AuditEntry a;
-  a.tenant_id = tenant;
-  a.actor = "cli";
-  a.action = "dnc.remove";
-  a.entity_type = "dnc";
-  a.entity_id = e164.value();
-  a.payload_json = "{}";
-  a.at = clock.now();
-  if (auto st = db.value()->audit().append(a); !st.ok()) return fail(st.error());
+  if (auto st = audit_cli(*db.value(), tenant, "dnc.remove", "dnc", e164.value(), nlohmann::json::object(),
+                         clock.now());
+      !st.ok()) {
+    return fail(st.error());
+  }
   std::cout << e164.value() << " removed from the internal do-not-call list\n";
   return 0;
 }
@@ -264,15 +271,11 @@ int cmd_consent_add(const Config& cfg, const ConsentCommand& c) {
   if (auto t = db.value()->tenants().get_tenant(c.tenant); !t.ok()) return fail(t.error());
   auto added = db.value()->compliance().add_consent(r);
   if (!added.ok()) return fail(added.error());
-  AuditEntry a;
-  a.tenant_id = c.tenant;
-  a.actor = "cli";
-  a.action = "consent.add";
-  a.entity_type = "consent";
-  a.entity_id = std::to_string(added->id);
-  a.payload_json = api::to_json(added.value()).dump();
-  a.at = clock.now();
-  if (auto st = db.value()->audit().append(a); !st.ok()) return fail(st.error());
+  if (auto st = audit_cli(*db.value(), c.tenant, "consent.add", "consent", std::to_string(added->id),
+                         api::to_json(added.value()), clock.now());
+      !st.ok()) {
+    return fail(st.error());
+  }
   std::cout << "consent " << added->id << " (" << c.type << (c.covers_ai ? ", covers AI voice" : "")
             << ") recorded for " << r.phone_e164 << "\n";
   return 0;
