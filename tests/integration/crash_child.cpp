@@ -46,7 +46,7 @@ class CrashingProvider final : public telephony::Provider {
   }
   Status hangup(const std::string& id) override { return inner_.hangup(id); }
   Result<std::string> send_sms(const telephony::SmsRequest& r) override { return inner_.send_sms(r); }
-  Result<std::optional<std::string>> find_call(const std::string& k) override { return inner_.find_call(k); }
+  Result<std::optional<std::string>> find_call(const telephony::CallLookup& k) override { return inner_.find_call(k); }
   Status reconcile(const std::string& id) override { return inner_.reconcile(id); }
 
  private:

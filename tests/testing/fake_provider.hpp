@@ -23,9 +23,9 @@ class FakeProvider final : public telephony::Provider {
   }
   Status hangup(const std::string&) override { return ok_status(); }
   Result<std::string> send_sms(const telephony::SmsRequest& r) override { return "S" + r.idempotency_key; }
-  Result<std::optional<std::string>> find_call(const std::string& key) override {
+  Result<std::optional<std::string>> find_call(const telephony::CallLookup& lookup) override {
     std::lock_guard l(mu_);
-    auto it = by_key_.find(key);
+    auto it = by_key_.find(lookup.idempotency_key);
     if (it == by_key_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }

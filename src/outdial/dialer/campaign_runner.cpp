@@ -415,7 +415,11 @@ void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::Dial
 Status CampaignRunner::recover_attempt(const CallAttempt& a) {
   CallAttempt cur = a;
   if (cur.provider_call_id.empty()) {
-    auto found = provider_.find_call(cur.idempotency_key);
+    telephony::CallLookup lookup(cur.idempotency_key);
+    lookup.to = cur.to_number;
+    lookup.from = cur.from_number;
+    lookup.placed_after = cur.created_at;
+    auto found = provider_.find_call(lookup);
     if (!found) return found.error();
     if (!found->has_value()) {
       // Never reached the carrier: place it now under the same key.

@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "outdial/core/call.hpp"
 #include "outdial/core/ids.hpp"
@@ -23,6 +24,19 @@ struct DialRequest {
   std::string script;          // locked campaign script (IVR greeting)
   std::string voicemail_text;  // dropped after the beep on a machine
   std::string agent_number;    // press 1 bridges here
+};
+
+// What find_call() gets to recognise a call it may have created before a crash. Carriers with
+// an idempotency key (Telnyx command_id, the simulated carrier) use the key alone; Twilio has
+// none, so its driver lists the calls to `to` from `from` created since `placed_after`.
+struct CallLookup {
+  CallLookup() = default;
+  CallLookup(std::string key) : idempotency_key(std::move(key)) {}  // NOLINT: implicit on purpose
+  CallLookup(const char* key) : idempotency_key(key) {}            // NOLINT: implicit on purpose
+  std::string idempotency_key;
+  std::string to;
+  std::string from;
+  TimePoint placed_after{};
 };
 
 struct DialAccepted {
@@ -51,14 +65,16 @@ class Provider {
  public:
   virtual ~Provider() = default;
   virtual std::string name() const = 0;
-  // Places the call. Errors: kRateLimited (back off and retry later), kInvalidArgument (bad
-  // number: do not retry), kPermissionDenied (destination blocked), kUnavailable (transient).
+  // Places the call. Errors: kRateLimited (refused for now, certainly not placed: retry the same
+  // key later), kInvalidArgument (bad number: do not retry), kPermissionDenied (destination
+  // blocked), kUnavailable (transient; the call MAY have been created, e.g. a time-out after the
+  // request was sent: the dialer resolves it with find_call() before it dials that key again).
   virtual Result<DialAccepted> place_call(const DialRequest& req) = 0;
   virtual Status hangup(const std::string& provider_call_id) = 0;
   virtual Result<std::string> send_sms(const SmsRequest& req) = 0;  // returns message id
   // The provider call id already created for this idempotency key, if any. Used after a crash
   // between "attempt stored" and "provider answered" to avoid dialing twice.
-  virtual Result<std::optional<std::string>> find_call(const std::string& idempotency_key) = 0;
+  virtual Result<std::optional<std::string>> find_call(const CallLookup& lookup) = 0;
   // Asks the provider to re-deliver the call's current status as events (after a restart).
   virtual Status reconcile(const std::string& provider_call_id) = 0;
 };

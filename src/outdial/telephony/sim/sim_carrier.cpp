@@ -145,9 +145,9 @@ Result<std::string> SimCarrier::send_sms(const SmsRequest& req) {
   return id;
 }
 
-Result<std::optional<std::string>> SimCarrier::find_call(const std::string& idempotency_key) {
+Result<std::optional<std::string>> SimCarrier::find_call(const CallLookup& lookup) {
   std::lock_guard lock(mu_);
-  const LedgerCall* c = ledger_.find_by_key(idempotency_key);
+  const LedgerCall* c = ledger_.find_by_key(lookup.idempotency_key);
   if (c == nullptr) return std::optional<std::string>();
   return std::optional<std::string>(c->call_id);
 }

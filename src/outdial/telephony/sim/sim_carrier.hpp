@@ -43,7 +43,7 @@ class SimCarrier final : public Provider, public ScheduledEvents {
   Result<DialAccepted> place_call(const DialRequest& req) override;
   Status hangup(const std::string& provider_call_id) override;
   Result<std::string> send_sms(const SmsRequest& req) override;
-  Result<std::optional<std::string>> find_call(const std::string& idempotency_key) override;
+  Result<std::optional<std::string>> find_call(const CallLookup& lookup) override;
   // Re-schedules every event of the call (past ones become due at once); duplicates of events
   // already delivered carry the same dedupe_key. kNotFound for an unknown id.
   Status reconcile(const std::string& provider_call_id) override;
