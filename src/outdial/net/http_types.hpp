@@ -20,6 +20,7 @@ struct Request {
   std::string method;                        // "GET", "POST", ...
   std::string path;                          // percent-decoded, without the query
   std::string raw_path;                      // as sent (still percent-encoded)
+  std::string raw_query;                     // as sent, without '?' (webhook signatures sign these bytes)
   std::map<std::string, std::string> query;  // decoded; "+" means space; last value wins
   HeaderMap headers;                         // repeated headers joined with ", "
   std::string body;

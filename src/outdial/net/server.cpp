@@ -152,6 +152,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!split_target(std::string_view(target.data(), target.size()), req.raw_path, req.path, req.query)) {
       return respond_error(400, "invalid_argument", "malformed percent-encoding in request target");
     }
+    {
+      const std::string_view t(target.data(), target.size());
+      const auto q = t.find('?');
+      if (q != std::string_view::npos) req.raw_query = std::string(t.substr(q + 1, t.find('#', q) - q - 1));
+    }
     for (const auto& f : in) {
       std::string name(f.name_string());
       auto it = req.headers.find(name);

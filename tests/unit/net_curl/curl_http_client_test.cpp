@@ -31,6 +31,7 @@ class CurlClientTest : public ::testing::Test {
       return Response::text(201, r.method + "|" + r.header("content-type") + "|" + r.header("x-trace") + "|" +
                                      r.header("authorization") + "|" + r.body);
     });
+    router_.add("GET", "/raw", [](const Request& r) { return Response::text(200, r.raw_path + "|" + r.raw_query); });
     router_.add("PUT", "/echo", [](const Request& r) { return Response::text(200, r.method + "|" + r.body); });
     router_.add("DELETE", "/echo", [](const Request&) { return Response::text(204, ""); });
     router_.add("GET", "/missing-thing", [](const Request&) {
@@ -112,6 +113,14 @@ TEST_F(CurlClientTest, PutAndDeleteUseTheRequestedMethod) {
   r = client_->send(req);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 204);
+}
+
+TEST_F(CurlClientTest, ServerKeepsTheRawQueryAsSent) {
+  ClientRequest req;
+  req.url = base_ + "/raw?b=It%27s+x&a=1&bodySHA256=ab";
+  auto r = client_->send(req);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "/raw|b=It%27s+x&a=1&bodySHA256=ab");
 }
 
 TEST_F(CurlClientTest, HttpErrorsAreResponsesNotErrors) {
