@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,22 +10,37 @@
 namespace outdial::testing {
 
 // A provider that accepts every call ("P<n>"), remembers the keys and delivers nothing by
-// itself: tests push events into the sink by hand.
+// itself: tests push events into the sink by hand. Scripted failures: each entry of `faults`
+// answers one place_call (front first) with its error; with `created` the call is created
+// anyway (a time-out after the request reached the carrier).
+struct DialFault {
+  Error error;
+  bool created = false;
+};
 class FakeProvider final : public telephony::Provider {
  public:
   std::string name() const override { return "fake"; }
   Result<telephony::DialAccepted> place_call(const telephony::DialRequest& r) override {
     std::lock_guard l(mu_);
+    ++place_calls;
     if (auto it = by_key_.find(r.idempotency_key); it != by_key_.end()) return telephony::DialAccepted{it->second};
+    std::optional<DialFault> fault;
+    if (!faults.empty()) {
+      fault = faults.front();
+      faults.erase(faults.begin());
+    }
+    if (fault && !fault->created) return fault->error;
     dials.push_back(r);
     const std::string id = "P" + std::to_string(dials.size());
     by_key_[r.idempotency_key] = id;
+    if (fault) return fault->error;
     return telephony::DialAccepted{id};
   }
   Status hangup(const std::string&) override { return ok_status(); }
   Result<std::string> send_sms(const telephony::SmsRequest& r) override { return "S" + r.idempotency_key; }
   Result<std::optional<std::string>> find_call(const telephony::CallLookup& lookup) override {
     std::lock_guard l(mu_);
+    ++lookups;
     auto it = by_key_.find(lookup.idempotency_key);
     if (it == by_key_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
@@ -34,8 +50,11 @@ class FakeProvider final : public telephony::Provider {
     reconciled.push_back(id);
     return ok_status();
   }
-  std::vector<telephony::DialRequest> dials;
+  std::vector<telephony::DialRequest> dials;  // calls really created
   std::vector<std::string> reconciled;
+  std::vector<DialFault> faults;
+  int place_calls = 0;  // place_call() invocations, failed ones included
+  int lookups = 0;
 
  private:
   std::mutex mu_;

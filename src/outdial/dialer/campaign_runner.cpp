@@ -137,6 +137,8 @@ TickResult CampaignRunner::tick() {
   flush_placements();  // deferred call ids of the previous tick, if no batch() took them
   TickResult out;
   const TimePoint now = clock_.now();
+  resolve_due(now);
+  if (auto r = next_resolution()) earliest(out.next_due, *r, now);
   auto active = db_.campaigns().list_active_campaigns();
   if (!active) {
     last_active_.clear();
@@ -183,6 +185,10 @@ TickResult CampaignRunner::tick() {
 
 CampaignRunner::Quiet CampaignRunner::quiet_until(TimePoint now) {
   Quiet q;
+  if (auto r = next_resolution()) {
+    if (*r <= now) return q;
+    earliest(q.until, *r, now);
+  }
   for (const Campaign& c : last_active_) {
     if (c.expires_at) {
       if (now >= *c.expires_at) return q;
@@ -322,18 +328,7 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   }
   ++gate_calls_;
   const compliance::Decision d = gate_.evaluate(*facts);
-  storage::DecisionRecord rec;
-  rec.tenant_id = c.tenant_id;
-  rec.campaign_id = c.id;
-  rec.contact_id = t.contact_id;
-  rec.phone_e164 = contact->phone_e164;
-  rec.channel = "voice";
-  rec.verdict = verdict_name(d.verdict);
-  rec.rule = d.rule;
-  rec.reason = d.reason;
-  rec.allowed_at = d.allowed_at;
-  rec.decided_at = now;
-  (void)db_.compliance().record_decision(rec);
+  store_decision(c, t.contact_id, contact->phone_e164, d, now);
   if (d.verdict == compliance::Verdict::kBlock) {
     release(t, TargetStatus::kBlocked, now, "blocked:" + d.rule);
     return {};
@@ -367,6 +362,22 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   return Prepared{*stored, false};
 }
 
+void CampaignRunner::store_decision(const Campaign& c, ContactId contact, const std::string& phone,
+                                    const compliance::Decision& d, TimePoint now) {
+  storage::DecisionRecord rec;
+  rec.tenant_id = c.tenant_id;
+  rec.campaign_id = c.id;
+  rec.contact_id = contact;
+  rec.phone_e164 = phone;
+  rec.channel = "voice";
+  rec.verdict = verdict_name(d.verdict);
+  rec.rule = d.rule;
+  rec.reason = d.reason;
+  rec.allowed_at = d.allowed_at;
+  rec.decided_at = now;
+  (void)db_.compliance().record_decision(rec);
+}
+
 Result<telephony::DialAccepted> CampaignRunner::send(const Campaign& c, const CallAttempt& a) {
   telephony::DialRequest req;
   req.idempotency_key = a.idempotency_key;
@@ -392,15 +403,18 @@ void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::Dial
   const CallState before = a.state;
   if (!accepted) {
     const ErrorCode code = accepted.error().code;
+    if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kPermissionDenied) {
+      defer_resolution(a, now, accepted.error());  // may exist: never a second key for it
+      return;
+    }
+    unresolved_.erase(a.id);
     a.state = CallState::kFailed;
     a.ended_at = now;
     a.failure_reason = std::string(to_string(code)) + ": " + accepted.error().message;
-    if (db_.calls().update_attempt(a, before)) {
-      const bool undialable = code == ErrorCode::kInvalidArgument || code == ErrorCode::kPermissionDenied;
-      (void)events_.finalize_target(a, undialable);
-    }
+    if (db_.calls().update_attempt(a, before)) (void)events_.finalize_target(a, /*undialable=*/true);
     return;
   }
+  unresolved_.erase(a.id);
   a.provider_call_id = accepted->provider_call_id;
   a.state = CallState::kDialing;
   a.dialed_at = now;
@@ -410,6 +424,101 @@ void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::Dial
     a = *fresh;
   }
   (void)events_.replay(a);  // events that arrived before the call id was stored
+}
+
+void CampaignRunner::defer_resolution(const CallAttempt& a, TimePoint now, const Error& why) {
+  auto [it, inserted] = unresolved_.try_emplace(a.id, Unresolved{a, now, 0});
+  Unresolved& u = it->second;
+  u.attempt = a;
+  Millis wait = config_.resolve_backoff;
+  for (int i = 0; i < u.tries && wait < config_.resolve_backoff_max; ++i) wait *= 2;
+  u.due = now + std::min(wait, config_.resolve_backoff_max);
+  ++u.tries;
+  (void)why;  // recorded on the attempt if it finally fails
+  u.attempt.failure_reason = std::string(to_string(why.code)) + ": " + why.message;
+}
+
+std::optional<TimePoint> CampaignRunner::next_resolution() const {
+  std::optional<TimePoint> next;
+  for (const auto& [id, u] : unresolved_) {
+    if (!next || u.due < *next) next = u.due;
+  }
+  return next;
+}
+
+void CampaignRunner::resolve_due(TimePoint now) {
+  std::vector<AttemptId> due;
+  for (const auto& [id, u] : unresolved_) {
+    if (u.due <= now) due.push_back(id);
+  }
+  for (AttemptId id : due) {
+    auto it = unresolved_.find(id);
+    if (it == unresolved_.end()) continue;
+    auto fresh = db_.calls().get_attempt(id);
+    if (!fresh) {
+      it->second.due = now + config_.resolve_backoff;  // store down: try again later
+      continue;
+    }
+    if (fresh->state != CallState::kQueued || !fresh->provider_call_id.empty()) {
+      unresolved_.erase(it);  // an event or another node already attached the call
+      continue;
+    }
+    telephony::CallLookup lookup(fresh->idempotency_key);
+    lookup.to = fresh->to_number;
+    lookup.from = fresh->from_number;
+    lookup.placed_after = fresh->created_at;
+    auto found = provider_.find_call(lookup);
+    if (!found) {
+      defer_resolution(*fresh, now, found.error());  // cannot tell yet: never dial blind
+      continue;
+    }
+    if (found->has_value()) {
+      // The "failed" dial did create the call: attach it, no second dial.
+      store_placement(*fresh, telephony::DialAccepted{**found}, now);
+      continue;
+    }
+    if (it->second.tries >= config_.max_resolve_tries) {
+      // The carrier confirms no call under this key after every try: the attempt failed.
+      CallAttempt failed = *fresh;
+      failed.state = CallState::kFailed;
+      failed.ended_at = now;
+      failed.failure_reason = it->second.attempt.failure_reason;
+      unresolved_.erase(it);
+      if (db_.calls().update_attempt(failed, CallState::kQueued)) (void)events_.finalize_target(failed);
+      continue;
+    }
+    auto c = db_.campaigns().get_campaign_any(fresh->campaign_id);
+    if (!c) {
+      defer_resolution(*fresh, now, c.error());
+      continue;
+    }
+    // Time has passed since the gate allowed this call: the campaign may be paused and the
+    // calling window may have closed. Ask again; anything but allow cancels the attempt (the
+    // carrier confirmed it holds no call under this key).
+    std::string refusal;
+    if (c->status != CampaignStatus::kActive) {
+      refusal = std::string("campaign ") + to_string(c->status);
+    } else if (auto contact = db_.contacts().get_contact(c->tenant_id, fresh->contact_id); !contact) {
+      refusal = "contact unavailable";
+    } else if (auto facts = facts_.build(*c, *contact, now); !facts) {
+      refusal = "facts unavailable";
+    } else {
+      ++gate_calls_;
+      const compliance::Decision d = gate_.evaluate(*facts);
+      store_decision(*c, fresh->contact_id, contact->phone_e164, d, now);
+      if (d.verdict != compliance::Verdict::kAllow) refusal = std::string(verdict_name(d.verdict)) + ":" + d.rule;
+    }
+    if (!refusal.empty()) {
+      CallAttempt canceled = *fresh;
+      canceled.state = CallState::kCanceled;
+      canceled.ended_at = now;
+      canceled.failure_reason = "not re-dialed: " + refusal;
+      unresolved_.erase(it);
+      if (db_.calls().update_attempt(canceled, CallState::kQueued)) (void)events_.finalize_target(canceled);
+      continue;
+    }
+    store_placement(*fresh, send(*c, *fresh), now);  // same key; defers again on failure
+  }
 }
 
 Status CampaignRunner::recover_attempt(const CallAttempt& a) {

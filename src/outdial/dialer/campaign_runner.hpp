@@ -18,6 +18,12 @@ namespace outdial::dialer {
 
 struct RunnerConfig {
   std::string node_id = "node-1";  // lease owner; must be stable across restarts of this node
+  // Unresolved dials (see CampaignRunner): first retry after resolve_backoff, doubling up to
+  // resolve_backoff_max; after max_resolve_tries confirmed-absent re-dials the attempt fails
+  // (the retry policy then decides, under a new key, which is safe: the carrier said no call).
+  Millis resolve_backoff{std::chrono::seconds(5)};
+  Millis resolve_backoff_max{std::chrono::minutes(5)};
+  int max_resolve_tries = 6;
   Millis lease_ttl{std::chrono::minutes(15)};
   Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
 };
@@ -94,6 +100,8 @@ class CampaignRunner {
   // Gate + attempt row for one leased target (no carrier call).
   Prepared prepare_target(const Campaign& c, CampaignTarget t, TimePoint now);
   Result<telephony::DialAccepted> send(const Campaign& c, const CallAttempt& a);
+  void store_decision(const Campaign& c, ContactId contact, const std::string& phone, const compliance::Decision& d,
+                      TimePoint now);
   void store_placement(CallAttempt a, const Result<telephony::DialAccepted>& accepted, TimePoint now);
   void place(const Campaign& c, const CallAttempt& attempt, TimePoint now);
   void release(CampaignTarget t, TargetStatus status, TimePoint next, const std::string& outcome);
@@ -113,6 +121,20 @@ class CampaignRunner {
   };
   void store_pending_placements();  // inside a transaction
   void flush_placements();          // in its own transaction
+  // Dial errors other than "bad number"/"blocked" leave the attempt queued under its key: a
+  // rate-limited dial was certainly not placed, an unavailable one may have been (a time-out
+  // after the request reached the carrier). Each is resolved later, with back-off, by
+  // find_call() first (attach the call if it exists) and only then a new place_call() with the
+  // SAME key. Never a new key for a call that may exist.
+  struct Unresolved {
+    CallAttempt attempt;
+    TimePoint due{};
+    int tries = 0;
+  };
+  void defer_resolution(const CallAttempt& a, TimePoint now, const Error& why);
+  void resolve_due(TimePoint now);
+  std::optional<TimePoint> next_resolution() const;
+  std::map<AttemptId, Unresolved> unresolved_;
 
   storage::Database& db_;
   telephony::Provider& provider_;

@@ -378,3 +378,139 @@ TEST_F(RunnerTest, RolledBackEventBatchIsRedeliveredWithoutASecondDial) {
 
 }  // namespace
 }  // namespace outdial::dialer
+
+namespace outdial::dialer {
+namespace {
+
+// Dial errors that do not prove the number bad (issue #3: "nothing is retried blindly"): the
+// attempt keeps its key, and a later resolution asks the carrier before dialing again.
+struct DialFaultTest : DialerFixture {
+  testing::FakeProvider provider;
+  testing::FakeGate gate;
+  std::unique_ptr<FactsBuilder> facts;
+  void SetUp() override {
+    DialerFixture::SetUp();
+    facts =
+        std::make_unique<FactsBuilder>(db.compliance(), db.calls(), db.campaigns(), nullptr, caller_ids());
+  }
+  std::vector<CallAttempt> attempts(CampaignId c) { return *db.calls().list_attempts(staff.tenant_id, c, 0, 10); }
+};
+
+TEST_F(DialFaultTest, RateLimitedDialIsSentAgainUnderTheSameKey) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  provider.faults.push_back({make_error(ErrorCode::kRateLimited, "20429"), false});
+  EXPECT_EQ(runner.tick().dialed, 1);
+  ASSERT_EQ(attempts(c.id).size(), 1u);
+  EXPECT_EQ(attempts(c.id)[0].state, CallState::kQueued);  // not failed, not finished
+  EXPECT_TRUE(provider.dials.empty());
+  clock.advance(std::chrono::seconds(4));
+  runner.tick();
+  EXPECT_EQ(provider.place_calls, 1);  // back-off not over yet
+  clock.advance(std::chrono::seconds(1));
+  auto t = runner.tick();
+  EXPECT_EQ(t.dialed, 0);  // the same attempt, no new one
+  ASSERT_EQ(provider.dials.size(), 1u);
+  auto all = attempts(c.id);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(provider.dials[0].idempotency_key, all[0].idempotency_key);
+  EXPECT_EQ(all[0].state, CallState::kDialing);
+  EXPECT_EQ(all[0].provider_call_id, "P1");
+  EXPECT_EQ(provider.lookups, 1);  // asked the carrier before dialing again
+}
+
+TEST_F(DialFaultTest, TimeOutAfterTheCarrierCreatedTheCallIsAttachedNotDialedTwice) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  provider.faults.push_back({make_error(ErrorCode::kUnavailable, "timed out", {{"timeout", "true"}}), true});
+  runner.tick();
+  EXPECT_EQ(attempts(c.id)[0].state, CallState::kQueued);
+  ASSERT_EQ(provider.dials.size(), 1u);  // the carrier did create it
+  clock.advance(std::chrono::seconds(5));
+  runner.tick();
+  EXPECT_EQ(provider.place_calls, 1);  // never sent again
+  EXPECT_EQ(provider.dials.size(), 1u);
+  auto a = attempts(c.id);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].state, CallState::kDialing);
+  EXPECT_EQ(a[0].provider_call_id, "P1");
+  // The call's events now reach the attempt.
+  CallEvent e;
+  e.provider = "fake";
+  e.provider_call_id = "P1";
+  e.kind = CallEventKind::kBusy;
+  e.sequence = 1;
+  e.dedupe_key = "P1:1";
+  e.at = clock.now();
+  runner.sink().on_call_event(e);
+  EXPECT_EQ(attempts(c.id)[0].state, CallState::kBusy);
+}
+
+TEST_F(DialFaultTest, BadNumberFailsAtOnceAndIsNeverRetried) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  provider.faults.push_back({make_error(ErrorCode::kInvalidArgument, "21211 invalid To"), false});
+  runner.tick();
+  auto a = attempts(c.id);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].state, CallState::kFailed);
+  auto t = db.campaigns().get_target(c.id, a[0].contact_id);
+  EXPECT_EQ((*t)->status, TargetStatus::kExhausted);
+  EXPECT_EQ((*t)->last_outcome, "undialable");
+  clock.advance(std::chrono::hours(2));
+  runner.tick();
+  EXPECT_EQ(provider.place_calls, 1);
+}
+
+TEST_F(DialFaultTest, NoRedialOnceTheCampaignIsPausedOrTheGateSaysNo) {
+  add_contacts(2);
+  Campaign c = make_active(draft());
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  provider.faults.push_back({make_error(ErrorCode::kUnavailable, "503"), false});
+  provider.faults.push_back({make_error(ErrorCode::kUnavailable, "503"), false});
+  runner.tick();
+  ASSERT_EQ(attempts(c.id).size(), 2u);
+  Campaign paused = *db.campaigns().get_campaign_any(c.id);
+  paused.status = CampaignStatus::kPaused;
+  ASSERT_TRUE(db.campaigns().update_campaign(paused));
+  clock.advance(std::chrono::seconds(5));
+  runner.tick();
+  EXPECT_EQ(provider.place_calls, 2);  // nothing sent again
+  for (const auto& a : attempts(c.id)) {
+    EXPECT_EQ(a.state, CallState::kCanceled);
+    EXPECT_NE(a.failure_reason.find("paused"), std::string::npos) << a.failure_reason;
+  }
+  EXPECT_EQ(provider.lookups, 2);  // each checked with the carrier first
+}
+
+TEST_F(DialFaultTest, GivesUpAfterTheConfiguredTriesWhenTheCarrierConfirmsNoCall) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  RunnerConfig cfg;
+  cfg.max_resolve_tries = 3;
+  CampaignRunner runner(db, provider, gate, *facts, clock, cfg);
+  for (int i = 0; i < 3; ++i) provider.faults.push_back({make_error(ErrorCode::kUnavailable, "503"), false});
+  runner.tick();
+  for (int i = 0; i < 10; ++i) {
+    clock.advance(std::chrono::minutes(5));
+    runner.tick();
+  }
+  const auto all = attempts(c.id);
+  const CallAttempt* first = nullptr;
+  for (const auto& a : all) {
+    if (a.attempt_number == 1) first = &a;
+  }
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->state, CallState::kFailed);
+  EXPECT_NE(first->failure_reason.find("503"), std::string::npos) << first->failure_reason;
+  // Three sends under the first key, none of which created a call; any later call is a new
+  // attempt chosen by the retry policy.
+  EXPECT_GE(provider.place_calls, 3);
+  for (const auto& d : provider.dials) EXPECT_NE(d.idempotency_key, first->idempotency_key);
+}
+
+}  // namespace
+}  // namespace outdial::dialer
