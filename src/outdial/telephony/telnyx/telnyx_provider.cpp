@@ -1,0 +1,241 @@
+#include "outdial/telephony/telnyx/telnyx_provider.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace outdial::telephony::telnyx {
+
+namespace {
+
+using nlohmann::json;
+
+bool contains_ci(std::string hay, std::string needle) {
+  auto lower = [](std::string& s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  lower(hay);
+  lower(needle);
+  return hay.find(needle) != std::string::npos;
+}
+
+bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+}  // namespace
+
+Error map_api_error(int http_status, const std::string& body, const std::string& operation) {
+  std::string code, title, detail, pointer;
+  const auto j = json::parse(body, nullptr, false);
+  if (!j.is_discarded() && j.is_object()) {
+    if (auto errs = j.find("errors"); errs != j.end() && errs->is_array() && !errs->empty() && (*errs)[0].is_object()) {
+      const auto& e0 = (*errs)[0];
+      auto s = [&](const json& o, const char* k) -> std::string {
+        auto it = o.find(k);
+        if (it == o.end()) return {};
+        if (it->is_string()) return it->get<std::string>();
+        if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+        return {};
+      };
+      code = s(e0, "code");
+      title = s(e0, "title");
+      detail = s(e0, "detail");
+      if (auto src = e0.find("source"); src != e0.end() && src->is_object()) pointer = s(*src, "pointer");
+    }
+  }
+  std::map<std::string, std::string> details{{"http_status", std::to_string(http_status)}, {"operation", operation}};
+  if (!code.empty()) details["telnyx_code"] = code;
+  if (!pointer.empty()) details["pointer"] = pointer;
+  std::string message = "Telnyx " + operation + " failed: HTTP " + std::to_string(http_status);
+  if (!code.empty()) message += " code " + code;
+  if (!title.empty()) message += " (" + title + ")";
+  if (!detail.empty()) message += ": " + detail;
+
+  ErrorCode ec = ErrorCode::kFailedPrecondition;
+  const bool about_to = pointer == "/to" || pointer.rfind("/to/", 0) == 0;
+  if (http_status == 429 || code == "10011") {
+    ec = ErrorCode::kRateLimited;
+  } else if (http_status >= 500) {
+    ec = ErrorCode::kUnavailable;
+  } else if (http_status == 401) {
+    ec = ErrorCode::kUnauthenticated;
+  } else if (http_status == 403) {
+    ec = contains_ci(detail + " " + title, "concurren") || contains_ci(detail + " " + title, "channel limit")
+             ? ErrorCode::kRateLimited
+             : ErrorCode::kPermissionDenied;
+  } else if (http_status == 404) {
+    ec = ErrorCode::kNotFound;
+  } else if (about_to || ((code == "10015" || code == "10016") && contains_ci(detail, "number"))) {
+    ec = ErrorCode::kInvalidArgument;  // the destination number itself: never retry it
+    if (about_to) details["field"] = "to";
+  }
+  return make_error(ec, message, std::move(details));
+}
+
+Error map_transport_error(const Error& e, const std::string& operation) {
+  auto details = e.details;
+  details["operation"] = operation;
+  // Whatever the transport said, the request may have reached Telnyx: the dialer checks
+  // find_call() (or relies on command_id) before it dials that key again.
+  return make_error(ErrorCode::kUnavailable, "Telnyx " + operation + " not answered: " + e.message, std::move(details));
+}
+
+TelnyxProvider::TelnyxProvider(net::HttpClient& http, TelnyxConfig config, CallRegistry* registry)
+    : http_(http), config_(std::move(config)), registry_(registry) {}
+
+Result<net::ClientResponse> TelnyxProvider::send(const std::string& method, const std::string& path,
+                                                 const std::string& body, const std::string& operation) {
+  net::ClientRequest req;
+  req.method = method;
+  req.url = config_.api_base + path;
+  req.headers = {{"Authorization", "Bearer " + config_.api_key}, {"Accept", "application/json"}};
+  if (!body.empty() || method == "POST") req.headers.emplace_back("Content-Type", "application/json");
+  req.body = body;
+  req.timeout = config_.timeout;
+  auto r = http_.send(req);
+  if (!r) return map_transport_error(r.error(), operation);
+  return r;
+}
+
+Result<DialAccepted> TelnyxProvider::place_call(const DialRequest& req) {
+  ClientState cs;
+  cs.idempotency_key = req.idempotency_key;
+  cs.attempt_id = req.attempt_id;
+  cs.tenant_id = req.tenant_id;
+  cs.campaign_id = req.campaign_id;
+  cs.machine_detection = req.machine_detection;
+  json body{{"connection_id", config_.connection_id},
+            {"to", req.to},
+            {"from", req.from},
+            {"client_state", encode_client_state(cs)},
+            {"command_id", req.idempotency_key},
+            // RING-MIN: at least 15 s of ringing; Telnyx accepts 5-600.
+            {"timeout_secs", std::clamp(req.ring_timeout_seconds, 15, 600)},
+            {"answering_machine_detection", req.machine_detection ? config_.answering_machine_detection : "disabled"}};
+  if (!config_.webhook_url.empty()) {
+    body["webhook_url"] = config_.webhook_url;
+    body["webhook_url_method"] = "POST";
+  }
+  if (req.record) body["record"] = "record-from-answer";
+  auto r = send("POST", "/calls", body.dump(), "dial");
+  if (!r) return r.error();
+  if (!is_2xx(r->status)) return map_api_error(r->status, r->body, "dial");
+  const auto j = json::parse(r->body, nullptr, false);
+  std::string id;
+  if (!j.is_discarded() && j.is_object()) {
+    if (auto d = j.find("data"); d != j.end() && d->is_object()) {
+      if (auto c = d->find("call_control_id"); c != d->end() && c->is_string()) id = c->get<std::string>();
+    }
+  }
+  if (id.empty())
+    // Accepted but unreadable: the call may exist; the dialer resolves it via find_call.
+    return make_error(ErrorCode::kUnavailable, "Telnyx dial: response has no data.call_control_id",
+                      {{"operation", "dial"}, {"http_status", std::to_string(r->status)}});
+  if (registry_) registry_->put(id, RegisteredCall{script_for(req), cs});
+  return DialAccepted{id};
+}
+
+Status TelnyxProvider::issue(const std::string& call_control_id, const FlowCommand& c, const ClientState& state) {
+  ClientState cs = state;
+  cs.step = c.step;
+  json body{{"command_id", c.command_id}, {"client_state", encode_client_state(cs)}};
+  if (c.action == "speak" || c.action == "gather_using_speak") {
+    body["payload"] = c.payload;
+    body["voice"] = config_.voice;
+    body["language"] = config_.language;
+  }
+  if (c.action == "gather_using_speak") {
+    body["minimum_digits"] = 1;
+    body["maximum_digits"] = 1;
+    body["valid_digits"] = "12";
+    body["timeout_millis"] = 8000;
+    body["maximum_tries"] = 1;
+  } else if (c.action == "transfer") {
+    body["to"] = c.to;
+    if (!c.from.empty()) body["from"] = c.from;
+    body["timeout_secs"] = 30;
+  } else if (c.action == "bridge") {
+    body["call_control_id"] = c.to;
+  } else if (c.action == "playback_start") {
+    body["audio_url"] = c.payload;
+  }
+  const std::string op = "command " + c.action;
+  auto r = send("POST", "/calls/" + net::url_encode_component(call_control_id) + "/actions/" + c.action, body.dump(), op);
+  if (!r) return r.error();
+  if (is_2xx(r->status)) return ok_status();
+  Error e = map_api_error(r->status, r->body, op);
+  // The call is gone (callee hung up first): nothing left to command.
+  if (e.code == ErrorCode::kNotFound || e.details["telnyx_code"] == "90018") return ok_status();
+  return e;
+}
+
+Status TelnyxProvider::hangup(const std::string& provider_call_id) {
+  FlowCommand c;
+  c.action = "hangup";
+  c.step = "hangup";
+  c.command_id = provider_call_id + ":hangup";
+  ClientState cs;
+  if (registry_) {
+    if (auto reg = registry_->get(provider_call_id)) cs = reg->state;
+  }
+  return issue(provider_call_id, c, cs);
+}
+
+Result<std::string> TelnyxProvider::send_sms(const SmsRequest& req) {
+  json body{{"from", req.from}, {"to", req.to}, {"text", req.body}};
+  if (!config_.webhook_url.empty()) body["webhook_url"] = config_.webhook_url;
+  auto r = send("POST", "/messages", body.dump(), "send message");
+  if (!r) return r.error();
+  if (!is_2xx(r->status)) return map_api_error(r->status, r->body, "send message");
+  const auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_discarded() && j.is_object()) {
+    if (auto d = j.find("data"); d != j.end() && d->is_object()) {
+      if (auto id = d->find("id"); id != d->end() && id->is_string()) return id->get<std::string>();
+    }
+  }
+  return make_error(ErrorCode::kUnavailable, "Telnyx send message: response has no data.id",
+                    {{"operation", "send message"}});
+}
+
+Result<std::optional<std::string>> TelnyxProvider::find_call(const CallLookup& lookup) {
+  const std::string op = "list active calls";
+  std::string path = "/connections/" + net::url_encode_component(config_.connection_id) + "/active_calls?page%5Bsize%5D=250";
+  // Pages by the cursor Telnyx returns in meta.cursors.after.
+  for (int page = 0; page < 100; ++page) {
+    auto r = send("GET", path, "", op);
+    if (!r) return r.error();
+    if (!is_2xx(r->status)) return map_api_error(r->status, r->body, op);
+    const auto j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("data") || !j["data"].is_array())
+      return make_error(ErrorCode::kUnavailable, "Telnyx list active calls: response has no data array",
+                        {{"operation", op}});
+    for (const auto& c : j["data"]) {
+      if (!c.is_object()) continue;
+      const auto cs = c.find("client_state");
+      const auto id = c.find("call_control_id");
+      if (cs == c.end() || !cs->is_string() || id == c.end() || !id->is_string()) continue;
+      const auto decoded = decode_client_state(cs->get<std::string>());
+      if (decoded && decoded->idempotency_key == lookup.idempotency_key)
+        return std::optional<std::string>(id->get<std::string>());
+    }
+    std::string after;
+    if (auto m = j.find("meta"); m != j.end() && m->is_object()) {
+      if (auto cur = m->find("cursors"); cur != m->end() && cur->is_object()) {
+        if (auto a = cur->find("after"); a != cur->end() && a->is_string()) after = a->get<std::string>();
+      }
+    }
+    if (after.empty()) break;
+    path = "/connections/" + net::url_encode_component(config_.connection_id) +
+           "/active_calls?page%5Bsize%5D=250&page%5Bafter%5D=" + net::url_encode_component(after);
+  }
+  return std::optional<std::string>();
+}
+
+Status TelnyxProvider::reconcile(const std::string& provider_call_id) {
+  const std::string op = "retrieve call";
+  auto r = send("GET", "/calls/" + net::url_encode_component(provider_call_id), "", op);
+  if (!r) return r.error();
+  if (is_2xx(r->status) || r->status == 404) return ok_status();
+  return map_api_error(r->status, r->body, op);
+}
+
+}  // namespace outdial::telephony::telnyx

@@ -1,0 +1,82 @@
+#pragma once
+// Telnyx Call Control v2 + Messaging over net::HttpClient (provider-contracts.md §5, §7).
+//
+// Dial: POST /v2/calls with command_id = the attempt's idempotency key (Telnyx ignores a second
+// dial with the same command_id, so re-sending after a time-out is safe) and client_state =
+// base64 JSON naming the attempt (correlates webhooks even if the call_control_id was never
+// stored). find_call: GET /v2/connections/{connection_id}/active_calls and match the decoded
+// client_state's key; only live calls are listed, and a call that already ended was reported by
+// its webhooks, whose client_state attaches it to the attempt (see EventProcessor).
+#include <memory>
+#include <string>
+
+#include "outdial/net/http_client.hpp"
+#include "outdial/telephony/provider.hpp"
+#include "outdial/telephony/telnyx/call_flow.hpp"
+#include "outdial/telephony/telnyx/call_registry.hpp"
+#include "outdial/telephony/telnyx/client_state.hpp"
+
+namespace outdial::telephony::telnyx {
+
+struct TelnyxConfig {
+  std::string api_key;        // Bearer; never logged, never in an error message
+  std::string connection_id;  // Call Control App id
+  std::string api_base = "https://api.telnyx.com/v2";
+  std::string webhook_url;    // per-call webhook_url (our /webhooks/telnyx), "" = the app's default
+  std::string voice = "female";
+  std::string language = "en-US";
+  std::string answering_machine_detection = "detect_beep";  // or greeting_end
+  std::chrono::milliseconds timeout{10'000};
+};
+
+// Error mapping for a Telnyx API response that is not 2xx (errors[0].code/.detail/.source.pointer):
+//   429 or code 10011                    -> kRateLimited (not processed; retry later)
+//   400/422 pointing at /to, or 10015/10016 about the number -> kInvalidArgument (bad number)
+//   401                                  -> kUnauthenticated
+//   403 about concurrency/channel limits -> kRateLimited; other 403 -> kPermissionDenied
+//   404                                  -> kNotFound
+//   other 4xx                            -> kFailedPrecondition (our request/config is wrong)
+//   5xx                                  -> kUnavailable (the call MAY exist)
+// details: http_status, telnyx_code, pointer, operation. `operation` names the request.
+Error map_api_error(int http_status, const std::string& body, const std::string& operation);
+// A transport failure (net::HttpClient error) -> kUnavailable with details kept.
+Error map_transport_error(const Error& e, const std::string& operation);
+
+// Issues Call Control commands for the webhook flow (an interface so route tests can fake it).
+class CommandIssuer {
+ public:
+  virtual ~CommandIssuer() = default;
+  // POST /v2/calls/{id}/actions/{action} with command_id and client_state. A call that already
+  // ended (404 / 422 "call has already ended") is success: there is nothing left to do.
+  virtual Status issue(const std::string& call_control_id, const FlowCommand& command,
+                       const ClientState& state) = 0;
+};
+
+class TelnyxProvider final : public Provider, public CommandIssuer {
+ public:
+  // `registry` may be null (no IVR script remembered; the routes then use their fallback).
+  TelnyxProvider(net::HttpClient& http, TelnyxConfig config, CallRegistry* registry = nullptr);
+
+  std::string name() const override { return kProviderName; }
+  Result<DialAccepted> place_call(const DialRequest& req) override;
+  Status hangup(const std::string& provider_call_id) override;
+  Result<std::string> send_sms(const SmsRequest& req) override;
+  Result<std::optional<std::string>> find_call(const CallLookup& lookup) override;
+  // Telnyx cannot re-deliver past webhooks. GET /v2/calls/{id}: ok when the call is known
+  // (live calls keep sending webhooks) or gone (404: its webhooks were delivered or retried).
+  Status reconcile(const std::string& provider_call_id) override;
+
+  Status issue(const std::string& call_control_id, const FlowCommand& command, const ClientState& state) override;
+
+  const TelnyxConfig& config() const { return config_; }
+
+ private:
+  Result<net::ClientResponse> send(const std::string& method, const std::string& path, const std::string& body,
+                                   const std::string& operation);
+
+  net::HttpClient& http_;
+  TelnyxConfig config_;
+  CallRegistry* registry_;
+};
+
+}  // namespace outdial::telephony::telnyx

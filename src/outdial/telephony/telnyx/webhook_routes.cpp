@@ -1,0 +1,150 @@
+#include "outdial/telephony/telnyx/webhook_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <map>
+#include <mutex>
+
+namespace outdial::telephony::telnyx {
+
+namespace {
+
+// Finished calls whose flow state is kept so late or replayed webhooks stay no-ops.
+constexpr std::size_t kFinishedKept = 20'000;
+
+struct CallFlow {
+  std::mutex mu;  // one webhook of a call at a time (they may arrive concurrently)
+  FlowState state;
+  std::optional<FlowScript> script;
+  ClientState client_state;
+};
+
+class WebhookHandler {
+ public:
+  explicit WebhookHandler(TelnyxWebhookDeps deps) : deps_(std::move(deps)) {}
+
+  net::Response handle(const net::Request& req) {
+    auto verified = deps_.verifier.verify(req.header(kSignatureHeader), req.header(kTimestampHeader), req.body);
+    if (!verified) {
+      ++stats_->rejected_signature;
+      const auto& d = verified.error().details;
+      spdlog::warn("telnyx webhook rejected ({}) from {}", d.count("reason") ? d.at("reason") : "?",
+                   req.remote_address);
+      return error(403, "forbidden", verified.error().message);
+    }
+    auto parsed = parse_event(req.body);
+    if (!parsed) {
+      ++stats_->malformed;
+      return error(400, "invalid_argument", parsed.error().message);
+    }
+    const TelnyxEvent& ev = *parsed;
+    if (ev.event_type.rfind("call.", 0) != 0) {
+      ++stats_->ignored;  // message.* and others: nothing in the call flow
+      return ok();
+    }
+    auto flow = flow_for(ev);
+    if (!flow) {
+      ++stats_->ignored;
+      return ok();
+    }
+    std::lock_guard lock(flow->mu);
+    if (!flow->script) flow->script = script_for_call(flow->client_state);
+    FlowState next = flow->state;
+    const FlowOutput out = advance(next, ev, *flow->script);
+    if (out.duplicate) {
+      ++stats_->duplicates;
+      return ok();
+    }
+    for (const auto& ce : out.events) {
+      if (auto st = deps_.ingress.ingest(ce); !st) return failed(ev, "ingest", st.error());
+    }
+    if (out.add_dnc) {
+      DncEntry e;
+      e.tenant_id = flow->client_state.tenant_id;
+      e.phone_e164 = ev.to;
+      e.reason = "press 2";
+      e.source = "call:" + flow->client_state.idempotency_key;
+      e.created_at = deps_.clock.now();
+      if (auto st = deps_.compliance.add_dnc(e); !st) return failed(ev, "internal DNC", st.error());
+    }
+    for (const auto& c : out.commands) {
+      if (auto st = deps_.commands.issue(ev.call_control_id, c, flow->client_state); !st)
+        return failed(ev, "command " + c.action, st.error());
+    }
+    flow->state = std::move(next);
+    if (flow->state.terminal) finish(ev.call_control_id);
+    ++stats_->accepted;
+    return ok();
+  }
+
+  std::shared_ptr<TelnyxWebhookStats> stats() const { return stats_; }
+  const std::string& path() const { return deps_.path; }
+
+ private:
+  static net::Response ok() { return net::Response::json(200, R"({"ok":true})"); }
+  static net::Response error(int status, const std::string& code, const std::string& message) {
+    return net::default_error_response(status, code, message);
+  }
+
+  net::Response failed(const TelnyxEvent& ev, const std::string& what, const Error& e) {
+    ++stats_->failed;
+    spdlog::warn("telnyx webhook {} {} for call {}: {} failed: {} ({})", ev.event_type, ev.id, ev.call_control_id,
+                 what, e.message, to_string(e.code));
+    // 503: Telnyx redelivers; the flow state was not advanced, so the step runs again.
+    return error(503, "unavailable", what + " failed; retry");
+  }
+
+  std::shared_ptr<CallFlow> flow_for(const TelnyxEvent& ev) {
+    std::lock_guard l(mu_);
+    if (auto it = flows_.find(ev.call_control_id); it != flows_.end()) return it->second;
+    auto reg = deps_.registry.get(ev.call_control_id);
+    if (!reg && !ev.client_state) return nullptr;  // not a leg we dialed
+    auto f = std::make_shared<CallFlow>();
+    if (reg) {
+      f->script = reg->script;
+      f->client_state = reg->state;
+    } else {
+      f->client_state = *ev.client_state;
+      f->client_state.step.clear();
+    }
+    flows_[ev.call_control_id] = f;
+    return f;
+  }
+
+  FlowScript script_for_call(const ClientState& cs) const {
+    if (deps_.script_lookup) {
+      if (auto s = deps_.script_lookup(cs)) return *s;
+    }
+    DialRequest neutral;
+    neutral.machine_detection = cs.machine_detection;
+    neutral.script = "This is an automated call.";
+    return telnyx::script_for(neutral);
+  }
+
+  void finish(const std::string& id) {
+    std::lock_guard l(mu_);
+    deps_.registry.erase(id);
+    finished_.push_back(id);
+    while (finished_.size() > kFinishedKept) {
+      flows_.erase(finished_.front());
+      finished_.pop_front();
+    }
+  }
+
+  TelnyxWebhookDeps deps_;
+  std::shared_ptr<TelnyxWebhookStats> stats_ = std::make_shared<TelnyxWebhookStats>();
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<CallFlow>> flows_;
+  std::deque<std::string> finished_;
+};
+
+}  // namespace
+
+std::shared_ptr<const TelnyxWebhookStats> register_telnyx_routes(net::Router& router, TelnyxWebhookDeps deps) {
+  auto handler = std::make_shared<WebhookHandler>(std::move(deps));
+  router.add("POST", handler->path(), [handler](const net::Request& req) { return handler->handle(req); });
+  return handler->stats();
+}
+
+}  // namespace outdial::telephony::telnyx

@@ -1,0 +1,217 @@
+#include "outdial/telephony/telnyx/telnyx_provider.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "unit/telnyx/fake_http_client.hpp"
+
+namespace outdial::telephony::telnyx {
+namespace {
+
+using nlohmann::json;
+using outdial::testing::telnyx::FakeHttpClient;
+
+const std::string kKey = "KEY0123456789SECRET";
+
+TelnyxConfig config() {
+  TelnyxConfig c;
+  c.api_key = kKey;
+  c.connection_id = "conn-1";
+  c.api_base = "http://telnyx.test/v2";
+  c.webhook_url = "http://app.test/webhooks/telnyx";
+  return c;
+}
+
+DialRequest dial() {
+  DialRequest r;
+  r.idempotency_key = "7:42:1";
+  r.attempt_id = 99;
+  r.tenant_id = 3;
+  r.campaign_id = 7;
+  r.from = "+15550001111";
+  r.to = "+16465551234";
+  r.ring_timeout_seconds = 10;
+  r.script = "Hi";
+  r.agent_number = "+15559990000";
+  return r;
+}
+
+std::string error_body(const std::string& code, const std::string& detail, const std::string& pointer = "") {
+  json e{{"code", code}, {"title", "Error"}, {"detail", detail}};
+  if (!pointer.empty()) e["source"] = {{"pointer", pointer}};
+  return json{{"errors", json::array({e})}}.dump();
+}
+
+TEST(TelnyxProvider, DialSendsTheContractFields) {
+  FakeHttpClient http;
+  CallRegistry reg;
+  http.answer(200, R"({"data":{"call_control_id":"v3:abc","call_leg_id":"l","call_session_id":"s","is_alive":false,"record_type":"call"}})");
+  TelnyxProvider p(http, config(), &reg);
+  auto r = p.place_call(dial());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->provider_call_id, "v3:abc");
+  ASSERT_EQ(http.requests.size(), 1u);
+  const auto& req = http.requests[0];
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.url, "http://telnyx.test/v2/calls");
+  EXPECT_EQ(req.headers[0].first, "Authorization");
+  EXPECT_EQ(req.headers[0].second, "Bearer " + kKey);
+  const auto b = json::parse(req.body);
+  EXPECT_EQ(b["connection_id"], "conn-1");
+  EXPECT_EQ(b["to"], "+16465551234");
+  EXPECT_EQ(b["from"], "+15550001111");
+  EXPECT_EQ(b["command_id"], "7:42:1");
+  EXPECT_EQ(b["timeout_secs"], 15);  // RING-MIN: never below 15
+  EXPECT_EQ(b["answering_machine_detection"], "detect_beep");
+  EXPECT_EQ(b["webhook_url"], "http://app.test/webhooks/telnyx");
+  auto cs = decode_client_state(b["client_state"].get<std::string>());
+  ASSERT_TRUE(cs);
+  EXPECT_EQ(cs->idempotency_key, "7:42:1");
+  EXPECT_EQ(cs->attempt_id, 99);
+  EXPECT_EQ(cs->tenant_id, 3);
+  ASSERT_TRUE(reg.get("v3:abc"));
+  EXPECT_EQ(reg.get("v3:abc")->script.agent_number, "+15559990000");
+}
+
+TEST(TelnyxProvider, ErrorMapping) {
+  struct Case {
+    int status;
+    std::string body;
+    ErrorCode code;
+  } cases[] = {
+      {429, error_body("10011", "Too many requests"), ErrorCode::kRateLimited},
+      {400, error_body("10011", "Rate limited"), ErrorCode::kRateLimited},
+      {422, error_body("10015", "The 'to' number is not valid", "/to"), ErrorCode::kInvalidArgument},
+      {400, error_body("10016", "Invalid phone number format"), ErrorCode::kInvalidArgument},
+      {422, error_body("10015", "connection_id is invalid", "/connection_id"), ErrorCode::kFailedPrecondition},
+      {401, error_body("10009", "Authentication failed"), ErrorCode::kUnauthenticated},
+      {403, error_body("10010", "Destination not allowed"), ErrorCode::kPermissionDenied},
+      {403, error_body("90041", "Outbound concurrency limit reached"), ErrorCode::kRateLimited},
+      {500, "oops", ErrorCode::kUnavailable},
+      {503, "", ErrorCode::kUnavailable},
+  };
+  for (const auto& c : cases) {
+    FakeHttpClient http;
+    http.answer(c.status, c.body);
+    TelnyxProvider p(http, config());
+    auto r = p.place_call(dial());
+    ASSERT_FALSE(r) << c.status << " " << c.body;
+    EXPECT_EQ(r.error().code, c.code) << c.status << " " << c.body << " -> " << r.error().message;
+    EXPECT_EQ(r.error().details.at("http_status"), std::to_string(c.status));
+    EXPECT_EQ(r.error().message.find(kKey), std::string::npos);
+  }
+}
+
+TEST(TelnyxProvider, InvalidToNamesTheField) {
+  FakeHttpClient http;
+  http.answer(422, error_body("10015", "Invalid 'to'", "/to"));
+  TelnyxProvider p(http, config());
+  auto r = p.place_call(dial());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details.at("field"), "to");
+  EXPECT_EQ(r.error().details.at("telnyx_code"), "10015");
+}
+
+TEST(TelnyxProvider, TransportTimeoutIsUnavailableAndMayExist) {
+  FakeHttpClient http;
+  http.fail(make_error(ErrorCode::kUnavailable, "time-out after 10000 ms", {{"timeout", "true"}}));
+  TelnyxProvider p(http, config());
+  auto r = p.place_call(dial());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(r.error().details.at("timeout"), "true");
+}
+
+TEST(TelnyxProvider, AcceptedWithoutIdIsUnavailable) {
+  FakeHttpClient http;
+  http.answer(200, R"({"data":{}})");
+  TelnyxProvider p(http, config());
+  auto r = p.place_call(dial());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(TelnyxProvider, FindCallMatchesClientStateAcrossPages) {
+  FakeHttpClient http;
+  ClientState other;
+  other.idempotency_key = "7:41:1";
+  ClientState mine;
+  mine.idempotency_key = "7:42:1";
+  http.answer(200, json{{"data", json::array({{{"call_control_id", "v3:x"}, {"client_state", encode_client_state(other)}},
+                                               {{"call_control_id", "v3:y"}, {"client_state", ""}}})},
+                        {"meta", {{"cursors", {{"after", "c2"}}}}}}
+                       .dump());
+  http.answer(200, json{{"data", json::array({{{"call_control_id", "v3:z"}, {"client_state", encode_client_state(mine)}}})},
+                        {"meta", {{"cursors", json::object()}}}}
+                       .dump());
+  TelnyxProvider p(http, config());
+  auto r = p.find_call(CallLookup("7:42:1"));
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ(**r, "v3:z");
+  ASSERT_EQ(http.requests.size(), 2u);
+  EXPECT_EQ(http.requests[0].method, "GET");
+  EXPECT_NE(http.requests[0].url.find("/connections/conn-1/active_calls"), std::string::npos);
+  EXPECT_NE(http.requests[1].url.find("page%5Bafter%5D=c2"), std::string::npos);
+}
+
+TEST(TelnyxProvider, FindCallNotFound) {
+  FakeHttpClient http;
+  http.answer(200, R"({"data":[],"meta":{}})");
+  TelnyxProvider p(http, config());
+  auto r = p.find_call(CallLookup("7:42:1"));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has_value());
+}
+
+TEST(TelnyxProvider, CommandsCarryCommandIdAndClientState) {
+  FakeHttpClient http;
+  TelnyxProvider p(http, config());
+  ClientState cs;
+  cs.idempotency_key = "7:42:1";
+  FlowCommand c{"gather_using_speak", "menu", "v3:abc:menu", "Press 1", "", ""};
+  ASSERT_TRUE(p.issue("v3:abc", c, cs));
+  FlowCommand t{"transfer", "transfer", "v3:abc:transfer", "", "+15559990000", "+15550001111"};
+  ASSERT_TRUE(p.issue("v3:abc", t, cs));
+  ASSERT_EQ(http.requests.size(), 2u);
+  EXPECT_EQ(http.requests[0].url, "http://telnyx.test/v2/calls/v3%3Aabc/actions/gather_using_speak");
+  auto b = json::parse(http.requests[0].body);
+  EXPECT_EQ(b["command_id"], "v3:abc:menu");
+  EXPECT_EQ(b["payload"], "Press 1");
+  EXPECT_EQ(b["voice"], "female");
+  EXPECT_EQ(b["valid_digits"], "12");
+  EXPECT_EQ(decode_client_state(b["client_state"].get<std::string>())->step, "menu");
+  auto tb = json::parse(http.requests[1].body);
+  EXPECT_EQ(tb["to"], "+15559990000");
+  EXPECT_EQ(tb["from"], "+15550001111");
+}
+
+TEST(TelnyxProvider, CommandOnEndedCallIsSuccess) {
+  FakeHttpClient http;
+  http.answer(422, error_body("90018", "Call has already ended"));
+  http.answer(404, error_body("20000", "not found"));
+  http.answer(500, "");
+  TelnyxProvider p(http, config());
+  EXPECT_TRUE(p.hangup("v3:gone"));
+  EXPECT_TRUE(p.hangup("v3:gone"));
+  auto r = p.hangup("v3:gone");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(json::parse(http.requests[0].body)["command_id"], "v3:gone:hangup");
+}
+
+TEST(TelnyxProvider, SendSms) {
+  FakeHttpClient http;
+  http.answer(200, R"({"data":{"id":"msg-1","record_type":"message"}})");
+  TelnyxProvider p(http, config());
+  auto r = p.send_sms(SmsRequest{"k", 3, "+15550001111", "+16465551234", "Reply STOP to opt out"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, "msg-1");
+  EXPECT_EQ(http.requests[0].url, "http://telnyx.test/v2/messages");
+  auto b = json::parse(http.requests[0].body);
+  EXPECT_EQ(b["text"], "Reply STOP to opt out");
+  EXPECT_EQ(b["to"], "+16465551234");
+}
+
+}  // namespace
+}  // namespace outdial::telephony::telnyx

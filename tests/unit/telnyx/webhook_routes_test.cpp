@@ -1,0 +1,171 @@
+#include "outdial/telephony/telnyx/webhook_routes.hpp"
+
+#include <gtest/gtest.h>
+
+#include "testing/in_memory_database.hpp"
+#include "unit/telnyx/event_builder.hpp"
+#include "unit/telnyx/signing.hpp"
+
+namespace outdial::telephony::telnyx {
+namespace {
+
+using outdial::testing::telnyx::client_state;
+using outdial::testing::telnyx::kRfcPublicKeyB64;
+using outdial::testing::telnyx::Signer;
+using outdial::testing::telnyx::webhook_body;
+
+class RecordingIngress final : public EventIngress {
+ public:
+  Status ingest(const CallEvent& e) override {
+    if (fail) return make_error(ErrorCode::kUnavailable, "db down");
+    events.push_back(e);
+    return ok_status();
+  }
+  bool fail = false;
+  std::vector<CallEvent> events;
+};
+
+class RecordingCommands final : public CommandIssuer {
+ public:
+  Status issue(const std::string& id, const FlowCommand& c, const ClientState& cs) override {
+    if (fail) return make_error(ErrorCode::kUnavailable, "telnyx down");
+    issued.push_back({id, c, cs});
+    return ok_status();
+  }
+  struct Issued {
+    std::string id;
+    FlowCommand command;
+    ClientState state;
+  };
+  bool fail = false;
+  std::vector<Issued> issued;
+};
+
+class RoutesTest : public ::testing::Test {
+ protected:
+  RoutesTest() {
+    DialRequest req;
+    req.tenant_id = 3;
+    req.from = "+15550001111";
+    req.agent_number = "+15559990000";
+    req.script = "Hi from Sunburst.";
+    ClientState cs = *decode_client_state(client_state(false));
+    registry.put("v3:call", RegisteredCall{script_for(req), cs});
+    stats = register_telnyx_routes(
+        router, TelnyxWebhookDeps{WebhookVerifier::create(kRfcPublicKeyB64, clock).value(), ingress, db.compliance(),
+                                  commands, registry, clock, nullptr});
+  }
+
+  net::Response post(const std::string& body, std::string ts = "", std::string sig = "") {
+    if (ts.empty()) ts = std::to_string(to_epoch_ms(clock.now()) / 1000);
+    if (sig.empty()) sig = signer.sign(ts, body);
+    net::Request r;
+    r.method = "POST";
+    r.path = "/webhooks/telnyx";
+    if (sig != "<none>") r.headers["Telnyx-Signature-Ed25519"] = sig;  // names are case-insensitive
+    r.headers["TELNYX-TIMESTAMP"] = ts;
+    r.body = body;
+    return router.dispatch(r);
+  }
+  std::string body(const std::string& id, const std::string& type, nlohmann::json extra = nlohmann::json::object()) {
+    return webhook_body(id, type, "v3:call", client_state(false), extra);
+  }
+
+  ManualClock clock{from_epoch_ms(1'790'000'000'000)};
+  Signer signer;
+  net::Router router;
+  RecordingIngress ingress;
+  RecordingCommands commands;
+  CallRegistry registry;
+  outdial::testing::InMemoryDatabase db;
+  std::shared_ptr<const TelnyxWebhookStats> stats;
+};
+
+TEST_F(RoutesTest, AnsweredStartsTheMenu) {
+  auto r = post(body("e1", "call.answered"));
+  EXPECT_EQ(r.status, 200);
+  ASSERT_EQ(ingress.events.size(), 1u);
+  EXPECT_EQ(ingress.events[0].kind, CallEventKind::kAnsweredHuman);
+  EXPECT_EQ(ingress.events[0].dedupe_key, "e1");
+  ASSERT_EQ(commands.issued.size(), 1u);
+  EXPECT_EQ(commands.issued[0].command.action, "gather_using_speak");
+  EXPECT_NE(commands.issued[0].command.payload.find("Hi from Sunburst."), std::string::npos);
+}
+
+TEST_F(RoutesTest, ForgedSignatureIs403AndChangesNothing) {
+  const auto b = body("e1", "call.gather.ended", {{"digits", "2"}, {"status", "valid"}});
+  Signer other("0000000000000000000000000000000000000000000000000000000000000001");
+  const std::string ts = std::to_string(to_epoch_ms(clock.now()) / 1000);
+  EXPECT_EQ(post(b, ts, other.sign(ts, b)).status, 403);
+  EXPECT_EQ(post(b, ts, "<none>").status, 403);
+  EXPECT_TRUE(ingress.events.empty());
+  EXPECT_TRUE(commands.issued.empty());
+  EXPECT_FALSE(db.compliance().find_dnc(3, "+16465551234").value());
+  EXPECT_EQ(stats->rejected_signature, 2);
+}
+
+TEST_F(RoutesTest, StaleTimestampIs403) {
+  const auto b = body("e1", "call.answered");
+  const std::string ts = std::to_string(to_epoch_ms(clock.now()) / 1000 - 301);
+  EXPECT_EQ(post(b, ts).status, 403);
+  EXPECT_TRUE(ingress.events.empty());
+}
+
+TEST_F(RoutesTest, SignedButMalformedIs400) {
+  EXPECT_EQ(post(R"({"data":{}})").status, 400);
+  EXPECT_EQ(post("[").status, 400);
+}
+
+TEST_F(RoutesTest, PressTwoAddsDncBeforeConfirmingAndReplayChangesNothing) {
+  ASSERT_EQ(post(body("e1", "call.answered")).status, 200);
+  const auto press = body("e2", "call.gather.ended", {{"digits", "2"}, {"status", "valid"}});
+  ASSERT_EQ(post(press).status, 200);
+  auto dnc = db.compliance().find_dnc(3, "+16465551234");
+  ASSERT_TRUE(dnc && dnc->has_value());
+  EXPECT_EQ((*dnc)->reason, "press 2");
+  ASSERT_EQ(commands.issued.size(), 2u);
+  EXPECT_EQ(commands.issued[1].command.step, "optout");
+  const auto n_events = ingress.events.size();
+  EXPECT_EQ(post(press).status, 200);  // replay
+  EXPECT_EQ(ingress.events.size(), n_events);
+  EXPECT_EQ(commands.issued.size(), 2u);
+  EXPECT_EQ(stats->duplicates, 1);
+}
+
+TEST_F(RoutesTest, IngestFailureIs503AndRedeliveryRedoesTheStep) {
+  ingress.fail = true;
+  EXPECT_EQ(post(body("e1", "call.answered")).status, 503);
+  EXPECT_TRUE(commands.issued.empty());
+  ingress.fail = false;
+  EXPECT_EQ(post(body("e1", "call.answered")).status, 200);
+  EXPECT_EQ(ingress.events.size(), 1u);
+  EXPECT_EQ(commands.issued.size(), 1u);
+}
+
+TEST_F(RoutesTest, CommandFailureIs503AndRetriedWithTheSameCommandId) {
+  commands.fail = true;
+  EXPECT_EQ(post(body("e1", "call.answered")).status, 503);
+  commands.fail = false;
+  EXPECT_EQ(post(body("e1", "call.answered")).status, 200);
+  ASSERT_EQ(commands.issued.size(), 1u);
+  EXPECT_EQ(commands.issued[0].command.command_id, "v3:call:menu");
+}
+
+TEST_F(RoutesTest, ForeignLegIsIgnored) {
+  auto b = webhook_body("e9", "call.answered", "v3:agent-leg", "");
+  EXPECT_EQ(post(b).status, 200);
+  EXPECT_TRUE(ingress.events.empty());
+  EXPECT_TRUE(commands.issued.empty());
+}
+
+TEST_F(RoutesTest, UnknownCallWithOurClientStateUsesTheFallbackScript) {
+  auto b = webhook_body("e7", "call.answered", "v3:after-restart", client_state(false));
+  EXPECT_EQ(post(b).status, 200);
+  ASSERT_EQ(ingress.events.size(), 1u);
+  EXPECT_EQ(ingress.events[0].attempt_id, 99);
+  ASSERT_EQ(commands.issued.size(), 1u);
+  EXPECT_NE(commands.issued[0].command.payload.find("press 2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace outdial::telephony::telnyx
