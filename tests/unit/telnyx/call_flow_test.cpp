@@ -26,9 +26,9 @@ FlowScript script() {
   DialRequest req;
   req.from = "+15550001111";
   req.agent_number = "+15559990000";
-  req.script = "Hi, this is Sunburst Dental calling about your appointment.";
-  req.voicemail_text = "Please call Sunburst Dental back.";
-  return script_for(req);
+  req.script = "We are calling about your appointment.";
+  req.voicemail_text = "Please call us back.";
+  return script_for(req, "Sunburst Dental");
 }
 
 TEST(TelnyxEvent, ParsesEnvelopeAndClientState) {
@@ -87,7 +87,8 @@ TEST(CallFlow, HumanPressesOneIsTransferredToTheAgent) {
   EXPECT_EQ(o.commands[0].action, "gather_using_speak");  // greeting at once, before AMD
   EXPECT_EQ(o.commands[0].command_id, "v3:call:menu");
   EXPECT_NE(o.commands[0].payload.find("Sunburst Dental"), std::string::npos);
-  EXPECT_LT(o.commands[0].payload.find("press 2"), 40u);  // the opt-out comes first
+  EXPECT_LT(o.commands[0].payload.find("press 2"), 60u);  // identification + opt-out first
+  EXPECT_GT(o.commands[0].timeout_millis, 0);
 
   o = advance(s, ev("call.machine.detection.ended", {{"result", "human"}}), script());
   ASSERT_EQ(o.events.size(), 1u);
@@ -98,6 +99,11 @@ TEST(CallFlow, HumanPressesOneIsTransferredToTheAgent) {
   ASSERT_EQ(o.events.size(), 1u);
   EXPECT_EQ(o.events[0].kind, CallEventKind::kDigits);
   EXPECT_EQ(o.events[0].digits, "1");
+  ASSERT_EQ(o.commands.size(), 1u);
+  EXPECT_EQ(o.commands[0].action, "speak");
+  EXPECT_EQ(o.commands[0].step, "connecting.0");
+  EXPECT_FALSE(o.add_dnc);
+  o = advance(s, ev("call.speak.ended", {{"status", "completed"}}, true, "connecting.0"), script());
   ASSERT_EQ(o.commands.size(), 1u);
   EXPECT_EQ(o.commands[0].action, "transfer");
   EXPECT_EQ(o.commands[0].to, "+15559990000");
@@ -118,9 +124,9 @@ TEST(CallFlow, PressTwoAddsDncThenConfirmsThenHangsUp) {
   EXPECT_TRUE(o.add_dnc);
   ASSERT_EQ(o.commands.size(), 1u);
   EXPECT_EQ(o.commands[0].action, "speak");
-  EXPECT_EQ(o.commands[0].step, "optout");
+  EXPECT_EQ(o.commands[0].step, "optout.0");
   EXPECT_NE(o.commands[0].payload.find("do not call"), std::string::npos);
-  o = advance(s, ev("call.speak.ended", {{"status", "completed"}}, false, "optout"), script());
+  o = advance(s, ev("call.speak.ended", {{"status", "completed"}}, false, "optout.0"), script());
   ASSERT_EQ(o.commands.size(), 1u);
   EXPECT_EQ(o.commands[0].action, "hangup");
   EXPECT_EQ(o.commands[0].command_id, "v3:call:hangup");
@@ -145,9 +151,10 @@ TEST(CallFlow, MachineGetsVoicemailAfterTheBeep) {
   EXPECT_TRUE(o.events.empty());
   o = advance(s, ev("call.machine.greeting.ended", {{"result", "beep_detected"}}), script());
   ASSERT_EQ(o.commands.size(), 1u);
-  EXPECT_EQ(o.commands[0].step, "voicemail");
-  EXPECT_EQ(o.commands[0].payload, "Please call Sunburst Dental back.");
-  o = advance(s, ev("call.speak.ended", {{"status", "completed"}}, true, "voicemail"), script());
+  EXPECT_EQ(o.commands[0].step, "voicemail.0");
+  EXPECT_NE(o.commands[0].payload.find("Please call us back."), std::string::npos);
+  EXPECT_NE(o.commands[0].payload.find("Sunburst Dental"), std::string::npos);
+  o = advance(s, ev("call.speak.ended", {{"status", "completed"}}, true, "voicemail.0"), script());
   ASSERT_EQ(o.commands.size(), 1u);
   EXPECT_EQ(o.commands[0].action, "hangup");
 }
@@ -158,7 +165,46 @@ TEST(CallFlow, NoInputSaysGoodbye) {
   auto o = advance(s, ev("call.gather.ended", {{"status", "timeout"}, {"digits", ""}}, false), script());
   EXPECT_TRUE(o.events.empty());
   ASSERT_EQ(o.commands.size(), 1u);
-  EXPECT_EQ(o.commands[0].step, "goodbye");
+  EXPECT_EQ(o.commands[0].step, "noinput.0");
+}
+
+TEST(CallFlow, WrongKeyRepeatsTheMenuOnceThenGoodbye) {
+  FlowState s;
+  (void)advance(s, ev("call.answered", {}, false), script());
+  auto o = advance(s, ev("call.gather.ended", {{"status", "valid"}, {"digits", "7"}}, false), script());
+  ASSERT_EQ(o.commands.size(), 1u);
+  EXPECT_EQ(o.commands[0].action, "gather_using_speak");
+  EXPECT_EQ(o.commands[0].step, "menu.2");
+  EXPECT_NE(o.commands[0].payload.find("not an option"), std::string::npos);
+  o = advance(s, ev("call.gather.ended", {{"status", "valid"}, {"digits", "9"}}, false), script());
+  ASSERT_EQ(o.commands.size(), 1u);
+  EXPECT_EQ(o.commands[0].step, "noinput.0");
+}
+
+TEST(CallFlow, RecordedCallDisclosesFirst) {
+  DialRequest req;
+  req.record = true;
+  req.agent_number = "+15559990000";
+  FlowState s;
+  auto o = advance(s, ev("call.answered", {}, false), script_for(req, "Sunburst Dental"));
+  ASSERT_EQ(o.commands.size(), 1u);
+  EXPECT_EQ(o.commands[0].payload.rfind("This call is recorded.", 0), 0u);
+}
+
+TEST(CallFlow, UnansweredAgentLegSaysNobodyIsAvailable) {
+  FlowState s;
+  s.call_control_id = "v3:call";
+  (void)advance(s, ev("call.answered", {}, false), script());
+  (void)advance(s, ev("call.gather.ended", {{"status", "valid"}, {"digits", "1"}}, false), script());
+  auto o = advance_agent_leg(s, ev("call.hangup", {{"hangup_cause", "timeout"}}, false, "agent"), script());
+  EXPECT_TRUE(o.events.empty());  // the agent leg is not an attempt
+  ASSERT_EQ(o.commands.size(), 1u);
+  EXPECT_EQ(o.commands[0].step, "unavailable.0");
+  EXPECT_EQ(o.commands[0].command_id, "v3:call:unavailable.0");
+  FlowState bridged;
+  (void)advance_agent_leg(bridged, ev("call.bridged", {}, false, "agent"), script());
+  o = advance_agent_leg(bridged, ev("call.hangup", {{"hangup_cause", "normal_clearing"}}, false, "agent"), script());
+  EXPECT_TRUE(o.commands.empty());
 }
 
 TEST(CallFlow, HangupCausesMapToOutcomes) {

@@ -70,7 +70,7 @@ TEST(TelnyxProvider, DialSendsTheContractFields) {
   EXPECT_EQ(cs->attempt_id, 99);
   EXPECT_EQ(cs->tenant_id, 3);
   ASSERT_TRUE(reg.get("v3:abc"));
-  EXPECT_EQ(reg.get("v3:abc")->script.agent_number, "+15559990000");
+  EXPECT_EQ(reg.get("v3:abc")->script.flow.agent_number, "+15559990000");
 }
 
 TEST(TelnyxProvider, ErrorMapping) {
@@ -169,9 +169,9 @@ TEST(TelnyxProvider, CommandsCarryCommandIdAndClientState) {
   TelnyxProvider p(http, config());
   ClientState cs;
   cs.idempotency_key = "7:42:1";
-  FlowCommand c{"gather_using_speak", "menu", "v3:abc:menu", "Press 1", "", ""};
+  FlowCommand c{"gather_using_speak", "menu", "v3:abc:menu", "Press 1", "", "", 6000};
   ASSERT_TRUE(p.issue("v3:abc", c, cs));
-  FlowCommand t{"transfer", "transfer", "v3:abc:transfer", "", "+15559990000", "+15550001111"};
+  FlowCommand t{"transfer", "transfer", "v3:abc:transfer", "", "+15559990000", "+15550001111", 30000};
   ASSERT_TRUE(p.issue("v3:abc", t, cs));
   ASSERT_EQ(http.requests.size(), 2u);
   EXPECT_EQ(http.requests[0].url, "http://telnyx.test/v2/calls/v3%3Aabc/actions/gather_using_speak");
@@ -179,11 +179,17 @@ TEST(TelnyxProvider, CommandsCarryCommandIdAndClientState) {
   EXPECT_EQ(b["command_id"], "v3:abc:menu");
   EXPECT_EQ(b["payload"], "Press 1");
   EXPECT_EQ(b["voice"], "female");
-  EXPECT_EQ(b["valid_digits"], "12");
+  EXPECT_EQ(b["valid_digits"], "0123456789*#");
+  EXPECT_EQ(b["timeout_millis"], 6000);
   EXPECT_EQ(decode_client_state(b["client_state"].get<std::string>())->step, "menu");
   auto tb = json::parse(http.requests[1].body);
   EXPECT_EQ(tb["to"], "+15559990000");
   EXPECT_EQ(tb["from"], "+15550001111");
+  EXPECT_EQ(tb["timeout_secs"], 30);
+  auto agent = decode_client_state(tb["target_leg_client_state"].get<std::string>());
+  ASSERT_TRUE(agent);
+  EXPECT_EQ(agent->step, "agent");
+  EXPECT_EQ(agent->parent_call_control_id, "v3:abc");
 }
 
 TEST(TelnyxProvider, CommandOnEndedCallIsSuccess) {

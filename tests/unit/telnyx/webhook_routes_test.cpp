@@ -50,7 +50,7 @@ class RoutesTest : public ::testing::Test {
     req.agent_number = "+15559990000";
     req.script = "Hi from Sunburst.";
     ClientState cs = *decode_client_state(client_state(false));
-    registry.put("v3:call", RegisteredCall{script_for(req), cs});
+    registry.put("v3:call", RegisteredCall{script_for(req, "Sunburst"), cs});
     stats = register_telnyx_routes(
         router, TelnyxWebhookDeps{WebhookVerifier::create(kRfcPublicKeyB64, clock).value(), ingress, db.compliance(),
                                   commands, registry, clock, nullptr});
@@ -124,7 +124,7 @@ TEST_F(RoutesTest, PressTwoAddsDncBeforeConfirmingAndReplayChangesNothing) {
   ASSERT_TRUE(dnc && dnc->has_value());
   EXPECT_EQ((*dnc)->reason, "press 2");
   ASSERT_EQ(commands.issued.size(), 2u);
-  EXPECT_EQ(commands.issued[1].command.step, "optout");
+  EXPECT_EQ(commands.issued[1].command.step, "optout.0");
   const auto n_events = ingress.events.size();
   EXPECT_EQ(post(press).status, 200);  // replay
   EXPECT_EQ(ingress.events.size(), n_events);

@@ -10,6 +10,7 @@ std::string encode_client_state(const ClientState& s) {
   nlohmann::json j{{"k", s.idempotency_key}, {"a", s.attempt_id}, {"t", s.tenant_id}, {"c", s.campaign_id},
                    {"m", s.machine_detection}};
   if (!s.step.empty()) j["s"] = s.step;
+  if (!s.parent_call_control_id.empty()) j["p"] = s.parent_call_control_id;
   return base64_encode(j.dump());
 }
 
@@ -32,6 +33,7 @@ std::optional<ClientState> decode_client_state(const std::string& base64) {
   s.campaign_id = int_of("c");
   if (auto it = j.find("m"); it != j.end() && it->is_boolean()) s.machine_detection = it->get<bool>();
   if (auto it = j.find("s"); it != j.end() && it->is_string()) s.step = it->get<std::string>();
+  if (auto it = j.find("p"); it != j.end() && it->is_string()) s.parent_call_control_id = it->get<std::string>();
   return s;
 }
 

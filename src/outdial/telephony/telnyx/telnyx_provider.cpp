@@ -130,7 +130,10 @@ Result<DialAccepted> TelnyxProvider::place_call(const DialRequest& req) {
     // Accepted but unreadable: the call may exist; the dialer resolves it via find_call.
     return make_error(ErrorCode::kUnavailable, "Telnyx dial: response has no data.call_control_id",
                       {{"operation", "dial"}, {"http_status", std::to_string(r->status)}});
-  if (registry_) registry_->put(id, RegisteredCall{script_for(req), cs});
+  if (registry_) {
+    const std::string business = config_.business_name ? config_.business_name(req.tenant_id) : std::string();
+    registry_->put(id, RegisteredCall{script_for(req, business), cs});
+  }
   return DialAccepted{id};
 }
 
@@ -144,15 +147,22 @@ Status TelnyxProvider::issue(const std::string& call_control_id, const FlowComma
     body["language"] = config_.language;
   }
   if (c.action == "gather_using_speak") {
+    // One key ends the greeting; every key is reported so a wrong one can repeat the menu.
     body["minimum_digits"] = 1;
     body["maximum_digits"] = 1;
-    body["valid_digits"] = "12";
-    body["timeout_millis"] = 8000;
+    body["valid_digits"] = "0123456789*#";
+    body["timeout_millis"] = c.timeout_millis > 0 ? c.timeout_millis : 6000;
     body["maximum_tries"] = 1;
   } else if (c.action == "transfer") {
     body["to"] = c.to;
     if (!c.from.empty()) body["from"] = c.from;
-    body["timeout_secs"] = 30;
+    body["timeout_secs"] = std::clamp(c.timeout_millis > 0 ? c.timeout_millis / 1000 : 30, 5, 600);
+    // The agent leg's webhooks name the call they belong to (an unanswered agent leg ends the
+    // flow with "nobody is available").
+    ClientState agent = state;
+    agent.step = "agent";
+    agent.parent_call_control_id = call_control_id;
+    body["target_leg_client_state"] = encode_client_state(agent);
   } else if (c.action == "bridge") {
     body["call_control_id"] = c.to;
   } else if (c.action == "playback_start") {

@@ -7,6 +7,8 @@
 // stored). find_call: GET /v2/connections/{connection_id}/active_calls and match the decoded
 // client_state's key; only live calls are listed, and a call that already ended was reported by
 // its webhooks, whose client_state attaches it to the attempt (see EventProcessor).
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +29,8 @@ struct TelnyxConfig {
   std::string language = "en-US";
   std::string answering_machine_detection = "detect_beep";  // or greeting_end
   std::chrono::milliseconds timeout{10'000};
+  // Names the caller in the IVR (the tenant's business name); unset = "our office".
+  std::function<std::string(TenantId)> business_name;
 };
 
 // Error mapping for a Telnyx API response that is not 2xx (errors[0].code/.detail/.source.pointer):

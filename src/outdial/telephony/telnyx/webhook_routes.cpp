@@ -43,7 +43,11 @@ class WebhookHandler {
       ++stats_->ignored;  // message.* and others: nothing in the call flow
       return ok();
     }
-    auto flow = flow_for(ev);
+    // The agent leg of a transfer carries our state with step "agent" and its parent call.
+    const bool agent_leg = ev.client_state && ev.client_state->step == "agent" &&
+                           !ev.client_state->parent_call_control_id.empty();
+    const std::string flow_id = agent_leg ? ev.client_state->parent_call_control_id : ev.call_control_id;
+    auto flow = flow_for(flow_id, ev);
     if (!flow) {
       ++stats_->ignored;
       return ok();
@@ -51,7 +55,7 @@ class WebhookHandler {
     std::lock_guard lock(flow->mu);
     if (!flow->script) flow->script = script_for_call(flow->client_state);
     FlowState next = flow->state;
-    const FlowOutput out = advance(next, ev, *flow->script);
+    const FlowOutput out = agent_leg ? advance_agent_leg(next, ev, *flow->script) : advance(next, ev, *flow->script);
     if (out.duplicate) {
       ++stats_->duplicates;
       return ok();
@@ -69,11 +73,11 @@ class WebhookHandler {
       if (auto st = deps_.compliance.add_dnc(e); !st) return failed(ev, "internal DNC", st.error());
     }
     for (const auto& c : out.commands) {
-      if (auto st = deps_.commands.issue(ev.call_control_id, c, flow->client_state); !st)
+      if (auto st = deps_.commands.issue(flow_id, c, flow->client_state); !st)
         return failed(ev, "command " + c.action, st.error());
     }
     flow->state = std::move(next);
-    if (flow->state.terminal) finish(ev.call_control_id);
+    if (flow->state.terminal) finish(flow_id);
     ++stats_->accepted;
     return ok();
   }
@@ -95,20 +99,22 @@ class WebhookHandler {
     return error(503, "unavailable", what + " failed; retry");
   }
 
-  std::shared_ptr<CallFlow> flow_for(const TelnyxEvent& ev) {
+  std::shared_ptr<CallFlow> flow_for(const std::string& id, const TelnyxEvent& ev) {
     std::lock_guard l(mu_);
-    if (auto it = flows_.find(ev.call_control_id); it != flows_.end()) return it->second;
-    auto reg = deps_.registry.get(ev.call_control_id);
+    if (auto it = flows_.find(id); it != flows_.end()) return it->second;
+    auto reg = deps_.registry.get(id);
     if (!reg && !ev.client_state) return nullptr;  // not a leg we dialed
     auto f = std::make_shared<CallFlow>();
+    f->state.call_control_id = id;
     if (reg) {
       f->script = reg->script;
       f->client_state = reg->state;
     } else {
       f->client_state = *ev.client_state;
       f->client_state.step.clear();
+      f->client_state.parent_call_control_id.clear();
     }
-    flows_[ev.call_control_id] = f;
+    flows_[id] = f;
     return f;
   }
 
@@ -116,10 +122,9 @@ class WebhookHandler {
     if (deps_.script_lookup) {
       if (auto s = deps_.script_lookup(cs)) return *s;
     }
-    DialRequest neutral;
+    DialRequest neutral;  // still identifies a caller and offers the opt-out first
     neutral.machine_detection = cs.machine_detection;
-    neutral.script = "This is an automated call.";
-    return telnyx::script_for(neutral);
+    return telnyx::script_for(neutral, "");
   }
 
   void finish(const std::string& id) {
