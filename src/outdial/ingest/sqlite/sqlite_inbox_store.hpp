@@ -1,0 +1,55 @@
+#pragma once
+// The webhook inbox on its own SQLite file (not the main database): see docs/architecture.md
+// ("ingest"). WAL; the writer connection commits with synchronous=FULL (the WAL is synced at
+// every commit, so an acknowledged event survives kill -9 and power loss) and never runs
+// checkpoints itself; a second connection serves the applier's reads and runs PASSIVE
+// checkpoints between deliveries, so a checkpoint never sits inside a webhook's commit.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "outdial/ingest/inbox_store.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace outdial::ingest::sqlite {
+
+struct SqliteInboxOptions {
+  // WAL frames (pages) after which maintain() checkpoints. 0 = never (tests).
+  int checkpoint_frames = 4096;
+};
+
+class SqliteInboxStore final : public InboxStore {
+ public:
+  // Opens or creates the inbox file and its schema. kUnavailable when it cannot be opened,
+  // kFailedPrecondition when it was written by a newer schema version.
+  static Result<std::unique_ptr<SqliteInboxStore>> open(const std::string& path, SqliteInboxOptions options = {});
+  ~SqliteInboxStore() override;
+  SqliteInboxStore(const SqliteInboxStore&) = delete;
+  SqliteInboxStore& operator=(const SqliteInboxStore&) = delete;
+
+  Result<AppendResult> append(std::span<const CallEvent* const> events,
+                              std::optional<std::int64_t> applied_through) override;
+  Result<std::vector<InboxRow>> read_after(std::int64_t after, std::size_t limit) override;
+  Result<std::int64_t> applied_through() override;
+  Status maintain() override;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteInboxStore(std::string path, SqliteInboxOptions options) : path_(std::move(path)), options_(options) {}
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
+
+  std::string path_;
+  SqliteInboxOptions options_;
+  sqlite3* writer_ = nullptr;
+  sqlite3* reader_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* set_watermark_ = nullptr;
+  sqlite3_stmt* select_after_ = nullptr;
+  std::atomic<int> wal_frames_{0};
+};
+
+}  // namespace outdial::ingest::sqlite
