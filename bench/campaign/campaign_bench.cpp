@@ -3,6 +3,7 @@
 // file (WAL). Wiring follows tests/integration/sqlite_campaign_test.cpp, with the real RuleGate.
 //
 //   campaign_bench [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES]
+//                  [--ledger-sync none|group|every]  (the simulated carrier's ledger; default none)
 //
 // Prints setup (data generation) and run (activation -> completion) wall times separately,
 // persisted row counts, rates and peak RSS. Target (issue): 100k contacts in <= 20 s.
@@ -46,6 +47,7 @@ struct Options {
   std::uint64_t seed = 20261116;
   double max_wall_seconds = 0;  // 0 = run to completion; otherwise stop (and report) after this
   int wal_autocheckpoint = -1;  // -1 = the OpenOptions default
+  telephony::sim::LedgerSync ledger_sync = outdial::telephony::sim::LedgerSync::kNone;
 };
 
 double cpu_seconds() {
@@ -263,7 +265,8 @@ int run(const Options& opt) {
   // --- wiring (as the integration test, with the real RuleGate) ---
   const auto wire0 = WallClock::now();
   compliance::RuleGate gate;
-  auto sim = must(telephony::sim::SimCarrier::create(clock, telephony::sim::SimProfile{}, opt.seed, ledger_path),
+  auto sim = must(telephony::sim::SimCarrier::create(clock, telephony::sim::SimProfile{}, opt.seed, ledger_path,
+                                                       opt.ledger_sync),
                   "sim carrier");
   const dnc::SetRegistry registry(g.national_dnc, start - std::chrono::hours(72));
   dialer::FactsBuilder facts(db->compliance(), db->calls(), &registry,
@@ -365,12 +368,17 @@ int main(int argc, char** argv) {
       opt.dir = argv[++i];
     } else if (a == "--max-wall" && has_value) {
       opt.max_wall_seconds = std::atof(argv[++i]);
+    } else if (a == "--ledger-sync" && has_value) {
+      const std::string v = argv[++i];
+      opt.ledger_sync = v == "group"   ? outdial::telephony::sim::LedgerSync::kGroup
+                        : v == "every" ? outdial::telephony::sim::LedgerSync::kEveryRecord
+                                       : outdial::telephony::sim::LedgerSync::kNone;
     } else if (a == "--wal-autocheckpoint" && has_value) {
       opt.wal_autocheckpoint = std::atoi(argv[++i]);
     } else if (a == "--seed" && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--ledger-sync none|group|every]\n", argv[0]);
       return 64;
     }
   }

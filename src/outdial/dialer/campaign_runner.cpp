@@ -206,6 +206,10 @@ CampaignRunner::Quiet CampaignRunner::quiet_until(TimePoint now) {
     auto live = events_.live_count(c.id);
     if (!live || *live == 0) return q;  // maybe complete, or room for everything
     if (*live >= capacity_of(c)) continue;  // full: only a carrier event frees a line
+    if (auto wait = refill_wait(c, *live, now)) {
+      earliest(q.until, *wait, now);  // too few free lines yet: a later event or the wait ends it
+      continue;
+    }
     auto throttle = throttles_.find(c.id);
     if (throttle == throttles_.end()) return q;
     if (auto slot = throttle->second.next_slot(now)) {
@@ -236,6 +240,11 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
   // In-flight calls from memory (EventProcessor's live set), not a store read per tick.
   auto live = events_.live_count(c.id);
   int in_flight = live ? static_cast<int>(*live) : capacity_of(c);
+  if (auto wait = refill_wait(c, in_flight, now)) {
+    earliest(out.next_due, *wait, now);
+    return in_flight;
+  }
+  free_since_.erase(c.id);  // this round refills what it can
   for (;;) {
     const int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
     if (room <= 0) break;
@@ -290,6 +299,18 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     }
   }
   return in_flight;
+}
+
+std::optional<TimePoint> CampaignRunner::refill_wait(const Campaign& c, std::int64_t live, TimePoint now) {
+  const int cap = capacity_of(c);
+  const std::int64_t free_lines = cap - live;
+  if (free_lines <= 0 || live <= 0) return std::nullopt;  // full (nothing to do) or idle: dial now
+  const int group = std::max(1, cap / std::max(1, config_.refill_divisor));
+  if (free_lines >= group || config_.refill_max_wait <= Millis(0)) return std::nullopt;
+  auto [it, inserted] = free_since_.try_emplace(c.id, now);
+  const TimePoint until = it->second + config_.refill_max_wait;
+  if (now >= until) return std::nullopt;
+  return until;
 }
 
 bool CampaignRunner::has_pending(CampaignId campaign) {

@@ -24,6 +24,12 @@ struct RunnerConfig {
   Millis resolve_backoff{std::chrono::seconds(5)};
   Millis resolve_backoff_max{std::chrono::minutes(5)};
   int max_resolve_tries = 6;
+  // Lines are refilled in groups: a campaign with free lines but fewer than
+  // max(1, capacity / refill_divisor) waits until that many are free or its first free line has
+  // waited refill_max_wait, then dials them in one round (one commit, one burst to the carrier).
+  // refill_divisor 1 or refill_max_wait 0 refills every line at once.
+  int refill_divisor = 10;
+  Millis refill_max_wait{std::chrono::seconds(2)};
   Millis lease_ttl{std::chrono::minutes(15)};
   Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
 };
@@ -135,6 +141,9 @@ class CampaignRunner {
   void resolve_due(TimePoint now);
   std::optional<TimePoint> next_resolution() const;
   std::map<AttemptId, Unresolved> unresolved_;
+  // Refill grouping: is a round due for campaign c with `live` calls in flight? If not, when.
+  std::optional<TimePoint> refill_wait(const Campaign& c, std::int64_t live, TimePoint now);
+  std::map<CampaignId, TimePoint> free_since_;  // first instant a line was seen free
 
   storage::Database& db_;
   telephony::Provider& provider_;

@@ -69,6 +69,15 @@ Status EventProcessor::resync_live(CampaignId campaign) {
   auto& ids = live_[campaign];
   ids.clear();
   for (const auto& a : *live) ids.insert(a.id);
+  for (auto it = calls_cache_.begin(); it != calls_cache_.end();) {
+    const CallAttempt& a = it->second.attempt;
+    if (a.campaign_id == campaign && ids.count(a.id) == 0) {
+      it = calls_cache_.erase(it);  // ended elsewhere (another node) or never live: re-read next time
+    } else {
+      ++it;
+    }
+  }
+  campaigns_cache_.erase(campaign);
   return ok_status();
 }
 
@@ -82,9 +91,94 @@ Result<std::int64_t> EventProcessor::live_count(CampaignId campaign) {
   return static_cast<std::int64_t>(it->second.size());
 }
 
+std::string EventProcessor::call_key(const std::string& provider, const std::string& call_id) {
+  std::string k;
+  k.reserve(provider.size() + call_id.size() + 1);
+  k += provider;
+  k += '\n';
+  k += call_id;
+  return k;
+}
+
+void EventProcessor::remember_locked(const CallAttempt& attempt, std::vector<CallEvent> events) {
+  if (attempt.provider_call_id.empty()) return;
+  const std::string key = call_key(attempt.provider, attempt.provider_call_id);
+  if (is_terminal(attempt.state)) {
+    calls_cache_.erase(key);
+    return;
+  }
+  calls_cache_[key] = LiveCall{attempt, std::move(events)};
+}
+
+Result<Campaign> EventProcessor::campaign_locked(CampaignId id) {
+  if (auto it = campaigns_cache_.find(id); it != campaigns_cache_.end()) return it->second;
+  auto c = campaigns_.get_campaign_any(id);
+  if (!c) return c.error();
+  campaigns_cache_[id] = *c;
+  return c;
+}
+
+bool EventProcessor::apply_cached_locked(LiveCall& call) {
+  const CallAttempt before_attempt = call.attempt;
+  CallAttempt next = call.attempt;
+  bool changed = false;
+  for (const auto& ev : call.events) changed = fold(next, ev) || changed;
+  if (!changed) return true;  // waits for a predecessor, or late: recorded, nothing moves
+  auto st = commit_fold_locked(next, before_attempt.state, before_attempt.digits);
+  if (!st) return false;  // conflict (another writer moved it) or store error: re-read
+  return true;
+}
+
+Status EventProcessor::commit_fold_locked(const CallAttempt& next, CallState before, const std::string& digits_before) {
+  auto st = calls_.update_attempt(next, before);
+  if (!st) return st;
+  if (next.digits.find('2') != std::string::npos && digits_before.find('2') == std::string::npos) {
+    // Press 2 = "do not call me" (DNC-INTERNAL): on the list at once, every channel.
+    DncEntry e;
+    e.tenant_id = next.tenant_id;
+    e.phone_e164 = next.to_number;
+    e.reason = "press 2";
+    e.source = "call:" + next.idempotency_key;
+    e.created_at = clock_.now();
+    (void)compliance_.add_dnc(e);
+  }
+  if (is_terminal(next.state)) {
+    calls_cache_.erase(call_key(next.provider, next.provider_call_id));
+    untrack_locked(next);
+    (void)finalize_locked(next, false);
+  } else if (auto it = calls_cache_.find(call_key(next.provider, next.provider_call_id)); it != calls_cache_.end()) {
+    it->second.attempt = next;
+  }
+  return ok_status();
+}
+
 void EventProcessor::on_call_event(const CallEvent& event) {
   std::lock_guard lock(mu_);
   ++events_seen_;
+  if (!event.provider_call_id.empty()) {
+    auto cached = calls_cache_.find(call_key(event.provider, event.provider_call_id));
+    if (cached != calls_cache_.end()) {
+      CallEvent stored = event;
+      stored.attempt_id = cached->second.attempt.id;
+      auto appended = calls_.append_event(stored);
+      if (!appended) return;  // store down: the provider re-delivers / reconcile replays
+      if (!*appended) {
+        ++duplicates_;
+        return;
+      }
+      auto& evs = cached->second.events;
+      auto pos = std::upper_bound(evs.begin(), evs.end(), stored.sequence,
+                                  [](std::int64_t seq, const CallEvent& e) { return seq < e.sequence; });
+      evs.insert(pos, stored);
+      const CallAttempt attempt = cached->second.attempt;
+      if (!apply_cached_locked(cached->second)) {
+        calls_cache_.erase(call_key(event.provider, event.provider_call_id));
+        auto fresh = calls_.get_attempt(attempt.id);
+        if (fresh) (void)apply_locked(*fresh);
+      }
+      return;
+    }
+  }
   auto found = calls_.find_by_provider_id(event.provider, event.provider_call_id);
   CallEvent stored = event;
   std::optional<CallAttempt> attempt;
@@ -138,26 +232,13 @@ Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {
         untrack_locked(next);
         (void)finalize_locked(next, false);
       }
+      remember_locked(next, std::move(*events));
       return next;
     }
-    auto st = calls_.update_attempt(next, before);
-    if (st) {
-      if (next.digits.find('2') != std::string::npos && digits_before.find('2') == std::string::npos) {
-        // Press 2 = "do not call me" (DNC-INTERNAL): on the list at once, every channel.
-        DncEntry e;
-        e.tenant_id = next.tenant_id;
-        e.phone_e164 = next.to_number;
-        e.reason = "press 2";
-        e.source = "call:" + next.idempotency_key;
-        e.created_at = clock_.now();
-        (void)compliance_.add_dnc(e);
-      }
-      if (is_terminal(next.state)) {
-        untrack_locked(next);
-        (void)finalize_locked(next, false);
-      }
-      return next;
-    }
+    remember_locked(attempt, *events);  // commit_fold_locked() moves the cached state on
+    auto st = commit_fold_locked(next, before, digits_before);
+    if (st) return next;
+    calls_cache_.erase(call_key(attempt.provider, attempt.provider_call_id));
     if (st.error().code != ErrorCode::kConflict) return st.error();
     auto fresh = calls_.get_attempt(attempt.id);  // someone else moved it: fold again on top
     if (!fresh) return fresh.error();
@@ -182,7 +263,7 @@ Status EventProcessor::finalize_locked(const CallAttempt& attempt, bool undialab
   // Already finalized for this attempt (finalize records attempt_number in t.attempts): the
   // target is in progress again for the next attempt, which a late event must not release.
   if (t.attempts >= attempt.attempt_number) return ok_status();
-  auto campaign = campaigns_.get_campaign_any(attempt.campaign_id);
+  auto campaign = campaign_locked(attempt.campaign_id);
   if (!campaign) return campaign.error();
   auto history = calls_.attempts_for_contact(attempt.campaign_id, attempt.contact_id);
   if (!history) return history.error();

@@ -3,6 +3,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "outdial/core/call.hpp"
 #include "outdial/core/clock.hpp"
@@ -53,6 +55,22 @@ class EventProcessor final : public telephony::CallEventSink {
   std::int64_t releases() const { return releases_; }
 
  private:
+  // Live calls this processor has folded, with their events in sequence order: a call's next
+  // event is then appended and folded without reading the call back (the store stays the truth:
+  // the attempt update is a compare-and-set on the cached state, and a conflict drops the entry
+  // and falls back to reading the store). Dropped when the call ends or leaves the live set.
+  struct LiveCall {
+    CallAttempt attempt;
+    std::vector<CallEvent> events;
+  };
+  static std::string call_key(const std::string& provider, const std::string& call_id);
+  void remember_locked(const CallAttempt& attempt, std::vector<CallEvent> events);
+  // Applies the cached call's events after a new one was appended; false = fall back to the store.
+  bool apply_cached_locked(LiveCall& call);
+  // Applies `next` (a fold of the call's events) with a CAS on `before`; DNC and finalize.
+  Status commit_fold_locked(const CallAttempt& next, CallState before, const std::string& digits_before);
+  Result<Campaign> campaign_locked(CampaignId id);
+
   Result<CallAttempt> apply_locked(CallAttempt attempt);
   void untrack_locked(const CallAttempt& attempt);
   Status finalize_locked(const CallAttempt& attempt, bool undialable);
@@ -66,6 +84,8 @@ class EventProcessor final : public telephony::CallEventSink {
   std::int64_t duplicates_ = 0;
   std::int64_t releases_ = 0;
   std::map<CampaignId, std::set<AttemptId>> live_;
+  std::unordered_map<std::string, LiveCall> calls_cache_;
+  std::map<CampaignId, Campaign> campaigns_cache_;  // retry rules; refreshed by resync_live()
 };
 
 }  // namespace outdial::dialer

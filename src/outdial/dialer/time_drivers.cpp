@@ -42,14 +42,35 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
       const bool skip_tick = events != nullptr && due_now() && !runner.quiet_until(clock.now()).act;
       if (!skip_tick) t = runner.tick();
       if (events == nullptr) return;
+      // The runner's own work, ticked inside this transaction: its dials go out after the commit.
+      auto tick_here = [&] {
+        const TickResult more = runner.tick();
+        t.dialed += more.dialed;
+        t.decided += more.decided;
+        t.active_campaigns = more.active_campaigns;
+        t.in_flight = more.in_flight;
+        t.next_due = more.next_due;
+      };
       for (int k = 0;; ++k) {
         if (due_now()) delivered += events->deliver_due();
         if (runner.has_pending_sends()) break;  // dials at this instant: commit, then dial
         if (delivered == 0 || k + 1 >= kMaxGroupInstants || r.steps >= max_steps) break;
         const CampaignRunner::Quiet q = runner.quiet_until(clock.now());
-        if (q.act) break;  // a tick at this instant has work: next turn
+        if (q.act) {
+          tick_here();  // a tick at this instant has work: same commit
+          break;
+        }
         auto next = events->next_event_at();
-        if (!next || (q.until && *q.until <= *next) || *next > limit) break;
+        if (!next || *next > limit) break;
+        if (q.until && *q.until <= *next) {
+          if (*q.until > limit) break;
+          // The runner has work before the next carrier event: move there and do it now.
+          clock.set(std::max(*q.until, clock.now() + Millis(1)));
+          ++r.steps;
+          moved = true;
+          tick_here();
+          break;
+        }
         clock.set(std::max(*next, clock.now() + Millis(1)));
         ++r.steps;
         moved = true;

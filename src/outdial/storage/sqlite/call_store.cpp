@@ -150,6 +150,22 @@ Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected)
   auto lock = conn_.lock();
   // Identity columns (tenant, campaign, contact, attempt_number, idempotency_key, created_at)
   // are fixed at creation and not rewritten: every rewritten indexed column costs index work.
+  // SQLite rewrites an index when its column is in the SET list, whatever the value, so the
+  // common case (a call's progress: provider, call id and numbers unchanged) goes first through
+  // a statement that leaves those indexed columns out and only matches when they are equal.
+  {
+    auto p = conn_.prepare(
+        "UPDATE call_attempts SET state = ?3, digits = ?8, answered_by_machine = ?9, dialed_at = ?10,"
+        " answered_at = ?11, ended_at = ?12, failure_reason = ?13 WHERE id = ?1 AND state = ?2"
+        " AND provider = ?4 AND provider_call_id = ?5 AND from_number = ?6 AND to_number = ?7");
+    Binder b(p, 1);
+    b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(
+        a.to_number);
+    b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
+    auto n = p.run();
+    if (!n) return n.error();
+    if (*n > 0) return ok_status();
+  }
   auto s = conn_.prepare(
       "UPDATE call_attempts SET state = ?3, provider = ?4, provider_call_id = ?5, from_number = ?6,"
       " to_number = ?7, digits = ?8, answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11,"

@@ -29,7 +29,12 @@ struct LedgerCall {
 //   kGroup: group commit; records are fsync'd by sync(), which SimCarrier calls before it
 //     delivers any event batch and on destruction. A power loss (not a process crash) may lose
 //     the records written since the last sync, like SQLite's own synchronous=NORMAL window.
-enum class LedgerSync { kEveryRecord, kGroup };
+// When the ledger reaches the disk. Every record is written (write(2)) before the operation
+// returns in all modes, so a kill -9 of this process never loses one; the modes differ only for
+// a power cut. kEveryRecord: fdatasync per record. kGroup: fdatasync once per delivered batch.
+// kNone: never (the simulated carrier stands for a remote carrier, whose own durability is not
+// this machine's: used by the virtual-time benchmark and demo).
+enum class LedgerSync { kEveryRecord, kGroup, kNone };
 
 // The carrier's own record of what it did, as an append-only text file: one line per placed
 // call, hang-up and SMS, written before the operation returns and fsync'd per LedgerSync. After a kill -9 the reloaded
