@@ -4,6 +4,7 @@
 //
 //   campaign_bench [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES]
 //                  [--ledger-sync none|group|every]  (the simulated carrier's ledger; default none)
+//                  [--refill-divisor N] [--refill-wait-ms MS]  (RunnerConfig line refill grouping)
 //
 // Prints setup (data generation) and run (activation -> completion) wall times separately,
 // persisted row counts, rates and peak RSS. Target (issue): 100k contacts in <= 20 s.
@@ -47,6 +48,8 @@ struct Options {
   std::uint64_t seed = 20261116;
   double max_wall_seconds = 0;  // 0 = run to completion; otherwise stop (and report) after this
   int wal_autocheckpoint = -1;  // -1 = the OpenOptions default
+  int refill_divisor = 0;       // 0 = RunnerConfig default
+  long long refill_wait_ms = -1;  // -1 = RunnerConfig default
   telephony::sim::LedgerSync ledger_sync = outdial::telephony::sim::LedgerSync::kNone;
 };
 
@@ -271,7 +274,12 @@ int run(const Options& opt) {
   const dnc::SetRegistry registry(g.national_dnc, start - std::chrono::hours(72));
   dialer::FactsBuilder facts(db->compliance(), db->calls(), &registry,
                              dialer::CallerIdDirectory{{{g.staff.tenant_id, {kCallerId}}}});
-  dialer::CampaignRunner runner(*db, *sim, gate, facts, clock);
+  dialer::RunnerConfig runner_config;
+  if (opt.refill_divisor > 0) runner_config.refill_divisor = opt.refill_divisor;
+  if (opt.refill_wait_ms >= 0) runner_config.refill_max_wait = Millis(opt.refill_wait_ms);
+  std::printf("runner: lines refilled in groups of capacity/%d or after %lld ms\n", runner_config.refill_divisor,
+              static_cast<long long>(runner_config.refill_max_wait.count()));
+  dialer::CampaignRunner runner(*db, *sim, gate, facts, clock, runner_config);
   sim->set_sink(&runner.sink());
   if (auto r = runner.recover(); !r) die("recover", r.error());
   dialer::CampaignServiceImpl service(db->campaigns(), db->contacts(), db->calls(), db->audit(), clock);
@@ -368,6 +376,10 @@ int main(int argc, char** argv) {
       opt.dir = argv[++i];
     } else if (a == "--max-wall" && has_value) {
       opt.max_wall_seconds = std::atof(argv[++i]);
+    } else if (a == "--refill-divisor" && has_value) {
+      opt.refill_divisor = std::atoi(argv[++i]);
+    } else if (a == "--refill-wait-ms" && has_value) {
+      opt.refill_wait_ms = std::atoll(argv[++i]);
     } else if (a == "--ledger-sync" && has_value) {
       const std::string v = argv[++i];
       opt.ledger_sync = v == "group"   ? outdial::telephony::sim::LedgerSync::kGroup
@@ -378,7 +390,7 @@ int main(int argc, char** argv) {
     } else if (a == "--seed" && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--ledger-sync none|group|every]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--ledger-sync none|group|every] [--refill-divisor N] [--refill-wait-ms MS]\n", argv[0]);
       return 64;
     }
   }

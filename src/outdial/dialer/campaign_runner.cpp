@@ -342,7 +342,7 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
     n = std::max(n, a.attempt_number);
   }
   ++n;
-  auto facts = facts_.build(c, *contact, now);
+  auto facts = facts_.build(c, *contact, now, &*history);
   if (!facts) {
     release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
     return {};

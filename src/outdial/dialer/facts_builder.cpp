@@ -45,7 +45,8 @@ FactsBuilder::FactsBuilder(storage::ComplianceStore& compliance, storage::CallSt
       caller_ids_(std::move(caller_ids)),
       ring_timeout_seconds_(ring_timeout_seconds) {}
 
-Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Contact& contact, TimePoint at) {
+Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Contact& contact, TimePoint at,
+                                                     const std::vector<CallAttempt>* campaign_history) {
   compliance::AttemptFacts f;
   f.phone_e164 = contact.phone_e164;
   f.stated_timezone = contact.timezone;
@@ -106,8 +107,14 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
   f.subject = c.name;
 
   // FREQ-CAMPAIGN (max_attempts) counts this campaign's attempts to this contact, all time.
-  auto prior = calls_.attempts_for_contact(c.id, contact.id);
-  if (!prior) return prior.error();
+  std::size_t attempts_made = 0;
+  if (campaign_history != nullptr) {
+    attempts_made = campaign_history->size();
+  } else {
+    auto prior = calls_.attempts_for_contact(c.id, contact.id);
+    if (!prior) return prior.error();
+    attempts_made = prior->size();
+  }
 
   f.campaign.present = true;
   f.campaign.status = c.status;
@@ -117,7 +124,7 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
   f.campaign.schedule_end = c.schedule_end;
   f.campaign.expires_at = c.expires_at;
   f.campaign.max_attempts = c.max_attempts;
-  f.campaign.attempts_made = static_cast<int>(prior->size());  // FREQ-CAMPAIGN: attempts already made
+  f.campaign.attempts_made = static_cast<int>(attempts_made);  // FREQ-CAMPAIGN: attempts already made
   f.campaign.min_spacing_minutes = c.min_spacing_minutes;
   f.campaign.daily_limit = c.daily_limit;
   if (c.daily_limit > 0) {

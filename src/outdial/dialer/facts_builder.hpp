@@ -50,7 +50,10 @@ class FactsBuilder {
   // campaign.attempts_made: this campaign's attempts to this contact (all time).
   // Errors: whatever the stores return (kUnavailable, kInternal; kNotFound when a prior attempt's
   // campaign is missing).
-  Result<compliance::AttemptFacts> build(const Campaign& campaign, const Contact& contact, TimePoint at);
+  // campaign_history: this campaign's attempts to the contact when the caller already read them
+  // (CallStore::attempts_for_contact); null = read here.
+  Result<compliance::AttemptFacts> build(const Campaign& campaign, const Contact& contact, TimePoint at,
+                                         const std::vector<CallAttempt>* campaign_history = nullptr);
 
   // Longer than every rule window over prior attempts (24 h caps, campaign spacing).
   static constexpr std::chrono::days kPriorAttemptsWindow{31};

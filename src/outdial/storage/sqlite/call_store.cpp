@@ -108,9 +108,16 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         " ON CONFLICT (idempotency_key) DO NOTHING");
     bind_attempt(s, a, 1);
-    OUTDIAL_SQLITE_TRY(s.run());
+    auto n = s.run();
+    if (!n) return n.error();
+    if (*n > 0) {
+      // Inserted: the row is exactly `a` with its new id (no read-back).
+      CallAttempt stored = a;
+      stored.id = sqlite3_last_insert_rowid(conn_.handle());
+      return stored;
+    }
   }
-  // Inserted or not, the stored row is the answer (a retried create returns the first one).
+  // Not inserted: the stored row is the answer (a retried create returns the first one).
   auto s =
       conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE idempotency_key = ?1");
   s.bind(1, a.idempotency_key);
