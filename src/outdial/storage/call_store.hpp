@@ -10,6 +10,20 @@
 
 namespace outdial::storage {
 
+// Where a provider stored a call's recording (Twilio RecordingStatusCallback). outdial keeps
+// the URL, never the audio.
+struct CallRecording {
+  std::int64_t id = 0;
+  AttemptId attempt_id = 0;
+  std::string provider;
+  std::string provider_call_id;
+  std::string recording_id;  // the provider's recording id (Twilio RecordingSid)
+  std::string url;
+  std::string status;        // completed | absent | failed
+  int duration_seconds = 0;
+  TimePoint at{};
+};
+
 // Call attempts and their append-only normalized events.
 class CallStore {
  public:
@@ -46,6 +60,19 @@ class CallStore {
   virtual Result<bool> append_event(const CallEvent& e) = 0;
   virtual Result<std::vector<CallEvent>> events_for_call(const std::string& provider,
                                                          const std::string& provider_call_id) = 0;
+
+  // Stores a recording once per (provider, recording_id): false (nothing stored) when it was
+  // already there, so a replayed callback changes nothing. Drivers without the table answer
+  // kFailedPrecondition (the default).
+  virtual Result<bool> add_recording(const CallRecording& r) {
+    (void)r;
+    return make_error(ErrorCode::kFailedPrecondition, "this call store does not keep recordings");
+  }
+  // Oldest first.
+  virtual Result<std::vector<CallRecording>> recordings_for_attempt(AttemptId attempt) {
+    (void)attempt;
+    return make_error(ErrorCode::kFailedPrecondition, "this call store does not keep recordings");
+  }
 };
 
 }  // namespace outdial::storage

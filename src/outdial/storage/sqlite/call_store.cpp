@@ -297,4 +297,43 @@ Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::strin
   return out;
 }
 
+Result<bool> SqliteCallStore::add_recording(const CallRecording& r) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "INSERT INTO call_recordings (attempt_id, provider, provider_call_id, recording_id, url, status,"
+      " duration_seconds, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+      " ON CONFLICT (provider, recording_id) DO NOTHING");
+  s.bind(1, r.attempt_id).bind(2, r.provider).bind(3, r.provider_call_id).bind(4, r.recording_id);
+  s.bind(5, r.url).bind(6, r.status).bind(7, r.duration_seconds).bind(8, r.at);
+  auto n = s.run();
+  if (!n) return n.error();
+  return *n > 0;
+}
+
+Result<std::vector<CallRecording>> SqliteCallStore::recordings_for_attempt(AttemptId attempt) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "SELECT id, attempt_id, provider, provider_call_id, recording_id, url, status, duration_seconds, at"
+      " FROM call_recordings WHERE attempt_id = ?1 ORDER BY at, id");
+  s.bind(1, attempt);
+  std::vector<CallRecording> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    CallRecording r;
+    r.id = s.i64(0);
+    r.attempt_id = s.i64(1);
+    r.provider = s.text(2);
+    r.provider_call_id = s.text(3);
+    r.recording_id = s.text(4);
+    r.url = s.text(5);
+    r.status = s.text(6);
+    r.duration_seconds = s.i32(7);
+    r.at = s.time(8);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace outdial::storage::sqlite

@@ -26,6 +26,8 @@ class SqliteCallStore final : public CallStore {
   Result<bool> append_event(const CallEvent& e) override;
   Result<std::vector<CallEvent>> events_for_call(const std::string& provider,
                                                  const std::string& provider_call_id) override;
+  Result<bool> add_recording(const CallRecording& r) override;
+  Result<std::vector<CallRecording>> recordings_for_attempt(AttemptId attempt) override;
 
  private:
   Connection& conn_;
