@@ -1,0 +1,339 @@
+#include "outdial/telephony/twilio/twilio_events.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+namespace outdial::telephony::twilio {
+namespace {
+
+bool parse_nonneg(std::string_view s, std::int64_t& out) {
+  if (s.empty()) return false;
+  const auto* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, out);
+  return ec == std::errc() && p == end && out >= 0;
+}
+
+CallEvent base_event(std::string_view call_sid, AttemptId attempt, TimePoint at) {
+  CallEvent e;
+  e.provider = kProviderName;
+  e.provider_call_id = std::string(call_sid);
+  e.attempt_id = attempt;
+  e.at = at;
+  return e;
+}
+
+CallEvent answered_event(std::string_view call_sid, CallEventKind kind, AttemptId attempt, std::int64_t sequence,
+                         TimePoint at) {
+  CallEvent e = base_event(call_sid, attempt, at);
+  e.kind = kind;
+  e.sequence = sequence;
+  e.dedupe_key = std::string(call_sid) + ":answered";
+  return e;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::string form_value(const FormParams& params, std::string_view name) {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+bool parse_rfc2822(std::string_view text, TimePoint& out) {
+  // [Day, ]DD Mon YYYY HH:MM:SS +HHMM
+  static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (const auto comma = text.find(','); comma != std::string_view::npos) text = text.substr(comma + 1);
+  auto next_token = [&text]() {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    const auto sp = text.find(' ');
+    std::string_view tok = text.substr(0, sp);
+    text = sp == std::string_view::npos ? std::string_view() : text.substr(sp);
+    return tok;
+  };
+  const auto day_s = next_token(), mon_s = next_token(), year_s = next_token(), time_s = next_token(),
+             zone_s = next_token();
+  std::int64_t day = 0, year = 0, hh = 0, mm = 0, ss = 0;
+  if (!parse_nonneg(day_s, day) || !parse_nonneg(year_s, year) || time_s.size() != 8 || time_s[2] != ':' ||
+      time_s[5] != ':' || !parse_nonneg(time_s.substr(0, 2), hh) || !parse_nonneg(time_s.substr(3, 2), mm) ||
+      !parse_nonneg(time_s.substr(6, 2), ss) || hh > 23 || mm > 59 || ss > 60) {
+    return false;
+  }
+  const auto mon_it = std::find(kMonths.begin(), kMonths.end(), mon_s);
+  if (mon_it == kMonths.end()) return false;
+  const auto ymd = std::chrono::year(static_cast<int>(year)) /
+                   std::chrono::month(static_cast<unsigned>(mon_it - kMonths.begin() + 1)) /
+                   std::chrono::day(static_cast<unsigned>(day));
+  if (!ymd.ok()) return false;
+  std::int64_t offset_minutes = 0;
+  if (zone_s == "GMT" || zone_s == "UT" || zone_s == "UTC" || zone_s == "Z") {
+    offset_minutes = 0;
+  } else {
+    std::int64_t hhmm = 0;
+    if (zone_s.size() != 5 || (zone_s[0] != '+' && zone_s[0] != '-') || !parse_nonneg(zone_s.substr(1), hhmm)) {
+      return false;
+    }
+    offset_minutes = (hhmm / 100) * 60 + hhmm % 100;
+    if (zone_s[0] == '-') offset_minutes = -offset_minutes;
+  }
+  const auto local = std::chrono::sys_days(ymd) + std::chrono::hours(hh) + std::chrono::minutes(mm) +
+                     std::chrono::seconds(ss);
+  out = std::chrono::time_point_cast<Millis>(local - std::chrono::minutes(offset_minutes));
+  return true;
+}
+
+Result<StatusCallback> parse_status_callback(const FormParams& params) {
+  StatusCallback cb;
+  cb.call_sid = form_value(params, "CallSid");
+  if (cb.call_sid.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "status callback without CallSid", {{"field", "CallSid"}});
+  }
+  cb.call_status = form_value(params, "CallStatus");
+  if (cb.call_status.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "status callback without CallStatus", {{"field", "CallStatus"}});
+  }
+  if (const auto seq = form_value(params, "SequenceNumber"); !seq.empty()) {
+    std::int64_t v = 0;
+    if (!parse_nonneg(seq, v)) {
+      return make_error(ErrorCode::kInvalidArgument, "SequenceNumber is not a non-negative integer: " + seq,
+                        {{"field", "SequenceNumber"}});
+    }
+    cb.sequence = v;
+  }
+  if (const auto dur = form_value(params, "CallDuration"); !dur.empty()) {
+    std::int64_t v = 0;
+    if (!parse_nonneg(dur, v) || v > 1'000'000) {
+      return make_error(ErrorCode::kInvalidArgument, "CallDuration is not a non-negative integer: " + dur,
+                        {{"field", "CallDuration"}});
+    }
+    cb.call_duration = static_cast<int>(v);
+  }
+  cb.answered_by = form_value(params, "AnsweredBy");
+  cb.sip_response_code = form_value(params, "SipResponseCode");
+  cb.error_code = form_value(params, "ErrorCode");
+  if (const auto ts = form_value(params, "Timestamp"); !ts.empty()) {
+    TimePoint t{};
+    if (parse_rfc2822(ts, t)) cb.timestamp = t;  // a bad Timestamp only loses precision, not the event
+  }
+  return cb;
+}
+
+std::optional<CallEventKind> answered_kind(std::string_view answered_by) {
+  if (answered_by.empty()) return std::nullopt;
+  if (answered_by.rfind("machine", 0) == 0 || answered_by == "fax") return CallEventKind::kAnsweredMachine;
+  return CallEventKind::kAnsweredHuman;  // human, unknown, and values added later
+}
+
+std::vector<CallEvent> status_events(const StatusCallback& cb, AttemptId attempt, bool amd_pending, TimePoint at) {
+  const TimePoint when = cb.timestamp.value_or(at);
+  const std::int64_t seq = cb.sequence.value_or(0);
+  std::vector<CallEvent> out;
+  CallEvent e = base_event(cb.call_sid, attempt, when);
+  e.sequence = seq;
+  // Without SequenceNumber (a status callback configured without events) the status names the
+  // event: still one event per status and call.
+  e.dedupe_key = cb.call_sid + ":" + (cb.sequence ? std::to_string(seq) : cb.call_status);
+  const std::string& s = cb.call_status;
+  if (s == "initiated" || s == "queued") {
+    e.kind = CallEventKind::kInitiated;
+  } else if (s == "ringing") {
+    e.kind = CallEventKind::kRinging;
+  } else if (s == "in-progress" || s == "answered") {
+    auto kind = answered_kind(cb.answered_by);
+    if (!kind && amd_pending) return out;  // the AMD callback decides human or machine
+    out.push_back(answered_event(cb.call_sid, kind.value_or(CallEventKind::kAnsweredHuman), attempt, seq, when));
+    return out;
+  } else if (s == "completed") {
+    // `completed` means the call was answered; its AnsweredBy (when AMD ran) says by whom.
+    out.push_back(answered_event(cb.call_sid, answered_kind(cb.answered_by).value_or(CallEventKind::kAnsweredHuman),
+                                 attempt, seq, when));
+    e.kind = CallEventKind::kCompleted;
+    e.duration_seconds = cb.call_duration;
+  } else if (s == "busy") {
+    e.kind = CallEventKind::kBusy;
+  } else if (s == "no-answer") {
+    e.kind = CallEventKind::kNoAnswer;
+  } else if (s == "canceled") {
+    e.kind = CallEventKind::kCanceled;
+  } else if (s == "failed") {
+    e.kind = CallEventKind::kFailed;
+  } else {
+    return out;  // a status this version does not know: nothing to apply
+  }
+  if (!cb.error_code.empty()) {
+    e.detail = "twilio:" + cb.error_code;
+  } else if (!cb.sip_response_code.empty() && e.kind != CallEventKind::kCompleted) {
+    e.detail = "sip:" + cb.sip_response_code;
+  }
+  out.push_back(std::move(e));
+  return out;
+}
+
+std::optional<CallEvent> amd_event(std::string_view call_sid, std::string_view answered_by, AttemptId attempt,
+                                   std::int64_t sequence, TimePoint at) {
+  const auto kind = answered_kind(answered_by);
+  if (!kind || call_sid.empty()) return std::nullopt;
+  CallEvent e = answered_event(call_sid, *kind, attempt, sequence, at);
+  e.detail = "amd:" + std::string(answered_by);
+  return e;
+}
+
+CallEvent digits_event(std::string_view call_sid, std::string_view digits, int try_number, AttemptId attempt,
+                       TimePoint at) {
+  CallEvent e = base_event(call_sid, attempt, at);
+  e.kind = CallEventKind::kDigits;
+  e.digits = std::string(digits);
+  e.sequence = 0;
+  e.dedupe_key = std::string(call_sid) + ":digits:" + std::to_string(try_number);
+  return e;
+}
+
+std::vector<CallEvent> resource_events(std::string_view call_sid, std::string_view status, std::string_view answered_by,
+                                       int duration_seconds, TimePoint at) {
+  std::vector<CallEvent> out;
+  CallEvent e = base_event(call_sid, 0, at);
+  e.sequence = kReconcileSequence;
+  e.dedupe_key = std::string(call_sid) + ":reconcile:" + std::string(status);
+  if (status == "queued") {
+    e.kind = CallEventKind::kInitiated;
+  } else if (status == "ringing") {
+    e.kind = CallEventKind::kRinging;
+  } else if (status == "in-progress") {
+    // Undecided AMD: the AMD or terminal callback will say; only a known answer is derived here.
+    const auto kind = answered_kind(answered_by);
+    if (kind) out.push_back(answered_event(call_sid, *kind, 0, kReconcileSequence, at));
+    return out;
+  } else if (status == "completed") {
+    out.push_back(answered_event(call_sid, answered_kind(answered_by).value_or(CallEventKind::kAnsweredHuman), 0,
+                                 kReconcileSequence, at));
+    e.kind = CallEventKind::kCompleted;
+    e.duration_seconds = duration_seconds;
+  } else if (status == "busy") {
+    e.kind = CallEventKind::kBusy;
+  } else if (status == "no-answer") {
+    e.kind = CallEventKind::kNoAnswer;
+  } else if (status == "canceled") {
+    e.kind = CallEventKind::kCanceled;
+  } else if (status == "failed") {
+    e.kind = CallEventKind::kFailed;
+  } else {
+    return out;
+  }
+  out.push_back(std::move(e));
+  return out;
+}
+
+const char* to_string(SmsIntent intent) {
+  switch (intent) {
+    case SmsIntent::kNone: return "none";
+    case SmsIntent::kOptOut: return "opt_out";
+    case SmsIntent::kOptIn: return "opt_in";
+    case SmsIntent::kHelp: return "help";
+  }
+  return "none";
+}
+
+SmsClassification classify_inbound_sms(std::string_view body) {
+  SmsClassification out;
+  // Normalize: trim whitespace and surrounding punctuation, collapse inner whitespace.
+  std::string words;
+  bool space = false;
+  for (char ch : body) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isspace(c)) {
+      space = !words.empty();
+      continue;
+    }
+    if (space) words.push_back(' ');
+    space = false;
+    words.push_back(ch);
+  }
+  auto is_punct = [](char c) { return std::ispunct(static_cast<unsigned char>(c)) != 0; };
+  while (!words.empty() && is_punct(words.back())) words.pop_back();
+  while (!words.empty() && is_punct(words.front())) words.erase(0, 1);
+  while (!words.empty() && words.back() == ' ') words.pop_back();
+  const std::string up = upper(words);
+
+  static constexpr std::array<std::string_view, 9> kOptOut = {"STOP",  "STOPALL", "UNSUBSCRIBE", "CANCEL", "END",
+                                                              "QUIT",  "REVOKE",  "OPTOUT",      "OPT OUT"};
+  static constexpr std::array<std::string_view, 2> kOptIn = {"START", "UNSTOP"};
+  static constexpr std::array<std::string_view, 2> kHelp = {"HELP", "INFO"};
+  auto in = [&up](const auto& list) { return std::find(list.begin(), list.end(), up) != list.end(); };
+  if (in(kOptOut)) {
+    out.intent = SmsIntent::kOptOut;
+    out.carrier_keyword = up != "OPT OUT";
+    out.keyword = up;
+    return out;
+  }
+  if (in(kOptIn)) {
+    out.intent = SmsIntent::kOptIn;
+    out.carrier_keyword = true;
+    out.keyword = up;
+    return out;
+  }
+  if (in(kHelp)) {
+    out.intent = SmsIntent::kHelp;
+    out.carrier_keyword = true;
+    out.keyword = up;
+    return out;
+  }
+
+  // Plain language (REVOKE: "any reasonable means"). Matched on whole words of the lower-cased,
+  // apostrophe-free text.
+  std::string plain = lower(words);
+  // A typographic apostrophe (U+2019, as phones type it) counts as an apostrophe.
+  for (auto pos = plain.find("\xE2\x80\x99"); pos != std::string::npos; pos = plain.find("\xE2\x80\x99", pos)) {
+    plain.replace(pos, 3, "'");
+  }
+  std::string text;
+  for (char ch : plain) {
+    if (ch == '\'') continue;  // "don't" -> "dont"
+    const bool word_char = std::isalnum(static_cast<unsigned char>(ch)) != 0;
+    if (word_char) {
+      text.push_back(ch);
+    } else if (!text.empty() && text.back() != ' ') {
+      text.push_back(' ');
+    }
+  }
+  const std::string padded = " " + text + " ";
+  static constexpr std::array<std::string_view, 24> kPhrases = {
+      "stop calling",   "stop texting",  "stop messaging", "stop contacting", "stop sending",
+      "remove me",      "remove my number", "take me off", "take my number off", "delete my number",
+      "do not call",    "dont call",     "do not text",    "dont text",         "do not contact",
+      "dont contact",   "no more calls", "no more texts",  "no more messages",  "unsubscribe",
+      "opt me out",     "opt out",       "leave me alone", "wrong number"};
+  for (auto phrase : kPhrases) {
+    const std::string needle = " " + std::string(phrase) + " ";
+    // Phrases match on word boundaries; "remove me" also matches "remove me from your list".
+    if (padded.find(needle) != std::string::npos) {
+      out.intent = SmsIntent::kOptOut;
+      out.keyword = std::string(phrase);
+      return out;
+    }
+  }
+  // A message that starts with an opt-out keyword ("STOP please", "stop!!! who is this").
+  const std::string first = upper(text.substr(0, text.find(' ')));
+  if (first == "STOP" || first == "STOPALL" || first == "UNSUBSCRIBE" || first == "OPTOUT" ||
+      first == "REVOKE") {
+    out.intent = SmsIntent::kOptOut;
+    out.keyword = first;
+  }
+  return out;
+}
+
+}  // namespace outdial::telephony::twilio

@@ -1,0 +1,49 @@
+#pragma once
+// Twilio webhook routes (docs/provider-contracts.md §2). Every route first checks
+// X-Twilio-Signature against the exact public URL Twilio requested (config.public_base_url +
+// the path and query received) with the account's auth token: a missing or forged signature
+// answers 403 and changes nothing. Parsing and mapping are the pure functions of
+// twilio_events.hpp / twilio_twiml.hpp; the handlers only look up, store and render.
+//
+// Routes (all POST, form-encoded):
+//   /twilio/voice/:attempt          TwiML on answer (greeting + one-digit gather)
+//   /twilio/status/:attempt[?amd=1] call status callback -> CallEvents
+//   /twilio/amd/:attempt            async AMD result -> answered event; machine -> voicemail redirect
+//   /twilio/gather/:attempt/:try    digits -> kDigits; 2 -> internal DNC before the reply; 1 -> <Dial>
+//   /twilio/dial/:attempt           <Dial> action: hang up, or "nobody available"
+//   /twilio/voicemail/:attempt      TwiML of the voicemail drop
+//   /twilio/recording/:attempt      recording status callback -> stored recording URL
+//   /twilio/sms[/:tenant]           inbound SMS: opt-out / opt-in / HELP keywords
+#include <functional>
+#include <string>
+
+#include "outdial/core/clock.hpp"
+#include "outdial/net/router.hpp"
+#include "outdial/storage/call_store.hpp"
+#include "outdial/storage/campaign_store.hpp"
+#include "outdial/storage/compliance_store.hpp"
+#include "outdial/storage/tenant_store.hpp"
+#include "outdial/telephony/event_ingress.hpp"
+#include "outdial/telephony/twilio/twilio_config.hpp"
+#include "outdial/telephony/twilio/twilio_provider.hpp"
+
+namespace outdial::telephony::twilio {
+
+struct TwilioWebhookDeps {
+  TwilioConfig config;  // auth_token (signature key), public_base_url, voice
+  EventIngress& ingress;
+  storage::CallStore& calls;
+  storage::CampaignStore& campaigns;
+  storage::ComplianceStore& compliance;
+  storage::TenantStore& tenants;
+  TwilioProvider& provider;  // live-call redirect (AMD machine -> voicemail), hang-up (fax)
+  const Clock& clock;
+  // Optional: one line per rejected or failed webhook (never contains the auth token).
+  std::function<void(const std::string&)> log_warning;
+};
+
+// Adds the routes above. `deps` is copied into the handlers; the stores, ingress, provider and
+// clock it refers to must outlive the router. Handlers are thread-safe.
+void register_twilio_routes(net::Router& router, const TwilioWebhookDeps& deps);
+
+}  // namespace outdial::telephony::twilio
