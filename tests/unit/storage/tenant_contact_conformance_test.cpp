@@ -1,4 +1,6 @@
 // Conformance: Database (migrations, transactions), TenantStore, ContactStore.
+#include <set>
+
 #include "unit/storage/conformance_fixture.hpp"
 
 namespace outdial::storage::testing {
@@ -244,6 +246,90 @@ TYPED_TEST(ContactStoreConformance, InsertBatchIsAllOrNothing) {
   auto r = store.insert_batch(batch);  // the second row names a list that does not exist
   ASSERT_FALSE(r);
   EXPECT_EQ(must(store.count_contacts(tenant.id, list.id)), 0);
+}
+
+// Batches longer than one multi-row statement of the SQLite driver (16 rows), with numbers
+// already in the list and repeats inside one statement and across statements: each flag is
+// exact, and ids follow the input order of the inserted rows.
+TYPED_TEST(ContactStoreConformance, InsertBatchFlagsAreExactInLongBatches) {
+  auto& store = this->db().contacts();
+  auto tenant = this->seed_tenant("acme");
+  auto list = this->seed_list(tenant.id, "main");
+  // Already in the list: 3, 17, 40.
+  ASSERT_EQ(must(store.insert_batch({this->make_contact(tenant.id, list.id, 3),
+                                     this->make_contact(tenant.id, list.id, 17),
+                                     this->make_contact(tenant.id, list.id, 40)})),
+            std::vector<bool>(3, true));
+
+  std::vector<int> numbers;
+  for (int n = 0; n < 45; ++n) numbers.push_back(n);
+  numbers.insert(numbers.begin() + 5, 2);    // same statement as its first occurrence
+  numbers.insert(numbers.begin() + 30, 10);  // a later statement
+  numbers.push_back(44);                     // the single-row tail
+  std::vector<Contact> batch;
+  std::vector<bool> expected;
+  std::vector<std::string> expected_order;  // phones of inserted rows, in input order
+  std::set<int> seen{3, 17, 40};
+  for (int n : numbers) {
+    batch.push_back(this->make_contact(tenant.id, list.id, n));
+    const bool fresh = seen.insert(n).second;
+    expected.push_back(fresh);
+    if (fresh) expected_order.push_back(batch.back().phone_e164);
+  }
+  ASSERT_EQ(batch.size(), 48u);
+  EXPECT_EQ(must(store.insert_batch(batch)), expected);
+
+  auto page = must(store.list_contacts(tenant.id, list.id, 3, 100));  // skip the first 3
+  ASSERT_EQ(page.items.size(), expected_order.size());
+  EXPECT_EQ(page.total, 45);
+  for (std::size_t i = 0; i < page.items.size(); ++i) {
+    EXPECT_EQ(page.items[i].phone_e164, expected_order[i]) << "position " << i;
+    if (i > 0) {
+      EXPECT_GT(page.items[i].id, page.items[i - 1].id);
+    }
+  }
+  // Everything again: nothing is inserted, in long statements too.
+  EXPECT_EQ(must(store.insert_batch(batch)), std::vector<bool>(batch.size(), false));
+  EXPECT_EQ(must(store.count_contacts(tenant.id, list.id)), 45);
+}
+
+TYPED_TEST(ContactStoreConformance, InsertBatchNeedsAnExistingTenantAndList) {
+  auto& store = this->db().contacts();
+  auto tenant = this->seed_tenant("acme");
+  auto list = this->seed_list(tenant.id, "main");
+  std::vector<Contact> batch;
+  for (int n = 0; n < 20; ++n) batch.push_back(this->make_contact(tenant.id, list.id, n));
+
+  auto wrong_tenant = batch;
+  wrong_tenant[19].tenant_id = tenant.id + 99;  // in the tail, after a full statement
+  auto r = store.insert_batch(wrong_tenant);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+
+  auto wrong_list = batch;
+  wrong_list[0].list_id = list.id + 99;
+  r = store.insert_batch(wrong_list);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(must(store.count_contacts(tenant.id, list.id)), 0);
+
+  // The same checks hold inside a caller's transaction, and other tables keep theirs after a
+  // failed batch: a list for a missing tenant is still refused.
+  Status in_tx = this->db().with_transaction([&]() -> Status {
+    auto nested = store.insert_batch(wrong_list);
+    if (nested) return make_error(ErrorCode::kInternal, "nested insert_batch accepted a missing list");
+    return nested.error();
+  });
+  ASSERT_FALSE(in_tx);
+  EXPECT_EQ(in_tx.error().code, ErrorCode::kNotFound);
+  ContactList orphan;
+  orphan.tenant_id = tenant.id + 99;
+  orphan.name = "orphan";
+  orphan.created_at = kT0;
+  EXPECT_FALSE(store.create_list(orphan));
+
+  EXPECT_EQ(must(store.insert_batch(batch)), std::vector<bool>(20, true));
+  EXPECT_EQ(must(store.count_contacts(tenant.id, list.id)), 20);
 }
 
 TYPED_TEST(ContactStoreConformance, PagingCountsAndPhones) {

@@ -1,5 +1,6 @@
 #include "outdial/storage/sqlite/contact_store.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "outdial/storage/sqlite/connection.hpp"
@@ -172,6 +173,27 @@ Result<std::vector<ContactList>> SqliteContactStore::list_lists(TenantId tenant)
 
 namespace {
 
+// Rows per multi-row INSERT statement. One statement per row spends a good part of each row in
+// sqlite3_step/reset and the VDBE prologue; 16 rows (208 parameters) amortize that and stay far
+// below SQLITE_MAX_VARIABLE_NUMBER (32766 since SQLite 3.32).
+constexpr std::size_t kRowsPerInsert = 16;
+
+// "INSERT INTO contacts (...) VALUES (?1..?13),(?14..?26),... ON CONFLICT ... DO NOTHING".
+std::string insert_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT OR IGNORE INTO contacts (tenant_id, list_id, phone_e164, first_name, last_name, email,"
+      " timezone, state, tags, custom_fields, line_type, national_dnc, created_at) VALUES ";
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ",(";
+    for (std::size_t col = 0; col < 13; ++col) {
+      if (col > 0) sql += ',';
+      sql += '?' + std::to_string(r * 13 + col + 1);
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
 // Binds a contact's 13 insert columns from parameter `first` on. Text is bound without a copy:
 // the contact and the two JSON buffers must outlive the step.
 void bind_contact(Stmt& s, int first, const Contact& c, const std::string& tags, const std::string& custom) {
@@ -188,34 +210,155 @@ void bind_contact(Stmt& s, int first, const Contact& c, const std::string& tags,
   s.bind(first + 11, c.national_dnc).bind(first + 12, c.created_at);
 }
 
+// Turns the connection's foreign-key enforcement off for one batch that insert_batch checks
+// itself, and back to what it was when destroyed. PRAGMA foreign_keys is a no-op inside a
+// transaction, so this is only used when insert_batch opens the outermost transaction, and must
+// be constructed before that Transaction (destroyed after it: rollback or commit first, then the
+// pragma is restored outside any transaction). Precondition: the connection lock is held.
+class ForeignKeysPaused {
+ public:
+  explicit ForeignKeysPaused(Connection& conn) : conn_(conn) {}
+  ForeignKeysPaused(const ForeignKeysPaused&) = delete;
+  ForeignKeysPaused& operator=(const ForeignKeysPaused&) = delete;
+  ~ForeignKeysPaused() {
+    // Outside a transaction this cannot fail (Transaction's destructor has rolled back whatever
+    // did not commit).
+    if (was_on_) (void)conn_.exec("PRAGMA foreign_keys=ON");
+  }
+
+  Status pause() {
+    auto s = conn_.prepare("PRAGMA foreign_keys");
+    auto row = s.step();
+    if (!row) return row.error();
+    was_on_ = *row && s.i64(0) != 0;
+    if (!was_on_) return ok_status();
+    return conn_.exec("PRAGMA foreign_keys=OFF");
+  }
+
+ private:
+  Connection& conn_;
+  bool was_on_ = false;
+};
+
+// What the contacts table's foreign keys check per row (tenant_id -> tenants, list_id ->
+// contact_lists), done once per distinct value in the batch. Same error code as the constraint
+// (kNotFound: the referenced row is missing). Precondition: inside the batch's transaction, so
+// the rows cannot disappear before the inserts commit.
+Status check_references(Connection& conn, const std::vector<Contact>& contacts) {
+  TenantId checked_tenant = 0;
+  ListId checked_list = 0;
+  for (const Contact& c : contacts) {
+    if (c.tenant_id != checked_tenant || checked_tenant == 0) {
+      auto s = conn.prepare("SELECT 1 FROM tenants WHERE id = ?1");
+      s.bind(1, c.tenant_id);
+      auto row = s.step();
+      if (!row) return row.error();
+      if (!*row) {
+        return make_error(ErrorCode::kNotFound,
+                          "insert contacts: tenant " + std::to_string(c.tenant_id) + " does not exist",
+                          {{"tenant_id", std::to_string(c.tenant_id)}, {"phone", c.phone_e164}});
+      }
+      checked_tenant = c.tenant_id;
+    }
+    if (c.list_id != checked_list || checked_list == 0) {
+      auto s = conn.prepare("SELECT 1 FROM contact_lists WHERE id = ?1");
+      s.bind(1, c.list_id);
+      auto row = s.step();
+      if (!row) return row.error();
+      if (!*row) {
+        return make_error(ErrorCode::kNotFound,
+                          "insert contacts: list " + std::to_string(c.list_id) + " does not exist",
+                          {{"list_id", std::to_string(c.list_id)}, {"phone", c.phone_e164}});
+      }
+      checked_list = c.list_id;
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Contact>& contacts) {
-  static const std::string kInsert =
-      "INSERT INTO contacts (tenant_id, list_id, phone_e164, first_name, last_name, email, timezone, state,"
-      " tags, custom_fields, line_type, national_dnc, created_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-      " ON CONFLICT (list_id, phone_e164) DO NOTHING";
+  static const std::string kInsertMany = insert_sql(kRowsPerInsert);
+  static const std::string kInsertOne = insert_sql(1);
   auto lock = conn_.lock();
+  if (contacts.empty()) return std::vector<bool>{};
+
+  // Foreign keys: checked once per batch instead of two lookups per row. Only when this call
+  // owns the transaction (the pragma cannot change inside one); nested in a caller's transaction
+  // the constraint checks every row as usual.
+  const bool outermost = !conn_.in_transaction();
+  ForeignKeysPaused fk(conn_);  // before tx: restored after the transaction ends
+  if (outermost) {
+    if (auto st = fk.pause(); !st) return st.error();
+  }
   Transaction tx(conn_);
   if (auto st = tx.begin(); !st) return st.error();
-  // In input order (ids follow it), one statement for the whole batch, every parameter rebound
-  // per row. Inserting in (list_id, phone_e164) order would spare the unique index ~1.5 s CPU per
-  // million random numbers, but ids would then follow phone order (or, when assigned explicitly
-  // in input order, scatter the table's own inserts and cost more than they save).
-  std::vector<bool> inserted;
-  inserted.reserve(contacts.size());
-  std::string tags;  // declared before the statement, which must not outlive them
-  std::string custom;
-  auto s = conn_.prepare(kInsert);
-  for (const Contact& c : contacts) {
-    write_tags_json(c.tags, tags);
-    write_custom_fields_json(c.custom_fields, custom);
+  if (outermost) {
+    if (auto st = check_references(conn_, contacts); !st) return st.error();
+  }
+
+  // Rows go in input order (ids follow it), kRowsPerInsert per statement. Inserting in
+  // (list_id, phone_e164) order would spare the unique index some work, but ids would then
+  // follow phone order (campaign targets are dialed in id order, i.e. file order).
+  //
+  // Which rows were inserted: a statement that changed all its rows inserted all of them (the
+  // common case). Otherwise (a number already in the list, or twice in the statement) each row's
+  // stored id tells: the rows this statement inserted got ids above the table's largest id
+  // before it (no AUTOINCREMENT: a new rowid is max(rowid) + 1), each id claimed by the first
+  // input row that names it. The count must match sqlite3_changes(); if it ever does not (rowids
+  // near 2^63 are assigned at random) the batch fails instead of reporting wrong flags.
+  std::vector<bool> inserted(contacts.size(), false);
+  std::int64_t max_id = 0;
+  {
+    auto s = conn_.prepare("SELECT COALESCE(MAX(id), 0) FROM contacts");
+    auto row = s.step();
+    if (!row) return row.error();
+    max_id = s.i64(0);
+  }
+  // JSON buffers for one statement's rows, declared before the statements that bind them.
+  std::vector<std::string> tags(kRowsPerInsert);
+  std::vector<std::string> custom(kRowsPerInsert);
+  auto many = conn_.prepare(kInsertMany);
+  auto one = conn_.prepare(kInsertOne);
+  std::size_t i = 0;
+  while (i < contacts.size()) {
+    const std::size_t n = contacts.size() - i >= kRowsPerInsert ? kRowsPerInsert : 1;
+    Stmt& s = n == kRowsPerInsert ? many : one;
     s.reset();
-    bind_contact(s, 1, c, tags, custom);
+    for (std::size_t r = 0; r < n; ++r) {
+      const Contact& c = contacts[i + r];
+      write_tags_json(c.tags, tags[r]);
+      write_custom_fields_json(c.custom_fields, custom[r]);
+      bind_contact(s, static_cast<int>(r * 13 + 1), c, tags[r], custom[r]);
+    }
     auto changed = s.run();
     if (!changed) return changed.error();  // rolls back the whole batch
-    inserted.push_back(*changed > 0);
+    const auto count = static_cast<std::size_t>(*changed);
+    if (count == n) {
+      for (std::size_t r = 0; r < n; ++r) inserted[i + r] = true;
+    } else if (count > 0) {
+      std::vector<std::int64_t> claimed;
+      for (std::size_t r = 0; r < n; ++r) {
+        const Contact& c = contacts[i + r];
+        auto q = conn_.prepare("SELECT id FROM contacts WHERE list_id = ?1 AND phone_e164 = ?2");
+        q.bind(1, c.list_id).bind(2, c.phone_e164);
+        auto row = q.step();
+        if (!row) return row.error();
+        if (!*row) continue;
+        const std::int64_t id = q.i64(0);
+        if (id <= max_id || std::find(claimed.begin(), claimed.end(), id) != claimed.end()) continue;
+        claimed.push_back(id);
+        inserted[i + r] = true;
+      }
+      if (claimed.size() != count) {
+        return make_error(ErrorCode::kInternal,
+                          "insert contacts: could not tell which rows were inserted",
+                          {{"inserted", std::to_string(count)}, {"attributed", std::to_string(claimed.size())}});
+      }
+    }
+    if (count > 0) max_id = std::max(max_id, conn_.last_insert_rowid());
+    i += n;
   }
   if (auto st = tx.commit(); !st) return st.error();
   return inserted;
