@@ -1,6 +1,8 @@
 // In-memory CampaignStore and CallStore (see in_memory_database.hpp).
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <tuple>
 
 #include "outdial/storage/call_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
@@ -151,6 +153,7 @@ class Campaigns final : public storage::CampaignStore {
          ++it) {
       ++c.total;
       ++c.by_status[to_string(it->second.status)];
+      if (it->second.status == TargetStatus::kBlocked) ++c.blocked_outcomes[it->second.last_outcome];
     }
     return c;
   }
@@ -257,6 +260,18 @@ class Calls final : public storage::CallStore {
       if (a.tenant_id == tenant && a.to_number == phone_e164 && a.created_at >= since) out.push_back(a);
     }
     std::stable_sort(out.begin(), out.end(), [](auto& x, auto& y) { return x.created_at < y.created_at; });
+    return out;
+  }
+  Result<std::vector<AttemptTally>> tally_attempts(CampaignId campaign) override {
+    Lock g(s_.mu);
+    std::map<std::tuple<int, bool, bool>, std::int64_t> groups;
+    for (auto& [id, a] : s_.attempts) {
+      if (a.campaign_id == campaign) ++groups[{static_cast<int>(a.state), a.answered_at.has_value(), a.answered_by_machine}];
+    }
+    std::vector<AttemptTally> out;
+    for (const auto& [k, n] : groups) {
+      out.push_back(AttemptTally{static_cast<CallState>(std::get<0>(k)), std::get<1>(k), std::get<2>(k), n});
+    }
     return out;
   }
   Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) override {

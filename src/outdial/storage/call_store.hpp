@@ -50,6 +50,15 @@ class CallStore {
   // compliance facts (FL/OK/MD "any number" caps), so drivers index (tenant, number, created_at).
   virtual Result<std::vector<CallAttempt>> attempts_to_number(TenantId tenant, const std::string& phone_e164,
                                                               TimePoint since) = 0;
+  // A campaign's attempts grouped by (state, answered, answered by a machine), for progress
+  // reports without reading every row. answered = answered_at is set.
+  struct AttemptTally {
+    CallState state = CallState::kQueued;
+    bool answered = false;
+    bool by_machine = false;
+    std::int64_t count = 0;
+  };
+  virtual Result<std::vector<AttemptTally>> tally_attempts(CampaignId campaign) = 0;
   // Attempts per final/current state for a campaign: state name -> count.
   virtual Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) = 0;
   // Attempts created in [from, to) for a campaign (daily limits).

@@ -14,6 +14,7 @@ namespace outdial::storage {
 struct TargetCounts {
   std::int64_t total = 0;
   std::map<std::string, std::int64_t> by_status;  // TargetStatus name -> count
+  std::map<std::string, std::int64_t> blocked_outcomes;  // kBlocked targets: last_outcome -> count
 };
 
 // Campaigns and their per-contact targets. Claiming a target is an atomic lease in the

@@ -1,5 +1,8 @@
 // Conformance: CallStore (idempotent attempts, CAS updates, deduplicated append-only events)
 // and AuditStore (append-only).
+#include <map>
+#include <tuple>
+
 #include "unit/storage/conformance_fixture.hpp"
 
 namespace outdial::storage::testing {
@@ -143,6 +146,33 @@ TYPED_TEST(CallStoreConformance, QueriesAndCounts) {
   EXPECT_TRUE(must(store.list_attempts(2, 10, 0, 100)).empty());  // tenant-scoped
   EXPECT_EQ(must(store.list_attempts(2, 0, 0, 100)).size(), 1u);
   EXPECT_EQ(must(store.attempts_for_contact(10, 104)).size(), 1u);
+}
+
+TYPED_TEST(CallStoreConformance, TallyGroupsByStateAndAnswer) {
+  auto& store = this->db().calls();
+  struct Row {
+    CallState state;
+    bool answered;
+    bool machine;
+  };
+  const Row rows[] = {{CallState::kCompleted, true, false}, {CallState::kCompleted, true, false},
+                      {CallState::kCompleted, true, true},  {CallState::kBusy, false, false},
+                      {CallState::kRinging, false, false}};
+  for (int i = 0; i < 5; ++i) {
+    CallAttempt a = make_attempt(1, 10, 200 + i, 1);
+    a.state = rows[i].state;
+    if (rows[i].answered) a.answered_at = at_s(60);
+    a.answered_by_machine = rows[i].machine;
+    must(store.create_attempt(a));
+  }
+  must(store.create_attempt(make_attempt(1, 11, 300, 1)));  // another campaign
+  std::map<std::tuple<std::string, bool, bool>, std::int64_t> got;
+  for (const auto& t : must(store.tally_attempts(10))) got[{to_string(t.state), t.answered, t.by_machine}] = t.count;
+  const std::map<std::tuple<std::string, bool, bool>, std::int64_t> want{
+      {{"completed", true, false}, 2}, {{"completed", true, true}, 1}, {{"busy", false, false}, 1},
+      {{"ringing", false, false}, 1}};
+  EXPECT_EQ(got, want);
+  EXPECT_TRUE(must(store.tally_attempts(99)).empty());
 }
 
 TYPED_TEST(CallStoreConformance, AttemptsToNumberSpanCampaignsOfOneTenant) {

@@ -349,6 +349,7 @@ TYPED_TEST(CampaignStoreConformance, NextEligibleAtAndCounts) {
     CampaignTarget t = claimed[static_cast<std::size_t>(i)];
     t.status = outcomes[i];
     t.next_eligible_at = when[i];
+    if (outcomes[i] == TargetStatus::kBlocked) t.last_outcome = "blocked:DNC-INTERNAL";
     ASSERT_TRUE(store.release_target(t, "n"));
   }
   EXPECT_EQ(must(store.next_eligible_at(cid)), std::optional<TimePoint>(at_s(300)));  // done/blocked ignored
@@ -356,6 +357,7 @@ TYPED_TEST(CampaignStoreConformance, NextEligibleAtAndCounts) {
   EXPECT_EQ(counts.total, 4);
   EXPECT_EQ(counts.by_status,
             (std::map<std::string, std::int64_t>{{"blocked", 1}, {"done", 1}, {"pending", 2}}));
+  EXPECT_EQ(counts.blocked_outcomes, (std::map<std::string, std::int64_t>{{"blocked:DNC-INTERNAL", 1}}));
   // Not yet due: nothing to claim; at 300 s exactly one.
   EXPECT_TRUE(must(store.claim_targets(cid, "n", at_s(299), seconds(30), 4)).empty());
   EXPECT_EQ(must(store.claim_targets(cid, "n", at_s(300), seconds(30), 4)).size(), 1u);

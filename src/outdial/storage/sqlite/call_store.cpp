@@ -230,6 +230,24 @@ Result<std::vector<CallAttempt>> SqliteCallStore::attempts_to_number(TenantId te
   return read_attempts(s);
 }
 
+Result<std::vector<CallStore::AttemptTally>> SqliteCallStore::tally_attempts(CampaignId campaign) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "SELECT state, answered_at IS NOT NULL, answered_by_machine, COUNT(*) FROM call_attempts"
+      " WHERE campaign_id = ?1 GROUP BY 1, 2, 3");
+  s.bind(1, campaign);
+  std::vector<AttemptTally> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto state = parse_call_state(s.text(0));
+    if (!state) return make_error(ErrorCode::kInternal, "unknown call state in store", {{"state", s.text(0)}});
+    out.push_back(AttemptTally{*state, s.i64(1) != 0, s.i64(2) != 0, s.i64(3)});
+  }
+  return out;
+}
+
 Result<std::map<std::string, std::int64_t>> SqliteCallStore::count_by_state(CampaignId campaign) {
   auto lock = conn_.lock();
   auto s = conn_.prepare("SELECT state, COUNT(*) FROM call_attempts WHERE campaign_id = ?1 GROUP BY state");

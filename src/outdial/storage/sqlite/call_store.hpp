@@ -21,6 +21,7 @@ class SqliteCallStore final : public CallStore {
   Result<std::vector<CallAttempt>> attempts_for_contact(CampaignId campaign, ContactId contact) override;
   Result<std::vector<CallAttempt>> attempts_to_number(TenantId tenant, const std::string& phone_e164,
                                                       TimePoint since) override;
+  Result<std::vector<AttemptTally>> tally_attempts(CampaignId campaign) override;
   Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) override;
   Result<std::int64_t> count_created_between(CampaignId campaign, TimePoint from, TimePoint to) override;
   Result<bool> append_event(const CallEvent& e) override;

@@ -454,6 +454,18 @@ Result<TargetCounts> SqliteCampaignStore::count_targets(CampaignId campaign) {
     counts.by_status[s.text(0)] = n;
     counts.total += n;
   }
+  if (counts.by_status.count(to_string(TargetStatus::kBlocked)) > 0) {
+    auto b = conn_.prepare(
+        "SELECT last_outcome, COUNT(*) FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
+        " GROUP BY last_outcome");
+    b.bind(1, campaign).bind(2, to_string(TargetStatus::kBlocked));
+    for (;;) {
+      auto row = b.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      counts.blocked_outcomes[b.text(0)] = b.i64(1);
+    }
+  }
   return counts;
 }
 
