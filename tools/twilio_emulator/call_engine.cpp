@@ -650,6 +650,30 @@ void TwilioEmulator::Impl::end_call(EmulatedCall& c, const std::string& status, 
   }
   log_line(c.sid, "ended: " + status + " (" + reason + ")");
   emit_status(c, "completed", status);
+  if (c.record && c.answered_at) {
+    // Record=true records from the answer; the recording is ready when the call ends (§2.3).
+    c.recording_sid = new_sid("RE");
+    log_line(c.sid, "recording " + c.recording_sid + " completed");
+    if (!c.recording_status_callback.empty()) {
+      Outgoing o;
+      o.rec.kind = "recording";
+      o.rec.call_sid = c.sid;
+      o.rec.method = c.recording_status_callback_method;
+      o.rec.url = c.recording_status_callback;
+      o.rec.params = {{"AccountSid", opts.account_sid},
+                      {"CallSid", c.sid},
+                      {"RecordingChannels", "1"},
+                      {"RecordingDuration", std::to_string(whole_seconds(now - *c.answered_at))},
+                      {"RecordingSid", c.recording_sid},
+                      {"RecordingSource", "OutboundAPI"},
+                      {"RecordingStartTime", rfc2822(*c.answered_at)},
+                      {"RecordingStatus", "completed"},
+                      {"RecordingTrack", "both"},
+                      {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" + opts.account_sid +
+                                           "/Recordings/" + c.recording_sid}};
+      post_async(std::move(o));
+    }
+  }
   release_held(c.sid);
   if (holding.erase(c.sid) > 0) {
     --active;

@@ -1,6 +1,7 @@
 #include "emulator.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <iostream>
 
@@ -59,6 +60,7 @@ json to_json(const EmulatedCall& c) {
           {"beep_at", to_json(c.beep_at)},
           {"end_reason", c.end_reason},
           {"sip_response_code", c.sip_response_code},
+          {"recording_sid", c.recording_sid},
           {"spoken", spoken},
           {"voicemail", c.voicemail()},
           {"gathers", gathers},
@@ -123,6 +125,21 @@ std::string EmulatedCall::voicemail() const {
     out += u.text;
   }
   return out;
+}
+
+std::optional<Millis> EmulatedCall::spoken_at(const std::string& phrase) const {
+  for (const auto& u : spoken) {
+    if (u.verb != "Say") continue;
+    const auto pos = u.text.find(phrase);
+    if (pos == std::string::npos) continue;
+    // Words spoken before the phrase, at the same rate as speech_seconds().
+    const std::string before = u.text.substr(0, pos);
+    const bool any_word = before.find_first_not_of(" \t\r\n") != std::string::npos;
+    const Millis into(any_word ? static_cast<std::int64_t>(std::llround(speech_seconds(before) * 1000.0)) : 0);
+    if (into >= u.length && u.length > Millis(0) && u.cut) return std::nullopt;
+    return u.offset + into;
+  }
+  return std::nullopt;
 }
 
 TwilioEmulator::Impl::Impl(EmulatorOptions o, Scheduler& s, net::HttpClient& h, Script sc)

@@ -60,6 +60,8 @@ struct EmulatedCall {
   int timeout_seconds = 60;
   int time_limit_seconds = 14400;
   bool record = false;
+  std::string recording_status_callback, recording_status_callback_method = "POST";
+  std::string recording_sid;             // set when a recording was made (Record=true, answered)
 
   CalleeBehaviour behaviour;       // what the callee does on this call
   std::size_t nth = 0;             // which call to this number it is (0-based)
@@ -85,6 +87,10 @@ struct EmulatedCall {
   bool ended() const { return ended_at.has_value(); }
   // Text left on the voicemail: every utterance that started at or after the beep.
   std::string voicemail() const;
+  // When the callee heard `phrase` start (offset from the answer): the first <Say> holding it,
+  // at the emulator's speech rate (twiml.hpp speech_seconds); nullopt when never said or cut off
+  // before it.
+  std::optional<Millis> spoken_at(const std::string& phrase) const;
 };
 
 struct EmulatedMessage {

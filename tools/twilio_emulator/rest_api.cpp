@@ -242,7 +242,7 @@ net::Response TwilioEmulator::Impl::create_call(const net::Request& r) {
   if (!md.empty() && md != "Enable" && md != "DetectMessageEnd") {
     return twilio_error(400, 20001, "MachineDetection must be Enable or DetectMessageEnd, not " + md);
   }
-  for (const char* name : {"StatusCallback", "AsyncAmdStatusCallback", "FallbackUrl"}) {
+  for (const char* name : {"StatusCallback", "AsyncAmdStatusCallback", "FallbackUrl", "RecordingStatusCallback"}) {
     const std::string v = form_get(f, name);
     if (!v.empty() && !is_http_url(v)) return twilio_error(400, 21205, std::string(name) + " is not a valid URL: " + v);
   }
@@ -304,6 +304,10 @@ net::Response TwilioEmulator::Impl::create_call(const net::Request& r) {
       }
     }
     c.record = form_get(f, "Record") == "true";
+    c.recording_status_callback = form_get(f, "RecordingStatusCallback");
+    if (!form_get(f, "RecordingStatusCallbackMethod").empty()) {
+      c.recording_status_callback_method = form_get(f, "RecordingStatusCallbackMethod");
+    }
     c.nth = calls_per_number[to]++;
     c.behaviour = script.behaviour(to, c.nth);
     c.created_at = sched.now();

@@ -180,6 +180,9 @@ TEST_F(EmulatorTest, HumanPressesOneAndIsBridgedToTheAgentWithTheCallerId) {
   EXPECT_EQ(c->spoken[0].offset, Millis(0));
   EXPECT_TRUE(c->spoken[0].cut);
   EXPECT_EQ(c->spoken.size(), 1u);
+  EXPECT_EQ(c->spoken_at("Hello"), Millis(0));
+  EXPECT_EQ(c->spoken_at("Press 2"), Millis(1600));  // four words in
+  EXPECT_EQ(c->spoken_at("Press 1 to talk"), std::nullopt);  // cut off by the key press
   ASSERT_EQ(c->gathers.size(), 1u);
   EXPECT_EQ(c->gathers[0].digits, "1");
   EXPECT_EQ(c->gathers[0].action, "http://app.test/menu");  // resolved against the document URL
@@ -319,6 +322,21 @@ TEST_F(EmulatorTest, OnlyCompletedIsSentWithoutStatusCallbackEvent) {
   ASSERT_EQ(st.size(), 1u);
   EXPECT_EQ(st[0].param("CallStatus"), "completed");
   EXPECT_EQ(st[0].param("SequenceNumber"), "0");
+}
+
+TEST_F(EmulatorTest, RecordTruePostsTheRecordingWhenTheCallEnds) {
+  app_.twiml("/twiml", "<Response><Pause length=\"7\"/></Response>");
+  const std::string sid = dial("+15558675310", {{"Record", "true"},
+                                                {"RecordingStatusCallback", "http://app.test/rec"},
+                                                {"RecordingStatusCallbackEvent", "completed"}});
+  sched_.run_all();
+  auto rec = app_.seen_at("/rec");
+  ASSERT_EQ(rec.size(), 1u);
+  EXPECT_EQ(rec[0].param("CallSid"), sid);
+  EXPECT_EQ(rec[0].param("RecordingStatus"), "completed");
+  EXPECT_EQ(rec[0].param("RecordingDuration"), "7");
+  EXPECT_EQ(rec[0].param("RecordingSid"), emu_->call(sid)->recording_sid);
+  EXPECT_EQ(rec[0].param("RecordingSid").substr(0, 2), "RE");
 }
 
 TEST_F(EmulatorTest, CalleeHangsUpMidSentence) {
