@@ -39,6 +39,8 @@ class Session;
 struct ServerState {
   ServerOptions options;
   RequestHandler handler;
+  AsyncRequestHandler async_handler;  // set instead of `handler` in asynchronous mode
+  std::int64_t async_outstanding = 0;  // Responders not yet called nor destroyed (under mu)
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::condition_variable cv;
@@ -138,6 +140,17 @@ class Session : public std::enable_shared_from_this<Session> {
     close();  // end of stream, timeout, reset, or aborted by stop()
   }
 
+ public:
+  // An asynchronous handler's answer, from any thread: written on the session's strand.
+  void post_reply(Response out, unsigned version, bool keep_alive, bool head) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), out = std::move(out), version, keep_alive,
+                                        head]() mutable {
+      if (head) out.body.clear();
+      self->write(std::move(out), version, keep_alive && !self->state_.stopping);
+    });
+  }
+
+ private:
   void respond_error(int status, const std::string& code, const std::string& message) {
     busy_ = true;
     write(default_error_response(status, code, message), 11, false);
@@ -170,10 +183,13 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = in.keep_alive();
     const unsigned version = in.version();
     const bool head = in.method() == http::verb::head;
+    if (state_.async_handler) return handle_async(req, version, keep_alive, head);
     Response out = safe_call(state_, req);
     if (head) out.body.clear();
     write(std::move(out), version, keep_alive && !state_.stopping);
   }
+
+  void handle_async(Request& req, unsigned version, bool keep_alive, bool head);
 
   void write(Response out, unsigned version, bool keep_alive) {
     res_.emplace(static_cast<http::status>(out.status), version);
@@ -207,6 +223,61 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;  // touched only on the session's strand
 };
 
+// Shared by every copy of one request's Responder: the first call answers; the last copy's
+// destruction answers 500 if nobody did. Counted in ServerState::async_outstanding so stop()
+// never lets the io_context go while an answer may still be posted to it.
+class AsyncReply {
+ public:
+  AsyncReply(std::shared_ptr<Session> session, asio::any_io_executor executor, ServerState& state, unsigned version,
+             bool keep_alive, bool head)
+      : session_(std::move(session)),
+        // While an answer is owed the session has no I/O pending; this keeps the io threads
+        // from running out of work (after stop() closed the acceptor) before it is written.
+        work_(asio::prefer(std::move(executor), asio::execution::outstanding_work.tracked)),
+        state_(state),
+        version_(version),
+        keep_alive_(keep_alive),
+        head_(head) {
+    std::lock_guard lock(state_.mu);
+    ++state_.async_outstanding;
+  }
+  AsyncReply(const AsyncReply&) = delete;
+  AsyncReply& operator=(const AsyncReply&) = delete;
+  ~AsyncReply() {
+    complete(default_error_response(500, "internal", "the handler dropped the request without answering"));
+  }
+  void complete(Response out) {
+    if (done_.exchange(true)) return;
+    session_->post_reply(std::move(out), version_, keep_alive_, head_);
+    session_.reset();
+    work_ = asio::any_io_executor();
+    std::lock_guard lock(state_.mu);
+    --state_.async_outstanding;
+    state_.cv.notify_all();
+  }
+
+ private:
+  std::shared_ptr<Session> session_;
+  asio::any_io_executor work_;
+  ServerState& state_;
+  unsigned version_;
+  bool keep_alive_;
+  bool head_;
+  std::atomic<bool> done_{false};
+};
+
+void Session::handle_async(Request& req, unsigned version, bool keep_alive, bool head) {
+  auto reply = std::make_shared<AsyncReply>(shared_from_this(), stream_.get_executor(), state_, version, keep_alive,
+                                            head);
+  try {
+    state_.async_handler(req, [reply](Response out) { reply->complete(std::move(out)); });
+  } catch (const std::exception& e) {
+    reply->complete(default_error_response(500, "internal", std::string("unhandled exception: ") + e.what()));
+  } catch (...) {
+    reply->complete(default_error_response(500, "internal", "unhandled exception"));
+  }
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -232,6 +303,11 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ServerOptions options, RequestHandler handler) : impl_(std::make_unique<Impl>()) {
   impl_->state.options = std::move(options);
   impl_->state.handler = std::move(handler);
+}
+
+HttpServer::HttpServer(ServerOptions options, AsyncRequestHandler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->state.options = std::move(options);
+  impl_->state.async_handler = std::move(handler);
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -301,6 +377,13 @@ void HttpServer::stop() {
   {
     std::unique_lock lock(im.state.mu);
     im.state.cv.wait_for(lock, im.state.options.shutdown_grace, [&im] { return im.state.sessions.empty(); });
+    // An answer still owed by an asynchronous handler would be posted to the io_context: keep
+    // it (and its threads) until every Responder is settled.
+    if (im.state.async_outstanding > 0) {
+      im.state.cv.wait(lock, [&im] { return im.state.async_outstanding == 0; });
+      // Let those late answers be written (their sessions then close: keep-alive is off).
+      im.state.cv.wait_for(lock, im.state.options.write_timeout, [&im] { return im.state.sessions.empty(); });
+    }
   }
   im.ioc.stop();
   for (auto& t : im.threads) {

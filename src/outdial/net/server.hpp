@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,12 +24,23 @@ struct ServerOptions {
   std::string server_name = "outdial";
 };
 
+// Answers one request of an asynchronous handler. Call it once, from any thread (later calls
+// are ignored). If every copy is destroyed without a call, the request is answered 500.
+using Responder = std::function<void(Response)>;
+// An asynchronous handler returns at once and answers later through the Responder, so the io
+// threads never wait for it (e.g. many webhooks waiting on one disk commit; see ingest). The
+// Request is valid only during the call: copy what is needed later.
+using AsyncRequestHandler = std::function<void(Request&, Responder)>;
+
 // Lifecycle: construct -> start() -> ... -> stop() (or destroy). Keep-alive per HTTP/1.1;
 // "Expect: 100-continue" is answered. A handler that throws answers 500. The handler is called
 // concurrently from the io threads, so it must be thread-safe.
 class HttpServer {
  public:
   HttpServer(ServerOptions options, RequestHandler handler);
+  // Asynchronous mode. stop() (and the destructor) also waits, past shutdown_grace, until every
+  // Responder handed out was called or destroyed: the handler must not hold one forever.
+  HttpServer(ServerOptions options, AsyncRequestHandler handler);
   ~HttpServer();  // calls stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
