@@ -11,7 +11,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_set>
+#include <vector>
 
 #include "outdial/ingest/inbox_store.hpp"
 #include "outdial/telephony/event_ingress.hpp"
@@ -49,6 +52,12 @@ class DurableInbox final : public telephony::EventIngress {
  public:
   // `sink` may be null only with run_applier = false. Both must outlive the inbox.
   DurableInbox(std::unique_ptr<InboxStore> store, telephony::CallEventSink* sink, InboxOptions options = {});
+  // Sharded: one writer thread per store, all taking from one queue (whichever writer is idle
+  // takes everything queued), so commits overlap on the device; a key is stored in one shard
+  // only (a writer skips keys another writer is committing and asks the other shards'
+  // contains() before inserting). The applier visits the shards in turn; order is kept per shard.
+  DurableInbox(std::vector<std::unique_ptr<InboxStore>> shards, telephony::CallEventSink* sink,
+               InboxOptions options = {});
   ~DurableInbox() override;  // stop()
   DurableInbox(const DurableInbox&) = delete;
   DurableInbox& operator=(const DurableInbox&) = delete;
@@ -79,12 +88,20 @@ class DurableInbox final : public telephony::EventIngress {
 
  private:
   struct Pending;
-  void writer_loop();
+  struct Shard {
+    std::unique_ptr<InboxStore> store;
+    std::thread writer;
+    std::int64_t applied_pending = -1;  // watermark the applier reached, not yet persisted
+    std::int64_t applied_persisted = 0;
+    std::int64_t apply_pos = 0;         // applier thread only
+  };
+  void writer_loop(std::size_t shard);
   void applier_loop();
-  void finish(std::deque<Pending*>& batch, const Status& result);
+  void finish(std::vector<Pending*>& batch, const Status& result);
   static Status validate(const CallEvent& event);
+  static std::string key_of(const CallEvent& event);
 
-  std::unique_ptr<InboxStore> store_;
+  std::vector<Shard> shards_;
   telephony::CallEventSink* sink_;
   InboxOptions options_;
 
@@ -93,17 +110,15 @@ class DurableInbox final : public telephony::EventIngress {
   std::condition_variable applier_cv_;
   std::condition_variable applied_cv_;
   std::deque<Pending*> queue_;
+  std::unordered_set<std::string> in_flight_;  // keys inside some writer's commit (sharded only)
   bool started_ = false;
   bool stopping_ = false;
-  bool writer_busy_ = false;
+  std::size_t idle_writers_ = 0;
   std::int64_t commit_generation_ = 0;   // bumped after every successful commit
-  std::int64_t applied_pending_ = -1;    // watermark the applier reached, not yet persisted (-1: none)
-  std::int64_t applied_persisted_ = 0;
   std::int64_t idle_generation_ = -1;    // generation the applier last found fully delivered
   bool poked_ = false;
   InboxStats stats_;
 
-  std::thread writer_;
   std::thread applier_;
 };
 

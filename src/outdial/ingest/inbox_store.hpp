@@ -43,6 +43,13 @@ class InboxStore {
   // The stored applied watermark: every row with seq <= it was delivered to the sink.
   virtual Result<std::int64_t> applied_through() = 0;
 
+  // For each event: is its (provider, dedupe_key) already committed here? Used by the writers
+  // of the OTHER shards of a sharded inbox (so a key is stored in one shard only): thread-safe,
+  // callable concurrently with append() and read_after(). The default says "no" (one shard).
+  virtual Result<std::vector<bool>> contains(std::span<const CallEvent* const> events) {
+    return std::vector<bool>(events.size(), false);
+  }
+
   // Housekeeping between deliveries (e.g. a WAL checkpoint), on the applier thread. Optional.
   virtual Status maintain() { return ok_status(); }
 };

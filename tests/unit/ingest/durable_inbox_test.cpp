@@ -152,6 +152,19 @@ void exec_sql(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+WebhookIngestConfig config_for(const std::string& path, int shards = 1) {
+  WebhookIngestConfig c;
+  c.inbox_path = path;
+  c.shards = shards;
+  return c;
+}
+
+std::size_t count_rows(const std::vector<std::string>& paths) {
+  std::size_t n = 0;
+  for (const auto& p : paths) n += stored_keys(p).size();
+  return n;
+}
+
 void wait_queued(const DurableInbox& inbox, std::size_t n) {
   while (inbox.queued() < n) std::this_thread::yield();
 }
@@ -330,7 +343,7 @@ TEST(DurableInbox, RestartRedeliversStoredButUnappliedRowsOnce) {
   }
   {
     RecordingSink sink;
-    auto inbox = open_webhook_ingest(WebhookIngestConfig{path, {}, {}}, sink);
+    auto inbox = open_webhook_ingest(config_for(path), sink);
     ASSERT_TRUE(inbox.ok()) << inbox.error().message;
     inbox.value()->wait_applied();
     EXPECT_EQ(sink.keys(), (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4"}));
@@ -347,7 +360,7 @@ TEST(DurableInbox, RestartRedeliversStoredButUnappliedRowsOnce) {
   }
   {
     RecordingSink sink;
-    auto inbox = open_webhook_ingest(WebhookIngestConfig{path, {}, {}}, sink);
+    auto inbox = open_webhook_ingest(config_for(path), sink);
     ASSERT_TRUE(inbox.ok());
     ASSERT_TRUE(inbox.value()->ingest(make_event("r5", 5)).ok());
     inbox.value()->wait_applied();
@@ -372,7 +385,7 @@ TEST(DurableInbox, RestartResumesAfterTheStoredWatermark) {
     EXPECT_EQ(wm.value(), 2);
   }
   RecordingSink sink;
-  auto inbox = open_webhook_ingest(WebhookIngestConfig{path, {}, {}}, sink);
+  auto inbox = open_webhook_ingest(config_for(path), sink);
   ASSERT_TRUE(inbox.ok());
   inbox.value()->wait_applied();
   EXPECT_EQ(sink.keys(), (std::vector<std::string>{"w3", "w4"}));
@@ -435,6 +448,49 @@ TEST(DurableInbox, AsyncIngestCompletesAfterTheCommit) {
   std::unique_lock lock(mu);
   cv.wait(lock, [&] { return done == 10; });
   for (std::size_t i = 0; i < seen_rows.size(); ++i) EXPECT_GE(seen_rows[i], i + 1);
+}
+
+TEST(DurableInbox, ShardedInboxStoresAKeyInOneShardOnlyAndAppliesEveryShard) {
+  TempDir dir;
+  const auto path = dir.file("inbox.db");
+  const std::vector<std::string> files{path, path + ".1", path + ".2"};
+  {
+    RecordingSink sink;
+    WebhookIngestConfig cfg = config_for(path, 3);
+    cfg.inbox.run_applier = false;
+    auto inbox = open_webhook_ingest(cfg, sink);
+    ASSERT_TRUE(inbox.ok()) << inbox.error().message;
+    // 40 callers x 25 events, every key sent twice (a redelivery racing the original).
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 40; ++t) {
+      callers.emplace_back([&, t] {
+        for (int i = 0; i < 25; ++i) {
+          const int k = (t / 2) * 25 + i;  // callers 2n and 2n+1 send the same keys
+          EXPECT_TRUE(inbox.value()->ingest(make_event("k" + std::to_string(k), k)).ok());
+        }
+      });
+    }
+    for (auto& t : callers) t.join();
+    EXPECT_EQ(inbox.value()->stats().duplicates, 500);
+  }
+  std::size_t in_shards = 0;
+  for (const auto& f : files) {
+    const auto n = stored_keys(f).size();
+    in_shards += n > 0 ? 1 : 0;
+  }
+  EXPECT_EQ(count_rows(files), 500u) << "each key is stored once across all shards";
+  EXPECT_GE(in_shards, 2u) << "the writers shared the work";
+  // A restart (with the shard count forgotten: the files on disk are found) applies all of them.
+  RecordingSink sink;
+  auto inbox = open_webhook_ingest(config_for(path, 1), sink);
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_TRUE(inbox.value()->ingest(make_event("k7", 7)).ok());  // a late duplicate: still one row
+  inbox.value()->wait_applied();
+  auto keys = sink.keys();
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys.size(), 500u);
+  EXPECT_EQ(std::unique(keys.begin(), keys.end()), keys.end());
+  EXPECT_EQ(count_rows(files), 500u);
 }
 
 }  // namespace

@@ -163,10 +163,42 @@ Result<std::unique_ptr<SqliteInboxStore>> SqliteInboxStore::open(const std::stri
       !st.ok()) {
     return st.error();
   }
+  auto pr = open_connection(path);
+  if (!pr.ok()) return pr.error();
+  s->prober_ = pr.value();
+  if (auto st = prep(s->prober_, "SELECT 1 FROM inbox WHERE provider = ?1 AND dedupe_key = ?2", &s->probe_); !st.ok()) {
+    return st.error();
+  }
   return s;
 }
 
+Result<std::vector<bool>> SqliteInboxStore::contains(std::span<const CallEvent* const> events) {
+  std::lock_guard lock(probe_mu_);
+  std::vector<bool> out(events.size(), false);
+  // One read transaction for the whole probe (one snapshot, one lock acquisition).
+  int rc = sqlite3_exec(prober_, "BEGIN", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sql_error(prober_, rc, "BEGIN (probe)");
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    bind_text(probe_, 1, events[i]->provider);
+    bind_text(probe_, 2, events[i]->dedupe_key);
+    rc = sqlite3_step(probe_);
+    sqlite3_reset(probe_);
+    if (rc == SQLITE_ROW) {
+      out[i] = true;
+    } else if (rc != SQLITE_DONE) {
+      Error e = sql_error(prober_, rc, "looking up a stored event");
+      sqlite3_exec(prober_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return e;
+    }
+  }
+  sqlite3_clear_bindings(probe_);
+  sqlite3_exec(prober_, "COMMIT", nullptr, nullptr, nullptr);
+  return out;
+}
+
 SqliteInboxStore::~SqliteInboxStore() {
+  sqlite3_finalize(probe_);
+  sqlite3_close(prober_);
   sqlite3_finalize(insert_);
   sqlite3_finalize(set_watermark_);
   sqlite3_finalize(select_after_);

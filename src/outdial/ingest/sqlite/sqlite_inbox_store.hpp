@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "outdial/ingest/inbox_store.hpp"
@@ -35,6 +36,8 @@ class SqliteInboxStore final : public InboxStore {
   Result<std::vector<InboxRow>> read_after(std::int64_t after, std::size_t limit) override;
   Result<std::int64_t> applied_through() override;
   Status maintain() override;
+  // On a third connection of its own, behind a mutex (called by other shards' writers).
+  Result<std::vector<bool>> contains(std::span<const CallEvent* const> events) override;
 
   const std::string& path() const { return path_; }
 
@@ -49,6 +52,9 @@ class SqliteInboxStore final : public InboxStore {
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* set_watermark_ = nullptr;
   sqlite3_stmt* select_after_ = nullptr;
+  std::mutex probe_mu_;
+  sqlite3* prober_ = nullptr;
+  sqlite3_stmt* probe_ = nullptr;
   std::atomic<int> wal_frames_{0};
 };
 
