@@ -22,6 +22,11 @@ void apply_environment(Config& cfg) {
   if (const char* v = env("OUTDIAL_DNC_INDEX")) cfg.dnc_index = v;
   if (const char* v = env("OUTDIAL_SIM_SEED")) cfg.sim_seed = std::strtoull(v, nullptr, 10);
   if (const char* v = env("OUTDIAL_LOG_LEVEL")) cfg.log_level = v;
+  if (const char* v = env("OUTDIAL_PROVIDER")) cfg.provider = v;
+  if (const char* v = env("OUTDIAL_TWILIO_ACCOUNT_SID")) cfg.twilio_account_sid = v;
+  if (const char* v = env("OUTDIAL_TWILIO_AUTH_TOKEN")) cfg.twilio_auth_token = v;
+  if (const char* v = env("OUTDIAL_TWILIO_API_BASE")) cfg.twilio_api_base = v;
+  if (const char* v = env("OUTDIAL_PUBLIC_URL")) cfg.public_url = v;
 }
 
 void init_logging(const std::string& level) {

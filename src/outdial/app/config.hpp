@@ -19,6 +19,12 @@ struct Config {
   double speed = 1.0;                          // virtual seconds per wall second (serve); 1 = real time
   std::vector<std::string> owned_caller_ids;   // numbers the tenant may present (CID-VALID)
   std::string log_level = "info";              // OUTDIAL_LOG_LEVEL
+  // The carrier (app/provider_factory.hpp): "sim" or "twilio".
+  std::string provider = "sim";                // OUTDIAL_PROVIDER
+  std::string twilio_account_sid;              // OUTDIAL_TWILIO_ACCOUNT_SID
+  std::string twilio_auth_token;               // OUTDIAL_TWILIO_AUTH_TOKEN: never logged or echoed
+  std::string twilio_api_base = "https://api.twilio.com";  // OUTDIAL_TWILIO_API_BASE (an emulator in tests)
+  std::string public_url;                      // OUTDIAL_PUBLIC_URL: where carriers reach this server
 
   std::string ledger_path() const { return sim_ledger.empty() ? db_path + ".sim-ledger" : sim_ledger; }
 };

@@ -38,10 +38,9 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   s->campaign_service_ = std::make_unique<dialer::CampaignServiceImpl>(
       s->db_->campaigns(), s->db_->contacts(), s->db_->calls(), s->db_->audit(), domain_clock);
 
-  auto carrier = telephony::sim::SimCarrier::create(domain_clock, telephony::sim::SimProfile{}, cfg.sim_seed,
-                                                    cfg.ledger_path());
-  if (!carrier.ok()) return carrier.error();
-  s->carrier_ = std::move(carrier).value();
+  auto providers = ProviderSet::create(cfg, domain_clock);
+  if (!providers.ok()) return providers.error();
+  s->providers_ = std::move(providers).value();
 
   dialer::CallerIdDirectory caller_ids;
   // v1: the configured caller IDs are owned by every tenant of this (single-operator) install,
@@ -52,18 +51,21 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
                                                      std::move(caller_ids));
   dialer::RunnerConfig rc;
   rc.node_id = cfg.node_id;
-  s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, *s->carrier_, s->gate_, *s->facts_,
+  s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,
                                                         domain_clock, rc);
-  s->carrier_->set_sink(&s->runner_->sink());
 
   s->api_deps_ = std::unique_ptr<api::ApiDeps>(
       new api::ApiDeps{*s->db_, *s->importer_, *s->campaign_service_, s->gate_, domain_clock});
   s->router_ = std::make_unique<net::Router>();
   api::register_routes(*s->router_, *s->api_deps_);
+  if (auto st = s->providers_->connect(s->runner_->sink(), *s->db_, *s->router_); !st.ok()) return st.error();
   return s;
 }
 
-Services::~Services() { stop_http(); }
+Services::~Services() {
+  stop_http();
+  if (providers_) providers_->stop();  // its webhook inbox feeds the runner, destroyed before it
+}
 
 Result<std::uint16_t> Services::start_http() {
   net::ServerOptions opts;

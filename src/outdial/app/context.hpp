@@ -6,6 +6,7 @@
 
 #include "outdial/api/api_deps.hpp"
 #include "outdial/app/config.hpp"
+#include "outdial/app/provider_factory.hpp"
 #include "outdial/compliance/rule_gate.hpp"
 #include "outdial/core/clock.hpp"
 #include "outdial/dialer/campaign_runner.hpp"
@@ -40,7 +41,9 @@ class Services {
   importer::ImportService& importer() { return *importer_; }
   dialer::CampaignService& campaigns() { return *campaign_service_; }
   dialer::CampaignRunner& runner() { return *runner_; }
-  telephony::sim::SimCarrier& carrier() { return *carrier_; }
+  // The simulated carrier; only valid when the provider is "sim" (demo, virtual time).
+  telephony::sim::SimCarrier& carrier() { return *providers_->sim(); }
+  ProviderSet& providers() { return *providers_; }
   const compliance::Gate& gate() const { return gate_; }
   const phone::PhoneNormalizer& normalizer() const { return normalizer_; }
 
@@ -59,7 +62,7 @@ class Services {
   compliance::RuleGate gate_;
   std::unique_ptr<importer::CsvImportService> importer_;
   std::unique_ptr<dialer::CampaignServiceImpl> campaign_service_;
-  std::unique_ptr<telephony::sim::SimCarrier> carrier_;
+  std::unique_ptr<ProviderSet> providers_;
   std::unique_ptr<dialer::FactsBuilder> facts_;
   std::unique_ptr<dialer::CampaignRunner> runner_;
   std::unique_ptr<api::ApiDeps> api_deps_;

@@ -131,6 +131,7 @@ Campaign demo_campaign(const DemoTenant& d, ListId list, TimePoint now) {
 int cmd_demo(const DemoOptions& o) {
   block_termination_signals();
   Config cfg = o.cfg;
+  cfg.provider = "sim";  // the demo runs on the simulated carrier in virtual time
   if (cfg.owned_caller_ids.empty()) cfg.owned_caller_ids = {kDemoCallerId};
   if (!o.keep_db) remove_database_files(cfg);
 

@@ -23,15 +23,17 @@ int cmd_serve(const ServeOptions& o) {
   if (accelerated) {
     // After a restart, resume virtual time where the previous process left it (the carrier's
     // ledger holds the latest instant it acted at), so recorded times are never in the future.
-    if (auto last = s.carrier().last_activity(); last && *last > virtual_clock.now()) virtual_clock.set(*last);
+    if (auto* sim = s.providers().sim()) {
+      if (auto last = sim->last_activity(); last && *last > virtual_clock.now()) virtual_clock.set(*last);
+    }
   }
   auto port = s.start_http();
   if (!port.ok()) return fail(port.error());
-  dialer::RealtimeDriver driver(s.runner(), &s.carrier(), wall, accelerated ? &virtual_clock : nullptr,
+  dialer::RealtimeDriver driver(s.runner(), s.providers().scheduled_events(), wall, accelerated ? &virtual_clock : nullptr,
                                 accelerated ? o.cfg.speed : 1.0);
   driver.start();
-  spdlog::info("outdial serving on http://{}:{} (database {}, node {}, speed {}x)", o.cfg.bind, port.value(),
-               o.cfg.db_path, o.cfg.node_id, o.cfg.speed);
+  spdlog::info("outdial serving on http://{}:{} (database {}, node {}, speed {}x, provider {})", o.cfg.bind,
+               port.value(), o.cfg.db_path, o.cfg.node_id, o.cfg.speed, s.providers().name());
   std::cout << "outdial serving on http://" << o.cfg.bind << ":" << port.value() << std::endl;
   int sig = wait_for_termination();
   spdlog::info("signal {} received: stopping", sig);

@@ -1,0 +1,95 @@
+#include "outdial/app/provider_factory.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "outdial/ingest/sqlite/webhook_ingest.hpp"
+#include "outdial/net/curl/curl_http_client.hpp"
+#include "outdial/telephony/sim/sim_carrier.hpp"
+#include "outdial/telephony/twilio/twilio_provider.hpp"
+#include "outdial/telephony/twilio/twilio_webhooks.hpp"
+
+namespace outdial::app {
+namespace {
+
+bool is_http_url(const std::string& s) { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
+
+Error missing(const std::string& var, const std::string& why) {
+  return make_error(ErrorCode::kInvalidArgument, var + " " + why + " (OUTDIAL_PROVIDER=twilio)", {{"variable", var}});
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, const Clock& domain_clock) {
+  std::unique_ptr<ProviderSet> p(new ProviderSet(cfg, domain_clock));
+  p->name_ = cfg.provider.empty() ? std::string("sim") : cfg.provider;
+  if (p->name_ == "sim") {
+    auto carrier = telephony::sim::SimCarrier::create(domain_clock, telephony::sim::SimProfile{}, cfg.sim_seed,
+                                                      cfg.ledger_path());
+    if (!carrier.ok()) return carrier.error();
+    p->sim_ = std::move(carrier).value();
+    return p;
+  }
+  if (p->name_ == "twilio") {
+    if (cfg.twilio_account_sid.size() != 34 || cfg.twilio_account_sid.rfind("AC", 0) != 0) {
+      return missing("OUTDIAL_TWILIO_ACCOUNT_SID", "must be the account SID (AC + 32 hex)");
+    }
+    if (cfg.twilio_auth_token.empty()) return missing("OUTDIAL_TWILIO_AUTH_TOKEN", "is not set");
+    if (!is_http_url(cfg.twilio_api_base)) return missing("OUTDIAL_TWILIO_API_BASE", "must be an http(s) URL");
+    if (!is_http_url(cfg.public_url)) {
+      return missing("OUTDIAL_PUBLIC_URL", "must be the http(s) URL where Twilio reaches this server");
+    }
+    if (cfg.speed != 1.0) {
+      return make_error(ErrorCode::kInvalidArgument, "a real carrier runs in real time: --speed must be 1 with twilio",
+                        {{"variable", "speed"}});
+    }
+    telephony::twilio::TwilioConfig tc;
+    tc.account_sid = cfg.twilio_account_sid;
+    tc.auth_token = cfg.twilio_auth_token;
+    tc.api_base = cfg.twilio_api_base;
+    tc.public_base_url = cfg.public_url;
+    p->http_ = net::make_curl_client();
+    p->twilio_ = std::make_unique<telephony::twilio::TwilioProvider>(tc, *p->http_, domain_clock);
+    return p;
+  }
+  return make_error(ErrorCode::kInvalidArgument, "unknown provider '" + p->name_ + "' (OUTDIAL_PROVIDER: sim | twilio)",
+                    {{"variable", "OUTDIAL_PROVIDER"}});
+}
+
+ProviderSet::ProviderSet(const Config& cfg, const Clock& clock) : cfg_(cfg), clock_(clock) {}
+
+ProviderSet::~ProviderSet() { stop(); }
+
+telephony::Provider& ProviderSet::provider() {
+  if (twilio_) return *twilio_;
+  return *sim_;
+}
+
+telephony::ScheduledEvents* ProviderSet::scheduled_events() { return sim_.get(); }
+
+Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& db, net::Router& router) {
+  if (sim_) {
+    sim_->set_sink(&sink);
+    return ok_status();
+  }
+  ingest::WebhookIngestConfig ic;
+  ic.inbox_path = ingest::default_inbox_path(cfg_.db_path);
+  auto inbox = ingest::open_webhook_ingest(ic, sink);
+  if (!inbox.ok()) return inbox.error();
+  inbox_ = std::move(inbox).value();
+  if (twilio_) {
+    twilio_->set_event_ingress(inbox_.get());
+    telephony::twilio::register_twilio_routes(
+        router, telephony::twilio::TwilioWebhookDeps{twilio_->config(), *inbox_, db.calls(), db.campaigns(),
+                                                     db.compliance(), db.tenants(), *twilio_, clock_,
+                                                     [](const std::string& line) { spdlog::warn("{}", line); }});
+    spdlog::info("twilio: webhooks at {}/twilio/..., REST API {}", cfg_.public_url, cfg_.twilio_api_base);
+  }
+  return ok_status();
+}
+
+void ProviderSet::stop() {
+  if (twilio_) twilio_->set_event_ingress(nullptr);
+  if (inbox_) inbox_->stop();
+}
+
+}  // namespace outdial::app

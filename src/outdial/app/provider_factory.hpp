@@ -1,0 +1,64 @@
+#pragma once
+// Builds the carrier chosen by configuration (Config::provider): "sim" (the simulated carrier,
+// default) or "twilio" (REST driver over libcurl + signed webhook routes + the durable webhook
+// inbox). Part of the composition root; the only place that knows the concrete drivers.
+#include <memory>
+#include <string>
+
+#include "outdial/app/config.hpp"
+#include "outdial/core/clock.hpp"
+#include "outdial/net/router.hpp"
+#include "outdial/storage/database.hpp"
+#include "outdial/telephony/provider.hpp"
+#include "outdial/telephony/scheduled_events.hpp"
+
+namespace outdial::ingest {
+class DurableInbox;
+}
+namespace outdial::net {
+class HttpClient;
+}
+namespace outdial::telephony::sim {
+class SimCarrier;
+}
+namespace outdial::telephony::twilio {
+class TwilioProvider;
+}
+
+namespace outdial::app {
+
+class ProviderSet {
+ public:
+  // kInvalidArgument naming the variable when the chosen provider's settings are missing or
+  // malformed (e.g. OUTDIAL_TWILIO_AUTH_TOKEN unset), or for an unknown provider name.
+  static Result<std::unique_ptr<ProviderSet>> create(const Config& cfg, const Clock& domain_clock);
+  ~ProviderSet();
+  ProviderSet(const ProviderSet&) = delete;
+  ProviderSet& operator=(const ProviderSet&) = delete;
+
+  const std::string& name() const { return name_; }
+  // What the dialer places calls through.
+  telephony::Provider& provider();
+  // The simulated carrier (null for real carriers) and its scheduled events (virtual time).
+  telephony::sim::SimCarrier* sim() { return sim_.get(); }
+  telephony::ScheduledEvents* scheduled_events();
+
+  // Connects the provider's events to the dialer's sink. For webhook carriers: opens the durable
+  // webhook inbox (next to the database) and adds the carrier's signed webhook routes to `router`.
+  Status connect(telephony::CallEventSink& sink, storage::Database& db, net::Router& router);
+  // Stops the webhook inbox (its applier calls the sink): before the sink is destroyed. Idempotent.
+  void stop();
+
+ private:
+  ProviderSet(const Config& cfg, const Clock& clock);  // out of line: the members' types are incomplete here
+
+  Config cfg_;
+  const Clock& clock_;
+  std::string name_;
+  std::unique_ptr<telephony::sim::SimCarrier> sim_;
+  std::unique_ptr<net::HttpClient> http_;
+  std::unique_ptr<telephony::twilio::TwilioProvider> twilio_;
+  std::unique_ptr<ingest::DurableInbox> inbox_;
+};
+
+}  // namespace outdial::app
