@@ -17,6 +17,7 @@ struct CallFlow {
   std::mutex mu;  // one webhook of a call at a time (they may arrive concurrently)
   FlowState state;
   std::optional<FlowScript> script;
+  bool script_from_registry = false;  // else a fallback, replaced once the registry knows the call
   ClientState client_state;
 };
 
@@ -53,7 +54,16 @@ class WebhookHandler {
       return ok();
     }
     std::lock_guard lock(flow->mu);
-    if (!flow->script) flow->script = script_for_call(flow->client_state);
+    if (!flow->script_from_registry) {
+      // call.initiated may arrive before place_call() returned and registered the call.
+      if (auto reg = deps_.registry.get(flow_id)) {
+        flow->script = reg->script;
+        flow->client_state = reg->state;
+        flow->script_from_registry = true;
+      } else if (!flow->script) {
+        flow->script = script_for_call(flow->client_state);
+      }
+    }
     FlowState next = flow->state;
     const FlowOutput out = agent_leg ? advance_agent_leg(next, ev, *flow->script) : advance(next, ev, *flow->script);
     if (out.duplicate) {
@@ -108,6 +118,7 @@ class WebhookHandler {
     f->state.call_control_id = id;
     if (reg) {
       f->script = reg->script;
+      f->script_from_registry = true;
       f->client_state = reg->state;
     } else {
       f->client_state = *ev.client_state;

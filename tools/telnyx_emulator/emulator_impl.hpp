@@ -1,0 +1,125 @@
+#pragma once
+// Internals of TelnyxEmulator shared by engine.cpp (calls, scheduling, webhooks) and
+// rest_api.cpp (the HTTP surface). One mutex guards all state; HTTP sends happen outside it.
+#include <sodium.h>
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <queue>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "emulator.hpp"
+#include "outdial/net/router.hpp"
+#include "outdial/net/server.hpp"
+
+namespace outdial::tools::telnyx {
+
+using nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+struct SentWebhook {
+  std::string event_type;
+  std::string id;
+  json envelope;                // meta.attempt is set per delivery
+  std::string first_body;       // as first sent (for redeliver)
+  std::vector<int> statuses;    // receiver's answers per delivery (0 = transport error)
+};
+
+struct Call {
+  std::string id, leg_id, session_id, to, from, client_state, webhook_url, amd, command_id;
+  bool agent_leg = false;
+  std::string parent;  // agent leg: the call it was transferred from
+  CalleeBehaviour behaviour;
+  int timeout_secs = 30;
+  std::string state = "initiated";  // initiated | answered | ended
+  bool answered = false;
+  bool ended = false;
+  bool machine = false;
+  bool gather_active = false;
+  int gather_gen = 0;
+  std::string gather_client_state;
+  std::size_t menus = 0;
+  std::string hangup_cause, hangup_source;
+  std::set<std::string> command_ids;
+  json commands = json::array();
+  std::vector<std::string> spoken, played, digits_sent;
+  std::string transferred_to, transfer_from, bridged_with;
+  std::vector<SentWebhook> webhooks;
+  std::int64_t held = -1;  // out-of-order fault: index of the webhook held back
+  std::int64_t start_epoch_ms = 0;
+};
+
+struct TelnyxEmulator::Impl {
+  Impl(EmulatorOptions o, net::HttpClient& h);
+
+  // --- engine.cpp ---
+  void at(int carrier_ms, std::function<void()> fn);  // schedule (carrier time)
+  void scheduler_loop();
+  void delivery_loop();
+  std::string new_id(const char* prefix = "");
+  std::int64_t carrier_now_ms() const;  // since start, carrier time
+  Call* find(const std::string& id);
+  // Builds, records and queues a webhook for `c` (lock held).
+  void emit(Call& c, const std::string& type, json extra = json::object(), const std::string& client_state = "");
+  void enqueue(const std::string& call_id, std::size_t index, int attempt);
+  void deliver(const std::string& call_id, std::size_t index, int attempt);
+  std::string sign(const std::string& timestamp, const std::string& body, bool forge) const;
+  Call& create_call(const json& req, const CalleeBehaviour& b);
+  void start_call(Call& c, bool over_limit);
+  void answer(const std::string& id);
+  void end_call(Call& c, const std::string& cause, const std::string& source, const std::string& sip);
+  json command(Call& c, const std::string& action, const json& body);
+  std::int64_t active_calls() const;
+  json call_view(const Call& c) const;
+
+  // --- rest_api.cpp ---
+  void add_routes();
+
+  EmulatorOptions opt;
+  net::HttpClient& http;
+  net::Router router;
+  std::unique_ptr<net::HttpServer> server;
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> forge_sk{};
+
+  mutable std::mutex mu;
+  std::condition_variable cv_sched, cv_deliver;
+  struct Task {
+    Steady::time_point due;
+    std::uint64_t seq;
+    std::function<void()> fn;
+    bool operator>(const Task& o) const { return due != o.due ? due > o.due : seq > o.seq; }
+  };
+  std::priority_queue<Task, std::vector<Task>, std::greater<>> tasks;
+  std::uint64_t task_seq = 0;
+  struct Delivery {
+    std::string call_id;
+    std::size_t index;
+    int attempt;
+  };
+  std::deque<Delivery> deliveries;
+  int in_flight = 0;
+  int running_tasks = 0;
+  bool stopping = false;
+  std::thread scheduler, deliverer;
+  Steady::time_point started = Steady::now();
+  std::mt19937_64 rng;
+  std::map<std::string, Call> calls;                  // by call_control_id
+  std::vector<std::string> order;                     // creation order
+  std::map<std::string, std::string> by_command_id;   // dial command_id -> call_control_id
+  std::deque<std::int64_t> dial_times;                // carrier ms, last 5 s
+  json messages = json::array();
+  EmulatorStats st;
+  std::uint64_t counter = 0;
+};
+
+}  // namespace outdial::tools::telnyx
