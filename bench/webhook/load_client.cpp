@@ -136,6 +136,18 @@ std::string call_sid(std::int64_t call) {
   return sid;
 }
 
+std::vector<std::string> status_callback_keys(std::int64_t call, int seq) {
+  const std::string sid = call_sid(call);
+  switch (seq % 4) {
+    case 2:
+      return {sid + ":answered"};
+    case 3:
+      return {sid + ":answered", sid + ":" + std::to_string(seq)};
+    default:
+      return {sid + ":" + std::to_string(seq)};
+  }
+}
+
 std::string signed_status_callback(const std::string& auth_token, const std::string& host, std::uint16_t port,
                                    const std::string& path, std::int64_t call, int seq) {
   static const char* kStatus[] = {"initiated", "ringing", "in-progress", "completed"};

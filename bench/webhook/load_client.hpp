@@ -41,7 +41,10 @@ LoadResult run_load(const LoadConfig& config);
 // SequenceNumber `seq`, to http://<host>:<port><path>.
 // The CallSid used for call number `call`, and the dedupe key the server derives ("<sid>:<seq>").
 std::string call_sid(std::int64_t call);
-inline std::string status_callback_key(std::int64_t call, int seq) { return call_sid(call) + ":" + std::to_string(seq); }
+// The dedupe keys the Twilio mapping gives the request (call, seq) of signed_status_callback():
+// seq 0 initiated, 1 ringing -> "<sid>:<seq>"; 2 in-progress -> "<sid>:answered";
+// 3 completed -> "<sid>:answered" and "<sid>:3".
+std::vector<std::string> status_callback_keys(std::int64_t call, int seq);
 
 std::string signed_status_callback(const std::string& auth_token, const std::string& host, std::uint16_t port,
                                    const std::string& path, std::int64_t call, int seq);

@@ -1,70 +1,24 @@
 #include "webhook_server.hpp"
 
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 #include <utility>
 
 #include "outdial/ingest/sqlite/webhook_ingest.hpp"
 #include "outdial/net/router.hpp"
+#include "outdial/core/clock.hpp"
+#include "outdial/telephony/twilio/twilio_events.hpp"
 #include "outdial/telephony/twilio/twilio_signature.hpp"
 
 namespace outdial::webhook_bench {
 
-namespace {
-
-std::optional<CallEventKind> kind_for_status(const std::string& s) {
-  if (s == "initiated" || s == "queued") return CallEventKind::kInitiated;
-  if (s == "ringing") return CallEventKind::kRinging;
-  if (s == "in-progress" || s == "answered") return CallEventKind::kAnsweredHuman;
-  if (s == "completed") return CallEventKind::kCompleted;
-  if (s == "busy") return CallEventKind::kBusy;
-  if (s == "no-answer") return CallEventKind::kNoAnswer;
-  if (s == "canceled") return CallEventKind::kCanceled;
-  if (s == "failed") return CallEventKind::kFailed;
-  return std::nullopt;
-}
-
-bool parse_int(const std::string& s, std::int64_t& out) {
-  if (s.empty() || s.size() > 18) return false;
-  std::int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
-}
-
-}  // namespace
-
-Result<CallEvent> status_callback_event(const std::string& form_body) {
+Result<std::vector<CallEvent>> status_callback_events(const std::string& form_body) {
   auto params = telephony::twilio::parse_form(form_body);
   if (!params.ok()) return params.error();
-  std::string sid;
-  std::string status;
-  std::string seq;
-  std::string duration;
-  for (const auto& [name, value] : params.value()) {
-    if (name == "CallSid") sid = value;
-    else if (name == "CallStatus") status = value;
-    else if (name == "SequenceNumber") seq = value;
-    else if (name == "CallDuration") duration = value;
-  }
-  const auto bad = [](const char* field, const std::string& why) {
-    return make_error(ErrorCode::kInvalidArgument, std::string("status callback field ") + field + ": " + why,
-                      {{"field", field}});
-  };
-  if (sid.empty()) return bad("CallSid", "missing");
-  auto kind = kind_for_status(status);
-  if (!kind) return bad("CallStatus", "unknown value '" + status + "'");
-  CallEvent ev;
-  ev.provider = "twilio";
-  ev.provider_call_id = sid;
-  ev.kind = *kind;
-  if (!parse_int(seq, ev.sequence)) return bad("SequenceNumber", "not a non-negative integer");
-  std::int64_t d = 0;
-  if (!duration.empty() && parse_int(duration, d)) ev.duration_seconds = static_cast<int>(d);
-  ev.dedupe_key = sid + ":" + seq;
-  return ev;
+  auto cb = telephony::twilio::parse_status_callback(params.value());
+  if (!cb.ok()) return cb.error();
+  return telephony::twilio::status_events(cb.value(), 0, false, SystemClock().now());
 }
 
 WebhookServer::WebhookServer(WebhookServerConfig config, telephony::CallEventSink& sink)
@@ -72,7 +26,7 @@ WebhookServer::WebhookServer(WebhookServerConfig config, telephony::CallEventSin
 
 WebhookServer::~WebhookServer() { stop(); }
 
-std::optional<net::Response> WebhookServer::prepare(const net::Request& req, CallEvent& event) {
+std::optional<net::Response> WebhookServer::prepare(const net::Request& req, std::vector<CallEvent>& events) {
   if (req.path != kStatusPath) return net::default_error_response(404, "not_found", "no such route");
   if (req.method != "POST") return net::default_error_response(405, "method_not_allowed", "POST only");
   std::string url = base_ + req.raw_path;
@@ -84,12 +38,12 @@ std::optional<net::Response> WebhookServer::prepare(const net::Request& req, Cal
     return net::default_error_response(403, "permission_denied",
                                        std::string("bad X-Twilio-Signature: ") + telephony::twilio::to_string(verdict));
   }
-  auto ev = status_callback_event(req.body);
-  if (!ev.ok()) {
+  auto evs = status_callback_events(req.body);
+  if (!evs.ok()) {
     ++stats_.malformed;
-    return net::default_error_response(400, "invalid_argument", ev.error().message);
+    return net::default_error_response(400, "invalid_argument", evs.error().message);
   }
-  event = std::move(ev).value();
+  events = std::move(evs).value();
   return std::nullopt;
 }
 
@@ -111,25 +65,46 @@ Status WebhookServer::start() {
   };
   if (config_.async) {
     http_ = std::make_unique<net::HttpServer>(opts, [this, ok_response, failed](net::Request& req, net::Responder respond) {
-      CallEvent ev;
-      if (auto err = prepare(req, ev)) return respond(std::move(*err));
-      inbox_->ingest_async(ev, [this, respond = std::move(respond), ok_response, failed](Status st) {
-        if (st.ok()) {
+      std::vector<CallEvent> events;
+      if (auto err = prepare(req, events)) return respond(std::move(*err));
+      if (events.empty()) return respond(ok_response());
+      // All of the callback's events go into the queue now (in order: same or consecutive
+      // commits); the answer waits for the last one. Any failure -> 503 (Twilio redelivers).
+      struct Join {
+        std::atomic<std::size_t> left;
+        std::atomic<bool> failed{false};
+        std::string error;
+        std::mutex mu;
+        net::Responder respond;
+      };
+      auto join = std::make_shared<Join>();
+      join->left = events.size();
+      join->respond = std::move(respond);
+      for (const auto& ev : events) {
+        inbox_->ingest_async(ev, [this, join, ok_response, failed](Status st) {
+          if (!st.ok()) {
+            std::lock_guard lock(join->mu);
+            if (!join->failed.exchange(true)) join->error = st.error().message;
+          }
+          if (join->left.fetch_sub(1) != 1) return;
+          if (join->failed) {
+            ++stats_.failed;
+            return join->respond(failed(make_error(ErrorCode::kUnavailable, join->error)));
+          }
           ++stats_.accepted;
-          return respond(ok_response());
-        }
-        ++stats_.failed;
-        respond(failed(st.error()));
-      });
+          join->respond(ok_response());
+        });
+      }
     });
   } else {
     http_ = std::make_unique<net::HttpServer>(opts, [this, ok_response, failed](net::Request& req) {
-      CallEvent ev;
-      if (auto err = prepare(req, ev)) return std::move(*err);
-      auto st = inbox_->ingest(ev);
-      if (!st.ok()) {
-        ++stats_.failed;
-        return failed(st.error());
+      std::vector<CallEvent> events;
+      if (auto err = prepare(req, events)) return std::move(*err);
+      for (const auto& ev : events) {  // as the Twilio driver's status route does
+        if (auto st = inbox_->ingest(ev); !st.ok()) {
+          ++stats_.failed;
+          return failed(st.error());
+        }
       }
       ++stats_.accepted;
       return ok_response();

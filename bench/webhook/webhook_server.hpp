@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "outdial/core/result.hpp"
 #include "outdial/ingest/durable_inbox.hpp"
@@ -25,7 +26,7 @@ struct WebhookServerConfig {
   std::string auth_token;
   // group commit (max_batch 4096) or every event committed on its own (max_batch 1).
   bool group_commit = true;
-  int shards = 1;  // inbox files committed in parallel
+  int shards = 4;  // inbox files committed in parallel
   // true: the asynchronous handler mode (io threads never block; the inbox's writer completes
   // the response). false: a blocking handler on `threads` io threads.
   bool async = true;
@@ -42,9 +43,11 @@ struct WebhookServerStats {
   std::atomic<std::int64_t> failed{0};
 };
 
-// Twilio status callback fields -> CallEvent (provider "twilio", dedupe key
-// "<CallSid>:<SequenceNumber>"). kInvalidArgument naming the field when one is missing or bad.
-Result<CallEvent> status_callback_event(const std::string& form_body);
+// A status callback's events, mapped by the Twilio driver's own pure functions
+// (telephony/twilio/twilio_events.hpp: parse_status_callback + status_events; attempt 0, AMD
+// off): initiated/ringing -> one event ("<CallSid>:<seq>"), in-progress -> the answered event
+// ("<CallSid>:answered"), completed -> answered + completed. kInvalidArgument naming the field.
+Result<std::vector<CallEvent>> status_callback_events(const std::string& form_body);
 
 class WebhookServer {
  public:
@@ -58,8 +61,8 @@ class WebhookServer {
   const WebhookServerStats& stats() const { return stats_; }
 
  private:
-  // Verify + parse; on success fills `event`, else returns the error response.
-  std::optional<net::Response> prepare(const net::Request& req, CallEvent& event);
+  // Verify + parse; on success fills `events`, else returns the error response.
+  std::optional<net::Response> prepare(const net::Request& req, std::vector<CallEvent>& events);
 
   WebhookServerConfig config_;
   telephony::CallEventSink& sink_;

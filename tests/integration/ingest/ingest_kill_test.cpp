@@ -101,12 +101,12 @@ void run_kill_cycles(bool sync) {
     ASSERT_GT(child.port, 0) << "child did not start";
     // Fresh calls every cycle; plus the previous cycle's last calls again (redeliveries).
     std::vector<std::string> requests;
-    std::vector<std::string> keys;
+    std::vector<std::vector<std::string>> keys;
     const std::int64_t first_call = std::max<std::int64_t>(1, next_call - 50);
     for (std::int64_t call = first_call; call < next_call + 5000; ++call) {
       for (int seq = 0; seq < 4; ++seq) {
         requests.push_back(signed_status_callback(kToken, "127.0.0.1", child.port, kStatusPath, call, seq));
-        keys.push_back(status_callback_key(call, seq));
+        keys.push_back(status_callback_keys(call, seq));
       }
     }
     next_call += 5000;
@@ -129,7 +129,9 @@ void run_kill_cycles(bool sync) {
     EXPECT_GT(result.ok_total, 0) << "cycle " << cycle << ": some events were acknowledged before the kill";
     EXPECT_GT(result.errors, 0) << "cycle " << cycle << ": the kill interrupted requests in flight";
     EXPECT_EQ(result.non_200, 0);
-    for (auto i : result.acked) acked_keys.insert(keys[static_cast<std::size_t>(i)]);
+    for (auto i : result.acked) {
+      for (const auto& k : keys[static_cast<std::size_t>(i)]) acked_keys.insert(k);
+    }
 
     // Every acknowledged event is in the inbox right after the kill.
     const auto stored = inbox_keys(inbox);

@@ -14,7 +14,7 @@ struct WebhookIngestConfig {
   std::string inbox_path;  // see default_inbox_path(); shard i > 0 is "<inbox_path>.<i>"
   // Files written in parallel (one writer thread each): commits overlap on the device. Shard
   // files found on disk beyond this count are opened too (never orphaned).
-  int shards = 1;
+  int shards = 4;
   InboxOptions inbox;
   sqlite::SqliteInboxOptions store;
 };
