@@ -399,6 +399,13 @@ TEST_F(WebhooksTest, StartAfterSmsStopRestoresSmsConsentButNotAPressTwo) {
   EXPECT_TRUE(on_dnc());
 }
 
+TEST_F(WebhooksTest, AdvancedOptOutTypeCountsForCustomKeywords) {
+  auto r = post("/twilio/sms", {{"MessageSid", "SM5"}, {"From", kCustomer}, {"To", kCallerId}, {"Body", "ARRET"},
+                                {"OptOutType", "STOP"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(on_dnc());
+}
+
 TEST_F(WebhooksTest, HelpRepliesWithTheTenantHelpText) {
   auto r = post("/twilio/sms", {{"MessageSid", "SM4"}, {"From", kCustomer}, {"To", kCallerId}, {"Body", "help"}});
   EXPECT_EQ(r.status, 200);

@@ -287,7 +287,17 @@ class Webhooks {
     const std::string from = form_value(params, "From");
     const std::string to = form_value(params, "To");
     const std::string message_sid = form_value(params, "MessageSid");
-    const auto cls = classify_inbound_sms(form_value(params, "Body"));
+    auto cls = classify_inbound_sms(form_value(params, "Body"));
+    // Advanced Opt-Out (provider-contracts §2.5): Twilio names the keyword class it matched,
+    // including custom keywords our own list does not know.
+    const std::string opt_out_type = form_value(params, "OptOutType");
+    if (cls.intent == SmsIntent::kNone && !opt_out_type.empty()) {
+      if (opt_out_type == "STOP") cls.intent = SmsIntent::kOptOut;
+      if (opt_out_type == "START") cls.intent = SmsIntent::kOptIn;
+      if (opt_out_type == "HELP") cls.intent = SmsIntent::kHelp;
+      cls.carrier_keyword = cls.intent != SmsIntent::kNone;
+      cls.keyword = opt_out_type;
+    }
     if (cls.intent == SmsIntent::kNone) return twiml(render_empty());
     if (!looks_e164(from)) {
       warn("twilio inbound SMS " + message_sid + ": From is not E.164");
