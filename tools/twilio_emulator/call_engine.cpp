@@ -538,7 +538,7 @@ void TwilioEmulator::Impl::run_dial(EmulatedCall& c, const Flow& f, const TwimlN
   }
   const Millis timeout = Millis(1000LL * std::max(1, int_attr(v, "timeout", 30)));
   const std::size_t nth = calls_per_number[number]++;
-  const CalleeBehaviour& agent = script.behaviour(number, nth);
+  const CalleeBehaviour& agent = script.behaviour(number, nth, opts.seed);
   Bridge br;
   br.number = number;
   br.caller_id_attr = v.attrs.count("callerId") != 0;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
 
 #include "emulator.hpp"
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
                  "AuthToken accepted and used to sign webhooks (env TWILIO_EMULATOR_AUTH_TOKEN; prefer the env)");
   app.add_option("--script", script_file, "JSON file: callee behaviour per number, default, sms_url, faults");
   app.add_option("--speed", speed, "emulated seconds per wall second (time acceleration)")->capture_default_str();
-  app.add_option("--seed", opts.seed, "seed for sids and probabilistic faults")->capture_default_str();
+  app.add_option("--seed", opts.seed, "seed for sids, the default mix and probabilistic faults (default: random)");
   app.add_option("--cps", opts.cps, "account calls per second (calls over it are queued)")->capture_default_str();
   app.add_option("--max-concurrency", opts.max_concurrency, "calls in progress at once (0 = unlimited)")
       ->capture_default_str();
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", scheduler_threads, "call-driving threads")->capture_default_str();
   app.add_flag("--quiet", quiet, "do not print the event log on stderr");
   CLI11_PARSE(app, argc, argv);
+  // Fresh call sids per run unless asked to repeat one (an outdial database outlives the emulator).
+  if (app.count("--seed") == 0) opts.seed = (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   if (speed <= 0) {
     std::cerr << "twilio-emulator: --speed must be > 0\n";
     return 2;
@@ -88,7 +91,7 @@ int main(int argc, char** argv) {
   }
   // The token is never printed; the account sid is not a secret.
   std::cout << "twilio-emulator listening on " << emulator.base_url() << " (account " << opts.account_sid
-            << ", speed " << speed << "x, cps " << opts.cps << ")" << std::endl;
+            << ", speed " << speed << "x, cps " << opts.cps << ", seed " << opts.seed << ")" << std::endl;
   int sig = 0;
   sigwait(&set, &sig);
   std::cout << "twilio-emulator: stopping" << std::endl;

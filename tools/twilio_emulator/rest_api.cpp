@@ -256,7 +256,7 @@ net::Response TwilioEmulator::Impl::create_call(const net::Request& r) {
   std::string sid, body;
   {
     std::lock_guard lock(mu);
-    const CalleeBehaviour& b = script.behaviour(to, calls_per_number[to]);
+    const CalleeBehaviour& b = script.behaviour(to, calls_per_number[to], opts.seed);
     if (b.reject_code > 0) {
       log_line("", "create refused for " + to + ": scripted error " + std::to_string(b.reject_code));
       return twilio_error(400, b.reject_code, "The 'To' number " + to + " cannot be called (scripted error).");
@@ -309,7 +309,7 @@ net::Response TwilioEmulator::Impl::create_call(const net::Request& r) {
       c.recording_status_callback_method = form_get(f, "RecordingStatusCallbackMethod");
     }
     c.nth = calls_per_number[to]++;
-    c.behaviour = script.behaviour(to, c.nth);
+    c.behaviour = script.behaviour(to, c.nth, opts.seed);
     c.created_at = sched.now();
     sid = c.sid;
     body = call_json(c);

@@ -165,10 +165,29 @@ const char* to_string(Answer a) {
   return "?";
 }
 
-const CalleeBehaviour& Script::behaviour(const std::string& number, std::size_t nth) const {
+const CalleeBehaviour& Script::behaviour(const std::string& number, std::size_t nth, std::uint64_t seed) const {
   auto it = numbers.find(number);
-  if (it == numbers.end() || it->second.empty()) return default_behaviour;
-  return it->second[std::min(nth, it->second.size() - 1)];
+  if (it != numbers.end() && !it->second.empty()) return it->second[std::min(nth, it->second.size() - 1)];
+  if (default_mix.empty()) return default_behaviour;
+  // FNV-1a over (seed, number, nth): the same call gets the same callee in every run.
+  std::uint64_t h = 1469598103934665603ULL;
+  const auto mix = [&h](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ULL;
+    }
+  };
+  mix(seed);
+  for (unsigned char ch : number) mix(ch);
+  mix(nth);
+  double total = 0;
+  for (const auto& [w, b] : default_mix) total += w;
+  double x = static_cast<double>(h >> 11) / static_cast<double>(1ULL << 53) * total;
+  for (const auto& [w, b] : default_mix) {
+    if (x < w) return b;
+    x -= w;
+  }
+  return default_mix.back().second;
 }
 
 Result<Script> parse_script(const std::string& json_text) {
@@ -178,7 +197,26 @@ Result<Script> parse_script(const std::string& json_text) {
   if (!j.is_object()) return bad("(root)", "must be an object");
   OUTDIAL_TRY(check_keys(j, "(root)", {"default", "numbers", "sms_url", "faults"}));
   Script s;
-  if (j.contains("default")) {
+  if (j.contains("default") && j["default"].is_array()) {
+    const json& mix = j["default"];
+    if (mix.empty()) return bad("default", "a mix must not be empty");
+    for (std::size_t i = 0; i < mix.size(); ++i) {
+      const std::string path = "default[" + std::to_string(i) + "]";
+      if (!mix[i].is_object()) return bad(path, "must be an object");
+      json entry = mix[i];
+      double weight = 1;
+      if (entry.contains("weight")) {
+        if (!entry["weight"].is_number() || entry["weight"].get<double>() <= 0) {
+          return bad(path + ".weight", "must be a number > 0");
+        }
+        weight = entry["weight"].get<double>();
+        entry.erase("weight");
+      }
+      auto b = behaviour_from(entry, path, CalleeBehaviour{});
+      if (!b.ok()) return b.error();
+      s.default_mix.emplace_back(weight, b.value());
+    }
+  } else if (j.contains("default")) {
     auto b = behaviour_from(j["default"], "default", CalleeBehaviour{});
     if (!b.ok()) return b.error();
     s.default_behaviour = b.value();

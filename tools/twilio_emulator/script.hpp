@@ -3,6 +3,9 @@
 // JSON shape (every field optional; see README "Twilio emulator"):
 // {
 //   "default": {"answer": "human", "ring_seconds": 3, "hangup_after_seconds": 60, ...},
+//   (or a weighted mix for numbers not listed: "default": [{"weight": 6, "digits": ["1"]},
+//    {"weight": 2, "answer": "machine"}, {"weight": 1, "answer": "busy"}]; each entry starts from
+//    the plain defaults, and the pick is a function of (seed, number, nth call): reproducible)
 //   "numbers": {"+15551230001": {"answer": "human", "digits": ["1"]},
 //               "+15551230002": [{"answer": "busy"}, {"answer": "human"}]},   // 1st call, 2nd+ call
 //   "sms_url": "http://127.0.0.1:8080/webhooks/twilio/sms",
@@ -10,6 +13,7 @@
 //              "webhooks": {"duplicate": 0.1, "delay": 0.1, "delay_seconds": 5, "reorder": 0.1,
 //                           "retries_on_5xx": 2, "retry_seconds": 2}}
 // }
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -63,13 +67,15 @@ struct WebhookFaults {
 
 struct Script {
   CalleeBehaviour default_behaviour;
+  std::vector<std::pair<double, CalleeBehaviour>> default_mix;  // weight, behaviour
   std::map<std::string, std::vector<CalleeBehaviour>> numbers;
   std::string sms_url;
   std::vector<RestFault> rest_faults;
   WebhookFaults webhook_faults;
 
-  // Behaviour of the `nth` call (0-based) to `number`: the nth entry, the last one repeating.
-  const CalleeBehaviour& behaviour(const std::string& number, std::size_t nth) const;
+  // Behaviour of the `nth` call (0-based) to `number`: the nth entry, the last one repeating;
+  // a number not listed gets the default, or a pick from default_mix by (seed, number, nth).
+  const CalleeBehaviour& behaviour(const std::string& number, std::size_t nth, std::uint64_t seed = 0) const;
 };
 
 // Errors are kInvalidArgument naming the JSON path, e.g. "numbers.+15551230001[1].answer: unknown

@@ -461,6 +461,28 @@ TEST_F(TwilioDriverTest, TimeOutAfterTheRequestWasSentDoesNotDialTwice) {
   EXPECT_TRUE(is_terminal(a[0].state));
 }
 
+TEST_F(TwilioDriverTest, ABurstOverTheAccountCpsIsQueuedAndStartedAtTheCps) {
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 8; ++i) numbers.push_back("+1212555" + std::to_string(1200 + i));
+  const CampaignId c = make_campaign(numbers, [](Campaign& d) {
+    d.lines = 8;
+    d.max_concurrency = 8;
+    d.calls_per_minute = 120;
+  });
+  wire();
+  drive();
+  auto calls = emu_->calls();
+  ASSERT_EQ(calls.size(), 8u);
+  EXPECT_EQ(emu_->max_starts_per_second(), 1);  // the emulator's account CPS is 1
+  TimePoint first = *calls[0].started_at, last = first;
+  for (const auto& call : calls) {
+    first = std::min(first, *call.started_at);
+    last = std::max(last, *call.started_at);
+  }
+  EXPECT_GE(last - first, Millis(7000));
+  for (const auto& a : attempts(c)) EXPECT_EQ(a.state, CallState::kCompleted) << a.to_number;
+}
+
 TEST_F(TwilioDriverTest, CredentialsNeverAppearInLogsOrResponses) {
   const std::string n = "+12125550109";
   emu_->set_behaviour(n, {CalleeBehaviour{.digits = {"1"}}});

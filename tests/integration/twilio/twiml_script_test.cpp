@@ -102,6 +102,31 @@ TEST(Script, ParsesDefaultNumbersSequencesAndFaults) {
   EXPECT_EQ(sc.sms_url, "http://127.0.0.1:1/sms");
 }
 
+TEST(Script, WeightedDefaultMixIsReproduciblePerSeedNumberAndCall) {
+  auto s = parse_script(R"({"default": [{"weight": 3, "answer": "human", "digits": ["1"]},
+                                        {"weight": 1, "answer": "busy"}],
+                            "numbers": {"+15551230001": {"answer": "failed"}}})");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->behaviour("+15551230001", 0, 7).answer, Answer::kFailed);  // listed numbers win
+  int human = 0, busy = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const std::string n = "+1555000" + std::to_string(1000 + i % 1000);
+    const Answer a = s->behaviour(n, static_cast<std::size_t>(i / 1000), 7).answer;
+    EXPECT_EQ(a, s->behaviour(n, static_cast<std::size_t>(i / 1000), 7).answer);  // same inputs, same pick
+    (a == Answer::kHuman ? human : busy)++;
+  }
+  EXPECT_NEAR(human / 4000.0, 0.75, 0.05);
+  EXPECT_NEAR(busy / 4000.0, 0.25, 0.05);
+  int differs = 0;
+  for (int i = 0; i < 200; ++i) {
+    const std::string n = "+1555000" + std::to_string(1000 + i);
+    differs += s->behaviour(n, 0, 7).answer != s->behaviour(n, 0, 8).answer ? 1 : 0;
+  }
+  EXPECT_GT(differs, 0);  // another seed, other picks
+  EXPECT_FALSE(parse_script(R"({"default": [{"weight": 0}]})").ok());
+  EXPECT_FALSE(parse_script(R"({"default": []})").ok());
+}
+
 TEST(Script, ErrorsNameTheJsonPath) {
   struct Case {
     const char* json;
