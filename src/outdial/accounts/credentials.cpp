@@ -1,0 +1,62 @@
+#include "outdial/accounts/credentials.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace outdial::accounts {
+
+std::vector<std::string> credential_fields(ProviderKind provider) {
+  switch (provider) {
+    case ProviderKind::kTwilio:
+      return {"auth_token"};
+    case ProviderKind::kTelnyx:
+    case ProviderKind::kVapi:
+      return {"api_key"};
+    case ProviderKind::kSim:
+      return {};
+  }
+  return {};
+}
+
+Result<std::string> seal_credentials(const CredentialVault& vault, ProviderKind provider, const Credentials& creds) {
+  const auto fields = credential_fields(provider);
+  for (const auto& [name, value] : creds) {
+    if (std::find(fields.begin(), fields.end(), name) == fields.end()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "credentials." + name + " is not a " + to_string(provider) + " credential",
+                        {{"field", "credentials." + name}});
+    }
+  }
+  for (const auto& f : fields) {
+    auto it = creds.find(f);
+    if (it == creds.end() || it->second.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "credentials." + f + " is required for a " + to_string(provider) + " account",
+                        {{"field", "credentials." + f}});
+    }
+  }
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, value] : creds) j[name] = value;
+  std::string plain = j.dump();
+  auto sealed = vault.seal(plain);
+  sodium_memzero(plain.data(), plain.size());
+  return sealed;
+}
+
+Result<Credentials> open_credentials(const CredentialVault& vault, const std::string& blob) {
+  auto plain = vault.open(blob);
+  if (!plain.ok()) return plain.error();
+  Credentials out;
+  auto j = nlohmann::json::parse(*plain, nullptr, false);
+  sodium_memzero(plain->data(), plain->size());
+  if (!j.is_object()) return make_error(ErrorCode::kInternal, "sealed credentials are not a JSON object");
+  for (const auto& [k, v] : j.items()) {
+    if (!v.is_string()) return make_error(ErrorCode::kInternal, "sealed credential field is not a string");
+    out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+}  // namespace outdial::accounts

@@ -1,0 +1,27 @@
+#pragma once
+// A provider account's secret fields, sealed as one JSON object by the CredentialVault.
+//   twilio: {"auth_token"}  (HTTP Basic with the account SID; provider-contracts.md §1)
+//   telnyx: {"api_key"}     (Authorization: Bearer)
+//   vapi:   {"api_key"}     (Authorization: Bearer, the private key)
+//   sim:    {}              (no credentials)
+#include <map>
+#include <string>
+#include <vector>
+
+#include "outdial/accounts/credential_vault.hpp"
+#include "outdial/core/provider_account.hpp"
+
+namespace outdial::accounts {
+
+using Credentials = std::map<std::string, std::string>;
+
+// The fields a provider requires (exactly these are accepted).
+std::vector<std::string> credential_fields(ProviderKind provider);
+
+// Checks `creds` against credential_fields (kInvalidArgument {"field": "credentials.<name>"} for a
+// missing, empty or unknown field; the message never contains a value) and seals it.
+Result<std::string> seal_credentials(const CredentialVault& vault, ProviderKind provider, const Credentials& creds);
+// Opens a blob made by seal_credentials. Errors as CredentialVault::open.
+Result<Credentials> open_credentials(const CredentialVault& vault, const std::string& blob);
+
+}  // namespace outdial::accounts

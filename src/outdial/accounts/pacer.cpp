@@ -1,0 +1,115 @@
+#include "outdial/accounts/pacer.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace outdial::accounts {
+
+ProviderLimits default_limits(ProviderKind provider) {
+  ProviderLimits l;
+  switch (provider) {
+    case ProviderKind::kTwilio:
+      l.calls_per_second = 1;  // "1 CPS per account by default"
+      l.max_concurrency = 2;   // no approved Business Profile (2026 accounts)
+      break;
+    case ProviderKind::kTelnyx:
+      l.window_seconds = 5;
+      l.window_max = 5;
+      l.max_concurrency = 2;  // "Default 2; 10 after Level 2 verification"
+      break;
+    case ProviderKind::kVapi:
+      l.max_concurrency = 10;  // "10 concurrent call slots by default"
+      break;
+    case ProviderKind::kSim:
+      break;
+  }
+  return l;
+}
+
+Status validate_limits(const ProviderLimits& l) {
+  auto bad = [](const char* field, const std::string& why) {
+    return make_error(ErrorCode::kInvalidArgument, std::string("limits.") + field + " " + why,
+                      {{"field", std::string("limits.") + field}});
+  };
+  constexpr int kMax = 10'000;
+  if (l.calls_per_second < 0 || l.calls_per_second > kMax) return bad("calls_per_second", "must be 0..10000");
+  if (l.window_seconds < 0 || l.window_seconds > 3600) return bad("window_seconds", "must be 0..3600");
+  if (l.window_max < 0 || l.window_max > kMax) return bad("window_max", "must be 0..10000");
+  if (l.max_concurrency < 0 || l.max_concurrency > kMax) return bad("max_concurrency", "must be 0..10000");
+  if ((l.window_seconds == 0) != (l.window_max == 0)) {
+    return bad(l.window_seconds == 0 ? "window_seconds" : "window_max",
+               "must be set together with the other (a window of window_seconds holding window_max calls)");
+  }
+  return ok_status();
+}
+
+Pacer::Pacer(ProviderLimits limits) : limits_(limits), windows_{{Millis(0), 0}, {Millis(0), 0}} {
+  if (limits.calls_per_second > 0) windows_[window_count_++] = {Millis(1000), limits.calls_per_second};
+  if (limits.window_seconds > 0 && limits.window_max > 0) {
+    windows_[window_count_++] = {Millis(1000LL * limits.window_seconds), limits.window_max};
+  }
+  for (int i = 0; i < window_count_; ++i) longest_ = std::max(longest_, windows_[i].length);
+}
+
+void Pacer::prune_locked(TimePoint now) {
+  // A start at s still matters while some window (now - W, now] can contain it: s > now - W.
+  while (!starts_.empty() && starts_.front() <= now - longest_) starts_.pop_front();
+}
+
+std::optional<TimePoint> Pacer::rate_slot_locked(TimePoint now) const {
+  TimePoint slot = std::max(now, last_start_);
+  for (int i = 0; i < window_count_; ++i) {
+    const Window& w = windows_[i];
+    const auto n = static_cast<int>(starts_.size());
+    if (n < w.max) continue;
+    // A start at t is admitted when (t - W, t] holds < max starts, i.e. when the max-th most
+    // recent start s satisfies s <= t - W: t >= s + W.
+    const TimePoint s = starts_[static_cast<std::size_t>(n - w.max)];
+    slot = std::max(slot, s + w.length);
+  }
+  return slot;
+}
+
+bool Pacer::try_acquire(TimePoint now) {
+  std::lock_guard lock(mu_);
+  const TimePoint t = std::max(now, last_start_);
+  if (limits_.max_concurrency > 0 && in_flight_ >= limits_.max_concurrency) return false;
+  prune_locked(t);
+  auto slot = rate_slot_locked(t);
+  if (!slot || *slot > t) return false;
+  starts_.push_back(t);
+  last_start_ = t;
+  ++in_flight_;
+  return true;
+}
+
+std::optional<TimePoint> Pacer::next_slot(TimePoint now) const {
+  std::lock_guard lock(mu_);
+  if (limits_.max_concurrency > 0 && in_flight_ >= limits_.max_concurrency) return std::nullopt;
+  // No pruning here (const): old starts cannot move the slot earlier than `now` anyway.
+  auto slot = rate_slot_locked(now);
+  if (slot && *slot < now) return now;
+  return slot;
+}
+
+void Pacer::release() {
+  std::lock_guard lock(mu_);
+  if (in_flight_ > 0) --in_flight_;
+}
+
+void Pacer::restore(std::span<const TimePoint> starts, int in_flight) {
+  std::lock_guard lock(mu_);
+  std::vector<TimePoint> all(starts_.begin(), starts_.end());
+  all.insert(all.end(), starts.begin(), starts.end());
+  std::sort(all.begin(), all.end());
+  starts_.assign(all.begin(), all.end());
+  if (!starts_.empty()) last_start_ = std::max(last_start_, starts_.back());
+  in_flight_ += std::max(0, in_flight);
+}
+
+int Pacer::in_flight() const {
+  std::lock_guard lock(mu_);
+  return in_flight_;
+}
+
+}  // namespace outdial::accounts

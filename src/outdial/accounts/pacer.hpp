@@ -1,0 +1,75 @@
+#pragma once
+// Pacing inside one provider account's limits (issue #3 §3, provider-contracts.md §7):
+//   - calls per second (Twilio CPS): at most N call starts in ANY 1-second window;
+//   - a rolling window (Telnyx: 5 s): at most M call starts in ANY W-second window;
+//   - a concurrency limit: at most C calls in flight (release() when a call ends).
+// "Any window" is meant literally: for every instant a, the starts in [a, a + W) never exceed
+// the limit, at millisecond resolution. A start at t is admitted only when the starts in
+// (t - W, t] number fewer than the limit, which (with non-decreasing t) is equivalent.
+//
+// One Pacer per provider account, shared by every campaign using that account. Thread-safe.
+// Time comes from the caller (the dialer passes clock.now()), so tests drive it with a
+// ManualClock and a whole campaign can run in virtual time.
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <span>
+
+#include "outdial/core/clock.hpp"
+#include "outdial/core/provider_account.hpp"
+#include "outdial/core/result.hpp"
+
+namespace outdial::accounts {
+
+// The defaults for a new account of this provider (provider-contracts.md §7): Twilio 1 CPS and
+// 2 concurrent calls (an account without an approved profile); Telnyx 2 concurrent calls and a
+// 5-second window (its size is a setting: Telnyx does not publish one; default 5 starts per 5 s);
+// Vapi 10 concurrent slots; sim unlimited.
+ProviderLimits default_limits(ProviderKind provider);
+// kInvalidArgument naming the field when a limit is negative, window_seconds and window_max are
+// not both set or both 0, or a value is absurd (> 10,000).
+Status validate_limits(const ProviderLimits& limits);
+
+class Pacer {
+ public:
+  explicit Pacer(ProviderLimits limits);
+
+  // Admits one call start at `now` if every rate window and the concurrency limit allow it, and
+  // records it (the caller then owns one concurrency slot until release()). False = not now:
+  // ask next_slot(). `now` earlier than the last admitted start is treated as that start's time
+  // (a clock stepping back never lets a burst through).
+  bool try_acquire(TimePoint now);
+  // The earliest instant >= now at which the rate windows admit a start; nullopt when the
+  // concurrency limit is full (wait for a release()). try_acquire(next_slot(now)) succeeds if
+  // nothing else acquired meanwhile.
+  std::optional<TimePoint> next_slot(TimePoint now) const;
+  // A call admitted by try_acquire ended (or was never placed). Extra releases are ignored.
+  void release();
+
+  // After a restart: starts already made (any order) and calls still in flight, so the windows
+  // hold right after the restart too. Adds to what the pacer already holds.
+  void restore(std::span<const TimePoint> starts, int in_flight);
+
+  int in_flight() const;
+  ProviderLimits limits() const { return limits_; }
+
+ private:
+  struct Window {
+    Millis length;
+    int max;
+  };
+  std::optional<TimePoint> rate_slot_locked(TimePoint now) const;
+  void prune_locked(TimePoint now);
+
+  const ProviderLimits limits_;
+  Window windows_[2];
+  int window_count_ = 0;
+  Millis longest_{0};
+  mutable std::mutex mu_;
+  std::deque<TimePoint> starts_;  // ascending; only the longest window's worth is kept
+  TimePoint last_start_{};
+  int in_flight_ = 0;
+};
+
+}  // namespace outdial::accounts

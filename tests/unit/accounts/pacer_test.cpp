@@ -1,0 +1,189 @@
+#include "outdial/accounts/pacer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+namespace outdial::accounts {
+namespace {
+
+const TimePoint kT0 = from_epoch_ms(1'795'000'000'000);
+TimePoint at(std::int64_t ms) { return kT0 + Millis(ms); }
+
+ProviderLimits limits(int cps, int window_s, int window_max, int conc) {
+  ProviderLimits l;
+  l.calls_per_second = cps;
+  l.window_seconds = window_s;
+  l.window_max = window_max;
+  l.max_concurrency = conc;
+  return l;
+}
+
+// The largest number of starts in any half-open window [a, a + length). The worst window can
+// always be slid to begin at a start, so checking windows that begin at each start suffices.
+int max_in_any_window(std::vector<TimePoint> starts, Millis length) {
+  std::sort(starts.begin(), starts.end());
+  int best = 0;
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    j = std::max(j, i);
+    while (j < starts.size() && starts[j] < starts[i] + length) ++j;
+    best = std::max(best, static_cast<int>(j - i));
+  }
+  return best;
+}
+
+TEST(Pacer, TwilioOneCallPerSecond) {
+  Pacer p(limits(1, 0, 0, 0));
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_FALSE(p.try_acquire(at(0)));
+  EXPECT_FALSE(p.try_acquire(at(999)));
+  EXPECT_EQ(p.next_slot(at(1)), at(1000));
+  EXPECT_TRUE(p.try_acquire(at(1000)));
+  EXPECT_EQ(p.next_slot(at(1500)), at(2000));
+  EXPECT_EQ(p.next_slot(at(2500)), at(2500));
+}
+
+TEST(Pacer, TelnyxFiveSecondWindow) {
+  Pacer p(limits(0, 5, 3, 0));
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_TRUE(p.try_acquire(at(100)));
+  EXPECT_TRUE(p.try_acquire(at(4000)));
+  EXPECT_FALSE(p.try_acquire(at(4999)));
+  EXPECT_EQ(p.next_slot(at(4500)), at(5000));  // the start at 0 leaves the window
+  EXPECT_TRUE(p.try_acquire(at(5000)));
+  EXPECT_EQ(p.next_slot(at(5000)), at(5100));
+  EXPECT_FALSE(p.try_acquire(at(5099)));
+  EXPECT_TRUE(p.try_acquire(at(5100)));
+}
+
+TEST(Pacer, ConcurrencyLimitWaitsForRelease) {
+  Pacer p(limits(0, 0, 0, 2));
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_FALSE(p.try_acquire(at(10)));
+  EXPECT_EQ(p.next_slot(at(10)), std::nullopt);
+  EXPECT_EQ(p.in_flight(), 2);
+  p.release();
+  EXPECT_EQ(p.next_slot(at(10)), at(10));
+  EXPECT_TRUE(p.try_acquire(at(10)));
+  p.release();
+  p.release();
+  p.release();
+  p.release();  // extra releases are ignored
+  EXPECT_EQ(p.in_flight(), 0);
+}
+
+TEST(Pacer, BothWindowsAndConcurrencyTogether) {
+  Pacer p(limits(2, 5, 4, 3));
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_TRUE(p.try_acquire(at(10)));
+  EXPECT_FALSE(p.try_acquire(at(20)));  // 2 per second
+  EXPECT_EQ(p.next_slot(at(20)), at(1000));
+  EXPECT_TRUE(p.try_acquire(at(1000)));
+  EXPECT_EQ(p.next_slot(at(1000)), std::nullopt);  // 3 in flight
+  p.release();
+  EXPECT_TRUE(p.try_acquire(at(1010)));  // 4th start in 5 s
+  p.release();
+  EXPECT_EQ(p.next_slot(at(1020)), at(5000));  // window of 5 s full until the start at 0 leaves
+}
+
+TEST(Pacer, RestoredStartsCountAfterARestart) {
+  Pacer p(limits(0, 5, 2, 2));
+  const std::vector<TimePoint> before = {at(3000), at(1000)};
+  p.restore(before, 1);
+  EXPECT_EQ(p.in_flight(), 1);
+  EXPECT_FALSE(p.try_acquire(at(4000)));
+  EXPECT_EQ(p.next_slot(at(4000)), at(6000));
+  EXPECT_TRUE(p.try_acquire(at(6000)));
+  EXPECT_EQ(p.next_slot(at(6000)), std::nullopt);  // 2 in flight
+}
+
+TEST(Pacer, ClockSteppingBackDoesNotOpenABurst) {
+  Pacer p(limits(1, 0, 0, 0));
+  EXPECT_TRUE(p.try_acquire(at(5000)));
+  EXPECT_FALSE(p.try_acquire(at(1000)));  // earlier than the last start
+  EXPECT_EQ(p.next_slot(at(1000)), at(6000));
+}
+
+TEST(Pacer, DefaultLimitsFollowTheProviderContracts) {
+  EXPECT_EQ(default_limits(ProviderKind::kTwilio).calls_per_second, 1);
+  EXPECT_EQ(default_limits(ProviderKind::kTelnyx).window_seconds, 5);
+  EXPECT_EQ(default_limits(ProviderKind::kTelnyx).max_concurrency, 2);
+  EXPECT_EQ(default_limits(ProviderKind::kVapi).max_concurrency, 10);
+  EXPECT_EQ(default_limits(ProviderKind::kSim), ProviderLimits{});
+  for (auto k : {ProviderKind::kTwilio, ProviderKind::kTelnyx, ProviderKind::kVapi, ProviderKind::kSim}) {
+    EXPECT_TRUE(validate_limits(default_limits(k)).ok());
+  }
+  auto half = validate_limits(limits(0, 5, 0, 0));
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.error().details.at("field"), "limits.window_max");
+  auto neg = validate_limits(limits(-1, 0, 0, 0));
+  ASSERT_FALSE(neg.ok());
+  EXPECT_EQ(neg.error().details.at("field"), "limits.calls_per_second");
+}
+
+// Property: random limits, random arrival times on a manual clock, random call ends. Afterwards
+// every sliding window of every configured length holds at most its maximum, concurrency never
+// exceeded its limit, and the pacer was never stricter than needed: every refusal while a slot
+// was free would have broken some window, and next_slot() was always admitted.
+TEST(Pacer, RandomizedSequencesNeverExceedAnyWindow) {
+  for (unsigned seed = 1; seed <= 200; ++seed) {
+    std::mt19937 rng(seed);
+    auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int cps = uni(0, 4);
+    const int window_s = uni(0, 1) == 0 ? 0 : uni(2, 6);
+    const int window_max = window_s == 0 ? 0 : uni(1, 12);
+    const int conc = uni(0, 5);
+    Pacer p(limits(cps, window_s, window_max, conc));
+    ManualClock clock(kT0);
+    std::vector<TimePoint> starts;
+    int live = 0;
+    for (int step = 0; step < 600; ++step) {
+      clock.advance(Millis(uni(0, 1) == 0 ? uni(0, 50) : uni(0, 900)));
+      const TimePoint now = clock.now();
+      if (live > 0 && uni(0, 3) == 0) {
+        p.release();
+        --live;
+      }
+      const bool slot_free = conc == 0 || live < conc;
+      if (uni(0, 2) == 0) {
+        // Follow next_slot: the instant it names must be admitted.
+        auto next = p.next_slot(now);
+        ASSERT_EQ(next.has_value(), slot_free) << "seed " << seed;
+        if (!next) continue;
+        ASSERT_GE(*next, now);
+        clock.set(*next);
+        ASSERT_TRUE(p.try_acquire(*next)) << "seed " << seed << " step " << step;
+        starts.push_back(*next);
+        ++live;
+        continue;
+      }
+      if (p.try_acquire(now)) {
+        ASSERT_TRUE(slot_free) << "seed " << seed;
+        starts.push_back(now);
+        ++live;
+      } else if (slot_free) {
+        // Refused with a free slot: adding `now` must break a window.
+        std::vector<TimePoint> with = starts;
+        with.push_back(now);
+        const bool breaks = (cps > 0 && max_in_any_window(with, Millis(1000)) > cps) ||
+                            (window_s > 0 && max_in_any_window(with, Millis(1000LL * window_s)) > window_max);
+        ASSERT_TRUE(breaks) << "needless refusal, seed " << seed << " step " << step;
+      }
+      ASSERT_EQ(p.in_flight(), live);
+    }
+    if (cps > 0) {
+      EXPECT_LE(max_in_any_window(starts, Millis(1000)), cps) << "seed " << seed;
+    }
+    if (window_s > 0) {
+      EXPECT_LE(max_in_any_window(starts, Millis(1000LL * window_s)), window_max) << "seed " << seed;
+    }
+    EXPECT_GT(starts.size(), 0U);
+  }
+}
+
+}  // namespace
+}  // namespace outdial::accounts
