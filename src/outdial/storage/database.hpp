@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 
+#include "outdial/storage/account_store.hpp"
 #include "outdial/storage/audit_store.hpp"
 #include "outdial/storage/call_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
@@ -24,6 +25,12 @@ class Database {
   virtual CampaignStore& campaigns() = 0;
   virtual CallStore& calls() = 0;
   virtual AuditStore& audit() = 0;
+  // Provider accounts, numbers, caller-ID policies. The default (drivers without support, test
+  // fakes) fails every call with kFailedPrecondition.
+  virtual AccountStore& accounts() {
+    static UnsupportedAccountStore unsupported;
+    return unsupported;
+  }
 
   // Runs `fn` as one atomic unit: every store write made by `fn` on this thread commits together
   // if it returns ok, and is rolled back otherwise (also for errors from the commit itself).

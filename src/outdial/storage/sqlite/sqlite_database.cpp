@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "outdial/storage/sqlite/account_store.hpp"
 #include "outdial/storage/sqlite/audit_store.hpp"
 #include "outdial/storage/sqlite/call_store.hpp"
 #include "outdial/storage/sqlite/campaign_store.hpp"
@@ -77,7 +78,8 @@ SqliteDatabase::SqliteDatabase(std::unique_ptr<Connection> conn)
       compliance_(std::make_unique<SqliteComplianceStore>(*conn_)),
       campaigns_(std::make_unique<SqliteCampaignStore>(*conn_)),
       calls_(std::make_unique<SqliteCallStore>(*conn_)),
-      audit_(std::make_unique<SqliteAuditStore>(*conn_)) {}
+      audit_(std::make_unique<SqliteAuditStore>(*conn_)),
+      accounts_(std::make_unique<SqliteAccountStore>(*conn_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -126,6 +128,7 @@ ComplianceStore& SqliteDatabase::compliance() { return *compliance_; }
 CampaignStore& SqliteDatabase::campaigns() { return *campaigns_; }
 CallStore& SqliteDatabase::calls() { return *calls_; }
 AuditStore& SqliteDatabase::audit() { return *audit_; }
+AccountStore& SqliteDatabase::accounts() { return *accounts_; }
 
 Status SqliteDatabase::with_transaction(const std::function<Status()>& fn) {
   auto lock = conn_->lock();

@@ -16,6 +16,7 @@ class SqliteComplianceStore;
 class SqliteCampaignStore;
 class SqliteCallStore;
 class SqliteAuditStore;
+class SqliteAccountStore;
 
 // PRAGMA synchronous. In WAL mode kNormal never corrupts the database but the last commits
 // before a power loss (not a process crash) may be lost. Use kFull when an acknowledged carrier
@@ -64,6 +65,7 @@ class SqliteDatabase final : public Database {
   CampaignStore& campaigns() override;
   CallStore& calls() override;
   AuditStore& audit() override;
+  AccountStore& accounts() override;
   // BEGIN IMMEDIATE ... COMMIT around `fn` (a SAVEPOINT when nested). Holds this object's lock
   // for the duration.
   Status with_transaction(const std::function<Status()>& fn) override;
@@ -82,6 +84,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<SqliteCampaignStore> campaigns_;
   std::unique_ptr<SqliteCallStore> calls_;
   std::unique_ptr<SqliteAuditStore> audit_;
+  std::unique_ptr<SqliteAccountStore> accounts_;
 };
 
 }  // namespace outdial::storage::sqlite
