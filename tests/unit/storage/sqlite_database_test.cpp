@@ -52,7 +52,7 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
-                                      "8:call_recordings"}));
+                                      "7:accounts", "8:call_recordings"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
