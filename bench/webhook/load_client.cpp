@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #pragma GCC diagnostic pop
 
+#include <time.h>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -122,8 +124,15 @@ LoadResult run_load(const LoadConfig& config) {
   sh.end = sh.measure_from + config.duration;
   const tcp::endpoint ep(asio::ip::make_address(config.host), config.port);
   out.latencies_us.reserve(1 << 20);
+  const auto thread_cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  };
+  const double cpu0 = thread_cpu();
   for (int i = 0; i < config.connections; ++i) std::make_shared<Conn>(ioc, sh, ep)->start();
   ioc.run();
+  out.client_cpu_seconds = thread_cpu() - cpu0;
   const auto finished = Clock::now();
   const auto window_end = std::min(finished, sh.end);
   out.window_seconds = std::chrono::duration<double>(window_end - sh.measure_from).count();

@@ -28,6 +28,7 @@ struct LoadResult {
   std::int64_t non_200 = 0;
   std::int64_t errors = 0;       // connection errors
   double window_seconds = 0;
+  double client_cpu_seconds = 0;  // CPU of the load generator's thread
   std::vector<std::uint32_t> latencies_us;  // measured window, 200s only
   std::vector<std::int64_t> acked;          // request indices answered 200 (record_acked)
   double per_second() const { return window_seconds > 0 ? static_cast<double>(ok) / window_seconds : 0; }

@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
     std::printf(
         "%-12s webhooks/s %9.0f  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  ok %lld  non200 %lld  errors %lld  "
         "commits %lld  largest batch %lld  mean batch %.1f  stored %lld  applied %lld  cpu %.2f s for %lld acked "
-        "(%.0f webhooks per CPU-s)  load %s\n",
+        "(%.0f webhooks per CPU-s; server side %.2f s, %.0f per CPU-s)  load %s\n",
         r.mode.c_str(), r.load.per_second(), r.load.percentile_ms(50), r.load.percentile_ms(99),
         r.load.percentile_ms(99.9), static_cast<long long>(r.load.ok), static_cast<long long>(r.load.non_200),
         static_cast<long long>(r.load.errors), static_cast<long long>(r.stats.commits),
@@ -159,6 +159,9 @@ int main(int argc, char** argv) {
         r.stats.commits > 0 ? static_cast<double>(r.stats.committed_events) / static_cast<double>(r.stats.commits) : 0.0,
         static_cast<long long>(r.rows), static_cast<long long>(r.applied), r.cpu,
         static_cast<long long>(r.load.ok_total), r.cpu > 0 ? static_cast<double>(r.load.ok_total) / r.cpu : 0.0,
+        r.cpu - r.load.client_cpu_seconds,
+        r.cpu > r.load.client_cpu_seconds ? static_cast<double>(r.load.ok_total) / (r.cpu - r.load.client_cpu_seconds)
+                                          : 0.0,
         loadavg().c_str());
     std::fflush(stdout);
   }
