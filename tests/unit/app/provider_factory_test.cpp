@@ -1,0 +1,102 @@
+#include "outdial/app/provider_factory.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "outdial/storage/sqlite/sqlite_database.hpp"
+#include "outdial/telephony/sim/sim_carrier.hpp"
+
+namespace outdial::app {
+namespace {
+
+class NullSink final : public telephony::CallEventSink {
+ public:
+  void on_call_event(const CallEvent&) override {}
+};
+
+class ProviderFactoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("provider_factory_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    cfg_.db_path = (dir_ / "t.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Config twilio() const {
+    Config c = cfg_;
+    c.provider = "twilio";
+    c.twilio_account_sid = "AC0123456789abcdef0123456789abcdef";
+    c.twilio_auth_token = "factory-secret-token";
+    c.twilio_api_base = "http://127.0.0.1:9";
+    c.public_url = "https://dial.example";
+    return c;
+  }
+
+  std::filesystem::path dir_;
+  Config cfg_;
+  ManualClock clock_{from_epoch_ms(1'790'000'000'000)};
+};
+
+TEST_F(ProviderFactoryTest, SimIsTheDefault) {
+  auto p = ProviderSet::create(cfg_, clock_);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ((*p)->name(), "sim");
+  ASSERT_NE((*p)->sim(), nullptr);
+  EXPECT_EQ(&(*p)->provider(), static_cast<telephony::Provider*>((*p)->sim()));
+  EXPECT_NE((*p)->scheduled_events(), nullptr);
+}
+
+TEST_F(ProviderFactoryTest, TwilioSettingsAreCheckedNamingTheVariableAndNeverEchoTheToken) {
+  struct Case {
+    void (*breaks)(Config&);
+    const char* variable;
+  };
+  const Case cases[] = {
+      {[](Config& c) { c.twilio_account_sid = "XY123"; }, "OUTDIAL_TWILIO_ACCOUNT_SID"},
+      {[](Config& c) { c.twilio_auth_token.clear(); }, "OUTDIAL_TWILIO_AUTH_TOKEN"},
+      {[](Config& c) { c.twilio_api_base = "api.twilio.com"; }, "OUTDIAL_TWILIO_API_BASE"},
+      {[](Config& c) { c.public_url.clear(); }, "OUTDIAL_PUBLIC_URL"},
+      {[](Config& c) { c.speed = 60; }, "speed"},
+      {[](Config& c) { c.provider = "carrier-pigeon"; }, "OUTDIAL_PROVIDER"},
+  };
+  for (const auto& c : cases) {
+    Config cfg = twilio();
+    c.breaks(cfg);
+    auto p = ProviderSet::create(cfg, clock_);
+    ASSERT_FALSE(p.ok()) << c.variable;
+    EXPECT_EQ(p.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(p.error().details.at("variable"), c.variable);
+    EXPECT_EQ(p.error().message.find("factory-secret-token"), std::string::npos);
+  }
+}
+
+TEST_F(ProviderFactoryTest, TwilioConnectRegistersSignedWebhookRoutes) {
+  auto p = ProviderSet::create(twilio(), clock_);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ((*p)->name(), "twilio");
+  EXPECT_EQ((*p)->sim(), nullptr);
+  EXPECT_EQ((*p)->scheduled_events(), nullptr);
+  EXPECT_EQ((*p)->provider().name(), "twilio");
+  auto db = storage::sqlite::SqliteDatabase::open(cfg_.db_path);
+  ASSERT_TRUE(db.ok());
+  NullSink sink;
+  net::Router router;
+  ASSERT_TRUE((*p)->connect(sink, **db, router).ok());
+  net::Request req;
+  req.method = "POST";
+  req.path = req.raw_path = "/twilio/status/1";
+  req.headers["Content-Type"] = "application/x-www-form-urlencoded";
+  req.body = "CallSid=CA1&CallStatus=ringing";
+  EXPECT_EQ(router.dispatch(req).status, 403);  // routed, and unsigned
+  (*p)->stop();
+  EXPECT_TRUE(std::filesystem::exists(cfg_.db_path + ".inbox"));
+}
+
+}  // namespace
+}  // namespace outdial::app
