@@ -447,9 +447,6 @@ void TwilioEmulator::Impl::run_gather(EmulatedCall& c, const Flow& f, const Twim
   TimePoint t = start;
   for (const TwimlNode& child : v.children) t += play_prompt(c, child, t);
   const TimePoint prompts_end = t;
-  for (std::size_t i = first_prompt; i < c.spoken.size(); ++i) {
-    log_line(sid, c.spoken[i].verb + " at +" + std::to_string(c.spoken[i].offset.count()) + " ms: " + c.spoken[i].text);
-  }
 
   // What the callee presses: the script's entry for this <Gather> (humans only).
   const CalleeBehaviour& b = c.behaviour;
@@ -493,6 +490,13 @@ void TwilioEmulator::Impl::run_gather(EmulatedCall& c, const Flow& f, const Twim
     // Without numDigits or finishOnKey the input ends `timeout` after the last key.
     done = complete ? k : k + timeout;
     log_line(sid, "callee pressed " + keys + " at +" + std::to_string(press_offset.count()) + " ms");
+  }
+  // Logged once the key press is known: what actually played (a prompt cut by it says so).
+  for (std::size_t i = first_prompt; i < c.spoken.size(); ++i) {
+    log_line(sid, c.spoken[i].verb + " at +" + std::to_string(c.spoken[i].offset.count()) + " ms" +
+                      (c.spoken[i].cut ? " (cut at +" + std::to_string((c.spoken[i].offset + c.spoken[i].length).count()) + " ms)"
+                                       : "") +
+                      ": " + c.spoken[i].text);
   }
   const bool empty = digits.empty();
   GatherRecord g;
