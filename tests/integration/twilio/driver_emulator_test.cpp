@@ -47,6 +47,22 @@ class EmptyRegistry final : public dnc::NationalRegistry {
   TimePoint loaded_;
 };
 
+// The routes' ingress: the current dialer's sink, or none while outdial is "down" (then events
+// are not stored and the routes answer 5xx, as when the store is unavailable).
+class SwitchIngress final : public telephony::EventIngress {
+ public:
+  void set(telephony::CallEventSink* sink) { sink_.store(sink); }
+  Status ingest(const CallEvent& event) override {
+    auto* sink = sink_.load();
+    if (sink == nullptr) return make_error(ErrorCode::kUnavailable, "outdial is down");
+    sink->on_call_event(event);
+    return ok_status();
+  }
+
+ private:
+  std::atomic<telephony::CallEventSink*> sink_{nullptr};
+};
+
 class TwilioDriverTest : public ::testing::Test {
  protected:
   TwilioDriverTest() : sched_(t0()), registry_(t0() - std::chrono::hours(24)) {}
@@ -152,9 +168,9 @@ class TwilioDriverTest : public ::testing::Test {
     facts_ = std::make_unique<dialer::FactsBuilder>(db_->compliance(), db_->calls(), db_->campaigns(), &registry_,
                                                      dialer::CallerIdDirectory{{{tenant_, {kCallerId}}}});
     runner_ = std::make_unique<dialer::CampaignRunner>(*db_, *provider_, gate_, *facts_, sched_);
-    ingress_ = std::make_unique<telephony::SinkIngress>(runner_->sink());
-    provider_->set_event_ingress(ingress_.get());
-    telephony::twilio::TwilioWebhookDeps deps{config_,          *ingress_,    db_->calls(), db_->campaigns(),
+    ingress_.set(&runner_->sink());
+    provider_->set_event_ingress(&ingress_);
+    telephony::twilio::TwilioWebhookDeps deps{config_,          ingress_,     db_->calls(), db_->campaigns(),
                                               db_->compliance(), db_->tenants(), *provider_,  sched_,
                                               [this](const std::string& line) {
                                                 std::lock_guard lock(warn_mu_);
@@ -234,7 +250,7 @@ class TwilioDriverTest : public ::testing::Test {
   compliance::RuleGate gate_;
   std::unique_ptr<dialer::FactsBuilder> facts_;
   std::unique_ptr<dialer::CampaignRunner> runner_;
-  std::unique_ptr<telephony::SinkIngress> ingress_;
+  SwitchIngress ingress_;
   std::mutex warn_mu_;
   std::vector<std::string> warnings_;
 };
@@ -481,6 +497,39 @@ TEST_F(TwilioDriverTest, ABurstOverTheAccountCpsIsQueuedAndStartedAtTheCps) {
   }
   EXPECT_GE(last - first, Millis(7000));
   for (const auto& a : attempts(c)) EXPECT_EQ(a.state, CallState::kCompleted) << a.to_number;
+}
+
+TEST_F(TwilioDriverTest, AnOutcomeReachedWhileOutdialWasDownIsRecoveredFromTheCallResource) {
+  const std::string n = "+12125550110";
+  emu_->set_behaviour(n, {CalleeBehaviour{.ring_seconds = 3, .hangup_after_seconds = 5}});
+  const CampaignId c = make_campaign({n}, [](Campaign& d) { d.max_attempts = 1; });
+  wire();
+  (void)runner_->tick();
+  sched_.advance(std::chrono::seconds(4));  // answered at +3 s
+  ASSERT_EQ(emu_->calls_to(n).at(0).status, "in-progress");
+  // outdial goes down: its webhooks answer 503 (the emulator redelivers, then gives up) and the
+  // dialer is gone; the callee hangs up meanwhile.
+  ingress_.set(nullptr);
+  runner_.reset();
+  sched_.advance(std::chrono::minutes(2));
+  const EmulatedCall call = emu_->calls_to(n).at(0);
+  ASSERT_EQ(call.status, "completed");
+  int refused = 0;
+  for (const auto& w : emu_->webhooks()) refused += (w.kind == "status" && w.http_status == 503) ? 1 : 0;
+  EXPECT_GE(refused, 3);  // the final callback and its redeliveries
+  auto before = attempts(c);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_FALSE(is_terminal(before[0].state));
+  // Restart: recover() reconciles the live attempt from GET Calls/{sid}.json.
+  runner_ = std::make_unique<dialer::CampaignRunner>(*db_, *provider_, gate_, *facts_, sched_);
+  ingress_.set(&runner_->sink());
+  ASSERT_TRUE(runner_->recover());
+  drive();
+  auto after = attempts(c);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].state, CallState::kCompleted);
+  EXPECT_EQ(after[0].provider_call_id, call.sid);
+  EXPECT_EQ(emu_->calls_to(n).size(), 1u);  // recovered, not re-dialed
 }
 
 TEST_F(TwilioDriverTest, CredentialsNeverAppearInLogsOrResponses) {
