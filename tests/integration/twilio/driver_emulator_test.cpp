@@ -440,6 +440,22 @@ TEST_F(TwilioDriverTest, DuplicateAndReorderedCallbacksGiveTheSameOutcome) {
   EXPECT_EQ(emu_->calls_to(n)[0].bridges.size(), 1u);
 }
 
+TEST_F(TwilioDriverTest, CallbacksArrivingLongAfterTheCallEndedGiveTheSameOutcome) {
+  const std::string busy = "+12125550111", human = "+12125550112";
+  emu_->set_behaviour(busy, {CalleeBehaviour{.answer = Answer::kBusy}});
+  emu_->set_behaviour(human, {CalleeBehaviour{.digits = {"1"}}});
+  emu_->set_webhook_faults(WebhookFaults{.delay = 1, .delay_seconds = 90});
+  const CampaignId c = make_campaign({busy, human}, [](Campaign& d) { d.max_attempts = 1; });
+  wire();
+  drive();
+  auto a = attempts(c);
+  ASSERT_EQ(a.size(), 2u);
+  for (const auto& at : a) {
+    EXPECT_EQ(at.state, at.to_number == busy ? CallState::kBusy : CallState::kCompleted) << at.to_number;
+  }
+  EXPECT_EQ(emu_->calls().size(), 2u);
+}
+
 TEST_F(TwilioDriverTest, RateLimitedCreateBacksOffAndDialsOnce) {
   const std::string n = "+12125550107";
   emu_->add_rest_fault(RestFault{.kind = RestFaultKind::k429, .times = 2});
