@@ -94,6 +94,7 @@ class TelnyxCampaignTest : public ::testing::Test {
     eo.speak_ms = 300;
     eo.concurrency_limit = 10;
     eo.script = script();
+    configure(eo);
     emu_ = std::make_unique<tools::telnyx::TelnyxEmulator>(eo, *emu_http_);
     ASSERT_TRUE(emu_->start());
 
@@ -142,7 +143,9 @@ class TelnyxCampaignTest : public ::testing::Test {
     std::remove(path_.c_str());
   }
 
-  CampaignId campaign(const std::string& name, const std::vector<std::string>& numbers) {
+  virtual void configure(tools::telnyx::EmulatorOptions&) {}
+
+  CampaignId campaign(const std::string& name, const std::vector<std::string>& numbers, int concurrency = 4) {
     auto list = db_->contacts().create_list(ContactList{0, staff_.tenant_id, name, kStart});
     EXPECT_TRUE(list);
     std::vector<Contact> cs;
@@ -162,8 +165,8 @@ class TelnyxCampaignTest : public ::testing::Test {
     c.list_id = list->id;
     c.caller_id = kCallerId;
     c.agent_number = kAgent;
-    c.lines = 4;
-    c.max_concurrency = 4;
+    c.lines = concurrency;
+    c.max_concurrency = concurrency;
     c.calls_per_minute = 60;
     c.max_attempts = 1;
     c.min_spacing_minutes = 0;
@@ -227,6 +230,10 @@ class TelnyxCampaignTest : public ::testing::Test {
   struct QueueIngress final : telephony::EventIngress {
     Status ingest(const CallEvent& e) override {
       std::lock_guard l(mu);
+      if (fail_next > 0) {
+        --fail_next;
+        return make_error(ErrorCode::kUnavailable, "inbox busy");
+      }
       queued.push_back(e);
       return ok_status();
     }
@@ -244,6 +251,7 @@ class TelnyxCampaignTest : public ::testing::Test {
     }
     std::mutex mu;
     std::vector<CallEvent> queued;
+    int fail_next = 0;  // the next n ingests fail: the route answers 503, Telnyx redelivers
   };
 
   std::shared_ptr<std::ostringstream> log_stream_;
@@ -432,6 +440,94 @@ TEST_F(TelnyxCampaignTest, ResentDialWithTheSameKeyIsTheSameCall) {
   ASSERT_TRUE(sms) << sms.error().message;
   EXPECT_FALSE(sms->empty());
   EXPECT_EQ(emu_->stats().messages, 1);
+}
+
+class TelnyxRateLimitTest : public TelnyxCampaignTest {
+ protected:
+  void configure(tools::telnyx::EmulatorOptions& o) override { o.script.faults.rate_limit_first_dials = 1; }
+};
+
+TEST_F(TelnyxRateLimitTest, RateLimitedDialIsCertainlyNotPlaced) {
+  telephony::DialRequest req;
+  req.idempotency_key = "88:1:1";
+  req.tenant_id = staff_.tenant_id;
+  req.from = kCallerId;
+  req.to = kBusy;
+  auto limited = provider_->place_call(req);  // the script refuses the first dial with 429
+  ASSERT_FALSE(limited);
+  EXPECT_EQ(limited.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(limited.error().details.at("telnyx_code"), "10011");
+  EXPECT_EQ(emu_->stats().dials, 0);
+  auto found = provider_->find_call(telephony::CallLookup("88:1:1"));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->has_value());
+  auto again = provider_->place_call(req);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(emu_->stats().dials, 1);
+  ASSERT_TRUE(emu_->wait_idle(3000));
+}
+
+class TelnyxFaultTest : public TelnyxCampaignTest {
+ protected:
+  void configure(tools::telnyx::EmulatorOptions& o) override {
+    o.script.faults.duplicate_rate = 1.0;  // every webhook twice
+    o.script.faults.out_of_order = true;   // and each call's webhooks pair-swapped
+    o.script.faults.hold_ms = 100;
+  }
+};
+
+TEST_F(TelnyxFaultTest, DuplicatedReorderedAndRetriedWebhooksReachTheSameOutcomes) {
+  ingress_.fail_next = 3;  // the first three webhooks answer 503 and are redelivered
+  const CampaignId id = campaign("faulty", {kPress1, kPress2, kMachine, kBusy});
+  ASSERT_NE(id, 0);
+  ASSERT_TRUE(run(id, 4)) << emu_->calls_json();
+  auto a1 = attempt_to(id, kPress1);
+  auto a2 = attempt_to(id, kPress2);
+  auto a3 = attempt_to(id, kMachine);
+  auto a4 = attempt_to(id, kBusy);
+  ASSERT_TRUE(a1 && a2 && a3 && a4);
+  EXPECT_EQ(a1->state, CallState::kCompleted);
+  EXPECT_EQ(a1->digits, "1");
+  EXPECT_EQ(emulator_call(a1->provider_call_id)["transferred_to"], kAgent);
+  EXPECT_EQ(a2->state, CallState::kCompleted);
+  EXPECT_EQ(a2->digits, "2");
+  auto dnc = db_->compliance().find_dnc(staff_.tenant_id, kPress2);
+  ASSERT_TRUE(dnc && dnc->has_value());
+  auto c2 = emulator_call(a2->provider_call_id);
+  ASSERT_EQ(c2["commands"].size(), 3u) << c2.dump();  // duplicates issued nothing twice
+  EXPECT_EQ(a3->state, CallState::kCompleted);
+  EXPECT_TRUE(a3->answered_by_machine);
+  EXPECT_EQ(a4->state, CallState::kBusy);
+  EXPECT_GT(stats_->duplicates, 0);
+  EXPECT_GE(stats_->failed, 3);
+  EXPECT_GE(emu_->stats().webhooks_failed, 3);
+  // Every webhook was eventually acknowledged.
+  for (const auto& c : json::parse(emu_->calls_json()))
+    for (const auto& w : c["webhooks"]) EXPECT_EQ(w["statuses"].back(), 200) << c["to"] << " " << w["event_type"];
+}
+
+class TelnyxConcurrencyTest : public TelnyxCampaignTest {
+ protected:
+  void configure(tools::telnyx::EmulatorOptions& o) override {
+    o.concurrency_limit = 1;
+    for (auto* n : {&kPress1, &kPress2, &kMachine}) o.script.numbers[*n].hangup_after_ms = 5000;
+  }
+};
+
+TEST_F(TelnyxConcurrencyTest, OverTheChannelLimitTheCarrierRejectsWithSip403) {
+  const CampaignId id = campaign("limit", {kPress1, kBusy, kMachine}, 3);
+  ASSERT_NE(id, 0);
+  ASSERT_TRUE(run(id, 3)) << emu_->calls_json();
+  EXPECT_GE(emu_->stats().concurrency_rejections, 1);
+  int rejected = 0;
+  auto all = db_->calls().list_attempts(staff_.tenant_id, id, 0, 100);
+  for (const auto& a : *all) {
+    if (a.failure_reason == "call_rejected sip:403") {
+      ++rejected;
+      EXPECT_EQ(a.state, CallState::kFailed);
+    }
+  }
+  EXPECT_EQ(rejected, emu_->stats().concurrency_rejections);
 }
 
 }  // namespace
