@@ -27,6 +27,10 @@ void apply_environment(Config& cfg) {
   if (const char* v = env("OUTDIAL_TWILIO_AUTH_TOKEN")) cfg.twilio_auth_token = v;
   if (const char* v = env("OUTDIAL_TWILIO_API_BASE")) cfg.twilio_api_base = v;
   if (const char* v = env("OUTDIAL_PUBLIC_URL")) cfg.public_url = v;
+  if (const char* v = env("OUTDIAL_TELNYX_API_KEY")) cfg.telnyx_api_key = v;
+  if (const char* v = env("OUTDIAL_TELNYX_CONNECTION_ID")) cfg.telnyx_connection_id = v;
+  if (const char* v = env("OUTDIAL_TELNYX_PUBLIC_KEY")) cfg.telnyx_public_key = v;
+  if (const char* v = env("OUTDIAL_TELNYX_API_BASE")) cfg.telnyx_api_base = v;
 }
 
 void init_logging(const std::string& level) {

@@ -19,12 +19,16 @@ struct Config {
   double speed = 1.0;                          // virtual seconds per wall second (serve); 1 = real time
   std::vector<std::string> owned_caller_ids;   // numbers the tenant may present (CID-VALID)
   std::string log_level = "info";              // OUTDIAL_LOG_LEVEL
-  // The carrier (app/provider_factory.hpp): "sim" or "twilio".
+  // The carrier (app/provider_factory.hpp): "sim", "twilio" or "telnyx".
   std::string provider = "sim";                // OUTDIAL_PROVIDER
   std::string twilio_account_sid;              // OUTDIAL_TWILIO_ACCOUNT_SID
   std::string twilio_auth_token;               // OUTDIAL_TWILIO_AUTH_TOKEN: never logged or echoed
   std::string twilio_api_base = "https://api.twilio.com";  // OUTDIAL_TWILIO_API_BASE (an emulator in tests)
   std::string public_url;                      // OUTDIAL_PUBLIC_URL: where carriers reach this server
+  std::string telnyx_api_key;                  // OUTDIAL_TELNYX_API_KEY: never logged or echoed
+  std::string telnyx_connection_id;            // OUTDIAL_TELNYX_CONNECTION_ID (Call Control App)
+  std::string telnyx_public_key;               // OUTDIAL_TELNYX_PUBLIC_KEY: base64 Ed25519 webhook key
+  std::string telnyx_api_base = "https://api.telnyx.com/v2";  // OUTDIAL_TELNYX_API_BASE (an emulator in tests)
 
   std::string ledger_path() const { return sim_ledger.empty() ? db_path + ".sim-ledger" : sim_ledger; }
 };

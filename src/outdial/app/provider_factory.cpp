@@ -5,6 +5,9 @@
 #include "outdial/ingest/sqlite/webhook_ingest.hpp"
 #include "outdial/net/curl/curl_http_client.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
+#include "outdial/telephony/telnyx/script_lookup.hpp"
+#include "outdial/telephony/telnyx/telnyx_provider.hpp"
+#include "outdial/telephony/telnyx/webhook_routes.hpp"
 #include "outdial/telephony/twilio/twilio_provider.hpp"
 #include "outdial/telephony/twilio/twilio_webhooks.hpp"
 
@@ -13,8 +16,9 @@ namespace {
 
 bool is_http_url(const std::string& s) { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
 
-Error missing(const std::string& var, const std::string& why) {
-  return make_error(ErrorCode::kInvalidArgument, var + " " + why + " (OUTDIAL_PROVIDER=twilio)", {{"variable", var}});
+Error missing(const std::string& var, const std::string& why, const std::string& provider = "twilio") {
+  return make_error(ErrorCode::kInvalidArgument, var + " " + why + " (OUTDIAL_PROVIDER=" + provider + ")",
+                    {{"variable", var}});
 }
 
 }  // namespace
@@ -51,7 +55,31 @@ Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, cons
     p->twilio_ = std::make_unique<telephony::twilio::TwilioProvider>(tc, *p->http_, domain_clock);
     return p;
   }
-  return make_error(ErrorCode::kInvalidArgument, "unknown provider '" + p->name_ + "' (OUTDIAL_PROVIDER: sim | twilio)",
+  if (p->name_ == "telnyx") {
+    if (cfg.telnyx_api_key.empty()) return missing("OUTDIAL_TELNYX_API_KEY", "is not set", "telnyx");
+    if (cfg.telnyx_connection_id.empty()) return missing("OUTDIAL_TELNYX_CONNECTION_ID", "is not set", "telnyx");
+    // Checked here so a bad key fails at start-up, not at the first webhook.
+    if (auto v = telephony::telnyx::WebhookVerifier::create(cfg.telnyx_public_key, domain_clock); !v.ok())
+      return missing("OUTDIAL_TELNYX_PUBLIC_KEY", "must be the base64 Ed25519 public key (32 bytes)", "telnyx");
+    if (!is_http_url(cfg.telnyx_api_base)) return missing("OUTDIAL_TELNYX_API_BASE", "must be an http(s) URL", "telnyx");
+    if (!is_http_url(cfg.public_url))
+      return missing("OUTDIAL_PUBLIC_URL", "must be the http(s) URL where Telnyx reaches this server", "telnyx");
+    if (cfg.speed != 1.0) {
+      return make_error(ErrorCode::kInvalidArgument, "a real carrier runs in real time: --speed must be 1 with telnyx",
+                        {{"variable", "speed"}});
+    }
+    telephony::telnyx::TelnyxConfig tc;
+    tc.api_key = cfg.telnyx_api_key;
+    tc.connection_id = cfg.telnyx_connection_id;
+    tc.api_base = cfg.telnyx_api_base;
+    tc.webhook_url = cfg.public_url + "/webhooks/telnyx";
+    p->http_ = net::make_curl_client();
+    p->telnyx_calls_ = std::make_unique<telephony::telnyx::CallRegistry>();
+    p->telnyx_ = std::make_unique<telephony::telnyx::TelnyxProvider>(*p->http_, tc, p->telnyx_calls_.get());
+    return p;
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown provider '" + p->name_ + "' (OUTDIAL_PROVIDER: sim | twilio | telnyx)",
                     {{"variable", "OUTDIAL_PROVIDER"}});
 }
 
@@ -61,6 +89,7 @@ ProviderSet::~ProviderSet() { stop(); }
 
 telephony::Provider& ProviderSet::provider() {
   if (twilio_) return *twilio_;
+  if (telnyx_) return *telnyx_;
   return *sim_;
 }
 
@@ -83,6 +112,20 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
                                                      db.compliance(), db.tenants(), *twilio_, clock_,
                                                      [](const std::string& line) { spdlog::warn("{}", line); }});
     spdlog::info("twilio: webhooks at {}/twilio/..., REST API {}", cfg_.public_url, cfg_.twilio_api_base);
+  }
+  if (telnyx_) {
+    namespace tx = telephony::telnyx;
+    telnyx_->set_business_name([&db](TenantId t) {
+      auto tenant = db.tenants().get_tenant(t);
+      return tenant.ok() ? tenant->name : std::string();
+    });
+    auto verifier = tx::WebhookVerifier::create(cfg_.telnyx_public_key, clock_);
+    if (!verifier.ok()) return verifier.error();
+    tx::register_telnyx_routes(router, tx::TelnyxWebhookDeps{std::move(verifier).value(), *inbox_, db.compliance(),
+                                                             *telnyx_, *telnyx_calls_, clock_,
+                                                             tx::store_script_lookup(db.calls(), db.campaigns(),
+                                                                                     db.tenants())});
+    spdlog::info("telnyx: webhooks at {}/webhooks/telnyx, REST API {}", cfg_.public_url, cfg_.telnyx_api_base);
   }
   return ok_status();
 }

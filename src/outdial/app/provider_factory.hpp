@@ -1,7 +1,7 @@
 #pragma once
 // Builds the carrier chosen by configuration (Config::provider): "sim" (the simulated carrier,
-// default) or "twilio" (REST driver over libcurl + signed webhook routes + the durable webhook
-// inbox). Part of the composition root; the only place that knows the concrete drivers.
+// default), "twilio" or "telnyx" (REST driver over libcurl + signed webhook routes + the durable
+// webhook inbox). Part of the composition root; the only place that knows the concrete drivers.
 #include <memory>
 #include <string>
 
@@ -23,6 +23,10 @@ class SimCarrier;
 }
 namespace outdial::telephony::twilio {
 class TwilioProvider;
+}
+namespace outdial::telephony::telnyx {
+class TelnyxProvider;
+class CallRegistry;
 }
 
 namespace outdial::app {
@@ -58,6 +62,8 @@ class ProviderSet {
   std::unique_ptr<telephony::sim::SimCarrier> sim_;
   std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<telephony::twilio::TwilioProvider> twilio_;
+  std::unique_ptr<telephony::telnyx::CallRegistry> telnyx_calls_;
+  std::unique_ptr<telephony::telnyx::TelnyxProvider> telnyx_;
   std::unique_ptr<ingest::DurableInbox> inbox_;
 };
 

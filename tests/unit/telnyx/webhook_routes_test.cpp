@@ -117,12 +117,21 @@ TEST_F(RoutesTest, SignedButMalformedIs400) {
 }
 
 TEST_F(RoutesTest, PressTwoAddsDncBeforeConfirmingAndReplayChangesNothing) {
+  ConsentRecord consent;
+  consent.tenant_id = 3;
+  consent.phone_e164 = "+16465551234";
+  consent.granted_at = clock.now() - std::chrono::hours(24);
+  ASSERT_TRUE(db.compliance().add_consent(consent));
   ASSERT_EQ(post(body("e1", "call.answered")).status, 200);
   const auto press = body("e2", "call.gather.ended", {{"digits", "2"}, {"status", "valid"}});
   ASSERT_EQ(post(press).status, 200);
   auto dnc = db.compliance().find_dnc(3, "+16465551234");
   ASSERT_TRUE(dnc && dnc->has_value());
   EXPECT_EQ((*dnc)->reason, "press 2");
+  auto consents = db.compliance().consents_for(3, "+16465551234");
+  ASSERT_TRUE(consents);
+  ASSERT_EQ(consents->size(), 1u);
+  EXPECT_TRUE((*consents)[0].revoked_at.has_value());
   ASSERT_EQ(commands.issued.size(), 2u);
   EXPECT_EQ(commands.issued[1].command.step, "optout.0");
   const auto n_events = ingress.events.size();

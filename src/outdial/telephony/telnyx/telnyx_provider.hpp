@@ -73,6 +73,8 @@ class TelnyxProvider final : public Provider, public CommandIssuer {
   Status issue(const std::string& call_control_id, const FlowCommand& command, const ClientState& state) override;
 
   const TelnyxConfig& config() const { return config_; }
+  // Replaces config().business_name; call before the first dial (not synchronized with it).
+  void set_business_name(std::function<std::string(TenantId)> fn) { config_.business_name = std::move(fn); }
 
  private:
   Result<net::ClientResponse> send(const std::string& method, const std::string& path, const std::string& body,

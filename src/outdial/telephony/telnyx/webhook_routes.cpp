@@ -81,6 +81,9 @@ class WebhookHandler {
       e.source = "call:" + flow->client_state.idempotency_key;
       e.created_at = deps_.clock.now();
       if (auto st = deps_.compliance.add_dnc(e); !st) return failed(ev, "internal DNC", st.error());
+      // A key-press opt-out also revokes consent, every channel (REVOKE: per se, at once).
+      if (auto st = deps_.compliance.revoke_consents(e.tenant_id, e.phone_e164, std::nullopt, e.created_at); !st)
+        return failed(ev, "consent revocation", st.error());
     }
     for (const auto& c : out.commands) {
       if (auto st = deps_.commands.issue(flow_id, c, flow->client_state); !st)

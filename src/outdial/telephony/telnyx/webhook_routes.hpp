@@ -3,8 +3,8 @@
 //   1. verify the Ed25519 signature (bad or stale -> 403, nothing changes);
 //   2. parse the envelope (malformed -> 400);
 //   3. advance the call's IVR flow (call_flow.hpp); a duplicate data.id -> 200, nothing changes;
-//   4. ingest the flow's CallEvents (EventIngress: durable before we answer), add the internal
-//      DNC entry on press 2, issue the flow's commands (command_id per (call, step));
+//   4. ingest the flow's CallEvents (EventIngress: durable before we answer), on press 2 add the
+//      internal DNC entry and revoke the number's consents, issue the flow's commands (command_id per (call, step));
 //      any failure -> 503 with the flow state not advanced, so Telnyx's redelivery redoes the
 //      step (events dedupe by data.id, DNC adds are idempotent, commands dedupe by command_id);
 //   5. 200.
