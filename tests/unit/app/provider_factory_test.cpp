@@ -98,5 +98,60 @@ TEST_F(ProviderFactoryTest, TwilioConnectRegistersSignedWebhookRoutes) {
   EXPECT_TRUE(std::filesystem::exists(cfg_.db_path + ".inbox"));
 }
 
+Config telnyx_config(const Config& base) {
+  Config c = base;
+  c.provider = "telnyx";
+  c.telnyx_api_key = "factory-telnyx-key";
+  c.telnyx_connection_id = "conn-1";
+  c.telnyx_public_key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";  // RFC 8032 TEST 1
+  c.telnyx_api_base = "http://127.0.0.1:9/v2";
+  c.public_url = "https://dial.example";
+  return c;
+}
+
+TEST_F(ProviderFactoryTest, TelnyxSettingsAreCheckedNamingTheVariableAndNeverEchoTheKey) {
+  struct Case {
+    void (*breaks)(Config&);
+    const char* variable;
+  };
+  const Case cases[] = {
+      {[](Config& c) { c.telnyx_api_key.clear(); }, "OUTDIAL_TELNYX_API_KEY"},
+      {[](Config& c) { c.telnyx_connection_id.clear(); }, "OUTDIAL_TELNYX_CONNECTION_ID"},
+      {[](Config& c) { c.telnyx_public_key = "not-a-key"; }, "OUTDIAL_TELNYX_PUBLIC_KEY"},
+      {[](Config& c) { c.telnyx_public_key = "AAAA"; }, "OUTDIAL_TELNYX_PUBLIC_KEY"},
+      {[](Config& c) { c.telnyx_api_base = "api.telnyx.com"; }, "OUTDIAL_TELNYX_API_BASE"},
+      {[](Config& c) { c.public_url.clear(); }, "OUTDIAL_PUBLIC_URL"},
+      {[](Config& c) { c.speed = 60; }, "speed"},
+  };
+  for (const auto& c : cases) {
+    Config cfg = telnyx_config(cfg_);
+    c.breaks(cfg);
+    auto p = ProviderSet::create(cfg, clock_);
+    ASSERT_FALSE(p.ok()) << c.variable;
+    EXPECT_EQ(p.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(p.error().details.at("variable"), c.variable);
+    EXPECT_EQ(p.error().message.find("factory-telnyx-key"), std::string::npos);
+  }
+}
+
+TEST_F(ProviderFactoryTest, TelnyxConnectRegistersSignedWebhookRoute) {
+  auto p = ProviderSet::create(telnyx_config(cfg_), clock_);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ((*p)->name(), "telnyx");
+  EXPECT_EQ((*p)->sim(), nullptr);
+  EXPECT_EQ((*p)->provider().name(), "telnyx");
+  auto db = storage::sqlite::SqliteDatabase::open(cfg_.db_path);
+  ASSERT_TRUE(db.ok());
+  NullSink sink;
+  net::Router router;
+  ASSERT_TRUE((*p)->connect(sink, **db, router).ok());
+  net::Request req;
+  req.method = "POST";
+  req.path = req.raw_path = "/webhooks/telnyx";
+  req.body = R"({"data":{"id":"x","event_type":"call.answered","occurred_at":"2026-11-22T10:00:00Z","payload":{}}})";
+  EXPECT_EQ(router.dispatch(req).status, 403);  // routed, and unsigned
+  (*p)->stop();
+}
+
 }  // namespace
 }  // namespace outdial::app
