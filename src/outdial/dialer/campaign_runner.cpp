@@ -40,7 +40,19 @@ CampaignRunner::CampaignRunner(storage::Database& db, telephony::Provider& provi
       facts_(facts),
       clock_(clock),
       config_(std::move(config)),
-      events_(db.calls(), db.campaigns(), db.compliance(), clock) {}
+      events_(db.calls(), db.campaigns(), db.compliance(), clock) {
+  if (config_.pacer != nullptr) events_.set_on_ended([this](AttemptId id) { pace_end(id); });
+}
+
+void CampaignRunner::pace_hold(AttemptId id) {
+  std::lock_guard lock(paced_mu_);
+  paced_.insert(id);
+}
+
+void CampaignRunner::pace_end(AttemptId id) {
+  std::lock_guard lock(paced_mu_);
+  if (paced_.erase(id) > 0 && config_.pacer != nullptr) config_.pacer->release();
+}
 
 void CampaignRunner::batch(const std::function<void()>& fn) {
   auto st = db_.with_transaction([&] {
@@ -138,8 +150,16 @@ TickResult CampaignRunner::tick() {
   TickResult out;
   const TimePoint now = clock_.now();
   resolve_due(now);
-  if (auto r = next_resolution()) earliest(out.next_due, *r, now);
   auto active = db_.campaigns().list_active_campaigns();
+  // After this tick's own dials: one deferred now (429, time-out) must wake the driver too.
+  struct ResolutionDue {
+    CampaignRunner& runner;
+    TickResult& out;
+    TimePoint now;
+    ~ResolutionDue() {
+      if (auto r = runner.next_resolution()) earliest(out.next_due, *r, now);
+    }
+  } resolution_due{*this, out, now};
   if (!active) {
     last_active_.clear();
     return out;
@@ -210,6 +230,14 @@ CampaignRunner::Quiet CampaignRunner::quiet_until(TimePoint now) {
       earliest(q.until, *wait, now);  // too few free lines yet: a later event or the wait ends it
       continue;
     }
+    if (config_.pacer != nullptr) {
+      auto slot = config_.pacer->next_slot(now);
+      if (!slot) continue;  // the account's concurrency is full: only a call's end frees it
+      if (*slot > now) {
+        earliest(q.until, *slot, now);
+        continue;
+      }
+    }
     auto throttle = throttles_.find(c.id);
     if (throttle == throttles_.end()) return q;
     if (auto slot = throttle->second.next_slot(now)) {
@@ -248,6 +276,16 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
   for (;;) {
     const int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
     if (room <= 0) break;
+    if (config_.pacer != nullptr) {
+      // The provider account's limits. Each allowed target takes its slot in prepare_target();
+      // no slot now means no claim now.
+      auto slot = config_.pacer->next_slot(now);
+      if (!slot) break;  // the account's concurrency is full: a call's end frees it
+      if (*slot > now) {
+        earliest(out.next_due, *slot, now);
+        break;
+      }
+    }
     // Phase 1, one commit: lease up to `room` due targets, gate every one, store the decisions,
     // release the blocked and deferred, and create the attempt rows. Attempts are durable before
     // any dial; a rollback also undoes the leases.
@@ -266,6 +304,12 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       }
       return ok_status();
     });
+    if (config_.pacer != nullptr) {
+      for (const auto& a : to_place) {
+        if (prepared) pace_hold(a.id);
+        else config_.pacer->release();  // rolled back: those attempts never existed
+      }
+    }
     if (prepared && !claimed_any) break;
     if (!prepared) {
       (void)recover_held_targets(c.id);  // rolled back: give the leased targets back
@@ -305,7 +349,7 @@ std::optional<TimePoint> CampaignRunner::refill_wait(const Campaign& c, std::int
   const int cap = capacity_of(c);
   const std::int64_t free_lines = cap - live;
   if (free_lines <= 0 || live <= 0) return std::nullopt;  // full (nothing to do) or idle: dial now
-  const int group = std::max(1, cap / std::max(1, config_.refill_divisor));
+  const int group = config_.refill_divisor <= 1 ? 1 : std::max(1, cap / config_.refill_divisor);
   if (free_lines >= group || config_.refill_max_wait <= Millis(0)) return std::nullopt;
   auto [it, inserted] = free_since_.try_emplace(c.id, now);
   const TimePoint until = it->second + config_.refill_max_wait;
@@ -360,6 +404,12 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
     release(t, TargetStatus::kPending, at, "deferred:" + d.rule);
     return {};
   }
+  if (config_.pacer != nullptr && !config_.pacer->try_acquire(now)) {
+    // Allowed, but the provider account is at its limit: back in the queue for the next slot.
+    const auto slot = config_.pacer->next_slot(now);
+    release(t, TargetStatus::kPending, slot && *slot > now ? *slot : now + Millis(1000), t.last_outcome);
+    return {};
+  }
   CallAttempt a;
   a.tenant_id = c.tenant_id;
   a.campaign_id = c.id;
@@ -373,10 +423,12 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   a.created_at = now;
   auto stored = db_.calls().create_attempt(a);  // durable before the carrier hears of it
   if (!stored) {
+    if (config_.pacer != nullptr) config_.pacer->release();
     release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
     return {};
   }
   if (stored->state != CallState::kQueued || !stored->provider_call_id.empty()) {
+    if (config_.pacer != nullptr) config_.pacer->release();  // an earlier run's call, not a new one
     (void)recover_attempt(*stored);  // an earlier run got further with this key
     return Prepared{std::nullopt, !is_terminal(stored->state)};
   }
@@ -597,6 +649,15 @@ Status CampaignRunner::recover_held_targets(CampaignId campaign) {
 Status CampaignRunner::recover() {
   auto live = db_.calls().live_attempts(0);
   if (!live) return live.error();
+  if (config_.pacer != nullptr) {
+    // The calls still in flight hold the account's concurrency; their starts fill its windows.
+    std::vector<TimePoint> starts;
+    for (const auto& a : *live) {
+      starts.push_back(a.dialed_at.value_or(a.created_at));
+      pace_hold(a.id);
+    }
+    config_.pacer->restore(starts, static_cast<int>(live->size()));
+  }
   std::set<CampaignId> campaigns;
   for (const auto& a : *live) {
     campaigns.insert(a.campaign_id);

@@ -1,11 +1,14 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <mutex>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "outdial/accounts/pacer.hpp"
 #include "outdial/compliance/gate.hpp"
 #include "outdial/core/clock.hpp"
 #include "outdial/dialer/event_processor.hpp"
@@ -27,9 +30,13 @@ struct RunnerConfig {
   // Lines are refilled in groups: a campaign with free lines but fewer than
   // max(1, capacity / refill_divisor) waits until that many are free or its first free line has
   // waited refill_max_wait, then dials them in one round (one commit, one burst to the carrier).
-  // refill_divisor 1 or refill_max_wait 0 refills every line at once.
+  // refill_divisor <= 1 or refill_max_wait 0: every free line is refilled at once.
   int refill_divisor = 10;
   Millis refill_max_wait{std::chrono::seconds(2)};
+  // The provider account's limits (calls per second, rolling window, concurrency), shared by
+  // every campaign this runner dials; null = no account limits (the simulated carrier). A slot
+  // is taken before a target is gated and given back when its call ends.
+  accounts::Pacer* pacer = nullptr;
   Millis lease_ttl{std::chrono::minutes(15)};
   Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
 };
@@ -144,6 +151,11 @@ class CampaignRunner {
   // Refill grouping: is a round due for campaign c with `live` calls in flight? If not, when.
   std::optional<TimePoint> refill_wait(const Campaign& c, std::int64_t live, TimePoint now);
   std::map<CampaignId, TimePoint> free_since_;  // first instant a line was seen free
+  // Pacing: attempts holding one of the pacer's concurrency slots (freed when their call ends).
+  void pace_hold(AttemptId id);
+  void pace_end(AttemptId id);
+  std::mutex paced_mu_;
+  std::set<AttemptId> paced_;
 
   storage::Database& db_;
   telephony::Provider& provider_;

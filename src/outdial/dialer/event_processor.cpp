@@ -56,7 +56,7 @@ void EventProcessor::track_live(const CallAttempt& attempt) {
 void EventProcessor::untrack_locked(const CallAttempt& attempt) {
   if (!is_terminal(attempt.state)) return;
   auto it = live_.find(attempt.campaign_id);
-  if (it != live_.end()) it->second.erase(attempt.id);
+  if (it != live_.end() && it->second.erase(attempt.id) > 0 && on_ended_) on_ended_(attempt.id);
 }
 
 Status EventProcessor::resync_live(CampaignId campaign) {
@@ -67,8 +67,14 @@ Status EventProcessor::resync_live(CampaignId campaign) {
     return live.error();
   }
   auto& ids = live_[campaign];
-  ids.clear();
-  for (const auto& a : *live) ids.insert(a.id);
+  std::set<AttemptId> fresh;
+  for (const auto& a : *live) fresh.insert(a.id);
+  if (on_ended_) {
+    for (AttemptId id : ids) {
+      if (fresh.count(id) == 0) on_ended_(id);
+    }
+  }
+  ids = std::move(fresh);
   for (auto it = calls_cache_.begin(); it != calls_cache_.end();) {
     const CallAttempt& a = it->second.attempt;
     if (a.campaign_id == campaign && ids.count(a.id) == 0) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -48,6 +49,12 @@ class EventProcessor final : public telephony::CallEventSink {
   // Attempts turned terminal by another node are dropped at the next resync (conservative: the
   // count is never lower than the truth because of them).
   void track_live(const CallAttempt& attempt);
+  // Called (under this processor's lock, from any thread) when an attempt leaves a live set:
+  // its call ended here, or a resync found it ended elsewhere. The runner frees pacing slots.
+  void set_on_ended(std::function<void(AttemptId)> fn) {
+    std::lock_guard lock(mu_);
+    on_ended_ = std::move(fn);
+  }
   Status resync_live(CampaignId campaign);
   // Live attempts of the campaign; resyncs from the store the first time a campaign is asked for.
   Result<std::int64_t> live_count(CampaignId campaign);
@@ -85,6 +92,7 @@ class EventProcessor final : public telephony::CallEventSink {
   std::int64_t releases_ = 0;
   std::map<CampaignId, std::set<AttemptId>> live_;
   std::unordered_map<std::string, LiveCall> calls_cache_;
+  std::function<void(AttemptId)> on_ended_;
   std::map<CampaignId, Campaign> campaigns_cache_;  // retry rules; refreshed by resync_live()
 };
 

@@ -514,3 +514,83 @@ TEST_F(DialFaultTest, GivesUpAfterTheConfiguredTriesWhenTheCarrierConfirmsNoCall
 
 }  // namespace
 }  // namespace outdial::dialer
+
+namespace outdial::dialer {
+namespace {
+
+// Provider account pacing (issue #3 §3): the runner never starts more calls than the account's
+// limits allow, in any window, and a call's end gives its concurrency slot back.
+struct PacedRunnerTest : DialerFixture {
+  testing::FakeProvider provider;
+  testing::FakeGate gate;
+  std::unique_ptr<FactsBuilder> facts;
+  void SetUp() override {
+    DialerFixture::SetUp();
+    facts =
+        std::make_unique<FactsBuilder>(db.compliance(), db.calls(), db.campaigns(), nullptr, caller_ids());
+  }
+  CallEvent end(const std::string& call) {
+    CallEvent e;
+    e.provider = "fake";
+    e.provider_call_id = call;
+    e.kind = CallEventKind::kBusy;
+    e.sequence = 9;
+    e.dedupe_key = call + ":end";
+    e.at = clock.now();
+    return e;
+  }
+};
+
+TEST_F(PacedRunnerTest, CallsPerSecondAndConcurrencyHold) {
+  add_contacts(10);
+  Campaign d = draft();
+  d.lines = 10;
+  d.max_concurrency = 10;
+  Campaign c = make_active(d);
+  ProviderLimits limits;
+  limits.calls_per_second = 2;
+  limits.max_concurrency = 3;
+  accounts::Pacer pacer(limits);
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  cfg.refill_divisor = 1;
+  CampaignRunner runner(db, provider, gate, *facts, clock, cfg);
+  auto t = runner.tick();
+  EXPECT_EQ(t.dialed, 2);  // 2 per second
+  ASSERT_TRUE(t.next_due.has_value());
+  EXPECT_EQ(*t.next_due, kT0 + std::chrono::seconds(1));  // wakes at the next slot, no polling
+  EXPECT_EQ(runner.tick().dialed, 0);
+  clock.advance(std::chrono::seconds(1));
+  EXPECT_EQ(runner.tick().dialed, 1);  // concurrency 3
+  clock.advance(std::chrono::seconds(1));
+  EXPECT_EQ(runner.tick().dialed, 0);  // still 3 in flight
+  EXPECT_EQ(pacer.in_flight(), 3);
+  runner.sink().on_call_event(end("P1"));
+  EXPECT_EQ(pacer.in_flight(), 2);
+  EXPECT_EQ(runner.tick().dialed, 1);
+  EXPECT_EQ(provider.dials.size(), 4u);
+  (void)c;
+}
+
+TEST_F(PacedRunnerTest, BlockedTargetsDoNotSpendSlots) {
+  add_contacts(4);
+  Campaign c = make_active(draft());
+  ProviderLimits limits;
+  limits.calls_per_second = 1;
+  accounts::Pacer pacer(limits);
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  testing::FakeGate picky([&](const compliance::AttemptFacts& f) {
+    // Only the last contact may be called.
+    if (f.phone_e164.back() != '3') return compliance::Decision{compliance::Verdict::kBlock, "DNC-INTERNAL", "no", {}};
+    return compliance::Decision{compliance::Verdict::kAllow, "OK", "allowed", std::nullopt};
+  });
+  CampaignRunner runner(db, provider, picky, *facts, clock, cfg);
+  runner.tick();
+  ASSERT_EQ(provider.dials.size(), 1u);  // the one slot of this second went to the allowed call
+  EXPECT_EQ(provider.dials[0].to.back(), '3');
+  (void)c;
+}
+
+}  // namespace
+}  // namespace outdial::dialer
