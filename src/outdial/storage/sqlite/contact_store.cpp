@@ -222,7 +222,9 @@ void bind_contact(Stmt& s, int first, const Contact& c, const std::string& tags,
 // itself, and back to what it was when destroyed. PRAGMA foreign_keys is a no-op inside a
 // transaction, so this is only used when insert_batch opens the outermost transaction, and must
 // be constructed before that Transaction (destroyed after it: rollback or commit first, then the
-// pragma is restored outside any transaction). Precondition: the connection lock is held.
+// pragma is restored outside any transaction). Changing the pragma expires the connection's
+// prepared statements (SQLite recompiles each cached one on its next use): a few recompiles per
+// batch of thousands of rows. Precondition: the connection lock is held.
 class ForeignKeysPaused {
  public:
   explicit ForeignKeysPaused(Connection& conn) : conn_(conn) {}
