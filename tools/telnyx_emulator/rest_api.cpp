@@ -146,6 +146,14 @@ void TelnyxEmulator::Impl::add_routes() {
     return net::Response::json(200, json{{"data", call_summary(*c, epoch_ms())}}.dump());
   });
 
+  // Account health check (accounts/health_check: GET /v2/balance with the Bearer key).
+  router.add("GET", "/v2/balance", [authed, unauthorized](const net::Request& r) {
+    if (!authed(r)) return unauthorized();
+    return net::Response::json(200, json{{"data", {{"record_type", "balance"}, {"balance", "100.00"},
+                                                   {"credit_limit", "0.00"}, {"available_credit", "100.00"},
+                                                   {"currency", "USD"}}}}.dump());
+  });
+
   router.add("POST", "/v2/messages", [this, authed, unauthorized](const net::Request& r) {
     if (!authed(r)) return unauthorized();
     const json req = json::parse(r.body, nullptr, false);
