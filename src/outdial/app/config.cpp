@@ -31,6 +31,16 @@ void apply_environment(Config& cfg) {
   if (const char* v = env("OUTDIAL_TELNYX_CONNECTION_ID")) cfg.telnyx_connection_id = v;
   if (const char* v = env("OUTDIAL_TELNYX_PUBLIC_KEY")) cfg.telnyx_public_key = v;
   if (const char* v = env("OUTDIAL_TELNYX_API_BASE")) cfg.telnyx_api_base = v;
+  auto int_env = [](const char* name, int& out) {
+    if (const char* v = env(name)) out = static_cast<int>(std::strtol(v, nullptr, 10));
+  };
+  int_env("OUTDIAL_PACE_CPS", cfg.pace_cps);
+  int_env("OUTDIAL_PACE_WINDOW_SECONDS", cfg.pace_window_seconds);
+  int_env("OUTDIAL_PACE_WINDOW_MAX", cfg.pace_window_max);
+  int_env("OUTDIAL_PACE_MAX_CONCURRENCY", cfg.pace_max_concurrency);
+  if (cfg.provider != "sim") cfg.http_threads = 64;
+  int_env("OUTDIAL_HTTP_THREADS", cfg.http_threads);
+  if (cfg.http_threads < 1) cfg.http_threads = 1;
 }
 
 void init_logging(const std::string& level) {

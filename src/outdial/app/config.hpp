@@ -11,6 +11,8 @@ struct Config {
   std::string db_path = "outdial.db";          // OUTDIAL_DB
   std::string bind = "127.0.0.1";              // OUTDIAL_BIND
   std::uint16_t port = 8080;                   // OUTDIAL_PORT (0 = any free port)
+  // OUTDIAL_HTTP_THREADS. With a webhook carrier, concurrent webhooks share one durable commit
+  // only as far as threads let them wait together: 64 unless set (the sim needs few).
   int http_threads = 2;
   std::string node_id = "node-1";              // OUTDIAL_NODE: lease owner name
   std::string dnc_index;                       // OUTDIAL_DNC_INDEX: registry snapshot, optional
@@ -29,6 +31,13 @@ struct Config {
   std::string telnyx_connection_id;            // OUTDIAL_TELNYX_CONNECTION_ID (Call Control App)
   std::string telnyx_public_key;               // OUTDIAL_TELNYX_PUBLIC_KEY: base64 Ed25519 webhook key
   std::string telnyx_api_base = "https://api.telnyx.com/v2";  // OUTDIAL_TELNYX_API_BASE (an emulator in tests)
+  // The carrier account's limits, paced by the dialer (accounts::Pacer). -1 = the provider's
+  // documented default (accounts::default_limits: Twilio 1 CPS / 2 concurrent, Telnyx 5 per
+  // 5 s / 2 concurrent); 0 = no limit of that kind. Ignored for the simulated carrier.
+  int pace_cps = -1;              // OUTDIAL_PACE_CPS
+  int pace_window_seconds = -1;   // OUTDIAL_PACE_WINDOW_SECONDS
+  int pace_window_max = -1;       // OUTDIAL_PACE_WINDOW_MAX
+  int pace_max_concurrency = -1;  // OUTDIAL_PACE_MAX_CONCURRENCY
 
   std::string ledger_path() const { return sim_ledger.empty() ? db_path + ".sim-ledger" : sim_ledger; }
 };

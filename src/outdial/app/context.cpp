@@ -51,6 +51,18 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
                                                      std::move(caller_ids));
   dialer::RunnerConfig rc;
   rc.node_id = cfg.node_id;
+  if (s->providers_->name() != "sim") {
+    // One carrier account per install (v1): its limits pace every campaign.
+    ProviderLimits limits = accounts::default_limits(
+        s->providers_->name() == "twilio" ? ProviderKind::kTwilio : ProviderKind::kTelnyx);
+    if (cfg.pace_cps >= 0) limits.calls_per_second = cfg.pace_cps;
+    if (cfg.pace_window_seconds >= 0) limits.window_seconds = cfg.pace_window_seconds;
+    if (cfg.pace_window_max >= 0) limits.window_max = cfg.pace_window_max;
+    if (cfg.pace_max_concurrency >= 0) limits.max_concurrency = cfg.pace_max_concurrency;
+    if (auto st = accounts::validate_limits(limits); !st.ok()) return st.error();
+    s->pacer_ = std::make_unique<accounts::Pacer>(limits);
+    rc.pacer = s->pacer_.get();
+  }
   s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,
                                                         domain_clock, rc);
 

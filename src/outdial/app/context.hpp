@@ -64,6 +64,7 @@ class Services {
   std::unique_ptr<dialer::CampaignServiceImpl> campaign_service_;
   std::unique_ptr<ProviderSet> providers_;
   std::unique_ptr<dialer::FactsBuilder> facts_;
+  std::unique_ptr<accounts::Pacer> pacer_;  // the carrier account's limits (null for the sim)
   std::unique_ptr<dialer::CampaignRunner> runner_;
   std::unique_ptr<api::ApiDeps> api_deps_;
   std::unique_ptr<net::Router> router_;

@@ -1,0 +1,51 @@
+#include "outdial/app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <initializer_list>
+#include <utility>
+#include <vector>
+
+namespace outdial::app {
+namespace {
+
+// Environment variables are process-wide: each test sets what it reads and clears it after.
+struct EnvGuard {
+  explicit EnvGuard(std::initializer_list<std::pair<const char*, const char*>> vars) {
+    for (const auto& [k, v] : vars) {
+      names.push_back(k);
+      ::setenv(k, v, 1);
+    }
+  }
+  ~EnvGuard() {
+    for (const char* k : names) ::unsetenv(k);
+  }
+  std::vector<const char*> names;
+};
+
+TEST(ConfigEnvironment, PacingLimitsAndThreadsForAWebhookCarrier) {
+  EnvGuard env{{"OUTDIAL_PROVIDER", "twilio"}, {"OUTDIAL_PACE_CPS", "25"}, {"OUTDIAL_PACE_MAX_CONCURRENCY", "40"}};
+  Config c;
+  apply_environment(c);
+  EXPECT_EQ(c.provider, "twilio");
+  EXPECT_EQ(c.pace_cps, 25);
+  EXPECT_EQ(c.pace_max_concurrency, 40);
+  EXPECT_EQ(c.pace_window_seconds, -1);  // unset: the provider's default
+  EXPECT_EQ(c.http_threads, 64);         // webhooks need threads to share a commit
+}
+
+TEST(ConfigEnvironment, SimKeepsFewThreadsUnlessTold) {
+  {
+    Config c;
+    apply_environment(c);
+    EXPECT_EQ(c.http_threads, 2);
+  }
+  EnvGuard env{{"OUTDIAL_HTTP_THREADS", "8"}};
+  Config c;
+  apply_environment(c);
+  EXPECT_EQ(c.http_threads, 8);
+}
+
+}  // namespace
+}  // namespace outdial::app
