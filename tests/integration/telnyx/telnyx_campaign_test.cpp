@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "emulator.hpp"
+#include "outdial/accounts/pacer.hpp"
 #include "outdial/dialer/campaign_runner.hpp"
 #include "outdial/dialer/campaign_service_impl.hpp"
 #include "outdial/net/curl/curl_http_client.hpp"
@@ -132,7 +133,7 @@ class TelnyxCampaignTest : public ::testing::Test {
     };
     provider_ = std::make_unique<tx::TelnyxProvider>(*api_http_, cfg, &registry_);
     issuer_.target = provider_.get();
-    runner_ = std::make_unique<dialer::CampaignRunner>(*db_, *provider_, *gate_, *facts_, clock_);
+    runner_ = std::make_unique<dialer::CampaignRunner>(*db_, *provider_, *gate_, *facts_, clock_, runner_config());
     ASSERT_TRUE(runner_->recover());
   }
 
@@ -144,6 +145,7 @@ class TelnyxCampaignTest : public ::testing::Test {
   }
 
   virtual void configure(tools::telnyx::EmulatorOptions&) {}
+  virtual dialer::RunnerConfig runner_config() { return {}; }
 
   CampaignId campaign(const std::string& name, const std::vector<std::string>& numbers, int concurrency = 4) {
     auto list = db_->contacts().create_list(ContactList{0, staff_.tenant_id, name, kStart});
@@ -528,6 +530,33 @@ TEST_F(TelnyxConcurrencyTest, OverTheChannelLimitTheCarrierRejectsWithSip403) {
     }
   }
   EXPECT_EQ(rejected, emu_->stats().concurrency_rejections);
+}
+
+// The dialer paced by the Telnyx account defaults (accounts::Pacer: 2 concurrent calls) never
+// trips the emulator's channel limit, however many lines the campaign has.
+class TelnyxPacedTest : public TelnyxConcurrencyTest {
+ protected:
+  void configure(tools::telnyx::EmulatorOptions& o) override {
+    TelnyxConcurrencyTest::configure(o);
+    o.concurrency_limit = 2;
+  }
+  dialer::RunnerConfig runner_config() override {
+    dialer::RunnerConfig rc;
+    rc.pacer = &pacer_;
+    return rc;
+  }
+  accounts::Pacer pacer_{accounts::default_limits(ProviderKind::kTelnyx)};
+};
+
+TEST_F(TelnyxPacedTest, AccountPacingKeepsCallsWithinTheChannelLimit) {
+  const CampaignId id = campaign("paced", {kPress1, kPress2, kMachine, kBusy}, 4);
+  ASSERT_NE(id, 0);
+  ASSERT_TRUE(run(id, 4)) << emu_->calls_json();
+  EXPECT_EQ(emu_->stats().concurrency_rejections, 0);
+  EXPECT_LE(emu_->stats().max_active, 2);
+  EXPECT_EQ(emu_->stats().dials, 4);
+  auto all = db_->calls().list_attempts(staff_.tenant_id, id, 0, 100);
+  for (const auto& a : *all) EXPECT_NE(a.failure_reason, "call_rejected sip:403") << a.to_number;
 }
 
 }  // namespace
