@@ -7,6 +7,13 @@
 #include "outdial/importer/import_service.hpp"
 #include "outdial/storage/database.hpp"
 
+namespace outdial::accounts {
+class CredentialVault;
+}
+namespace outdial::net {
+class HttpClient;
+}
+
 namespace outdial::api {
 
 struct ApiDeps {
@@ -15,6 +22,11 @@ struct ApiDeps {
   dialer::CampaignService& campaigns;  // campaign lifecycle (does its own role checks + audit)
   const compliance::Gate& gate;        // POST /api/compliance/check
   const Clock& clock;                  // audit and decision timestamps
+  // Provider accounts (api/account_handlers.cpp). Null vault: creating an account with
+  // credentials or running its health check answers 409 (no secret key configured). Null http:
+  // health checks of real providers answer 503.
+  const accounts::CredentialVault* vault = nullptr;
+  net::HttpClient* http = nullptr;
 };
 
 }  // namespace outdial::api

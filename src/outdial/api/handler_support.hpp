@@ -36,5 +36,6 @@ Status write_audit(ApiDeps& deps, const Actor& actor, const std::string& action,
 void add_contact_routes(net::Router& router, ApiDeps& deps);
 void add_campaign_routes(net::Router& router, ApiDeps& deps);
 void add_compliance_routes(net::Router& router, ApiDeps& deps);
+void add_account_routes(net::Router& router, ApiDeps& deps);
 
 }  // namespace outdial::api

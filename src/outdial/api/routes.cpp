@@ -17,6 +17,7 @@ void register_routes(net::Router& router, ApiDeps& deps) {
   add_contact_routes(router, deps);
   add_campaign_routes(router, deps);
   add_compliance_routes(router, deps);
+  add_account_routes(router, deps);
   router.add(
       "GET", "/api/audit",
       authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {

@@ -1,0 +1,362 @@
+// Provider accounts, numbers and campaign caller IDs over loopback HTTP against real SQLite, with
+// the real CredentialVault and the real libcurl client calling a loopback fake provider API.
+#include <fstream>
+#include <iterator>
+
+#include "outdial/accounts/credential_vault.hpp"
+#include "outdial/net/curl/curl_http_client.hpp"
+#include "unit/api/api_fixture.hpp"
+
+namespace outdial::api::test {
+namespace {
+
+constexpr const char* kToken = "tok-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+constexpr const char* kSid = "AC0123456789abcdef0123456789abcdef";
+
+class AccountApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    vault_ = std::make_unique<accounts::CredentialVault>(
+        std::move(accounts::CredentialVault::from_key_text(std::string(64, '7'), "test")).value());
+    http_ = net::make_curl_client();
+    deps_->vault = vault_.get();
+    deps_->http = http_.get();
+    // A fake Twilio REST API: GET the account with HTTP Basic sid:token.
+    fake_router_.add("GET", "/2010-04-01/Accounts/:sid", [this](const net::Request& r) {
+      std::lock_guard lock(mu_);
+      seen_authorization_ = r.header("authorization");
+      ++fake_calls_;
+      const std::string want = "Basic " + base64(std::string(kSid) + ":" + kToken);
+      if (seen_authorization_ != want) return net::Response::json(401, R"({"code":20003,"message":"Authenticate"})");
+      return net::Response::json(200, std::string(R"({"sid":")") + kSid + R"(","status":"active"})");
+    });
+    fake_ = std::make_unique<net::HttpServer>(net::ServerOptions{}, fake_router_.as_handler());
+    ASSERT_TRUE(fake_->start().ok());
+  }
+  void TearDown() override {
+    fake_->stop();
+    ApiTest::TearDown();
+  }
+
+  static std::string base64(const std::string& in) {
+    static const char* kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+      const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                         static_cast<unsigned char>(in[i + 2]);
+      for (int k = 18; k >= 0; k -= 6) out.push_back(kChars[(v >> k) & 63]);
+    }
+    if (i < in.size()) {
+      unsigned v = static_cast<unsigned char>(in[i]) << 16;
+      if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+      out.push_back(kChars[(v >> 18) & 63]);
+      out.push_back(kChars[(v >> 12) & 63]);
+      out.push_back(i + 1 < in.size() ? kChars[(v >> 6) & 63] : '=');
+      out.push_back('=');
+    }
+    return out;
+  }
+
+  std::string fake_base() const { return "http://127.0.0.1:" + std::to_string(fake_->port()); }
+
+  json twilio_body(const std::string& name, const std::string& token = kToken) {
+    return {{"provider", "twilio"},
+            {"name", name},
+            {"account_sid", kSid},
+            {"api_base", fake_base()},
+            {"credentials", {{"auth_token", token}}},
+            {"limits", {{"calls_per_second", 3}}}};
+  }
+
+  std::int64_t create_twilio(const std::string& name = "main", const std::string& token = kToken) {
+    auto r = call_json("POST", "/api/provider-accounts", admin_key_, twilio_body(name, token));
+    EXPECT_EQ(r.status, 201) << r.body.dump();
+    return r.body.value("id", std::int64_t{0});
+  }
+
+  std::int64_t add_number(std::int64_t account, const std::string& e164) {
+    auto r = call_json("POST", "/api/provider-accounts/" + std::to_string(account) + "/numbers", staff_key_,
+                       {{"e164", e164}});
+    EXPECT_EQ(r.status, 201) << r.body.dump();
+    return r.body.value("id", std::int64_t{0});
+  }
+
+  // Every byte the database has on disk (main file and WAL).
+  std::string database_bytes() const {
+    std::string all;
+    for (const std::string& p : {path_, path_ + "-wal"}) {
+      std::ifstream in(p, std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+
+  std::unique_ptr<accounts::CredentialVault> vault_;
+  std::unique_ptr<net::HttpClient> http_;
+  net::Router fake_router_;
+  std::unique_ptr<net::HttpServer> fake_;
+  std::mutex mu_;
+  std::string seen_authorization_;
+  int fake_calls_ = 0;
+};
+
+TEST_F(AccountApiTest, CredentialsAreWriteOnly) {
+  auto created = call_json("POST", "/api/provider-accounts", admin_key_, twilio_body("main"));
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  EXPECT_EQ(created.body["provider"], "twilio");
+  EXPECT_EQ(created.body["account_sid"], kSid);
+  EXPECT_EQ(created.body["has_credentials"], true);
+  EXPECT_EQ(created.body["limits"]["calls_per_second"], 3);
+  EXPECT_EQ(created.body["limits"]["max_concurrency"], 2);  // Twilio default kept
+  EXPECT_FALSE(created.body.contains("credentials"));
+  EXPECT_FALSE(created.body.contains("credential_blob"));
+  const std::string id = std::to_string(created.body["id"].get<std::int64_t>());
+
+  for (const std::string& target :
+       {std::string("/api/provider-accounts"), "/api/provider-accounts/" + id, std::string("/api/audit")}) {
+    auto r = call("GET", target, admin_key_);
+    ASSERT_EQ(r.status, 200) << target;
+    EXPECT_EQ(r.body.dump().find(kToken), std::string::npos) << target;
+    EXPECT_EQ(r.body.dump().find("v1."), std::string::npos) << target;  // nor the sealed blob
+  }
+  auto health = call("POST", "/api/provider-accounts/" + id + "/health", staff_key_);
+  EXPECT_EQ(health.body.dump().find(kToken), std::string::npos);
+  // Stored only sealed: the token's bytes are nowhere in the database files.
+  EXPECT_EQ(database_bytes().find(kToken), std::string::npos);
+  auto stored = db_->accounts().get_account(tenant_a_, created.body["id"].get<std::int64_t>());
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->credential_blob.rfind("v1.", 0), 0U);
+  EXPECT_EQ(*vault_->open(stored->credential_blob), std::string(R"({"auth_token":")") + kToken + "\"}");
+}
+
+TEST_F(AccountApiTest, OnlyStaffManageAccounts) {
+  for (const std::string& key : {viewer_key_, agent_key_}) {
+    auto r = call_json("POST", "/api/provider-accounts", key, twilio_body("x"));
+    EXPECT_EQ(r.status, 403) << r.body.dump();
+    EXPECT_EQ(call("GET", "/api/provider-accounts", key).status, 403);
+    EXPECT_EQ(call("GET", "/api/numbers", key).status, 403);
+  }
+  EXPECT_EQ(call_json("POST", "/api/provider-accounts", "", twilio_body("x")).status, 401);
+  EXPECT_TRUE(db_->accounts().list_accounts(tenant_a_)->empty());
+  auto staff = call_json("POST", "/api/provider-accounts", staff_key_, twilio_body("y"));
+  EXPECT_EQ(staff.status, 201);
+}
+
+TEST_F(AccountApiTest, BadAccountBodiesNameTheField) {
+  auto no_token = call_json("POST", "/api/provider-accounts", admin_key_,
+                            {{"provider", "twilio"}, {"name", "a"}, {"account_sid", kSid}});
+  EXPECT_EQ(no_token.status, 400);
+  EXPECT_EQ(no_token.body["error"]["details"]["field"], "credentials.auth_token");
+  auto no_sid = call_json("POST", "/api/provider-accounts", admin_key_,
+                          {{"provider", "twilio"}, {"name", "a"}, {"credentials", {{"auth_token", kToken}}}});
+  EXPECT_EQ(no_sid.status, 400);
+  EXPECT_EQ(no_sid.body["error"]["details"]["field"], "account_sid");
+  auto bad_provider = call_json("POST", "/api/provider-accounts", admin_key_, {{"provider", "plivo"}, {"name", "a"}});
+  EXPECT_EQ(bad_provider.status, 400);
+  EXPECT_EQ(bad_provider.body["error"]["details"]["field"], "provider");
+  auto half_window = call_json("POST", "/api/provider-accounts", admin_key_,
+                               {{"provider", "telnyx"},
+                                {"name", "t"},
+                                {"credentials", {{"api_key", "KEYsecret"}}},
+                                {"limits", {{"window_seconds", 5}, {"window_max", 0}}}});
+  EXPECT_EQ(half_window.status, 400);
+  EXPECT_EQ(half_window.body["error"]["details"]["field"], "limits.window_max");
+  auto typo = call_json("POST", "/api/provider-accounts", admin_key_,
+                        {{"provider", "telnyx"}, {"name", "t"}, {"credentials", {{"apikey", "KEYsecret"}}}});
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(typo.body.dump().find("KEYsecret"), std::string::npos);
+  create_twilio("dup");
+  auto dup = call_json("POST", "/api/provider-accounts", admin_key_, twilio_body("dup"));
+  EXPECT_EQ(dup.status, 409);
+}
+
+TEST_F(AccountApiTest, WithoutASecretKeyCredentialsAreRefused) {
+  deps_->vault = nullptr;
+  auto r = call_json("POST", "/api/provider-accounts", admin_key_, twilio_body("main"));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body["error"]["message"].get<std::string>().find("OUTDIAL_SECRET_KEY"), std::string::npos);
+  auto sim = call_json("POST", "/api/provider-accounts", admin_key_, {{"provider", "sim"}, {"name", "sim"}});
+  EXPECT_EQ(sim.status, 201);
+  EXPECT_EQ(sim.body["has_credentials"], false);
+}
+
+TEST_F(AccountApiTest, HealthCheckCallsTheProviderWithTheStoredCredentials) {
+  const auto good = create_twilio("good");
+  const auto bad = create_twilio("bad", "wrong-token");
+  auto ok = call("POST", "/api/provider-accounts/" + std::to_string(good) + "/health", staff_key_);
+  ASSERT_EQ(ok.status, 200) << ok.body.dump();
+  EXPECT_EQ(ok.body["ok"], true);
+  EXPECT_EQ(ok.body["http_status"], 200);
+  {
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(seen_authorization_, "Basic " + base64(std::string(kSid) + ":" + kToken));
+  }
+  auto rejected = call("POST", "/api/provider-accounts/" + std::to_string(bad) + "/health", staff_key_);
+  ASSERT_EQ(rejected.status, 200);
+  EXPECT_EQ(rejected.body["ok"], false);
+  EXPECT_EQ(rejected.body["http_status"], 401);
+  EXPECT_EQ(rejected.body["message"], "credentials rejected");
+  EXPECT_EQ(rejected.body.dump().find("wrong-token"), std::string::npos);
+
+  auto sim = call_json("POST", "/api/provider-accounts", admin_key_, {{"provider", "sim"}, {"name", "sim"}});
+  auto fake_calls = [this] {
+    std::lock_guard lock(mu_);
+    return fake_calls_;
+  };
+  const int calls_before = fake_calls();
+  auto sim_health = call("POST", "/api/provider-accounts/" + std::to_string(sim.body["id"].get<std::int64_t>()) + "/health",
+                         staff_key_);
+  EXPECT_EQ(sim_health.body["ok"], true);
+  EXPECT_EQ(fake_calls(), calls_before);
+
+  // Unreachable API base: a failed report, not an error.
+  fake_->stop();
+  auto down = call("POST", "/api/provider-accounts/" + std::to_string(good) + "/health", staff_key_);
+  ASSERT_EQ(down.status, 200);
+  EXPECT_EQ(down.body["ok"], false);
+  EXPECT_TRUE(down.body["http_status"].is_null());
+  EXPECT_EQ(call("POST", "/api/provider-accounts/" + std::to_string(good) + "/health", viewer_key_).status, 403);
+}
+
+TEST_F(AccountApiTest, TenantIsolation) {
+  const auto acc = create_twilio();
+  const auto num = add_number(acc, "+14155550001");
+  const std::string a = std::to_string(acc);
+  EXPECT_EQ(call("GET", "/api/provider-accounts/" + a, other_admin_key_).status, 404);
+  EXPECT_EQ(call("POST", "/api/provider-accounts/" + a + "/health", other_admin_key_).status, 404);
+  EXPECT_EQ(call_json("POST", "/api/provider-accounts/" + a + "/numbers", other_admin_key_, {{"e164", "+14155550009"}})
+                .status,
+            404);
+  EXPECT_EQ(call("POST", "/api/numbers/" + std::to_string(num) + "/retire", other_admin_key_).status, 404);
+  auto list = call("GET", "/api/provider-accounts", other_admin_key_);
+  EXPECT_TRUE(list.body["items"].empty());
+  auto numbers = call("GET", "/api/numbers", other_admin_key_);
+  EXPECT_TRUE(numbers.body["items"].empty());
+  // A live number belongs to one tenant only.
+  auto other_acc = call_json("POST", "/api/provider-accounts", other_admin_key_, twilio_body("theirs"));
+  ASSERT_EQ(other_acc.status, 201);
+  auto clash = call_json("POST", "/api/provider-accounts/" + std::to_string(other_acc.body["id"].get<std::int64_t>()) + "/numbers",
+                         other_admin_key_, {{"e164", "+14155550001"}});
+  EXPECT_EQ(clash.status, 409);
+}
+
+TEST_F(AccountApiTest, NumbersWithLocationStatusAndHealth) {
+  const auto acc = create_twilio();
+  auto added = call_json("POST", "/api/provider-accounts/" + std::to_string(acc) + "/numbers", staff_key_,
+                         {{"e164", "+13055550002"}, {"label", "Miami"}});
+  ASSERT_EQ(added.status, 201) << added.body.dump();
+  EXPECT_EQ(added.body["area_code"], "305");
+  EXPECT_EQ(added.body["state"], "FL");
+  EXPECT_EQ(added.body["status"], "active");
+  const auto id = added.body["id"].get<std::int64_t>();
+  for (const std::string bad : {"+442071234567", "+18005550100", "4155550100"}) {
+    auto r = call_json("POST", "/api/provider-accounts/" + std::to_string(acc) + "/numbers", staff_key_, {{"e164", bad}});
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(r.body["error"]["details"]["field"], "e164");
+  }
+
+  // 40 finished attempts from the number, 1 answered by a person: below 5 % with enough samples.
+  auto campaign = create_campaign();
+  for (int i = 0; i < 40; ++i) {
+    CallAttempt a;
+    a.tenant_id = tenant_a_;
+    a.campaign_id = campaign;
+    a.contact_id = 1;
+    a.attempt_number = i + 1;
+    a.idempotency_key = "h" + std::to_string(i);
+    a.provider = "twilio";
+    a.from_number = "+13055550002";
+    a.to_number = "+13055550100";
+    a.state = i == 0 ? CallState::kCompleted : CallState::kNoAnswer;
+    if (i == 0) a.answered_at = clock_.now();
+    a.created_at = clock_.now() - std::chrono::hours(1);
+    ASSERT_TRUE(db_->calls().create_attempt(a).ok());
+  }
+  auto list = call("GET", "/api/numbers?status=active", staff_key_);
+  ASSERT_EQ(list.status, 200) << list.body.dump();
+  ASSERT_EQ(list.body["items"].size(), 1U);
+  const json& h = list.body["items"][0]["health"];
+  EXPECT_EQ(h["attempts"], 40);
+  EXPECT_EQ(h["answered"], 1);
+  EXPECT_DOUBLE_EQ(h["answer_rate"].get<double>(), 0.025);
+  EXPECT_EQ(h["below_threshold"], true);
+  auto series = call("GET", "/api/numbers/" + std::to_string(id) + "/health?days=2&bucket_hours=24", staff_key_);
+  ASSERT_EQ(series.status, 200) << series.body.dump();
+  ASSERT_EQ(series.body["buckets"].size(), 2U);
+  EXPECT_EQ(series.body["buckets"][1]["attempts"], 40);
+  EXPECT_EQ(call("GET", "/api/numbers?status=gone", staff_key_).status, 400);
+
+  auto flagged = call_json("POST", "/api/numbers/" + std::to_string(id) + "/flag", staff_key_,
+                           {{"reason", "answer rate 2.5%"}});
+  ASSERT_EQ(flagged.status, 200) << flagged.body.dump();
+  EXPECT_EQ(flagged.body["status"], "flagged");
+  EXPECT_EQ(flagged.body["status_reason"], "answer rate 2.5%");
+  EXPECT_TRUE(call("GET", "/api/numbers?status=active", staff_key_).body["items"].empty());
+  EXPECT_EQ(call("POST", "/api/numbers/" + std::to_string(id) + "/flag", viewer_key_).status, 403);
+  EXPECT_EQ(call("POST", "/api/numbers/" + std::to_string(id) + "/retire", staff_key_).status, 200);
+  auto revive = call("POST", "/api/numbers/" + std::to_string(id) + "/unflag", staff_key_);
+  EXPECT_EQ(revive.status, 409);
+}
+
+TEST_F(AccountApiTest, DedicatedNumberIsShownToTheClientReadOnly) {
+  const auto acc = create_twilio();
+  add_number(acc, "+14155550001");
+  const auto second = add_number(acc, "+14155550002");
+  const auto campaign = create_campaign();
+  const std::string path = "/api/campaigns/" + std::to_string(campaign) + "/dedicated-number";
+  EXPECT_EQ(call("GET", path, viewer_key_).status, 404);
+  EXPECT_EQ(call("POST", path, viewer_key_).status, 403);
+  EXPECT_EQ(call("POST", path, agent_key_).status, 403);
+
+  auto assigned = call_json("POST", path, staff_key_, {{"number_id", second}});
+  ASSERT_EQ(assigned.status, 200) << assigned.body.dump();
+  EXPECT_EQ(assigned.body["number"], "+14155550002");
+  EXPECT_EQ(assigned.body["label"], "Reactivation_Nov2026_Acme");  // tenant "acme", campaign created 2026-11-18
+
+  auto shown = call("GET", path, viewer_key_);
+  ASSERT_EQ(shown.status, 200) << shown.body.dump();
+  EXPECT_EQ(shown.body, (json{{"campaign_id", campaign},
+                              {"number", "+14155550002"},
+                              {"label", "Reactivation_Nov2026_Acme"},
+                              {"status", "active"}}));
+  EXPECT_EQ(call("GET", path, other_admin_key_).status, 404);
+  // Idempotent; another number for the same campaign is refused.
+  EXPECT_EQ(call("POST", path, staff_key_).body["number"], "+14155550002");
+  EXPECT_EQ(call_json("POST", path, staff_key_, {{"number_id", second - 1}}).status, 409);
+
+  // The dedicated number is not usable by another campaign's local presence nor re-dedicated.
+  const auto other_campaign = create_campaign("Other");
+  auto other = call_json("POST", "/api/campaigns/" + std::to_string(other_campaign) + "/dedicated-number", staff_key_,
+                         {{"number_id", second}});
+  EXPECT_EQ(other.status, 409);
+}
+
+TEST_F(AccountApiTest, CallerIdPolicyOnlyWithOwnedNumbers) {
+  const auto acc = create_twilio();
+  add_number(acc, "+14155550001");
+  const auto campaign = create_campaign();
+  const std::string path = "/api/campaigns/" + std::to_string(campaign) + "/caller-id";
+  EXPECT_EQ(call("GET", path, viewer_key_).status, 404);
+  auto unowned = call_json("PUT", path, staff_key_, {{"strategy", "static"}, {"static_number", "+12125550000"}});
+  EXPECT_EQ(unowned.status, 400);
+  EXPECT_EQ(unowned.body["error"]["details"]["field"], "static_number");
+  EXPECT_NE(unowned.body["error"]["message"].get<std::string>().find("does not own"), std::string::npos);
+  auto missing = call_json("PUT", path, staff_key_, {{"strategy", "static"}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(call_json("PUT", path, viewer_key_, {{"strategy", "dedicated"}}).status, 403);
+  auto ok = call_json("PUT", path, staff_key_, {{"strategy", "local_presence"}, {"default_number", "+14155550001"}});
+  ASSERT_EQ(ok.status, 200) << ok.body.dump();
+  auto shown = call("GET", path, viewer_key_);
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.body["strategy"], "local_presence");
+  EXPECT_EQ(shown.body["default_number"], "+14155550001");
+  EXPECT_EQ(call("GET", path, other_admin_key_).status, 404);
+  auto stored = db_->accounts().get_caller_id_policy(tenant_a_, campaign);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->strategy, CallerIdStrategy::kLocalPresence);
+}
+
+}  // namespace
+}  // namespace outdial::api::test
