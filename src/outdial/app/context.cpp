@@ -4,6 +4,7 @@
 
 #include "outdial/api/routes.hpp"
 #include "outdial/dnc/compact_registry.hpp"
+#include "outdial/net/curl/curl_http_client.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 
 namespace outdial::app {
@@ -66,8 +67,22 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,
                                                         domain_clock, rc);
 
+  // Provider-account credentials are sealed under a key from OUTDIAL_SECRET_KEY or
+  // OUTDIAL_SECRET_KEY_FILE. Without one the server still runs (accounts with credentials answer
+  // 409 until a key is configured); a malformed key stops the start.
+  auto vault = accounts::CredentialVault::from_environment();
+  if (vault.ok()) {
+    s->vault_ = std::make_unique<accounts::CredentialVault>(std::move(vault).value());
+  } else if (vault.error().code == ErrorCode::kFailedPrecondition) {
+    spdlog::info("provider-account credentials disabled: {}", vault.error().message);
+  } else {
+    return vault.error();
+  }
+  s->account_http_ = net::make_curl_client();
   s->api_deps_ = std::unique_ptr<api::ApiDeps>(
       new api::ApiDeps{*s->db_, *s->importer_, *s->campaign_service_, s->gate_, domain_clock});
+  s->api_deps_->vault = s->vault_.get();
+  s->api_deps_->http = s->account_http_.get();
   s->router_ = std::make_unique<net::Router>();
   api::register_routes(*s->router_, *s->api_deps_);
   if (auto st = s->providers_->connect(s->runner_->sink(), *s->db_, *s->router_); !st.ok()) return st.error();

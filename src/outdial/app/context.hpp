@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "outdial/accounts/credential_vault.hpp"
 #include "outdial/api/api_deps.hpp"
 #include "outdial/app/config.hpp"
 #include "outdial/app/provider_factory.hpp"
@@ -15,6 +16,7 @@
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/dnc/national_registry.hpp"
 #include "outdial/importer/csv_import_service.hpp"
+#include "outdial/net/http_client.hpp"
 #include "outdial/net/router.hpp"
 #include "outdial/net/server.hpp"
 #include "outdial/phone/phone_normalizer.hpp"
@@ -66,6 +68,10 @@ class Services {
   std::unique_ptr<dialer::FactsBuilder> facts_;
   std::unique_ptr<accounts::Pacer> pacer_;  // the carrier account's limits (null for the sim)
   std::unique_ptr<dialer::CampaignRunner> runner_;
+  // Provider-account credentials and health checks (issue #3 §3); the vault is null when no
+  // secret key is configured.
+  std::unique_ptr<accounts::CredentialVault> vault_;
+  std::unique_ptr<net::HttpClient> account_http_;
   std::unique_ptr<api::ApiDeps> api_deps_;
   std::unique_ptr<net::Router> router_;
   std::unique_ptr<net::HttpServer> http_;
