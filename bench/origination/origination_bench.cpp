@@ -63,13 +63,16 @@ struct Options {
   double emu_cps = 1'000;
   int emu_rate_per_5s = 0;   // Telnyx emulator: POST /v2/calls per rolling 5 s (429 above it)
   int emu_http_threads = 4;
+  // Experiment, not the production path: before asking the pacer, workers also take tickets
+  // spaced this far apart (even spacing instead of the pacer's bursts). 0 = off.
+  int min_gap_us = 0;
 };
 
 [[noreturn]] void usage(const char* msg) {
   std::cerr << "origination_bench: " << msg << "\n"
             << "usage: origination_bench [--provider twilio|telnyx] [--calls N] [--rate CPS]\n"
             << "       [--window-seconds W --window-max M] [--limit L] [--threads T] [--emu-cps C]\n"
-            << "       [--emu-rate-per-5s R] [--emu-http-threads H]\n";
+            << "       [--emu-rate-per-5s R] [--emu-http-threads H] [--min-gap-us G]\n";
   std::exit(2);
 }
 
@@ -97,6 +100,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--threads") o.threads = static_cast<int>(num());
     else if (a == "--emu-cps") o.emu_cps = num();
     else if (a == "--emu-rate-per-5s") o.emu_rate_per_5s = static_cast<int>(num());
+    else if (a == "--min-gap-us") o.min_gap_us = static_cast<int>(num());
     else if (a == "--emu-http-threads") o.emu_http_threads = static_cast<int>(num());
     else usage(("unknown option " + a).c_str());
   }
@@ -240,6 +244,7 @@ int main(int argc, char** argv) {
   std::cout << "provider " << opt.provider << ", " << opt.calls << " calls, pacer " << opt.rate << " calls/s";
   if (opt.window_seconds > 0) std::cout << " + " << opt.window_max << " per " << opt.window_seconds << " s";
   std::cout << ", " << opt.threads << " threads";
+  if (opt.min_gap_us > 0) std::cout << ", EXPERIMENT: starts spaced >= " << opt.min_gap_us << " us before the pacer";
   if (opt.provider == "twilio") std::cout << ", emulator CPS " << opt.emu_cps;
   else std::cout << ", emulator limit " << opt.emu_rate_per_5s << " per 5 s (0 = none)";
   std::cout << "\nload average before: " << loadavg() << std::endl;
@@ -251,6 +256,8 @@ int main(int argc, char** argv) {
   std::mutex err_mu;
   std::string first_error;
   std::vector<double> worker_cpu(static_cast<std::size_t>(opt.threads), 0);
+  std::mutex gap_mu;
+  SteadyClock::time_point next_ticket{};
 
   rusage ru0{};
   getrusage(RUSAGE_SELF, &ru0);
@@ -262,6 +269,15 @@ int main(int argc, char** argv) {
       for (;;) {
         const int i = next.fetch_add(1);
         if (i >= opt.calls) break;
+        if (opt.min_gap_us > 0) {
+          SteadyClock::time_point ticket;
+          {
+            std::lock_guard l(gap_mu);
+            ticket = std::max(SteadyClock::now(), next_ticket);
+            next_ticket = ticket + std::chrono::microseconds(opt.min_gap_us);
+          }
+          std::this_thread::sleep_until(ticket);
+        }
         // Wait for the account's next slot.
         TimePoint admitted;
         for (;;) {
