@@ -257,6 +257,7 @@ int main(int argc, char** argv) {
   std::string first_error;
   std::vector<double> worker_cpu(static_cast<std::size_t>(opt.threads), 0);
   std::mutex gap_mu;
+  std::mutex acquire_mu;
   SteadyClock::time_point next_ticket{};
 
   rusage ru0{};
@@ -281,10 +282,17 @@ int main(int argc, char** argv) {
         // Wait for the account's next slot.
         TimePoint admitted;
         for (;;) {
-          const TimePoint now = clock.now();
-          if (pacer.try_acquire(now)) {
-            admitted = now;
-            break;
+          TimePoint now;
+          {
+            // Reading the clock and acquiring under one lock keeps the instants handed to the
+            // pacer non-decreasing, so `admitted` is exactly the start the pacer recorded (it
+            // moves a stale `now` up to its last start, which would make our record early).
+            std::lock_guard l(acquire_mu);
+            now = clock.now();
+            if (pacer.try_acquire(now)) {
+              admitted = now;
+              break;
+            }
           }
           const auto slot = pacer.next_slot(now);
           const auto wait = slot && *slot > now ? *slot - now : Millis(0);
@@ -376,11 +384,11 @@ int main(int argc, char** argv) {
                 "emulator (arrivals) %lld\n",
                 max_in_window(admitted_ms, 5000), max_in_window(sent_us, 5'000'000),
                 static_cast<long long>(st.max_dials_in_5s));
-    if (opt.window_seconds == 5 && opt.window_max > 0) {
-      const auto m = static_cast<int>(st.max_dials_in_5s);
-      std::printf("VERDICT 5 s: emulator max %d vs window limit %d: %s\n", m, opt.window_max,
-                  m <= opt.window_max ? "within" : ("OVER by " + std::to_string(m - opt.window_max)).c_str());
-    }
+    // The emulator refuses (429) a dial that would put its window over the limit, so its own
+    // maximum never exceeds it: the verdict is whether any dial was refused.
+    std::printf("VERDICT 5 s: emulator max %lld (its cap %d), %lld dials refused with 429: %s\n",
+                static_cast<long long>(st.max_dials_in_5s), opt.emu_rate_per_5s,
+                static_cast<long long>(st.rate_limited), st.rate_limited == 0 ? "within" : "OVER");
     std::printf("emulator: %lld dials, %lld answered 429, %lld concurrency rejections\n",
                 static_cast<long long>(st.dials), static_cast<long long>(st.rate_limited),
                 static_cast<long long>(st.concurrency_rejections));
