@@ -3,7 +3,8 @@
 #   1. Twilio, pacer 250/s, account limit 250, emulator CPS 1000 (not the limiter), 10k calls;
 #   2. Twilio, pacer 200/s, emulator CPS 200 (= the configured rate: its queue shows our bursts);
 #   3. Telnyx, pacer 250/s + 1250 per 5 s, emulator 1250 per 5 s (429 above it);
-#   4./5. experiments: even spacing before the pacer (--min-gap-us), and spacing + 3% headroom.
+#   4.-7. experiments: headroom alone (240 vs 250), even spacing before the pacer (--min-gap-us),
+#         spacing + 3% headroom, and Telnyx with 2% headroom on the 5-s window.
 #   bench/origination/run.sh [CALLS] [extra origination_bench args...]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -18,5 +19,7 @@ run() { echo; echo "== origination_bench $*"; "$BIN" "$@" || echo "(exit $?: som
 run --provider twilio --calls "$CALLS" --rate 250 --emu-cps 1000 "$@"
 run --provider twilio --calls $((CALLS * 6 / 10)) --rate 200 --emu-cps 200 "$@"
 run --provider telnyx --calls $((CALLS / 2)) --rate 250 --window-seconds 5 --window-max 1250 --emu-rate-per-5s 1250 "$@"
+run --provider twilio --calls $((CALLS / 2)) --rate 240 --limit 250 "$@"
 run --provider twilio --calls $((CALLS / 2)) --rate 250 --min-gap-us 4000 "$@"
 run --provider twilio --calls $((CALLS / 2)) --rate 243 --limit 250 --min-gap-us 4100 "$@"
+run --provider telnyx --calls $((CALLS / 2)) --rate 245 --window-seconds 5 --window-max 1225 --emu-rate-per-5s 1250 "$@"
