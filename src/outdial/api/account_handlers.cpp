@@ -96,6 +96,42 @@ bool valid_api_base(const std::string& s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
 }
 
+// "credentials": an object of strings. Returns whether the key was present. Error messages
+// name the field, never the value.
+bool read_credentials(ObjectReader& r, accounts::Credentials& out) {
+  const json* c = r.take("credentials");
+  if (c == nullptr) return false;
+  if (!c->is_object()) {
+    r.fail("credentials", "must be an object of strings");
+    return true;
+  }
+  for (const auto& [k, v] : c->items()) {
+    if (!v.is_string()) {
+      r.fail("credentials", "credentials." + k + " must be a string");
+      break;
+    }
+    out[k] = v.get<std::string>();
+  }
+  return true;
+}
+
+// "limits": fields present override `limits`.
+Status read_limits(ObjectReader& r, ProviderLimits& limits) {
+  const json* l = r.take("limits");
+  if (l == nullptr) return ok_status();
+  if (!l->is_object()) {
+    r.fail("limits", "must be an object");
+    return ok_status();
+  }
+  ObjectReader lr(*l, "limits");
+  lr.integer("calls_per_second", limits.calls_per_second, 0, 10'000);
+  lr.integer("window_seconds", limits.window_seconds, 0, 3600);
+  lr.integer("window_max", limits.window_max, 0, 10'000);
+  lr.integer("max_concurrency", limits.max_concurrency, 0, 10'000);
+  lr.finish();
+  return lr.status();
+}
+
 // ---- provider accounts ----
 
 Result<net::Response> create_account(ApiDeps& deps, const Actor& actor, const net::Request& req) {
@@ -112,33 +148,8 @@ Result<net::Response> create_account(ApiDeps& deps, const Actor& actor, const ne
   r.str("connection_id", a.connection_id);
   r.str("api_base", a.api_base);
   accounts::Credentials creds;
-  if (const json* c = r.take("credentials")) {
-    if (!c->is_object()) {
-      r.fail("credentials", "must be an object of strings");
-    } else {
-      for (const auto& [k, v] : c->items()) {
-        // The message names the field, never the value.
-        if (!v.is_string()) {
-          r.fail("credentials", "credentials." + k + " must be a string");
-          break;
-        }
-        creds[k] = v.get<std::string>();
-      }
-    }
-  }
-  if (const json* l = r.take("limits")) {
-    if (!l->is_object()) {
-      r.fail("limits", "must be an object");
-    } else {
-      ObjectReader lr(*l, "limits");
-      lr.integer("calls_per_second", a.limits.calls_per_second, 0, 10'000);
-      lr.integer("window_seconds", a.limits.window_seconds, 0, 3600);
-      lr.integer("window_max", a.limits.window_max, 0, 10'000);
-      lr.integer("max_concurrency", a.limits.max_concurrency, 0, 10'000);
-      lr.finish();
-      if (!lr.ok()) return lr.error();
-    }
-  }
+  read_credentials(r, creds);
+  if (auto s = read_limits(r, a.limits); !s.ok()) return s.error();
   r.finish();
   if (!r.ok()) return r.error();
   if (a.name.empty()) return make_error(ErrorCode::kInvalidArgument, "name must not be empty", {{"field", "name"}});
@@ -184,6 +195,55 @@ Result<net::Response> get_account(ApiDeps& deps, const Actor& actor, const net::
   auto a = deps.db.accounts().get_account(actor.tenant_id, *id);
   if (!a.ok()) return a.error();
   return json_response(200, account_json(*a));
+}
+
+// Changes what is given: name, public config, credentials (replaced as a whole and re-sealed),
+// limits (fields given override), status (active/disabled). The audit names the changed fields
+// only.
+Result<net::Response> update_account(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+  if (auto s = require_staff(actor); !s.ok()) return s.error();
+  auto id = id_param(req, "id");
+  if (!id.ok()) return id.error();
+  auto a = deps.db.accounts().get_account(actor.tenant_id, *id);
+  if (!a.ok()) return a.error();
+  auto body = parse_json_body(req.body);
+  if (!body.ok()) return body.error();
+  ObjectReader r(*body, "");
+  json changed = json::array();
+  for (const char* key : {"name", "account_sid", "connection_id", "api_base", "credentials", "limits", "status"}) {
+    if (r.has(key)) changed.push_back(key);
+  }
+  r.str("name", a->name);
+  r.str("account_sid", a->account_sid);
+  r.str("connection_id", a->connection_id);
+  r.str("api_base", a->api_base);
+  accounts::Credentials creds;
+  const bool new_creds = read_credentials(r, creds);
+  if (auto s = read_limits(r, a->limits); !s.ok()) return s.error();
+  r.enumeration("status", a->status, parse_account_status);
+  r.finish();
+  if (!r.ok()) return r.error();
+  if (a->name.empty()) return make_error(ErrorCode::kInvalidArgument, "name must not be empty", {{"field", "name"}});
+  if (!a->api_base.empty() && !valid_api_base(a->api_base)) {
+    return make_error(ErrorCode::kInvalidArgument, "api_base must be an http:// or https:// URL",
+                      {{"field", "api_base"}});
+  }
+  if (a->provider == ProviderKind::kTwilio && a->account_sid.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "a twilio account needs account_sid", {{"field", "account_sid"}});
+  }
+  if (auto s = accounts::validate_limits(a->limits); !s.ok()) return s.error();
+  if (new_creds) {
+    if (deps.vault == nullptr) return no_vault();
+    auto sealed = accounts::seal_credentials(*deps.vault, a->provider, creds);
+    if (!sealed.ok()) return sealed.error();
+    a->credential_blob = std::move(sealed).value();
+  }
+  auto stored = deps.db.accounts().update_account(*a);
+  if (!stored.ok()) return stored.error();
+  auto s = write_audit(deps, actor, "provider_account.update", "provider_account", std::to_string(stored->id),
+                       {{"changed", changed}});
+  if (!s.ok()) return s.error();
+  return json_response(200, account_json(*stored));
 }
 
 Result<net::Response> check_health(ApiDeps& deps, const Actor& actor, const net::Request& req) {
@@ -281,6 +341,56 @@ Result<net::Response> list_numbers(ApiDeps& deps, const Actor& actor, const net:
                              {"health_window_days", *days},
                              {"min_samples", policy.min_samples},
                              {"min_answer_rate", policy.min_answer_rate}});
+}
+
+// Flags every active number whose answer rate is below the threshold with enough samples.
+Result<net::Response> flag_unhealthy(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+  if (auto s = require_staff(actor); !s.ok()) return s.error();
+  auto body = parse_json_body(req.body, true);
+  if (!body.ok()) return body.error();
+  accounts::HealthPolicy policy;
+  int days = 7;
+  double min_rate = policy.min_answer_rate;
+  ObjectReader r(*body, "");
+  r.integer("days", days, 1, 365);
+  r.integer("min_samples", policy.min_samples, 1, 1'000'000);
+  if (const json* v = r.take("min_answer_rate")) {
+    if (!v->is_number() || v->get<double>() < 0.0 || v->get<double>() > 1.0) {
+      r.fail("min_answer_rate", "must be a number from 0 to 1");
+    } else {
+      min_rate = v->get<double>();
+    }
+  }
+  r.finish();
+  if (!r.ok()) return r.error();
+  policy.min_answer_rate = min_rate;
+  policy.window = std::chrono::hours(24LL * days);
+  storage::NumberFilter active;
+  active.status = NumberStatus::kActive;
+  auto list = deps.db.accounts().list_numbers(actor.tenant_id, active);
+  if (!list.ok()) return list.error();
+  const TimePoint now = deps.clock.now();
+  auto samples = deps.db.accounts().answer_samples(actor.tenant_id, now - policy.window, now + Millis(1));
+  if (!samples.ok()) return samples.error();
+  std::vector<std::string> e164s;
+  for (const auto& n : *list) e164s.push_back(n.e164);
+  auto health = accounts::number_health(*samples, e164s, now, policy);
+  json flagged = json::array();
+  for (const auto& n : *list) {
+    const auto& h = health[n.e164];
+    if (!h.should_flag) continue;
+    const std::string reason = "answer rate " + std::to_string(h.answered) + "/" + std::to_string(h.attempts) +
+                               " over " + std::to_string(days) + " days";
+    auto changed = deps.db.accounts().set_number_status(actor.tenant_id, n.id, NumberStatus::kFlagged, reason, now);
+    if (!changed.ok()) return changed.error();
+    auto s = write_audit(deps, actor, "number.flag", "phone_number", std::to_string(n.id),
+                         {{"e164", n.e164}, {"status", "flagged"}, {"reason", reason}});
+    if (!s.ok()) return s.error();
+    json j = number_json(*changed);
+    j["health"] = health_json(h);
+    flagged.push_back(std::move(j));
+  }
+  return json_response(200, {{"flagged", flagged}});
 }
 
 Result<net::Response> number_health_series(ApiDeps& deps, const Actor& actor, const net::Request& req) {
@@ -443,10 +553,12 @@ void add_account_routes(net::Router& router, ApiDeps& deps) {
   route("POST", "/api/provider-accounts", create_account);
   route("GET", "/api/provider-accounts", list_accounts);
   route("GET", "/api/provider-accounts/:id", get_account);
+  route("PATCH", "/api/provider-accounts/:id", update_account);
   route("POST", "/api/provider-accounts/:id/health", check_health);
   route("POST", "/api/provider-accounts/:id/numbers", add_number);
   route("GET", "/api/numbers", list_numbers);
   route("GET", "/api/numbers/:id/health", number_health_series);
+  route("POST", "/api/numbers/flag-unhealthy", flag_unhealthy);
   router.add("POST", "/api/numbers/:id/flag", authed(deps, [&deps](const Actor& a, const net::Request& r) {
                return change_number_status(deps, a, r, NumberStatus::kFlagged, "number.flag");
              }));

@@ -358,5 +358,72 @@ TEST_F(AccountApiTest, CallerIdPolicyOnlyWithOwnedNumbers) {
   EXPECT_EQ((*stored)->strategy, CallerIdStrategy::kLocalPresence);
 }
 
+TEST_F(AccountApiTest, PatchRotatesCredentialsAndChangesLimits) {
+  const auto id = create_twilio("main", "old-token-111");
+  const std::string path = "/api/provider-accounts/" + std::to_string(id);
+  EXPECT_EQ(call("POST", path + "/health", staff_key_).body["ok"], false);
+  auto patched = call_json("PATCH", path, staff_key_,
+                           {{"credentials", {{"auth_token", kToken}}},
+                            {"limits", {{"max_concurrency", 7}}},
+                            {"status", "disabled"}});
+  ASSERT_EQ(patched.status, 200) << patched.body.dump();
+  EXPECT_EQ(patched.body["limits"]["calls_per_second"], 3);  // untouched
+  EXPECT_EQ(patched.body["limits"]["max_concurrency"], 7);
+  EXPECT_EQ(patched.body["status"], "disabled");
+  EXPECT_EQ(patched.body.dump().find(kToken), std::string::npos);
+  EXPECT_EQ(call("POST", path + "/health", staff_key_).body["ok"], true);
+  auto audit = call("GET", "/api/audit?entity_type=provider_account", admin_key_);
+  EXPECT_EQ(audit.body.dump().find(kToken), std::string::npos);
+  EXPECT_NE(audit.body.dump().find("provider_account.update"), std::string::npos);
+  EXPECT_EQ(database_bytes().find(kToken), std::string::npos);
+
+  EXPECT_EQ(call_json("PATCH", path, viewer_key_, {{"name", "x"}}).status, 403);
+  EXPECT_EQ(call_json("PATCH", path, other_admin_key_, {{"name", "x"}}).status, 404);
+  auto bad = call_json("PATCH", path, staff_key_, {{"limits", {{"window_seconds", 5}}}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["error"]["details"]["field"], "limits.window_max");
+  EXPECT_EQ(call_json("PATCH", path, staff_key_, {{"credentials", {{"api_key", "k"}}}}).status, 400);
+  EXPECT_EQ(db_->accounts().get_account(tenant_a_, id)->limits.max_concurrency, 7);
+}
+
+TEST_F(AccountApiTest, FlagUnhealthyFlagsOnlyNumbersBelowTheThreshold) {
+  const auto acc = create_twilio();
+  const auto bad = add_number(acc, "+13055550002");
+  const auto good = add_number(acc, "+13055550003");
+  const auto campaign = create_campaign();
+  int n = 0;
+  for (const auto& [from, answered] : {std::pair<std::string, int>{"+13055550002", 1}, {"+13055550003", 20}}) {
+    for (int i = 0; i < 40; ++i) {
+      CallAttempt a;
+      a.tenant_id = tenant_a_;
+      a.campaign_id = campaign;
+      a.contact_id = 1;
+      a.attempt_number = ++n;
+      a.idempotency_key = "f" + std::to_string(n);
+      a.provider = "twilio";
+      a.from_number = from;
+      a.to_number = "+13055550100";
+      a.state = i < answered ? CallState::kCompleted : CallState::kNoAnswer;
+      if (i < answered) a.answered_at = clock_.now();
+      a.created_at = clock_.now() - std::chrono::hours(2);
+      ASSERT_TRUE(db_->calls().create_attempt(a).ok());
+    }
+  }
+  EXPECT_EQ(call("POST", "/api/numbers/flag-unhealthy", viewer_key_).status, 403);
+  auto r = call("POST", "/api/numbers/flag-unhealthy", staff_key_);
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  ASSERT_EQ(r.body["flagged"].size(), 1U);
+  EXPECT_EQ(r.body["flagged"][0]["id"], bad);
+  EXPECT_EQ(r.body["flagged"][0]["status_reason"], "answer rate 1/40 over 7 days");
+  EXPECT_EQ(db_->accounts().get_number(tenant_a_, bad)->status, NumberStatus::kFlagged);
+  EXPECT_EQ(db_->accounts().get_number(tenant_a_, good)->status, NumberStatus::kActive);
+  // A stricter threshold catches the 50 % number too; flagged ones are not flagged twice.
+  auto strict = call_json("POST", "/api/numbers/flag-unhealthy", staff_key_, {{"min_answer_rate", 0.6}});
+  ASSERT_EQ(strict.status, 200);
+  ASSERT_EQ(strict.body["flagged"].size(), 1U);
+  EXPECT_EQ(strict.body["flagged"][0]["id"], good);
+  EXPECT_EQ(call_json("POST", "/api/numbers/flag-unhealthy", staff_key_, {{"min_answer_rate", 2}}).status, 400);
+}
+
 }  // namespace
 }  // namespace outdial::api::test
