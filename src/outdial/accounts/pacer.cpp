@@ -1,6 +1,7 @@
 #include "outdial/accounts/pacer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace outdial::accounts {
@@ -43,12 +44,26 @@ Status validate_limits(const ProviderLimits& l) {
   return ok_status();
 }
 
-Pacer::Pacer(ProviderLimits limits) : limits_(limits), windows_{{Millis(0), 0}, {Millis(0), 0}} {
-  if (limits.calls_per_second > 0) windows_[window_count_++] = {Millis(1000), limits.calls_per_second};
-  if (limits.window_seconds > 0 && limits.window_max > 0) {
-    windows_[window_count_++] = {Millis(1000LL * limits.window_seconds), limits.window_max};
+Pacer::Pacer(ProviderLimits limits, PacerOptions options)
+    : limits_(limits), windows_{{Millis(0), 0}, {Millis(0), 0}} {
+  const double headroom = std::clamp(options.headroom, 0.0, 0.5);
+  auto effective = [headroom](int max) {
+    return std::max(1, static_cast<int>(std::floor(static_cast<double>(max) * (1.0 - headroom))));
+  };
+  if (limits.calls_per_second > 0) {
+    windows_[window_count_++] = {Millis(1000), effective(limits.calls_per_second)};
   }
-  for (int i = 0; i < window_count_; ++i) longest_ = std::max(longest_, windows_[i].length);
+  if (limits.window_seconds > 0 && limits.window_max > 0) {
+    windows_[window_count_++] = {Millis(1000LL * limits.window_seconds), effective(limits.window_max)};
+  }
+  for (int i = 0; i < window_count_; ++i) {
+    longest_ = std::max(longest_, windows_[i].length);
+    if (options.even_spacing) {
+      // ceil(W / N): N starts spaced this far apart never share a window of length W.
+      const auto gap = (windows_[i].length.count() + windows_[i].max - 1) / windows_[i].max;
+      spacing_ = std::max(spacing_, Millis(gap));
+    }
+  }
 }
 
 void Pacer::prune_locked(TimePoint now) {
@@ -58,6 +73,7 @@ void Pacer::prune_locked(TimePoint now) {
 
 std::optional<TimePoint> Pacer::rate_slot_locked(TimePoint now) const {
   TimePoint slot = std::max(now, last_start_);
+  if (has_start_) slot = std::max(slot, last_start_ + spacing_);
   for (int i = 0; i < window_count_; ++i) {
     const Window& w = windows_[i];
     const auto n = static_cast<int>(starts_.size());
@@ -79,6 +95,7 @@ bool Pacer::try_acquire(TimePoint now) {
   if (!slot || *slot > t) return false;
   starts_.push_back(t);
   last_start_ = t;
+  has_start_ = true;
   ++in_flight_;
   return true;
 }
@@ -103,7 +120,10 @@ void Pacer::restore(std::span<const TimePoint> starts, int in_flight) {
   all.insert(all.end(), starts.begin(), starts.end());
   std::sort(all.begin(), all.end());
   starts_.assign(all.begin(), all.end());
-  if (!starts_.empty()) last_start_ = std::max(last_start_, starts_.back());
+  if (!starts_.empty()) {
+    last_start_ = has_start_ ? std::max(last_start_, starts_.back()) : starts_.back();
+    has_start_ = true;
+  }
   in_flight_ += std::max(0, in_flight);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -182,6 +183,63 @@ TEST(Pacer, RandomizedSequencesNeverExceedAnyWindow) {
       EXPECT_LE(max_in_any_window(starts, Millis(1000LL * window_s)), window_max) << "seed " << seed;
     }
     EXPECT_GT(starts.size(), 0U);
+  }
+}
+
+TEST(Pacer, EvenSpacingAndHeadroom) {
+  Pacer p(limits(4, 0, 0, 0), PacerOptions{true, 0.0});
+  EXPECT_EQ(p.spacing(), Millis(250));
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_FALSE(p.try_acquire(at(249)));
+  EXPECT_EQ(p.next_slot(at(1)), at(250));
+  EXPECT_TRUE(p.try_acquire(at(250)));
+
+  // 250/s with 3 % headroom: 242 per second, spaced ceil(1000/242) = 5 ms.
+  Pacer h(limits(250, 0, 0, 0), PacerOptions{true, 0.03});
+  EXPECT_EQ(h.spacing(), Millis(5));
+  // Telnyx 5 s window of 5 evenly spaced: one per second.
+  Pacer t(limits(0, 5, 5, 0), PacerOptions{true, 0.0});
+  EXPECT_EQ(t.spacing(), Millis(1000));
+  // Headroom never takes a limit to 0.
+  Pacer one(limits(1, 0, 0, 0), PacerOptions{false, 0.5});
+  EXPECT_TRUE(one.try_acquire(at(0)));
+  EXPECT_EQ(one.next_slot(at(0)), at(1000));
+}
+
+// With options: every window holds at most the reduced maximum, consecutive starts are at least
+// spacing() apart, and next_slot() is always admitted.
+TEST(Pacer, RandomizedWithSpacingAndHeadroom) {
+  for (unsigned seed = 1; seed <= 100; ++seed) {
+    std::mt19937 rng(seed);
+    auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int cps = uni(1, 300);
+    const int window_s = uni(0, 1) == 0 ? 0 : uni(2, 6);
+    const int window_max = window_s == 0 ? 0 : uni(1, 1500);
+    const double headroom = uni(0, 10) / 100.0;
+    Pacer p(limits(cps, window_s, window_max, 0), PacerOptions{uni(0, 1) == 1, headroom});
+    const int cps_eff = std::max(1, static_cast<int>(std::floor(cps * (1.0 - headroom))));
+    const int win_eff = window_s == 0 ? 0 : std::max(1, static_cast<int>(std::floor(window_max * (1.0 - headroom))));
+    ManualClock clock(kT0);
+    std::vector<TimePoint> starts;
+    for (int step = 0; step < 2000; ++step) {
+      clock.advance(Millis(uni(0, 3) == 0 ? uni(0, 40) : uni(0, 3)));
+      if (uni(0, 4) == 0) {
+        auto next = p.next_slot(clock.now());
+        ASSERT_TRUE(next.has_value());
+        clock.set(*next);
+        ASSERT_TRUE(p.try_acquire(*next)) << "seed " << seed;
+        starts.push_back(*next);
+      } else if (p.try_acquire(clock.now())) {
+        starts.push_back(clock.now());
+      }
+    }
+    ASSERT_LE(max_in_any_window(starts, Millis(1000)), cps_eff) << "seed " << seed;
+    if (window_s > 0) {
+      ASSERT_LE(max_in_any_window(starts, Millis(1000LL * window_s)), win_eff) << "seed " << seed;
+    }
+    for (std::size_t i = 1; i < starts.size(); ++i) {
+      ASSERT_GE(starts[i] - starts[i - 1], p.spacing()) << "seed " << seed;
+    }
   }
 }
 
