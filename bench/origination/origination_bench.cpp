@@ -36,6 +36,7 @@
 #include "../../tools/telnyx_emulator/emulator.hpp"
 #include "../../tools/twilio_emulator/emulator.hpp"
 #include "../../tools/twilio_emulator/scheduler.hpp"
+#include "bench_util.hpp"
 #include "outdial/accounts/pacer.hpp"
 #include "outdial/core/clock.hpp"
 #include "outdial/net/curl/curl_http_client.hpp"
@@ -47,6 +48,7 @@
 namespace {
 
 using namespace outdial;
+using namespace outdial::bench::origination;
 using SteadyClock = std::chrono::steady_clock;
 
 struct Options {
@@ -66,13 +68,17 @@ struct Options {
   // Experiment, not the production path: before asking the pacer, workers also take tickets
   // spaced this far apart (even spacing instead of the pacer's bursts). 0 = off.
   int min_gap_us = 0;
+  // Drive origination through CampaignRunner + RealtimeDriver instead (Twilio only).
+  bool runner = false;
+  int campaigns = 3;
 };
 
 [[noreturn]] void usage(const char* msg) {
   std::cerr << "origination_bench: " << msg << "\n"
             << "usage: origination_bench [--provider twilio|telnyx] [--calls N] [--rate CPS]\n"
             << "       [--window-seconds W --window-max M] [--limit L] [--threads T] [--emu-cps C]\n"
-            << "       [--emu-rate-per-5s R] [--emu-http-threads H] [--min-gap-us G]\n";
+            << "       [--emu-rate-per-5s R] [--emu-http-threads H] [--min-gap-us G]\n"
+            << "       [--runner [--campaigns K]]  (CampaignRunner + RealtimeDriver on SQLite, Twilio)\n";
   std::exit(2);
 }
 
@@ -100,6 +106,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--threads") o.threads = static_cast<int>(num());
     else if (a == "--emu-cps") o.emu_cps = num();
     else if (a == "--emu-rate-per-5s") o.emu_rate_per_5s = static_cast<int>(num());
+    else if (a == "--runner") o.runner = true;
+    else if (a == "--campaigns") o.campaigns = static_cast<int>(num());
     else if (a == "--min-gap-us") o.min_gap_us = static_cast<int>(num());
     else if (a == "--emu-http-threads") o.emu_http_threads = static_cast<int>(num());
     else usage(("unknown option " + a).c_str());
@@ -121,43 +129,6 @@ class SinkClient final : public net::HttpClient {
   std::atomic<std::int64_t> received{0};
 };
 
-// Most instants of sorted `t` inside any half-open window [a, a + width).
-int max_in_window(std::vector<std::int64_t> t, std::int64_t width) {
-  std::sort(t.begin(), t.end());
-  int best = 0;
-  std::size_t lo = 0;
-  for (std::size_t hi = 0; hi < t.size(); ++hi) {
-    while (t[hi] - t[lo] >= width) ++lo;
-    best = std::max(best, static_cast<int>(hi - lo + 1));
-  }
-  return best;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto idx = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size()))) - 1;
-  return v[std::min(idx, v.size() - 1)];
-}
-
-double cpu_seconds(const rusage& r) {
-  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
-         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
-}
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-std::string loadavg() {
-  std::ifstream f("/proc/loadavg");
-  std::string a, b, c;
-  f >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
 std::string e164(int i) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "+1212%07d", i % 10'000'000);
@@ -175,6 +146,16 @@ struct Sample {
 
 int main(int argc, char** argv) {
   const Options opt = parse(argc, argv);
+  if (opt.runner) {
+    if (opt.provider != "twilio") usage("--runner drives the Twilio emulator only");
+    RunnerModeOptions ro;
+    ro.calls = opt.calls;
+    ro.rate = opt.rate;
+    ro.limit = opt.limit;
+    ro.campaigns = opt.campaigns;
+    ro.emu_cps = opt.emu_cps;
+    return run_runner_mode(ro);
+  }
   SystemClock clock;
   SinkClient sink;
 
@@ -260,8 +241,7 @@ int main(int argc, char** argv) {
   std::mutex acquire_mu;
   SteadyClock::time_point next_ticket{};
 
-  rusage ru0{};
-  getrusage(RUSAGE_SELF, &ru0);
+  const double pcpu0 = process_cpu_seconds();
   const auto wall0 = SteadyClock::now();
   std::vector<std::thread> workers;
   for (int w = 0; w < opt.threads; ++w) {
@@ -328,8 +308,7 @@ int main(int argc, char** argv) {
   }
   for (auto& t : workers) t.join();
   const double wall = std::chrono::duration<double>(SteadyClock::now() - wall0).count();
-  rusage ru1{};
-  getrusage(RUSAGE_SELF, &ru1);
+  const double pcpu = process_cpu_seconds() - pcpu0;
 
   // ---- figures
   std::vector<double> lat;
@@ -348,7 +327,7 @@ int main(int argc, char** argv) {
   std::printf("place_call latency ms: p50 %.2f  p99 %.2f  max %.2f\n", percentile(lat, 50), percentile(lat, 99),
               percentile(lat, 100));
   std::printf("CPU: process %.2f s (%.0f%% of one core), worker threads %.2f s (%.1f us/call)\n",
-              cpu_seconds(ru1) - cpu_seconds(ru0), 100 * (cpu_seconds(ru1) - cpu_seconds(ru0)) / wall, wcpu,
+              pcpu, 100 * pcpu / wall, wcpu,
               1e6 * wcpu / opt.calls);
   std::printf("max starts in any 1 s window: ours (pacer admission, ms) %d, ours (request sent, us) %d",
               max_in_window(admitted_ms, 1000), max_in_window(sent_us, 1'000'000));
