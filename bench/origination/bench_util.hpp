@@ -57,6 +57,7 @@ struct RunnerModeOptions {
   int limit = 250;
   int campaigns = 3;       // each campaign is capped at 100 lines and 6000 calls/min (100/s)
   double emu_cps = 1'000;
+  std::string ingress = "ordered";  // ordered | sink | inbox
   std::string dir = "/tmp/outdial_origination_bench";
 };
 

@@ -70,6 +70,7 @@ struct Options {
   int min_gap_us = 0;
   // Drive origination through CampaignRunner + RealtimeDriver instead (Twilio only).
   bool runner = false;
+  std::string ingress = "ordered";
   int campaigns = 3;
 };
 
@@ -78,7 +79,7 @@ struct Options {
             << "usage: origination_bench [--provider twilio|telnyx] [--calls N] [--rate CPS]\n"
             << "       [--window-seconds W --window-max M] [--limit L] [--threads T] [--emu-cps C]\n"
             << "       [--emu-rate-per-5s R] [--emu-http-threads H] [--min-gap-us G]\n"
-            << "       [--runner [--campaigns K]]  (CampaignRunner + RealtimeDriver on SQLite, Twilio)\n";
+            << "       [--runner [--campaigns K] [--ingress ordered|sink|inbox]]  (CampaignRunner + RealtimeDriver on SQLite, Twilio)\n";
   std::exit(2);
 }
 
@@ -107,6 +108,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--emu-cps") o.emu_cps = num();
     else if (a == "--emu-rate-per-5s") o.emu_rate_per_5s = static_cast<int>(num());
     else if (a == "--runner") o.runner = true;
+    else if (a == "--ingress") o.ingress = next();
     else if (a == "--campaigns") o.campaigns = static_cast<int>(num());
     else if (a == "--min-gap-us") o.min_gap_us = static_cast<int>(num());
     else if (a == "--emu-http-threads") o.emu_http_threads = static_cast<int>(num());
@@ -154,6 +156,8 @@ int main(int argc, char** argv) {
     ro.limit = opt.limit;
     ro.campaigns = opt.campaigns;
     ro.emu_cps = opt.emu_cps;
+    ro.ingress = opt.ingress;
+    if (ro.ingress != "ordered" && ro.ingress != "sink" && ro.ingress != "inbox") usage("--ingress: ordered|sink|inbox");
     return run_runner_mode(ro);
   }
   SystemClock clock;

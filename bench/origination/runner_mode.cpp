@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "../../tools/twilio_emulator/emulator.hpp"
@@ -29,6 +30,7 @@
 #include "outdial/dialer/campaign_service_impl.hpp"
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/dnc/set_registry.hpp"
+#include "outdial/ingest/sqlite/webhook_ingest.hpp"
 #include "outdial/net/curl/curl_http_client.hpp"
 #include "outdial/net/router.hpp"
 #include "outdial/net/server.hpp"
@@ -204,7 +206,25 @@ int run_runner_mode(const RunnerModeOptions& o) {
   dialer::RunnerConfig rc;
   rc.pacer = &pacer;
   dialer::CampaignRunner runner(*db, provider, gate, facts, vclock, rc);
-  OrderedIngress ingress(*db, runner.sink());
+  // ordered (default): events applied inside a store transaction; sink: telephony::SinkIngress
+  // on the webhook thread; inbox: the DurableInbox, as `outdial serve` wires it.
+  OrderedIngress ordered(*db, runner.sink());
+  telephony::SinkIngress plain(runner.sink());
+  std::unique_ptr<ingest::DurableInbox> inbox;
+  telephony::EventIngress* ingress_ptr = &ordered;
+  if (o.ingress == "sink") ingress_ptr = &plain;
+  if (o.ingress == "inbox") {
+    ingest::WebhookIngestConfig ic;
+    ic.inbox_path = ingest::default_inbox_path(db_path);
+    for (int i = 0; i < 8; ++i) {
+      const std::string f = i == 0 ? ic.inbox_path : ic.inbox_path + "." + std::to_string(i);
+      for (const auto& x : {f, f + "-wal", f + "-shm"}) fs::remove(x);
+    }
+    inbox = must(ingest::open_webhook_ingest(ic, runner.sink()), "webhook inbox");
+    ingress_ptr = inbox.get();
+  }
+  std::printf("ingress: %s\n", o.ingress.c_str());
+  auto& ingress = *ingress_ptr;
   twilio.set_event_ingress(&ingress);
   std::atomic<int> warnings{0};
   telephony::twilio::TwilioWebhookDeps deps{tc,           ingress,           db->calls(), db->campaigns(),
@@ -240,9 +260,21 @@ int run_runner_mode(const RunnerModeOptions& o) {
   dialer::RealtimeDriver driver(runner, nullptr, wall, &vclock, 1.0);
   driver.start();
   const double budget_s = 30.0 + 3.0 * total / std::max(o.rate, 1);
+  std::size_t last_count = 0;
+  auto last_progress = SteadyClock::now();
   while (emu.create_requests() < static_cast<std::size_t>(total) &&
          std::chrono::duration<double>(SteadyClock::now() - wall0).count() < budget_s) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto n = emu.create_requests();
+    if (n != last_count) {
+      last_count = n;
+      last_progress = SteadyClock::now();
+    } else if (SteadyClock::now() - last_progress > std::chrono::seconds(20)) {
+      std::printf("STALLED: no new call for 20 s at %zu of %d calls (driver turns %lld); exiting without "
+                  "clean-up\n", n, total, static_cast<long long>(driver.turns()));
+      std::fflush(stdout);
+      _exit(3);
+    }
   }
   const double wall_s = std::chrono::duration<double>(SteadyClock::now() - wall0).count();
   const double cpu_s = process_cpu_seconds() - cpu0;
@@ -304,6 +336,7 @@ int run_runner_mode(const RunnerModeOptions& o) {
   std::fflush(stdout);
 
   server.stop();
+  if (inbox) inbox->stop();
   emu.stop();
   sched.stop();
   return failures == 0 && placed >= static_cast<std::size_t>(total) ? 0 : 1;
