@@ -112,6 +112,19 @@ class Campaigns final : public storage::CampaignStore {
     x.lease_expires_at.reset();
     return ok_status();
   }
+  Status update_idle_target(const CampaignTarget& t) override {
+    Lock g(s_.mu);
+    auto it = s_.targets.find({t.campaign_id, t.contact_id});
+    if (it == s_.targets.end()) return not_found("target");
+    auto& x = it->second;
+    if (!x.lease_owner.empty() || x.status == TargetStatus::kInProgress) {
+      return make_error(ErrorCode::kConflict, "the target is leased (a call is in progress)");
+    }
+    x.status = t.status;
+    x.next_eligible_at = t.next_eligible_at;
+    x.last_outcome = t.last_outcome;
+    return ok_status();
+  }
   Status renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) override {
     Lock g(s_.mu);
     for (auto it = s_.targets.lower_bound({campaign, 0}); it != s_.targets.end() && it->first.first == campaign;

@@ -5,6 +5,7 @@
 #include "outdial/api/handler_support.hpp"
 #include "outdial/api/json_mapping.hpp"
 #include "outdial/api/json_reader.hpp"
+#include "outdial/dialer/disposition_service.hpp"
 
 namespace outdial::api {
 
@@ -72,9 +73,55 @@ Result<net::Response> calls(ApiDeps& deps, const Actor& actor, const net::Reques
   return json_response(200, {{"items", items}, {"offset", page->offset}, {"limit", page->limit}});
 }
 
+json to_json(const Disposition& d) {
+  return {{"id", d.id},
+          {"attempt_id", d.attempt_id},
+          {"code", to_string(d.code)},
+          {"note", d.note},
+          {"callback_at", time_json(d.callback_at)},
+          {"created_by", d.created_by},
+          {"created_at", format_iso8601(d.created_at)}};
+}
+
+dialer::DispositionService dispositions(ApiDeps& deps) {
+  return dialer::DispositionService(deps.db.calls(), deps.db.campaigns(), deps.db.compliance(), deps.db.audit(),
+                                    deps.clock);
+}
+
+// POST /api/calls/:id/disposition {"code", "note"?, "callback_at"?}
+Result<net::Response> dispose(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+  if (auto s = require_write(actor); !s.ok()) return s.error();
+  auto id = id_param(req, "id");
+  if (!id.ok()) return id.error();
+  auto body = parse_json_body(req.body);
+  if (!body.ok()) return body.error();
+  dialer::DispositionRequest d;
+  ObjectReader r(*body, "");
+  r.enumeration("code", d.code, parse_disposition_code, true);
+  r.str("note", d.note);
+  r.opt_time("callback_at", d.callback_at);
+  r.finish();
+  if (!r.ok()) return r.error();
+  auto stored = dispositions(deps).record(actor, *id, d);
+  if (!stored.ok()) return stored.error();
+  return json_response(201, to_json(*stored));
+}
+
 }  // namespace
 
 void add_campaign_routes(net::Router& router, ApiDeps& deps) {
+  router.add("POST", "/api/calls/:id/disposition",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) { return dispose(deps, a, r); }));
+  router.add("GET", "/api/calls/:id/dispositions",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {
+               auto id = id_param(r, "id");
+               if (!id.ok()) return id.error();
+               auto list = dispositions(deps).list(a, *id);
+               if (!list.ok()) return list.error();
+               json items = json::array();
+               for (const auto& d : *list) items.push_back(to_json(d));
+               return json_response(200, {{"items", items}});
+             }));
   router.add("POST", "/api/campaigns",
              authed(deps, [&deps](const Actor& a, const net::Request& r) { return create(deps, a, r); }));
   router.add("GET", "/api/campaigns",

@@ -61,7 +61,9 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
     if (cfg.pace_window_max >= 0) limits.window_max = cfg.pace_window_max;
     if (cfg.pace_max_concurrency >= 0) limits.max_concurrency = cfg.pace_max_concurrency;
     if (auto st = accounts::validate_limits(limits); !st.ok()) return st.error();
-    s->pacer_ = std::make_unique<accounts::Pacer>(limits);
+    // Evenly spaced starts with 3% headroom: what bench/origination found keeps the carrier's
+    // own windows (which see our starts after network jitter) within the limit too.
+    s->pacer_ = std::make_unique<accounts::Pacer>(limits, accounts::PacerOptions{true, 0.03});
     rc.pacer = s->pacer_.get();
   }
   s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,

@@ -40,7 +40,7 @@ CampaignRunner::CampaignRunner(storage::Database& db, telephony::Provider& provi
       facts_(facts),
       clock_(clock),
       config_(std::move(config)),
-      events_(db.calls(), db.campaigns(), db.compliance(), clock) {
+      events_(db.calls(), db.campaigns(), db.compliance(), clock, &db) {
   if (config_.pacer != nullptr) events_.set_on_ended([this](AttemptId id) { pace_end(id); });
 }
 

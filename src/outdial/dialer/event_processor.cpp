@@ -43,8 +43,17 @@ bool fold(CallAttempt& a, const CallEvent& ev) {
 }  // namespace
 
 EventProcessor::EventProcessor(storage::CallStore& calls, storage::CampaignStore& campaigns,
-                               storage::ComplianceStore& compliance, const Clock& clock)
-    : calls_(calls), campaigns_(campaigns), compliance_(compliance), clock_(clock) {}
+                               storage::ComplianceStore& compliance, const Clock& clock, storage::Database* db)
+    : calls_(calls), campaigns_(campaigns), compliance_(compliance), clock_(clock), db_(db) {}
+
+Status EventProcessor::in_order(const std::function<Status()>& fn) {
+  auto locked = [&]() -> Status {
+    std::lock_guard lock(mu_);
+    return fn();
+  };
+  if (db_ == nullptr) return locked();
+  return db_->with_transaction(locked);
+}
 
 void EventProcessor::track_live(const CallAttempt& attempt) {
   if (attempt.campaign_id == 0 || is_terminal(attempt.state)) return;
@@ -60,7 +69,10 @@ void EventProcessor::untrack_locked(const CallAttempt& attempt) {
 }
 
 Status EventProcessor::resync_live(CampaignId campaign) {
-  std::lock_guard lock(mu_);
+  return in_order([&] { return resync_live_locked(campaign); });
+}
+
+Status EventProcessor::resync_live_locked(CampaignId campaign) {
   auto live = calls_.live_attempts(campaign);
   if (!live) {
     live_.erase(campaign);  // unknown: the next live_count() asks the store again
@@ -88,13 +100,23 @@ Status EventProcessor::resync_live(CampaignId campaign) {
 }
 
 Result<std::int64_t> EventProcessor::live_count(CampaignId campaign) {
-  std::lock_guard lock(mu_);
-  auto it = live_.find(campaign);
-  if (it == live_.end()) {
-    if (auto st = resync_live(campaign); !st) return st.error();
-    it = live_.find(campaign);
+  {
+    std::lock_guard lock(mu_);
+    auto it = live_.find(campaign);
+    if (it != live_.end()) return static_cast<std::int64_t>(it->second.size());
   }
-  return static_cast<std::int64_t>(it->second.size());
+  std::int64_t n = 0;
+  auto st = in_order([&]() -> Status {
+    auto it = live_.find(campaign);
+    if (it == live_.end()) {
+      if (auto r = resync_live_locked(campaign); !r) return r;
+      it = live_.find(campaign);
+    }
+    n = static_cast<std::int64_t>(it->second.size());
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return n;
 }
 
 std::string EventProcessor::call_key(const std::string& provider, const std::string& call_id) {
@@ -159,7 +181,13 @@ Status EventProcessor::commit_fold_locked(const CallAttempt& next, CallState bef
 }
 
 void EventProcessor::on_call_event(const CallEvent& event) {
-  std::lock_guard lock(mu_);
+  (void)in_order([&] {
+    on_call_event_locked(event);
+    return ok_status();
+  });
+}
+
+void EventProcessor::on_call_event_locked(const CallEvent& event) {
   ++events_seen_;
   if (!event.provider_call_id.empty()) {
     auto cached = calls_cache_.find(call_key(event.provider, event.provider_call_id));
@@ -217,8 +245,13 @@ void EventProcessor::on_call_event(const CallEvent& event) {
 }
 
 Result<CallAttempt> EventProcessor::replay(const CallAttempt& attempt) {
-  std::lock_guard lock(mu_);
-  return apply_locked(attempt);
+  std::optional<Result<CallAttempt>> out;
+  (void)in_order([&] {
+    out = apply_locked(attempt);
+    return ok_status();  // a failed replay keeps what it wrote before failing, as before
+  });
+  if (!out) return make_error(ErrorCode::kUnavailable, "replay could not start a store transaction");
+  return *out;
 }
 
 Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {
@@ -255,8 +288,7 @@ Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {
 }
 
 Status EventProcessor::finalize_target(const CallAttempt& attempt, bool undialable) {
-  std::lock_guard lock(mu_);
-  return finalize_locked(attempt, undialable);
+  return in_order([&] { return finalize_locked(attempt, undialable); });
 }
 
 Status EventProcessor::finalize_locked(const CallAttempt& attempt, bool undialable) {

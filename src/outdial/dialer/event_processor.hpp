@@ -12,6 +12,7 @@
 #include "outdial/storage/call_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
 #include "outdial/storage/compliance_store.hpp"
+#include "outdial/storage/database.hpp"
 #include "outdial/telephony/provider.hpp"
 
 namespace outdial::dialer {
@@ -27,8 +28,14 @@ namespace outdial::dialer {
 // Thread-safe: calls are serialized by an internal mutex (events for one call must not race).
 class EventProcessor final : public telephony::CallEventSink {
  public:
+  // db: when given, every entry point that touches the stores runs inside db->with_transaction()
+  // and takes this processor's lock inside it. The lock order is then always "database, then
+  // processor", whichever thread calls (the runner inside its batch transaction, a webhook or
+  // inbox thread with an event): without it a tick holding the database while it replays a call
+  // and a webhook holding the processor while it writes an event wait for each other forever.
+  // An event's writes (event row, attempt, target, DNC) also commit together.
   EventProcessor(storage::CallStore& calls, storage::CampaignStore& campaigns, storage::ComplianceStore& compliance,
-                 const Clock& clock);
+                 const Clock& clock, storage::Database* db = nullptr);
 
   void on_call_event(const CallEvent& event) override;
 
@@ -79,6 +86,10 @@ class EventProcessor final : public telephony::CallEventSink {
   Result<Campaign> campaign_locked(CampaignId id);
 
   Result<CallAttempt> apply_locked(CallAttempt attempt);
+  void on_call_event_locked(const CallEvent& event);
+  Status resync_live_locked(CampaignId campaign);
+  // Runs fn in a store transaction (when a Database was given), then under mu_.
+  Status in_order(const std::function<Status()>& fn);
   void untrack_locked(const CallAttempt& attempt);
   Status finalize_locked(const CallAttempt& attempt, bool undialable);
 
@@ -86,6 +97,7 @@ class EventProcessor final : public telephony::CallEventSink {
   storage::CampaignStore& campaigns_;
   storage::ComplianceStore& compliance_;
   const Clock& clock_;
+  storage::Database* db_ = nullptr;
   std::recursive_mutex mu_;
   std::int64_t events_seen_ = 0;
   std::int64_t duplicates_ = 0;

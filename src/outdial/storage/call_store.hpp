@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "outdial/core/call.hpp"
+#include "outdial/core/disposition.hpp"
 #include "outdial/core/result.hpp"
 
 namespace outdial::storage {
@@ -78,6 +79,15 @@ class CallStore {
     return make_error(ErrorCode::kFailedPrecondition, "this call store does not keep recordings");
   }
   // Oldest first.
+  // Dispositions (append-only): returns the stored row with its id; the attempt's, oldest first.
+  virtual Result<Disposition> add_disposition(const Disposition& d) {
+    (void)d;
+    return make_error(ErrorCode::kFailedPrecondition, "this call store does not keep dispositions");
+  }
+  virtual Result<std::vector<Disposition>> dispositions_for_attempt(AttemptId attempt) {
+    (void)attempt;
+    return make_error(ErrorCode::kFailedPrecondition, "this call store does not keep dispositions");
+  }
   virtual Result<std::vector<CallRecording>> recordings_for_attempt(AttemptId attempt) {
     (void)attempt;
     return make_error(ErrorCode::kFailedPrecondition, "this call store does not keep recordings");

@@ -47,6 +47,10 @@ class CampaignStore {
   // Writes status/attempts/next_eligible_at/last_outcome and clears the lease, but only if
   // `node` still holds it (kConflict otherwise).
   virtual Status release_target(const CampaignTarget& t, const std::string& node) = 0;
+  // Writes status/next_eligible_at/last_outcome of a target that no node holds (a disposition
+  // reschedules or closes it). kConflict while it is leased (a call is in progress), kNotFound
+  // when the campaign has no such target.
+  virtual Status update_idle_target(const CampaignTarget& t) = 0;
   // Extends the leases this node holds in the campaign (live calls) to now + ttl.
   virtual Status renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) = 0;
   virtual Result<std::optional<CampaignTarget>> get_target(CampaignId campaign, ContactId contact) = 0;

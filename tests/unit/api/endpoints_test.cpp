@@ -307,3 +307,90 @@ TEST_F(ApiTest, CampaignProgressTargetsAndCalls) {
 
 }  // namespace
 }  // namespace outdial::api::test
+
+namespace outdial::api::test {
+namespace {
+
+TEST_F(ApiTest, DispositionsRecordAndAct) {
+  ContactList l;
+  l.tenant_id = tenant_a_;
+  l.name = "l";
+  auto list = db_->contacts().create_list(l);
+  ASSERT_TRUE(list.ok());
+  std::vector<Contact> cs(2);
+  cs[0].tenant_id = cs[1].tenant_id = tenant_a_;
+  cs[0].list_id = cs[1].list_id = list->id;
+  cs[0].phone_e164 = "+14155550123";
+  cs[1].phone_e164 = "+14155550124";
+  ASSERT_TRUE(db_->contacts().insert_batch(cs).ok());
+  auto r = call_json("POST", "/api/campaigns", admin_key_, {{"name", "c"}, {"list_id", list->id}});
+  ASSERT_EQ(r.status, 201);
+  const CampaignId campaign = r.body["id"];
+  ASSERT_TRUE(db_->campaigns().add_targets_from_list(campaign, list->id, clock_.now()).ok());
+  auto contacts = db_->contacts().list_contacts(tenant_a_, list->id, 0, 10);
+  ASSERT_TRUE(contacts.ok());
+  std::vector<AttemptId> ids;
+  for (int i = 0; i < 2; ++i) {
+    CallAttempt a;
+    a.tenant_id = tenant_a_;
+    a.campaign_id = campaign;
+    a.contact_id = contacts->items[static_cast<std::size_t>(i)].id;
+    a.idempotency_key = std::to_string(campaign) + ":" + std::to_string(a.contact_id) + ":1";
+    a.state = CallState::kCompleted;
+    a.provider = "sim";
+    a.to_number = contacts->items[static_cast<std::size_t>(i)].phone_e164;
+    a.created_at = clock_.now();
+    auto stored = db_->calls().create_attempt(a);
+    ASSERT_TRUE(stored.ok());
+    ids.push_back(stored->id);
+  }
+  const std::string first = "/api/calls/" + std::to_string(ids[0]);
+  const std::string second = "/api/calls/" + std::to_string(ids[1]);
+
+  EXPECT_EQ(call_json("POST", first + "/disposition", viewer_key_, {{"code", "interested"}}).status, 403);
+  EXPECT_EQ(call_json("POST", first + "/disposition", other_admin_key_, {{"code", "interested"}}).status, 404);
+  r = call_json("POST", first + "/disposition", agent_key_, {{"code", "callback"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["error"]["details"]["field"], "callback_at");
+  r = call_json("POST", first + "/disposition", agent_key_, {{"code", "maybe"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["error"]["details"]["field"], "code");
+
+  const TimePoint later = clock_.now() + std::chrono::hours(26);
+  r = call_json("POST", first + "/disposition", agent_key_,
+                {{"code", "callback"}, {"note", "after lunch tomorrow"}, {"callback_at", format_iso8601(later)}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(r.body["code"], "callback");
+  auto t = db_->campaigns().get_target(campaign, contacts->items[0].id);
+  ASSERT_TRUE(t.ok() && t->has_value());
+  EXPECT_EQ((*t)->status, TargetStatus::kPending);
+  EXPECT_EQ((*t)->next_eligible_at, later);
+  EXPECT_EQ((*t)->last_outcome, "callback");
+
+  r = call_json("POST", first + "/disposition", agent_key_, {{"code", "do_not_call"}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  auto dnc = call("GET", "/api/dnc", admin_key_);
+  ASSERT_EQ(dnc.body["items"].size(), 1u);
+  EXPECT_EQ(dnc.body["items"][0]["phone"], "+14155550123");
+
+  r = call_json("POST", second + "/disposition", agent_key_, {{"code", "wrong_number"}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  t = db_->campaigns().get_target(campaign, contacts->items[1].id);
+  EXPECT_EQ((*t)->status, TargetStatus::kExhausted);
+  EXPECT_EQ((*t)->last_outcome, "wrong_number");
+
+  r = call("GET", first + "/dispositions", viewer_key_);
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.body["items"].size(), 2u);
+  EXPECT_EQ(r.body["items"][0]["code"], "callback");
+  EXPECT_EQ(r.body["items"][0]["note"], "after lunch tomorrow");
+  EXPECT_EQ(r.body["items"][1]["code"], "do_not_call");
+  EXPECT_EQ(call("GET", first + "/dispositions", other_admin_key_).status, 404);
+
+  auto audit = call("GET", "/api/audit?entity_type=call", admin_key_);
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_EQ(audit.body["items"].size(), 3u);
+}
+
+}  // namespace
+}  // namespace outdial::api::test

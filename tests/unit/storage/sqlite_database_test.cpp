@@ -44,15 +44,15 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {
     auto db = must_open_sqlite(files.path());
-    EXPECT_EQ(db->schema_version(), 8);
+    EXPECT_EQ(db->schema_version(), 9);
     ASSERT_TRUE(db->migrate());
   }
   auto again = must_open_sqlite(files.path());  // reopening re-runs migrate(): a no-op
-  EXPECT_EQ(again->schema_version(), 8);
+  EXPECT_EQ(again->schema_version(), 9);
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
-                                      "7:accounts", "8:call_recordings"}));
+                                      "7:accounts", "8:call_recordings", "9:dispositions"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
@@ -64,7 +64,7 @@ TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   auto db = must(SqliteDatabase::open(files.path(), options));
   EXPECT_EQ(db->schema_version(), 0);
   ASSERT_TRUE(db->migrate());
-  EXPECT_EQ(db->schema_version(), 8);
+  EXPECT_EQ(db->schema_version(), 9);
   Tenant t;
   t.name = "acme";
   EXPECT_TRUE(db->tenants().create_tenant(t));

@@ -315,6 +315,52 @@ Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::strin
   return out;
 }
 
+Result<Disposition> SqliteCallStore::add_disposition(const Disposition& d) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "INSERT INTO dispositions (tenant_id, attempt_id, code, note, callback_at, created_by, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.bind(1, d.tenant_id).bind(2, d.attempt_id).bind(3, std::string(to_string(d.code))).bind(4, d.note);
+  if (d.callback_at) {
+    s.bind(5, *d.callback_at);
+  } else {
+    s.bind_null(5);
+  }
+  s.bind(6, d.created_by).bind(7, d.created_at);
+  auto n = s.run();
+  if (!n) return n.error();
+  Disposition stored = d;
+  stored.id = sqlite3_last_insert_rowid(conn_.handle());
+  return stored;
+}
+
+Result<std::vector<Disposition>> SqliteCallStore::dispositions_for_attempt(AttemptId attempt) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "SELECT id, tenant_id, attempt_id, code, note, callback_at, created_by, created_at FROM dispositions"
+      " WHERE attempt_id = ?1 ORDER BY id");
+  s.bind(1, attempt);
+  std::vector<Disposition> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    Disposition d;
+    d.id = s.i64(0);
+    d.tenant_id = s.i64(1);
+    d.attempt_id = s.i64(2);
+    auto code = parse_disposition_code(s.text(3));
+    if (!code) return make_error(ErrorCode::kInternal, "unknown disposition code in store", {{"code", s.text(3)}});
+    d.code = *code;
+    d.note = s.text(4);
+    d.callback_at = s.opt_time(5);
+    d.created_by = s.text(6);
+    d.created_at = s.time(7);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 Result<bool> SqliteCallStore::add_recording(const CallRecording& r) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(

@@ -29,6 +29,8 @@ class SqliteCallStore final : public CallStore {
                                                  const std::string& provider_call_id) override;
   Result<bool> add_recording(const CallRecording& r) override;
   Result<std::vector<CallRecording>> recordings_for_attempt(AttemptId attempt) override;
+  Result<Disposition> add_disposition(const Disposition& d) override;
+  Result<std::vector<Disposition>> dispositions_for_attempt(AttemptId attempt) override;
 
  private:
   Connection& conn_;

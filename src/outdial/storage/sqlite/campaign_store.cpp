@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <tuple>
 
 #include "outdial/storage/sqlite/connection.hpp"
@@ -387,6 +388,26 @@ Status SqliteCampaignStore::release_target(const CampaignTarget& t, const std::s
                        {"node", node}});
   }
   return ok_status();
+}
+
+Status SqliteCampaignStore::update_idle_target(const CampaignTarget& t) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "UPDATE campaign_targets SET status = ?1, next_eligible_at = ?2, last_outcome = ?3"
+      " WHERE campaign_id = ?4 AND contact_id = ?5 AND lease_owner = '' AND status <> ?6");
+  s.bind(1, to_string(t.status)).bind(2, t.next_eligible_at).bind(3, t.last_outcome);
+  s.bind(4, t.campaign_id).bind(5, t.contact_id).bind(6, to_string(TargetStatus::kInProgress));
+  auto n = s.run();
+  if (!n) return n.error();
+  if (*n > 0) return ok_status();
+  auto exists = conn_.prepare("SELECT 1 FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2");
+  exists.bind(1, t.campaign_id).bind(2, t.contact_id);
+  auto row = exists.step();
+  if (!row) return row.error();
+  const std::map<std::string, std::string> where{{"campaign_id", std::to_string(t.campaign_id)},
+                                                 {"contact_id", std::to_string(t.contact_id)}};
+  if (!*row) return make_error(ErrorCode::kNotFound, "no such campaign target", where);
+  return make_error(ErrorCode::kConflict, "the target is leased (a call is in progress)", where);
 }
 
 Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string& node, TimePoint now,

@@ -6,6 +6,7 @@
 #include "outdial/storage/sqlite/migrations/m0004_decisions_append_only.hpp"
 #include "outdial/storage/sqlite/migrations/m0007_accounts.hpp"
 #include "outdial/storage/sqlite/migrations/m0008_call_recordings.hpp"
+#include "outdial/storage/sqlite/migrations/m0009_dispositions.hpp"
 
 namespace outdial::storage::sqlite {
 
@@ -15,9 +16,10 @@ std::span<const Migration> migrations() {
       {2, "append_only", kMigration0002AppendOnly},
       {3, "attempts_by_number", kMigration0003AttemptsByNumber},
       {4, "decisions_append_only", kMigration0004DecisionsAppendOnly},
-      // 5-6 are reserved for other modules landing in parallel; versions are applied one by one.
+      // 5-6 were reserved while modules landed in parallel and never used: no release has them.
       {7, "accounts", kMigration0007Accounts},
       {8, "call_recordings", kMigration0008CallRecordings},
+      {9, "dispositions", kMigration0009Dispositions},
   };
   return kAll;
 }
