@@ -58,6 +58,9 @@ struct RunnerModeOptions {
   int campaigns = 3;       // each campaign is capped at 100 lines and 6000 calls/min (100/s)
   double emu_cps = 1'000;
   std::string ingress = "ordered";  // ordered | sink | inbox
+  // The pacer as `outdial serve` builds it for a real carrier: even spacing, 3% headroom.
+  // --pacer-bursty: the plain pacer (whole windows admitted at once), for comparison.
+  bool bursty_pacer = false;
   std::string dir = "/tmp/outdial_origination_bench";
 };
 

@@ -70,6 +70,7 @@ struct Options {
   int min_gap_us = 0;
   // Drive origination through CampaignRunner + RealtimeDriver instead (Twilio only).
   bool runner = false;
+  bool bursty_pacer = false;  // runner mode: the plain pacer instead of the production options
   std::string ingress = "ordered";
   int campaigns = 3;
 };
@@ -108,6 +109,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--emu-cps") o.emu_cps = num();
     else if (a == "--emu-rate-per-5s") o.emu_rate_per_5s = static_cast<int>(num());
     else if (a == "--runner") o.runner = true;
+    else if (a == "--pacer-bursty") o.bursty_pacer = true;
     else if (a == "--ingress") o.ingress = next();
     else if (a == "--campaigns") o.campaigns = static_cast<int>(num());
     else if (a == "--min-gap-us") o.min_gap_us = static_cast<int>(num());
@@ -157,6 +159,7 @@ int main(int argc, char** argv) {
     ro.campaigns = opt.campaigns;
     ro.emu_cps = opt.emu_cps;
     ro.ingress = opt.ingress;
+    ro.bursty_pacer = opt.bursty_pacer;
     if (ro.ingress != "ordered" && ro.ingress != "sink" && ro.ingress != "inbox") usage("--ingress: ordered|sink|inbox");
     return run_runner_mode(ro);
   }

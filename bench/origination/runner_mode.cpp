@@ -202,7 +202,7 @@ int run_runner_mode(const RunnerModeOptions& o) {
                              dialer::CallerIdDirectory{{{tenant.id, {kCallerId}}}});
   ProviderLimits limits;
   limits.calls_per_second = o.rate;
-  accounts::Pacer pacer(limits);
+  accounts::Pacer pacer(limits, o.bursty_pacer ? accounts::PacerOptions{} : accounts::PacerOptions{true, 0.03});
   dialer::RunnerConfig rc;
   rc.pacer = &pacer;
   dialer::CampaignRunner runner(*db, provider, gate, facts, vclock, rc);
