@@ -224,6 +224,31 @@ class ApiTest : public ::testing::Test {
     return r.body.value("id", CampaignId{0});
   }
 
+  // A list of contacts with these numbers in tenant A and a draft campaign over it with its
+  // targets, straight in the store. Returns the campaign; `contacts` gets the contacts in order.
+  CampaignId seed_campaign_with_contacts(const std::vector<std::string>& phones, std::vector<Contact>& contacts) {
+    ContactList l;
+    l.tenant_id = tenant_a_;
+    l.name = "l";
+    auto list = db_->contacts().create_list(l);
+    EXPECT_TRUE(list.ok());
+    std::vector<Contact> cs(phones.size());
+    for (std::size_t i = 0; i < phones.size(); ++i) {
+      cs[i].tenant_id = tenant_a_;
+      cs[i].list_id = list->id;
+      cs[i].phone_e164 = phones[i];
+    }
+    EXPECT_TRUE(db_->contacts().insert_batch(cs).ok());
+    auto r = call_json("POST", "/api/campaigns", admin_key_, {{"name", "c"}, {"list_id", list->id}});
+    EXPECT_EQ(r.status, 201);
+    const CampaignId id = r.body.value("id", CampaignId{0});
+    EXPECT_TRUE(db_->campaigns().add_targets_from_list(id, list->id, clock_.now()).ok());
+    auto stored = db_->contacts().list_contacts(tenant_a_, list->id, 0, static_cast<std::int64_t>(phones.size()));
+    EXPECT_TRUE(stored.ok());
+    contacts = stored->items;
+    return id;
+  }
+
   static inline int counter_ = 0;
   std::string path_;
   ManualClock clock_{from_epoch_ms(1'795'000'000'000)};

@@ -257,27 +257,13 @@ TEST_F(ApiTest, ComplianceCheckBadFieldIs400NamingIt) {
 
 TEST_F(ApiTest, CampaignProgressTargetsAndCalls) {
   // A list with two contacts, a campaign over it, targets and one attempt, straight in the store.
-  ContactList l;
-  l.tenant_id = tenant_a_;
-  l.name = "l";
-  auto list = db_->contacts().create_list(l);
-  ASSERT_TRUE(list.ok());
-  std::vector<Contact> cs(2);
-  cs[0].tenant_id = cs[1].tenant_id = tenant_a_;
-  cs[0].list_id = cs[1].list_id = list->id;
-  cs[0].phone_e164 = "+14155550123";
-  cs[1].phone_e164 = "+14155550124";
-  ASSERT_TRUE(db_->contacts().insert_batch(cs).ok());
-  auto r = call_json("POST", "/api/campaigns", admin_key_, {{"name", "c"}, {"list_id", list->id}});
-  ASSERT_EQ(r.status, 201);
-  const CampaignId id = r.body["id"];
-  ASSERT_TRUE(db_->campaigns().add_targets_from_list(id, list->id, clock_.now()).ok());
-  auto contacts = db_->contacts().list_contacts(tenant_a_, list->id, 0, 10);
-  ASSERT_TRUE(contacts.ok());
+  std::vector<Contact> contacts;
+  const CampaignId id = seed_campaign_with_contacts({"+14155550123", "+14155550124"}, contacts);
+  ASSERT_EQ(contacts.size(), 2u);
   CallAttempt a;
   a.tenant_id = tenant_a_;
   a.campaign_id = id;
-  a.contact_id = contacts->items[0].id;
+  a.contact_id = contacts[0].id;
   a.idempotency_key = std::to_string(id) + ":1:1";
   a.state = CallState::kQueued;
   a.provider = "sim";
@@ -286,7 +272,7 @@ TEST_F(ApiTest, CampaignProgressTargetsAndCalls) {
   ASSERT_TRUE(db_->calls().create_attempt(a).ok());
 
   const std::string base = "/api/campaigns/" + std::to_string(id);
-  r = call("GET", base + "/progress", viewer_key_);
+  auto r = call("GET", base + "/progress", viewer_key_);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body["campaign_id"], id);
   EXPECT_EQ(r.body["targets"]["pending"], 2);
@@ -312,33 +298,19 @@ namespace outdial::api::test {
 namespace {
 
 TEST_F(ApiTest, DispositionsRecordAndAct) {
-  ContactList l;
-  l.tenant_id = tenant_a_;
-  l.name = "l";
-  auto list = db_->contacts().create_list(l);
-  ASSERT_TRUE(list.ok());
-  std::vector<Contact> cs(2);
-  cs[0].tenant_id = cs[1].tenant_id = tenant_a_;
-  cs[0].list_id = cs[1].list_id = list->id;
-  cs[0].phone_e164 = "+14155550123";
-  cs[1].phone_e164 = "+14155550124";
-  ASSERT_TRUE(db_->contacts().insert_batch(cs).ok());
-  auto r = call_json("POST", "/api/campaigns", admin_key_, {{"name", "c"}, {"list_id", list->id}});
-  ASSERT_EQ(r.status, 201);
-  const CampaignId campaign = r.body["id"];
-  ASSERT_TRUE(db_->campaigns().add_targets_from_list(campaign, list->id, clock_.now()).ok());
-  auto contacts = db_->contacts().list_contacts(tenant_a_, list->id, 0, 10);
-  ASSERT_TRUE(contacts.ok());
+  std::vector<Contact> contacts;
+  const CampaignId campaign = seed_campaign_with_contacts({"+14155550123", "+14155550124"}, contacts);
+  ASSERT_EQ(contacts.size(), 2u);
   std::vector<AttemptId> ids;
   for (int i = 0; i < 2; ++i) {
     CallAttempt a;
     a.tenant_id = tenant_a_;
     a.campaign_id = campaign;
-    a.contact_id = contacts->items[static_cast<std::size_t>(i)].id;
+    a.contact_id = contacts[static_cast<std::size_t>(i)].id;
     a.idempotency_key = std::to_string(campaign) + ":" + std::to_string(a.contact_id) + ":1";
     a.state = CallState::kCompleted;
     a.provider = "sim";
-    a.to_number = contacts->items[static_cast<std::size_t>(i)].phone_e164;
+    a.to_number = contacts[static_cast<std::size_t>(i)].phone_e164;
     a.created_at = clock_.now();
     auto stored = db_->calls().create_attempt(a);
     ASSERT_TRUE(stored.ok());
@@ -349,7 +321,7 @@ TEST_F(ApiTest, DispositionsRecordAndAct) {
 
   EXPECT_EQ(call_json("POST", first + "/disposition", viewer_key_, {{"code", "interested"}}).status, 403);
   EXPECT_EQ(call_json("POST", first + "/disposition", other_admin_key_, {{"code", "interested"}}).status, 404);
-  r = call_json("POST", first + "/disposition", agent_key_, {{"code", "callback"}});
+  auto r = call_json("POST", first + "/disposition", agent_key_, {{"code", "callback"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body["error"]["details"]["field"], "callback_at");
   r = call_json("POST", first + "/disposition", agent_key_, {{"code", "maybe"}});
@@ -361,7 +333,7 @@ TEST_F(ApiTest, DispositionsRecordAndAct) {
                 {{"code", "callback"}, {"note", "after lunch tomorrow"}, {"callback_at", format_iso8601(later)}});
   ASSERT_EQ(r.status, 201) << r.body.dump();
   EXPECT_EQ(r.body["code"], "callback");
-  auto t = db_->campaigns().get_target(campaign, contacts->items[0].id);
+  auto t = db_->campaigns().get_target(campaign, contacts[0].id);
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->status, TargetStatus::kPending);
   EXPECT_EQ((*t)->next_eligible_at, later);
@@ -375,7 +347,7 @@ TEST_F(ApiTest, DispositionsRecordAndAct) {
 
   r = call_json("POST", second + "/disposition", agent_key_, {{"code", "wrong_number"}});
   ASSERT_EQ(r.status, 201) << r.body.dump();
-  t = db_->campaigns().get_target(campaign, contacts->items[1].id);
+  t = db_->campaigns().get_target(campaign, contacts[1].id);
   EXPECT_EQ((*t)->status, TargetStatus::kExhausted);
   EXPECT_EQ((*t)->last_outcome, "wrong_number");
 

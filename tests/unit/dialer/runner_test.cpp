@@ -384,15 +384,8 @@ namespace {
 
 // Dial errors that do not prove the number bad (issue #3: "nothing is retried blindly"): the
 // attempt keeps its key, and a later resolution asks the carrier before dialing again.
-struct DialFaultTest : DialerFixture {
-  testing::FakeProvider provider;
+struct DialFaultTest : RunnerTest {
   testing::FakeGate gate;
-  std::unique_ptr<FactsBuilder> facts;
-  void SetUp() override {
-    DialerFixture::SetUp();
-    facts =
-        std::make_unique<FactsBuilder>(db.compliance(), db.calls(), db.campaigns(), nullptr, caller_ids());
-  }
   std::vector<CallAttempt> attempts(CampaignId c) { return *db.calls().list_attempts(staff.tenant_id, c, 0, 10); }
 };
 
@@ -437,14 +430,7 @@ TEST_F(DialFaultTest, TimeOutAfterTheCarrierCreatedTheCallIsAttachedNotDialedTwi
   EXPECT_EQ(a[0].state, CallState::kDialing);
   EXPECT_EQ(a[0].provider_call_id, "P1");
   // The call's events now reach the attempt.
-  CallEvent e;
-  e.provider = "fake";
-  e.provider_call_id = "P1";
-  e.kind = CallEventKind::kBusy;
-  e.sequence = 1;
-  e.dedupe_key = "P1:1";
-  e.at = clock.now();
-  runner.sink().on_call_event(e);
+  runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 1));
   EXPECT_EQ(attempts(c.id)[0].state, CallState::kBusy);
 }
 
@@ -520,25 +506,9 @@ namespace {
 
 // Provider account pacing (issue #3 §3): the runner never starts more calls than the account's
 // limits allow, in any window, and a call's end gives its concurrency slot back.
-struct PacedRunnerTest : DialerFixture {
-  testing::FakeProvider provider;
+struct PacedRunnerTest : RunnerTest {
+  CallEvent end(const std::string& call) { return ev(call, CallEventKind::kBusy, 9); }
   testing::FakeGate gate;
-  std::unique_ptr<FactsBuilder> facts;
-  void SetUp() override {
-    DialerFixture::SetUp();
-    facts =
-        std::make_unique<FactsBuilder>(db.compliance(), db.calls(), db.campaigns(), nullptr, caller_ids());
-  }
-  CallEvent end(const std::string& call) {
-    CallEvent e;
-    e.provider = "fake";
-    e.provider_call_id = call;
-    e.kind = CallEventKind::kBusy;
-    e.sequence = 9;
-    e.dedupe_key = call + ":end";
-    e.at = clock.now();
-    return e;
-  }
 };
 
 TEST_F(PacedRunnerTest, CallsPerSecondAndConcurrencyHold) {
