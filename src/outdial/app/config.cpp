@@ -3,7 +3,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <utility>
 #include <string>
 
 namespace outdial::app {
@@ -14,7 +16,7 @@ const char* env(const char* name) {
 }
 }  // namespace
 
-void apply_environment(Config& cfg) {
+Status apply_environment(Config& cfg) {
   if (const char* v = env("OUTDIAL_DB")) cfg.db_path = v;
   if (const char* v = env("OUTDIAL_BIND")) cfg.bind = v;
   if (const char* v = env("OUTDIAL_PORT")) cfg.port = static_cast<std::uint16_t>(std::strtoul(v, nullptr, 10));
@@ -31,16 +33,30 @@ void apply_environment(Config& cfg) {
   if (const char* v = env("OUTDIAL_TELNYX_CONNECTION_ID")) cfg.telnyx_connection_id = v;
   if (const char* v = env("OUTDIAL_TELNYX_PUBLIC_KEY")) cfg.telnyx_public_key = v;
   if (const char* v = env("OUTDIAL_TELNYX_API_BASE")) cfg.telnyx_api_base = v;
-  auto int_env = [](const char* name, int& out) {
-    if (const char* v = env(name)) out = static_cast<int>(std::strtol(v, nullptr, 10));
+  // A whole number in [min, 100000]; anything else names the variable.
+  auto int_env = [](const char* name, int& out, int min) -> Status {
+    const char* v = env(name);
+    if (v == nullptr) return ok_status();
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < min || n > 100'000) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string(name) + " must be a whole number from " + std::to_string(min) +
+                            " to 100000, got '" + v + "'",
+                        {{"variable", name}});
+    }
+    out = static_cast<int>(n);
+    return ok_status();
   };
-  int_env("OUTDIAL_PACE_CPS", cfg.pace_cps);
-  int_env("OUTDIAL_PACE_WINDOW_SECONDS", cfg.pace_window_seconds);
-  int_env("OUTDIAL_PACE_WINDOW_MAX", cfg.pace_window_max);
-  int_env("OUTDIAL_PACE_MAX_CONCURRENCY", cfg.pace_max_concurrency);
+  for (auto [name, field] : {std::pair{"OUTDIAL_PACE_CPS", &cfg.pace_cps},
+                             std::pair{"OUTDIAL_PACE_WINDOW_SECONDS", &cfg.pace_window_seconds},
+                             std::pair{"OUTDIAL_PACE_WINDOW_MAX", &cfg.pace_window_max},
+                             std::pair{"OUTDIAL_PACE_MAX_CONCURRENCY", &cfg.pace_max_concurrency}}) {
+    if (auto st = int_env(name, *field, 0); !st) return st;
+  }
   if (cfg.provider != "sim") cfg.http_threads = 64;
-  int_env("OUTDIAL_HTTP_THREADS", cfg.http_threads);
-  if (cfg.http_threads < 1) cfg.http_threads = 1;
+  return int_env("OUTDIAL_HTTP_THREADS", cfg.http_threads, 1);
 }
 
 void init_logging(const std::string& level) {

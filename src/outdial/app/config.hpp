@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "outdial/core/result.hpp"
+
 namespace outdial::app {
 
 // Everything outdial reads from its environment, in one place (the composition root is the only
@@ -43,7 +45,9 @@ struct Config {
 };
 
 // Applies OUTDIAL_* environment variables onto `cfg`.
-void apply_environment(Config& cfg);
+// kInvalidArgument naming the variable (details["variable"]) when a numeric setting is not a
+// whole number in its range: a typo must not silently turn pacing off.
+Status apply_environment(Config& cfg);
 
 // JSON-lines structured logs on stderr (spdlog), level from cfg.log_level.
 void init_logging(const std::string& level);

@@ -2,13 +2,18 @@
 // the command functions; nothing else happens here.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "outdial/app/commands.hpp"
 #include "outdial/app/config.hpp"
 
 int main(int argc, char** argv) {
   using namespace outdial::app;  // NOLINT: the entry point only
   Config cfg;
-  apply_environment(cfg);
+  if (auto st = apply_environment(cfg); !st) {
+    std::fprintf(stderr, "outdial: %s\n", st.error().message.c_str());
+    return 2;
+  }
 
   CLI::App app{"outdial: outbound calling campaigns with a compliance gate"};
   app.require_subcommand(1);

@@ -151,21 +151,10 @@ TickResult CampaignRunner::tick() {
   const TimePoint now = clock_.now();
   resolve_due(now);
   auto active = db_.campaigns().list_active_campaigns();
-  // After this tick's own dials: one deferred now (429, time-out) must wake the driver too.
-  struct ResolutionDue {
-    CampaignRunner& runner;
-    TickResult& out;
-    TimePoint now;
-    ~ResolutionDue() {
-      if (auto r = runner.next_resolution()) earliest(out.next_due, *r, now);
-    }
-  } resolution_due{*this, out, now};
-  if (!active) {
-    last_active_.clear();
-    return out;
-  }
   last_active_.clear();
-  for (Campaign c : *active) {
+  static const std::vector<Campaign> kNone;  // the store failed: nothing to dial this tick
+  const std::vector<Campaign>& campaigns = active ? *active : kNone;
+  for (Campaign c : campaigns) {
     if (c.expires_at && now >= *c.expires_at) {
       // Auto-expiry (AI policy "Campaign auto-expiry"): no new dials; calls in flight finish.
       c.status = CampaignStatus::kExpired;
@@ -200,6 +189,8 @@ TickResult CampaignRunner::tick() {
     ++out.active_campaigns;
     last_active_.push_back(c);
   }
+  // After this tick's own dials: one deferred now (429, time-out) must wake the driver too.
+  if (auto r = next_resolution()) earliest(out.next_due, *r, now);
   return out;
 }
 
@@ -507,7 +498,7 @@ void CampaignRunner::defer_resolution(const CallAttempt& a, TimePoint now, const
   for (int i = 0; i < u.tries && wait < config_.resolve_backoff_max; ++i) wait *= 2;
   u.due = now + std::min(wait, config_.resolve_backoff_max);
   ++u.tries;
-  (void)why;  // recorded on the attempt if it finally fails
+  // Recorded on the attempt if it finally fails.
   u.attempt.failure_reason = std::string(to_string(why.code)) + ": " + why.message;
 }
 

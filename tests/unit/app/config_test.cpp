@@ -27,7 +27,7 @@ struct EnvGuard {
 TEST(ConfigEnvironment, PacingLimitsAndThreadsForAWebhookCarrier) {
   EnvGuard env{{"OUTDIAL_PROVIDER", "twilio"}, {"OUTDIAL_PACE_CPS", "25"}, {"OUTDIAL_PACE_MAX_CONCURRENCY", "40"}};
   Config c;
-  apply_environment(c);
+  ASSERT_TRUE(apply_environment(c).ok());
   EXPECT_EQ(c.provider, "twilio");
   EXPECT_EQ(c.pace_cps, 25);
   EXPECT_EQ(c.pace_max_concurrency, 40);
@@ -38,13 +38,28 @@ TEST(ConfigEnvironment, PacingLimitsAndThreadsForAWebhookCarrier) {
 TEST(ConfigEnvironment, SimKeepsFewThreadsUnlessTold) {
   {
     Config c;
-    apply_environment(c);
+    ASSERT_TRUE(apply_environment(c).ok());
     EXPECT_EQ(c.http_threads, 2);
   }
   EnvGuard env{{"OUTDIAL_HTTP_THREADS", "8"}};
   Config c;
-  apply_environment(c);
+  ASSERT_TRUE(apply_environment(c).ok());
   EXPECT_EQ(c.http_threads, 8);
+}
+
+TEST(ConfigEnvironment, AMalformedNumberNamesTheVariableInsteadOfDisablingPacing) {
+  for (const char* bad : {"25x", " ", "-5", "1e3", "9999999"}) {
+    EnvGuard env{{"OUTDIAL_PACE_CPS", bad}};
+    Config c;
+    auto st = apply_environment(c);
+    ASSERT_FALSE(st.ok()) << bad;
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(st.error().details.at("variable"), "OUTDIAL_PACE_CPS");
+    EXPECT_NE(st.error().message.find(bad), std::string::npos);
+  }
+  EnvGuard env{{"OUTDIAL_HTTP_THREADS", "0"}};
+  Config c;
+  EXPECT_FALSE(apply_environment(c).ok());  // at least one thread
 }
 
 }  // namespace

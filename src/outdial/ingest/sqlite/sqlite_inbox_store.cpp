@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "outdial/storage/sqlite/connection.hpp"
+
 namespace outdial::ingest::sqlite {
 
 namespace {
@@ -34,29 +36,9 @@ CREATE TABLE IF NOT EXISTS inbox_state (
 INSERT OR IGNORE INTO inbox_state (id, applied_through) VALUES (1, 0);
 )sql";
 
-// SQLite result code -> Error (as the storage driver does; engineering.md §5).
+// SQLite result code -> Error: the storage driver's one mapping (engineering.md §5).
 Error sql_error(sqlite3* db, int rc, const std::string& context) {
-  const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  const int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
-  ErrorCode code = ErrorCode::kInternal;
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PROTOCOL:
-    case SQLITE_READONLY:
-      code = ErrorCode::kUnavailable;
-      break;
-    case SQLITE_CONSTRAINT:
-      code = ErrorCode::kInvalidArgument;
-      break;
-    default:
-      break;
-  }
-  return make_error(code, "webhook inbox: " + context + ": " + (msg != nullptr ? msg : "?"),
-                    {{"sqlite_code", std::to_string(extended)}});
+  return storage::sqlite::translate_error(db, rc, "webhook inbox: " + context);
 }
 
 Status exec(sqlite3* db, const char* sql, const std::string& context) {

@@ -18,6 +18,7 @@ Error translate_error(sqlite3* db, int rc, const std::string& context) {
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
+    case SQLITE_READONLY:
       code = ErrorCode::kUnavailable;
       break;
     case SQLITE_CONSTRAINT:
