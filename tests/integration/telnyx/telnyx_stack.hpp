@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "emulator.hpp"
+#include "telnyx_emulator/emulator.hpp"
 #include "outdial/dialer/campaign_runner.hpp"
 #include "outdial/dialer/campaign_service_impl.hpp"
 #include "outdial/net/curl/curl_http_client.hpp"

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "emulator.hpp"
+#include "twilio_emulator/emulator.hpp"
 #include "outdial/net/http_client.hpp"
 #include "outdial/telephony/twilio/twilio_signature.hpp"
-#include "scheduler.hpp"
+#include "twilio_emulator/scheduler.hpp"
 
 namespace outdial::twilio_emulator::testing {
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace outdial::telephony::twilio {
 namespace {
 
@@ -102,10 +104,39 @@ TEST(TwilioEvents, AmdAndDigitsEvents) {
   EXPECT_EQ(e->sequence, 2);
   EXPECT_EQ(e->detail, "amd:machine_end_silence");
   EXPECT_FALSE(amd_event("CA3", "", 7, 2, kNow).has_value());
-  const auto d = digits_event("CA3", "2", 1, 7, kNow);
+  const auto d = digits_event("CA3", "2", 1, 7, 4, kNow);
   EXPECT_EQ(d.kind, CallEventKind::kDigits);
   EXPECT_EQ(d.digits, "2");
   EXPECT_EQ(d.dedupe_key, "CA3:digits:1");
+  EXPECT_EQ(d.sequence, 4);
+}
+
+// A key press sorts after the answer and before the end of the call (it was sequence 0, before
+// the answer: found by tests/integration/conformance against Telnyx's order).
+TEST(TwilioEvents, DigitsSortAfterTheAnswerAndBeforeTheEnd) {
+  auto ev = [](CallEventKind k, std::int64_t seq) {
+    CallEvent e;
+    e.kind = k;
+    e.sequence = seq;
+    return e;
+  };
+  EXPECT_EQ(digits_sequence({}), 0);
+  // initiated 0, ringing 1, in-progress 2 with the AMD answer at 2: digits at 2, after them.
+  const std::vector<CallEvent> live = {ev(CallEventKind::kInitiated, 0), ev(CallEventKind::kRinging, 1),
+                                       ev(CallEventKind::kAnsweredHuman, 2)};
+  EXPECT_EQ(digits_sequence(live), 2);
+  // The terminal callback already stored (3), with the answer it carries (3): below both.
+  const std::vector<CallEvent> ended = {ev(CallEventKind::kInitiated, 0), ev(CallEventKind::kRinging, 1),
+                                        ev(CallEventKind::kAnsweredHuman, 3), ev(CallEventKind::kCompleted, 3)};
+  EXPECT_EQ(digits_sequence(ended), 2);
+  // Reconciled events (kReconcileSequence) never pull digits up to them.
+  const std::vector<CallEvent> reconciled = {ev(CallEventKind::kAnsweredHuman, kReconcileSequence)};
+  EXPECT_EQ(digits_sequence(reconciled), kReconcileSequence - 1);
+  // Folded in sequence order, the digits come before the end, so the dialer keeps them.
+  std::vector<CallEvent> all = ended;
+  all.push_back(ev(CallEventKind::kDigits, digits_sequence(ended)));
+  std::stable_sort(all.begin(), all.end(), [](const CallEvent& a, const CallEvent& b) { return a.sequence < b.sequence; });
+  EXPECT_EQ(all[2].kind, CallEventKind::kDigits);
 }
 
 TEST(TwilioEvents, MalformedStatusCallbacksAreRefusedNamingTheField) {

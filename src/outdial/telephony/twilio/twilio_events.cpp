@@ -194,13 +194,27 @@ std::optional<CallEvent> amd_event(std::string_view call_sid, std::string_view a
 }
 
 CallEvent digits_event(std::string_view call_sid, std::string_view digits, int try_number, AttemptId attempt,
-                       TimePoint at) {
+                       std::int64_t sequence, TimePoint at) {
   CallEvent e = base_event(call_sid, attempt, at);
   e.kind = CallEventKind::kDigits;
   e.digits = std::string(digits);
-  e.sequence = 0;
+  e.sequence = sequence;
   e.dedupe_key = std::string(call_sid) + ":digits:" + std::to_string(try_number);
   return e;
+}
+
+std::int64_t digits_sequence(const std::vector<CallEvent>& stored) {
+  std::int64_t highest = 0;
+  std::int64_t limit = kReconcileSequence - 1;
+  for (const auto& e : stored) {
+    const auto state = state_for(e.kind);
+    if (state && is_terminal(*state)) {
+      limit = std::min(limit, e.sequence - 1);
+    } else {
+      highest = std::max(highest, e.sequence);
+    }
+  }
+  return std::max<std::int64_t>(0, std::min(highest, limit));
 }
 
 std::vector<CallEvent> resource_events(std::string_view call_sid, std::string_view status, std::string_view answered_by,

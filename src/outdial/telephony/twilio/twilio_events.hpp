@@ -10,7 +10,10 @@
 //    callback, or the terminal `completed` callback (which carries AnsweredBy) delivers it first;
 //    the terminal callback emits it just before its own event with the same sequence, so a replay
 //    applies answered -> completed in that order;
-//  - DTMF from a <Gather> is CallSid:digits:<try>, sequence 0 (digits fold in any non-terminal state).
+//  - DTMF from a <Gather> is CallSid:digits:<try>; a gather has no SequenceNumber, so its event
+//    takes digits_sequence(): after the call's stored non-terminal events (the answer) and before
+//    any terminal one (the dialer drops digits folded after the end). It used to be 0, which
+//    sorted the key press before the answer (the cross-provider conformance test caught it).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,7 +66,11 @@ std::optional<CallEvent> amd_event(std::string_view call_sid, std::string_view a
 
 // The <Gather> result of menu try `try_number`.
 CallEvent digits_event(std::string_view call_sid, std::string_view digits, int try_number, AttemptId attempt,
-                       TimePoint at);
+                       std::int64_t sequence, TimePoint at);
+// The sequence for a digits event given the events stored for the call so far: the highest
+// non-terminal one, kept below the lowest terminal one (and below kReconcileSequence); 0 when
+// nothing is stored.
+std::int64_t digits_sequence(const std::vector<CallEvent>& stored);
 
 // Events that reconcile() derives from the call resource's status (GET Calls/{sid}.json) after a
 // restart: sequence kReconcileSequence (after every callback), dedupe keys CallSid:reconcile:*,

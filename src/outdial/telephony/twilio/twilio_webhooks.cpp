@@ -200,7 +200,12 @@ class Webhooks {
       }
     }
     if (!digits.empty()) {
-      if (auto st = d_.ingress.ingest(digits_event(ctx.call_sid, digits, try_number, ctx.attempt.id, d_.clock.now()));
+      // After the answer in the call's event order (the stored events so far; the ingress may
+      // not have applied the latest yet, which only makes the sequence lower, never terminal).
+      std::int64_t sequence = 0;
+      if (auto stored = d_.calls.events_for_call(kProviderName, ctx.call_sid)) sequence = digits_sequence(*stored);
+      if (auto st = d_.ingress.ingest(
+              digits_event(ctx.call_sid, digits, try_number, ctx.attempt.id, sequence, d_.clock.now()));
           !st && action != ivr::MenuAction::kOptOut) {
         return plain(503, "event not stored");
       }

@@ -1,0 +1,361 @@
+// Cross-provider conformance (issue #3 §5): the same scripted callees, dialed by the real dialer
+// through the real Twilio driver + routes (against tools/twilio_emulator) and through the real
+// Telnyx driver + routes (against tools/telnyx_emulator), over loopback on SQLite, must give the
+// same normalized CallEvents, the same stored attempt outcome and the same do-not-call state.
+//
+// What is normalized away, and why (inherent differences, not driver bugs):
+//  - provider call ids, dedupe keys, sequence numbers and timestamps: each carrier's own
+//    identifiers (Twilio SequenceNumber vs Telnyx occurred_at in microseconds);
+//  - `detail` / failure_reason text: the carrier's own cause vocabulary ("busy" + SIP code from
+//    Twilio's CallStatus, "user_busy sip:486" from Telnyx's hangup_cause); only its presence
+//    on a failed/busy/no-answer call is compared;
+//  - the pre-answer progress events: Twilio reports `ringing` (a status callback), Telnyx Call
+//    Control has no ringing webhook for an outbound leg (call.initiated, then call.answered or
+//    call.hangup), so `ringing` is dropped from both sequences before comparing. Every other
+//    kind, and the order of the kinds, must match.
+//  - time: the Twilio emulator runs in virtual time, the Telnyx emulator in (accelerated) real
+//    time; the callee scripts are written per emulator so that the same things happen in the
+//    same order (the AMD verdict before the callee's key or hang-up, and so on).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "integration/telnyx/telnyx_stack.hpp"
+#include "integration/twilio/twilio_stack.hpp"
+
+namespace outdial {
+namespace {
+
+// The callee's side of a scenario, provider-neutral.
+enum class Callee { kPress1, kPress2, kNoInput, kMachine, kBusy, kNoAnswer, kFailed, kHangUp };
+
+struct Scenario {
+  const char* name;
+  Callee callee;
+  std::string number;
+};
+
+const std::vector<Scenario>& scenarios() {
+  static const std::vector<Scenario> all = {
+      {"press 1: bridged to the agent", Callee::kPress1, "+12125550201"},
+      {"press 2: internal DNC, never called again", Callee::kPress2, "+12125550202"},
+      {"no input: goodbye", Callee::kNoInput, "+12125550203"},
+      {"answering machine: voicemail after the beep", Callee::kMachine, "+12125550204"},
+      {"busy", Callee::kBusy, "+12125550205"},
+      {"no answer", Callee::kNoAnswer, "+12125550206"},
+      {"failed (number not found)", Callee::kFailed, "+12125550207"},
+      {"hang-up mid-call", Callee::kHangUp, "+12125550208"},
+  };
+  return all;
+}
+
+std::vector<std::string> all_numbers() {
+  std::vector<std::string> out;
+  for (const auto& s : scenarios()) out.push_back(s.number);
+  return out;
+}
+
+const Scenario& scenario(Callee c) {
+  for (const auto& s : scenarios())
+    if (s.callee == c) return s;
+  throw std::logic_error("no such scenario");
+}
+
+// What the callee experienced, as each emulator recorded it.
+struct CalleeView {
+  bool bridged_to_agent = false;
+  bool voicemail_after_beep = false;   // the voicemail text started after the beep
+  bool heard_goodbye = false;          // the no-input goodbye
+  bool heard_opt_out_confirmation = false;
+};
+
+// One scenario's outcome through one provider, in provider-neutral terms.
+struct Outcome {
+  std::vector<std::string> events;  // normalized kinds in order (digits as "digits:<d>")
+  std::string state;                // the stored attempt's final state
+  std::string digits;
+  bool machine = false;
+  bool has_failure_reason = false;
+  bool on_internal_dnc = false;
+  CalleeView callee;
+  int calls_placed = 0;             // over both campaigns
+  bool attempted_again = false;     // the second campaign made an attempt for the number
+
+  std::string str() const {
+    std::ostringstream o;
+    o << "events=[";
+    for (std::size_t i = 0; i < events.size(); ++i) o << (i ? "," : "") << events[i];
+    o << "] state=" << state << " digits='" << digits << "' machine=" << machine << " reason=" << has_failure_reason
+      << " dnc=" << on_internal_dnc << " bridged=" << callee.bridged_to_agent
+      << " vm_after_beep=" << callee.voicemail_after_beep << " goodbye=" << callee.heard_goodbye
+      << " optout_confirmed=" << callee.heard_opt_out_confirmation << " calls=" << calls_placed
+      << " again=" << attempted_again;
+    return o.str();
+  }
+};
+
+std::vector<std::string> normalize(std::vector<CallEvent> events) {
+  std::stable_sort(events.begin(), events.end(),
+                   [](const CallEvent& a, const CallEvent& b) { return a.sequence < b.sequence; });
+  std::vector<std::string> out;
+  for (const auto& e : events) {
+    if (e.kind == CallEventKind::kRinging) continue;  // Twilio only (see the header)
+    out.push_back(e.kind == CallEventKind::kDigits ? "digits:" + e.digits : to_string(e.kind));
+  }
+  return out;
+}
+
+// One provider's stack behind the few operations the scenarios need.
+class Rig {
+ public:
+  virtual ~Rig() = default;
+  virtual std::string provider() const = 0;
+  // Starts the stack with the scenarios' callees scripted.
+  virtual void start() = 0;
+  virtual void stop() = 0;
+  // Creates and runs a campaign over `numbers` until its `attempts` attempts are terminal.
+  virtual CampaignId run_campaign(const std::vector<std::string>& numbers, int attempts) = 0;
+  virtual storage::Database& db() = 0;
+  virtual TenantId tenant() const = 0;
+  virtual CalleeView callee(const std::string& provider_call_id) = 0;
+  virtual int calls_to(const std::string& number) = 0;
+
+  std::map<Callee, Outcome> collect(CampaignId first, CampaignId again) {
+    std::map<Callee, Outcome> out;
+    auto first_attempts = db().calls().list_attempts(tenant(), first, 0, 1000);
+    auto again_attempts = db().calls().list_attempts(tenant(), again, 0, 1000);
+    EXPECT_TRUE(first_attempts && again_attempts);
+    if (!first_attempts || !again_attempts) return out;
+    for (const auto& s : scenarios()) {
+      Outcome o;
+      for (const auto& a : *first_attempts) {
+        if (a.to_number != s.number) continue;
+        auto events = db().calls().events_for_call(provider(), a.provider_call_id);
+        EXPECT_TRUE(events) << provider() << " " << s.name;
+        if (events) o.events = normalize(*events);
+        o.state = to_string(a.state);
+        o.digits = a.digits;
+        o.machine = a.answered_by_machine;
+        o.has_failure_reason = !a.failure_reason.empty();
+        o.callee = callee(a.provider_call_id);
+      }
+      auto dnc = db().compliance().find_dnc(tenant(), s.number);
+      EXPECT_TRUE(dnc);
+      o.on_internal_dnc = dnc && dnc->has_value();
+      o.calls_placed = calls_to(s.number);
+      for (const auto& a : *again_attempts) o.attempted_again = o.attempted_again || a.to_number == s.number;
+      out[s.callee] = o;
+    }
+    return out;
+  }
+};
+
+// ---- Twilio ------------------------------------------------------------------------------
+
+class TwilioRig final : public Rig {
+ public:
+  std::string provider() const override { return "twilio"; }
+
+  void start() override {
+    stack_.set_up();
+    namespace te = twilio_emulator;
+    for (const auto& s : scenarios()) {
+      te::CalleeBehaviour b;
+      switch (s.callee) {
+        case Callee::kPress1: b.digits = {"1"}; break;
+        case Callee::kPress2: b.digits = {"2"}; break;
+        case Callee::kNoInput: b.digits = {""}; break;
+        case Callee::kMachine:
+          b.answer = te::Answer::kMachine;
+          b.greeting_seconds = 7;
+          break;
+        case Callee::kBusy: b.answer = te::Answer::kBusy; break;
+        case Callee::kNoAnswer: b.answer = te::Answer::kNoAnswer; break;
+        case Callee::kFailed: b.answer = te::Answer::kFailed; break;
+        case Callee::kHangUp: b.hangup_after_seconds = 5; break;  // after AMD's verdict (2.5 s), in the greeting
+      }
+      stack_.emu_->set_behaviour(s.number, {b});
+    }
+  }
+  void stop() override { stack_.tear_down(); }
+
+  CampaignId run_campaign(const std::vector<std::string>& numbers, int /*attempts*/) override {
+    // The stack keeps one contact list (made with the first campaign); later campaigns reuse it.
+    const CampaignId id = stack_.make_campaign(numbers, [](Campaign& c) {
+      c.max_attempts = 1;
+      c.lines = 4;
+      c.max_concurrency = 4;
+    });
+    if (!wired_) {
+      stack_.wire();
+      wired_ = true;
+    }
+    stack_.drive();
+    return id;
+  }
+  storage::Database& db() override { return *stack_.db_; }
+  TenantId tenant() const override { return stack_.tenant_; }
+
+  CalleeView callee(const std::string& sid) override {
+    CalleeView v;
+    auto call = stack_.emu_->call(sid);
+    if (!call) return v;
+    for (const auto& b : call->bridges) v.bridged_to_agent = v.bridged_to_agent || b.number == itest::twilio::kAgent;
+    for (const auto& u : call->spoken) {
+      if (u.text.find("call us back to book") != std::string::npos) v.voicemail_after_beep = u.after_beep;
+    }
+    v.heard_goodbye = call->spoken_at("We did not receive a choice").has_value();
+    v.heard_opt_out_confirmation = call->spoken_at("do not call list").has_value();
+    return v;
+  }
+  int calls_to(const std::string& number) override { return static_cast<int>(stack_.emu_->calls_to(number).size()); }
+
+ private:
+  itest::twilio::TwilioStack stack_;
+  bool wired_ = false;
+};
+
+// ---- Telnyx ------------------------------------------------------------------------------
+
+class ConformanceTelnyxStack final : public itest::telnyx::TelnyxStack {
+ public:
+  void configure(tools::telnyx::EmulatorOptions& o) override {
+    for (const auto& s : scenarios()) {
+      tools::telnyx::CalleeBehaviour b = o.script.default_callee;
+      switch (s.callee) {
+        case Callee::kPress1: b.digits = {"1"}; break;
+        case Callee::kPress2: b.digits = {"2"}; break;
+        case Callee::kNoInput: b.digits = {""}; break;
+        case Callee::kMachine: b.answer = "machine"; break;
+        case Callee::kBusy: b.answer = "busy"; break;
+        case Callee::kNoAnswer: b.answer = "no_answer"; break;
+        case Callee::kFailed: b.answer = "failed"; break;
+        case Callee::kHangUp: b.hangup_after_ms = 1000; break;  // after AMD's verdict (300 ms), before a key
+      }
+      o.script.numbers[s.number] = b;
+    }
+  }
+};
+
+class TelnyxRig final : public Rig {
+ public:
+  std::string provider() const override { return "telnyx"; }
+  void start() override { stack_.set_up(); }
+  void stop() override { stack_.tear_down(); }
+
+  CampaignId run_campaign(const std::vector<std::string>& numbers, int attempts) override {
+    const CampaignId id = stack_.campaign("conformance-" + std::to_string(++made_), numbers, 4);
+    EXPECT_TRUE(stack_.run(id, attempts)) << stack_.emu_->calls_json();
+    return id;
+  }
+  storage::Database& db() override { return *stack_.db_; }
+  TenantId tenant() const override { return stack_.staff_.tenant_id; }
+
+  CalleeView callee(const std::string& ccid) override {
+    CalleeView v;
+    const auto call = stack_.emulator_call(ccid);
+    if (call.is_null()) return v;
+    v.bridged_to_agent = call.value("transferred_to", "") == itest::telnyx::kAgent;
+    constexpr auto kNone = static_cast<std::size_t>(-1);
+    const auto beep = stack_.webhook_index(call, "call.machine.greeting.ended");
+    // The voicemail is a speak that starts after the beep (the greeting is a gather_using_speak).
+    bool speak_after_beep = false;
+    for (std::size_t i = 0; beep != kNone && i < call["webhooks"].size(); ++i)
+      speak_after_beep = speak_after_beep || (i > beep && call["webhooks"][i]["event_type"] == "call.speak.started");
+    bool vm_said = false;
+    for (const auto& s : call["spoken"]) {
+      const std::string text = s.get<std::string>();
+      vm_said = vm_said || text.find("call us back to book") != std::string::npos;
+      v.heard_goodbye = v.heard_goodbye || text.find("We did not receive a choice") != std::string::npos;
+      v.heard_opt_out_confirmation = v.heard_opt_out_confirmation || text.find("do not call list") != std::string::npos;
+    }
+    v.voicemail_after_beep = vm_said && speak_after_beep;
+    return v;
+  }
+  int calls_to(const std::string& number) override {
+    int n = 0;
+    for (const auto& c : nlohmann::json::parse(stack_.emu_->calls_json())) n += c["to"] == number ? 1 : 0;
+    return n;
+  }
+
+ private:
+  ConformanceTelnyxStack stack_;
+  int made_ = 0;
+};
+
+// ---- The scenarios -----------------------------------------------------------------------
+
+std::map<Callee, Outcome> run_all(Rig& rig) {
+  rig.start();
+  if (::testing::Test::HasFatalFailure()) return {};
+  const auto numbers = all_numbers();
+  const CampaignId first = rig.run_campaign(numbers, static_cast<int>(numbers.size()));
+  // A later campaign over the same numbers: every number but the opted-out one is dialed again.
+  const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 1);
+  auto out = rig.collect(first, again);
+  rig.stop();
+  return out;
+}
+
+// What every provider must produce (beside producing the same as the others).
+void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
+  const std::string where = provider + ": " + scenario(c).name + " -> " + o.str();
+  const bool answered = c == Callee::kPress1 || c == Callee::kPress2 || c == Callee::kNoInput ||
+                        c == Callee::kMachine || c == Callee::kHangUp;
+  EXPECT_EQ(o.calls_placed, c == Callee::kPress2 ? 1 : 2) << where;
+  EXPECT_EQ(o.attempted_again, c != Callee::kPress2) << where;
+  EXPECT_EQ(o.on_internal_dnc, c == Callee::kPress2) << where;
+  EXPECT_EQ(o.machine, c == Callee::kMachine) << where;
+  EXPECT_EQ(o.callee.bridged_to_agent, c == Callee::kPress1) << where;
+  EXPECT_EQ(o.callee.voicemail_after_beep, c == Callee::kMachine) << where;
+  EXPECT_EQ(o.callee.heard_goodbye, c == Callee::kNoInput) << where;
+  EXPECT_EQ(o.callee.heard_opt_out_confirmation, c == Callee::kPress2) << where;
+  ASSERT_FALSE(o.events.empty()) << where;
+  EXPECT_EQ(o.events.front(), "initiated") << where;
+  switch (c) {
+    case Callee::kPress1:
+    case Callee::kPress2:
+      EXPECT_EQ(o.digits, c == Callee::kPress1 ? "1" : "2") << where;
+      break;
+    case Callee::kBusy: EXPECT_EQ(o.state, "busy") << where; break;
+    case Callee::kNoAnswer: EXPECT_EQ(o.state, "no_answer") << where; break;
+    case Callee::kFailed: EXPECT_EQ(o.state, "failed") << where; break;
+    default: EXPECT_EQ(o.digits, "") << where; break;
+  }
+  if (answered) {
+    EXPECT_EQ(o.state, "completed") << where;
+    EXPECT_EQ(o.events.back(), "completed") << where;
+    EXPECT_EQ(o.events.at(1), c == Callee::kMachine ? "answered_machine" : "answered_human") << where;
+    EXPECT_FALSE(o.has_failure_reason) << where;
+  } else {
+    EXPECT_EQ(o.events.back(), o.state) << where;
+    EXPECT_TRUE(o.has_failure_reason) << where;
+  }
+}
+
+TEST(ProviderConformance, TheSameCalleesGiveTheSameEventsOutcomesAndDncThroughTwilioAndTelnyx) {
+  TwilioRig twilio;
+  const auto tw = run_all(twilio);
+  ASSERT_FALSE(HasFatalFailure());
+  TelnyxRig telnyx;
+  const auto tx = run_all(telnyx);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_EQ(tw.size(), scenarios().size());
+  ASSERT_EQ(tx.size(), scenarios().size());
+  for (const auto& s : scenarios()) {
+    const Outcome& a = tw.at(s.callee);
+    const Outcome& b = tx.at(s.callee);
+    SCOPED_TRACE(s.name);
+    expect_scenario("twilio", s.callee, a);
+    expect_scenario("telnyx", s.callee, b);
+    EXPECT_EQ(a.str(), b.str()) << "twilio and telnyx differ on: " << s.name;
+    RecordProperty(s.name, a.str());
+  }
+}
+
+}  // namespace
+}  // namespace outdial
