@@ -121,10 +121,18 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
     });
     auto verifier = tx::WebhookVerifier::create(cfg_.telnyx_public_key, clock_);
     if (!verifier.ok()) return verifier.error();
-    tx::register_telnyx_routes(router, tx::TelnyxWebhookDeps{std::move(verifier).value(), *inbox_, db.compliance(),
-                                                             *telnyx_, *telnyx_calls_, clock_,
-                                                             tx::store_script_lookup(db.calls(), db.campaigns(),
-                                                                                     db.tenants())});
+    tx::TelnyxWebhookDeps deps{std::move(verifier).value(), *inbox_, db.compliance(), *telnyx_, *telnyx_calls_, clock_,
+                               tx::store_script_lookup(db.calls(), db.campaigns(), db.tenants())};
+    // The same URL takes the messaging profile's webhooks (inbound SMS keywords) and recordings.
+    deps.tenants = &db.tenants();
+    deps.campaigns = &db.campaigns();
+    deps.calls = &db.calls();
+    deps.send_sms = [provider = telnyx_.get()](const telephony::SmsRequest& r) -> Status {
+      auto sent = provider->send_sms(r);
+      if (!sent) return sent.error();
+      return ok_status();
+    };
+    tx::register_telnyx_routes(router, std::move(deps));
     spdlog::info("telnyx: webhooks at {}/webhooks/telnyx, REST API {}", cfg_.public_url, cfg_.telnyx_api_base);
   }
   return ok_status();

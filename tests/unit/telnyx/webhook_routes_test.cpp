@@ -4,6 +4,7 @@
 
 #include "testing/in_memory_database.hpp"
 #include "unit/telnyx/event_builder.hpp"
+#include "unit/telnyx/route_fakes.hpp"
 #include "unit/telnyx/signing.hpp"
 
 namespace outdial::telephony::telnyx {
@@ -11,35 +12,11 @@ namespace {
 
 using outdial::testing::telnyx::client_state;
 using outdial::testing::telnyx::kRfcPublicKeyB64;
+using outdial::testing::telnyx::post_signed;
+using outdial::testing::telnyx::RecordingCommands;
+using outdial::testing::telnyx::RecordingIngress;
 using outdial::testing::telnyx::Signer;
 using outdial::testing::telnyx::webhook_body;
-
-class RecordingIngress final : public EventIngress {
- public:
-  Status ingest(const CallEvent& e) override {
-    if (fail) return make_error(ErrorCode::kUnavailable, "db down");
-    events.push_back(e);
-    return ok_status();
-  }
-  bool fail = false;
-  std::vector<CallEvent> events;
-};
-
-class RecordingCommands final : public CommandIssuer {
- public:
-  Status issue(const std::string& id, const FlowCommand& c, const ClientState& cs) override {
-    if (fail) return make_error(ErrorCode::kUnavailable, "telnyx down");
-    issued.push_back({id, c, cs});
-    return ok_status();
-  }
-  struct Issued {
-    std::string id;
-    FlowCommand command;
-    ClientState state;
-  };
-  bool fail = false;
-  std::vector<Issued> issued;
-};
 
 class RoutesTest : public ::testing::Test {
  protected:
@@ -57,15 +34,7 @@ class RoutesTest : public ::testing::Test {
   }
 
   net::Response post(const std::string& body, std::string ts = "", std::string sig = "") {
-    if (ts.empty()) ts = std::to_string(to_epoch_ms(clock.now()) / 1000);
-    if (sig.empty()) sig = signer.sign(ts, body);
-    net::Request r;
-    r.method = "POST";
-    r.path = "/webhooks/telnyx";
-    if (sig != "<none>") r.headers["Telnyx-Signature-Ed25519"] = sig;  // names are case-insensitive
-    r.headers["TELNYX-TIMESTAMP"] = ts;
-    r.body = body;
-    return router.dispatch(r);
+    return post_signed(router, signer, clock, body, ts, sig);
   }
   std::string body(const std::string& id, const std::string& type, nlohmann::json extra = nlohmann::json::object()) {
     return webhook_body(id, type, "v3:call", client_state(false), extra);

@@ -166,38 +166,5 @@ TEST(TwilioEvents, ResourceEventsForReconcile) {
   EXPECT_TRUE(resource_events("CA4", "in-progress", "", 0, kNow).empty());
 }
 
-struct SmsCase {
-  const char* body;
-  SmsIntent intent;
-  bool carrier;
-};
-
-TEST(TwilioEvents, InboundSmsKeywords) {
-  const SmsCase cases[] = {
-      {"STOP", SmsIntent::kOptOut, true},          {"stop", SmsIntent::kOptOut, true},
-      {"  Stop. ", SmsIntent::kOptOut, true},      {"STOPALL", SmsIntent::kOptOut, true},
-      {"unsubscribe", SmsIntent::kOptOut, true},   {"Cancel", SmsIntent::kOptOut, true},
-      {"END", SmsIntent::kOptOut, true},           {"quit", SmsIntent::kOptOut, true},
-      {"REVOKE", SmsIntent::kOptOut, true},        {"optout", SmsIntent::kOptOut, true},
-      {"opt out", SmsIntent::kOptOut, false},      {"stop calling me", SmsIntent::kOptOut, false},
-      {"Please remove me from your list", SmsIntent::kOptOut, false},
-      {"Don't call me again", SmsIntent::kOptOut, false},
-      {"don\xE2\x80\x99t text me", SmsIntent::kOptOut, false},
-      {"take me off your list!!", SmsIntent::kOptOut, false},
-      {"STOP!!! who is this", SmsIntent::kOptOut, false},
-      {"wrong number", SmsIntent::kOptOut, false}, {"Do not contact", SmsIntent::kOptOut, false},
-      {"START", SmsIntent::kOptIn, true},          {"unstop", SmsIntent::kOptIn, true},
-      {"HELP", SmsIntent::kHelp, true},            {"info", SmsIntent::kHelp, true},
-      {"yes", SmsIntent::kNone, false},            {"What time is my appointment?", SmsIntent::kNone, false},
-      {"I can't make it, see you at the end of the week", SmsIntent::kNone, false},
-      {"", SmsIntent::kNone, false},               {"Stopping by later", SmsIntent::kNone, false},
-  };
-  for (const auto& c : cases) {
-    const auto r = classify_inbound_sms(c.body);
-    EXPECT_EQ(r.intent, c.intent) << c.body;
-    EXPECT_EQ(r.carrier_keyword, c.carrier) << c.body;
-  }
-}
-
 }  // namespace
 }  // namespace outdial::telephony::twilio

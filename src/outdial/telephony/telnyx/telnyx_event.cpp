@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace outdial::telephony::telnyx {
 
 namespace {
@@ -76,6 +78,31 @@ Result<TelnyxEvent> parse_event(const std::string& body) {
   }
   if (e.event_type.rfind("call.", 0) == 0 && e.call_control_id.empty())
     return bad("/data/payload/call_control_id", "missing 'data.payload.call_control_id'");
+  if (e.event_type.rfind("message.", 0) == 0) {
+    e.message_id = str_of(p, "id");
+    if (auto from = p.find("from"); from != p.end() && from->is_object()) e.from = str_of(*from, "phone_number");
+    if (auto to = p.find("to"); to != p.end() && to->is_array() && !to->empty() && to->front().is_object())
+      e.to = str_of(to->front(), "phone_number");
+    e.text = str_of(p, "text");
+    if (e.event_type == "message.received") {
+      if (e.message_id.empty()) return bad("/data/payload/id", "missing 'data.payload.id'");
+      if (e.from.empty()) return bad("/data/payload/from/phone_number", "missing 'data.payload.from.phone_number'");
+    }
+  }
+  if (e.event_type == "call.recording.saved") {
+    e.recording_id = str_of(p, "recording_id");
+    for (const char* urls : {"recording_urls", "public_recording_urls"}) {
+      auto u = p.find(urls);
+      if (u == p.end() || !u->is_object()) continue;
+      for (const char* format : {"mp3", "wav"}) {
+        if (e.recording_url.empty()) e.recording_url = str_of(*u, format);
+      }
+    }
+    std::int64_t started = 0, ended = 0;
+    if (parse_telnyx_time(str_of(p, "recording_started_at"), started) &&
+        parse_telnyx_time(str_of(p, "recording_ended_at"), ended) && ended >= started)
+      e.recording_seconds = static_cast<int>(std::min<std::int64_t>((ended - started + 500'000) / 1'000'000, 1'000'000));
+  }
   return e;
 }
 

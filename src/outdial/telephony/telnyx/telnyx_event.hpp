@@ -21,8 +21,15 @@ struct TelnyxEvent {
   std::string call_session_id;
   std::string client_state_raw;
   std::optional<ClientState> client_state;  // ours, decoded; nullopt on foreign/absent state
+  // call.*: payload.from / payload.to. message.*: payload.from.phone_number and the first
+  // payload.to[].phone_number (an inbound message has one recipient: our number).
   std::string from;
   std::string to;
+  std::string message_id;        // message.*: payload.id
+  std::string text;              // message.received: payload.text
+  std::string recording_id;      // call.recording.saved: payload.recording_id ("" when absent)
+  std::string recording_url;     // call.recording.saved: recording_urls.mp3, else .wav, else the public ones
+  int recording_seconds = 0;     // call.recording.saved: recording_ended_at - recording_started_at
   std::string hangup_cause;      // call.hangup
   std::string hangup_source;
   std::string sip_hangup_cause;
@@ -33,6 +40,8 @@ struct TelnyxEvent {
 };
 
 // Parses the envelope {"data":{"event_type","id","occurred_at","payload":{...}},"meta":{...}}.
+// call.* events need payload.call_control_id; message.received needs payload.id and a
+// payload.from.phone_number.
 // kInvalidArgument naming the missing/malformed field (details["field"], JSON pointer style).
 Result<TelnyxEvent> parse_event(const std::string& body);
 

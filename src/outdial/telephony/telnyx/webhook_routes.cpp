@@ -5,6 +5,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
+
+#include "outdial/telephony/sms/inbound_sms.hpp"
 
 namespace outdial::telephony::telnyx {
 
@@ -40,8 +43,10 @@ class WebhookHandler {
       return error(400, "invalid_argument", parsed.error().message);
     }
     const TelnyxEvent& ev = *parsed;
+    if (ev.event_type == "message.received") return inbound_sms(ev);
+    if (ev.event_type == "call.recording.saved") return recording(ev);
     if (ev.event_type.rfind("call.", 0) != 0) {
-      ++stats_->ignored;  // message.* and others: nothing in the call flow
+      ++stats_->ignored;  // other message.* and the rest: nothing in the call flow
       return ok();
     }
     // The agent leg of a transfer carries our state with step "agent" and its parent call.
@@ -99,6 +104,88 @@ class WebhookHandler {
   const std::string& path() const { return deps_.path; }
 
  private:
+  net::Response inbound_sms(const TelnyxEvent& ev) {
+    if (deps_.tenants == nullptr || deps_.campaigns == nullptr) {
+      ++stats_->ignored;
+      return ok();
+    }
+    // Replays and redeliveries of an applied message change nothing (and send no second reply).
+    if (seen_message(ev.message_id, false)) {
+      ++stats_->duplicates;
+      return ok();
+    }
+    const auto cls = sms::classify_inbound_sms(ev.text);
+    const sms::InboundSms in{"telnyx", ev.message_id, ev.from, ev.to, std::nullopt};
+    const auto out = sms::apply_inbound_sms({deps_.compliance, *deps_.tenants, *deps_.campaigns, deps_.clock}, in, cls,
+                                            sms::telnyx_confirms_opt_out(cls));
+    if (!out.warning.empty()) spdlog::warn("{}", out.warning);
+    if (out.status != 200) {
+      ++stats_->failed;
+      return error(out.status, out.status == 503 ? "unavailable" : "not_found", "inbound SMS not applied; retry");
+    }
+    if (!out.reply.empty() && deps_.send_sms) {
+      // From our number to the contact. A failed send answers 503: the redelivery re-applies
+      // the (idempotent) opt-out and sends the reply again.
+      if (auto st = deps_.send_sms(SmsRequest{"reply:" + ev.message_id, 0, ev.to, ev.from, out.reply}); !st) {
+        ++stats_->failed;
+        spdlog::warn("telnyx inbound SMS {}: reply not sent: {}", ev.message_id, st.error().message);
+        return error(503, "unavailable", "reply not sent; retry");
+      }
+    }
+    (void)seen_message(ev.message_id, true);
+    ++stats_->messages;
+    return ok();
+  }
+
+  // Whether `id` was applied before; `remember` records it (bounded, oldest forgotten first).
+  bool seen_message(const std::string& id, bool remember) {
+    std::lock_guard l(mu_);
+    if (messages_seen_.count(id) != 0) return true;
+    if (remember) {
+      messages_seen_.insert(id);
+      messages_order_.push_back(id);
+      while (messages_order_.size() > kFinishedKept) {
+        messages_seen_.erase(messages_order_.front());
+        messages_order_.pop_front();
+      }
+    }
+    return false;
+  }
+
+  net::Response recording(const TelnyxEvent& ev) {
+    if (deps_.calls == nullptr) {
+      ++stats_->ignored;
+      return ok();
+    }
+    AttemptId attempt = ev.client_state ? ev.client_state->attempt_id : 0;
+    if (attempt == 0) {
+      auto found = deps_.calls->find_by_provider_id("telnyx", ev.call_control_id);
+      if (!found) return failed(ev, "attempt lookup", found.error());
+      if (found->has_value()) attempt = (*found)->id;
+    }
+    if (attempt == 0 || ev.recording_url.empty()) {
+      ++stats_->ignored;  // not a call we dialed, or nothing to keep
+      spdlog::warn("telnyx recording for call {} ignored: {}", ev.call_control_id,
+                   attempt == 0 ? "no attempt of ours" : "no recording URL");
+      return ok();
+    }
+    storage::CallRecording rec;
+    rec.attempt_id = attempt;
+    rec.provider = "telnyx";
+    rec.provider_call_id = ev.call_control_id;
+    // One row per recording: the recording's id, or the event's (a redelivery repeats data.id).
+    rec.recording_id = ev.recording_id.empty() ? ev.id : ev.recording_id;
+    rec.url = ev.recording_url;
+    rec.status = "completed";
+    rec.duration_seconds = ev.recording_seconds;
+    rec.at = deps_.clock.now();
+    auto added = deps_.calls->add_recording(rec);
+    if (!added) return failed(ev, "recording", added.error());
+    if (*added) ++stats_->recordings;
+    else ++stats_->duplicates;
+    return ok();
+  }
+
   static net::Response ok() { return net::Response::json(200, R"({"ok":true})"); }
   static net::Response error(int status, const std::string& code, const std::string& message) {
     return net::default_error_response(status, code, message);
@@ -156,6 +243,8 @@ class WebhookHandler {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<CallFlow>> flows_;
   std::deque<std::string> finished_;
+  std::set<std::string> messages_seen_;
+  std::deque<std::string> messages_order_;
 };
 
 }  // namespace

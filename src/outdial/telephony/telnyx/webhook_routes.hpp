@@ -9,7 +9,20 @@
 //      step (events dedupe by data.id, DNC adds are idempotent, commands dedupe by command_id);
 //   5. 200.
 // Webhooks of legs we did not dial (no client_state of ours, e.g. the transfer's agent leg) and
-// non-call events are acknowledged and ignored.
+// other event types are acknowledged and ignored.
+//
+// Besides the call flow, on the same URL (the messaging profile's webhook may point here too):
+//   message.received      inbound SMS: the shared keyword classifier (telephony/sms) -> STOP and
+//                         the other opt-outs put the sender on the internal DNC at once and revoke
+//                         its consents, START/UNSTOP restore SMS consent, HELP replies the tenant's
+//                         help text; our reply (HELP, an opt-out Telnyx does not confirm itself)
+//                         goes out through `send_sms`. A message id seen before changes nothing.
+//                         Needs `tenants` and `campaigns` (the tenant is the one whose campaigns
+//                         use the receiving number as caller ID); without them: ignored.
+//   call.recording.saved  the recording URL into call_recordings (once per recording), for the
+//                         attempt named by client_state or by the call's id. Needs `calls`.
+// Store failures answer 503 (Telnyx redelivers); nothing is half-applied that a redelivery
+// would not complete.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -19,7 +32,10 @@
 
 #include "outdial/core/clock.hpp"
 #include "outdial/net/router.hpp"
+#include "outdial/storage/call_store.hpp"
+#include "outdial/storage/campaign_store.hpp"
 #include "outdial/storage/compliance_store.hpp"
+#include "outdial/storage/tenant_store.hpp"
 #include "outdial/telephony/event_ingress.hpp"
 #include "outdial/telephony/telnyx/call_flow.hpp"
 #include "outdial/telephony/telnyx/call_registry.hpp"
@@ -39,6 +55,13 @@ struct TelnyxWebhookDeps {
   // nullopt: a neutral script that still offers the opt-out.
   std::function<std::optional<FlowScript>(const ClientState&)> script_lookup;
   std::string path = "/webhooks/telnyx";
+  // Inbound SMS (message.received); both unset: acknowledged and ignored.
+  storage::TenantStore* tenants = nullptr;
+  storage::CampaignStore* campaigns = nullptr;
+  // Sends our SMS reply; unset: no reply (the opt-out itself is still applied).
+  std::function<Status(const SmsRequest&)> send_sms = {};
+  // Recordings (call.recording.saved); unset: acknowledged and ignored.
+  storage::CallStore* calls = nullptr;
 };
 
 // Counters for tests and /metrics-style inspection. Thread-safe reads.
@@ -49,6 +72,8 @@ struct TelnyxWebhookStats {
   std::atomic<std::int64_t> duplicates{0};
   std::atomic<std::int64_t> ignored{0};
   std::atomic<std::int64_t> failed{0};
+  std::atomic<std::int64_t> messages{0};    // inbound SMS applied (keyword or not)
+  std::atomic<std::int64_t> recordings{0};  // recordings stored
 };
 
 // Adds the route. The returned stats live as long as the route (shared with the handler).

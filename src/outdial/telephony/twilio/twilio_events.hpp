@@ -21,6 +21,7 @@
 
 #include "outdial/core/call.hpp"
 #include "outdial/core/result.hpp"
+#include "outdial/telephony/sms/keywords.hpp"
 #include "outdial/telephony/twilio/twilio_signature.hpp"
 
 namespace outdial::telephony::twilio {
@@ -79,22 +80,9 @@ inline constexpr std::int64_t kReconcileSequence = 1'000'000;
 std::vector<CallEvent> resource_events(std::string_view call_sid, std::string_view status, std::string_view answered_by,
                                        int duration_seconds, TimePoint at);
 
-// Inbound SMS intent (provider-contracts §2.5; compliance-rules REVOKE: any reasonable means).
-enum class SmsIntent { kNone, kOptOut, kOptIn, kHelp };
-const char* to_string(SmsIntent intent);
-struct SmsClassification {
-  SmsIntent intent = SmsIntent::kNone;
-  // A single-word keyword Twilio itself handles on long codes and toll-free numbers (it
-  // auto-replies): our reply stays empty so the customer gets one confirmation, not two.
-  bool carrier_keyword = false;
-  std::string keyword;  // the matched keyword or phrase, upper-cased for keywords
-};
-// Whole-message keywords (trimmed, case-insensitive, trailing punctuation ignored): STOP,
-// STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT (and "OPT OUT") -> opt-out; START,
-// UNSTOP -> opt-in (Twilio also re-subscribes on YES, but a bare "yes" is too often an answer
-// to a question to restore consent on); HELP, INFO -> help. Plain-language opt-outs anywhere in the text
-// ("stop calling me", "remove me", "do not call", "take me off your list", "wrong number", a
-// message starting with STOP, ...) -> opt-out; erring toward opt-out is deliberate.
-SmsClassification classify_inbound_sms(std::string_view body);
+// Inbound SMS keywords: telephony/sms/keywords.hpp (shared with the Telnyx driver).
+using sms::classify_inbound_sms;
+using sms::SmsClassification;
+using sms::SmsIntent;
 
 }  // namespace outdial::telephony::twilio

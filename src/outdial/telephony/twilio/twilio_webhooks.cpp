@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "outdial/telephony/ivr.hpp"
+#include "outdial/telephony/sms/inbound_sms.hpp"
 #include "outdial/telephony/twilio/twilio_events.hpp"
 #include "outdial/telephony/twilio/twilio_paths.hpp"
 #include "outdial/telephony/twilio/twilio_signature.hpp"
@@ -268,30 +269,9 @@ class Webhooks {
     return plain(200, "");
   }
 
-  // Which tenant an inbound SMS is for: the path names it, or the campaign caller ID it was sent to.
-  std::optional<TenantId> sms_tenant(const Request& req, const std::string& to) const {
-    if (const auto t = parse_id(req.path_param("tenant"))) return *t;
-    auto tenants = d_.tenants.list_tenants();
-    if (!tenants) return std::nullopt;
-    std::optional<TenantId> found;
-    for (const auto& t : *tenants) {
-      auto campaigns = d_.campaigns.list_campaigns(t.id);
-      if (!campaigns) continue;
-      for (const auto& c : *campaigns) {
-        if (c.caller_id != to) continue;
-        if (found && *found != t.id) return std::nullopt;  // shared number: ambiguous, needs /twilio/sms/:tenant
-        found = t.id;
-      }
-    }
-    return found;
-  }
-
   Response sms(const Request& req) const {
     FormParams params;
     if (auto rejected = verify(req, params)) return *rejected;
-    const std::string from = form_value(params, "From");
-    const std::string to = form_value(params, "To");
-    const std::string message_sid = form_value(params, "MessageSid");
     auto cls = classify_inbound_sms(form_value(params, "Body"));
     // Advanced Opt-Out (provider-contracts §2.5): Twilio names the keyword class it matched,
     // including custom keywords our own list does not know.
@@ -303,69 +283,14 @@ class Webhooks {
       cls.carrier_keyword = cls.intent != SmsIntent::kNone;
       cls.keyword = opt_out_type;
     }
-    if (cls.intent == SmsIntent::kNone) return twiml(render_empty());
-    if (!looks_e164(from)) {
-      warn("twilio inbound SMS " + message_sid + ": From is not E.164");
-      return twiml(render_empty());
-    }
-    const auto tenant_id = sms_tenant(req, to);
-    if (!tenant_id) {
-      warn("twilio inbound SMS " + message_sid + " to " + to + ": no tenant owns this number (" + to_string(cls.intent) +
-           ")");
-      return cls.intent == SmsIntent::kOptOut ? plain(503, "opt-out not attributable") : twiml(render_empty());
-    }
-    auto tenant = d_.tenants.get_tenant(*tenant_id);
-    if (!tenant) return plain(tenant.error().code == ErrorCode::kNotFound ? 404 : 503, "unknown tenant");
-    const TimePoint now = d_.clock.now();
-    switch (cls.intent) {
-      case SmsIntent::kOptOut: {
-        DncEntry e;
-        e.tenant_id = *tenant_id;
-        e.phone_e164 = from;
-        e.reason = "sms " + cls.keyword;
-        e.source = "twilio-sms:" + message_sid;
-        e.created_at = now;
-        if (auto st = d_.compliance.add_dnc(e); !st) return plain(503, "do-not-call entry not stored");
-        if (auto st = d_.compliance.revoke_consents(*tenant_id, from, std::nullopt, now); !st) {
-          warn("twilio SMS opt-out: consents not revoked for " + message_sid);
-        }
-        // Twilio confirms its own keywords; a plain-language opt-out gets our one confirmation
-        // (SMS-CONFIRM).
-        if (cls.carrier_keyword) return twiml(render_empty());
-        return twiml(render_message(tenant->name + ": you will not receive more calls or messages from us."));
-      }
-      case SmsIntent::kOptIn: {
-        // START/UNSTOP restores SMS consent. A do-not-call entry that came from an SMS opt-out is
-        // lifted with it; one from a call (press 2) or staff stays: a text does not undo those.
-        auto existing = d_.compliance.consents_for(*tenant_id, from);
-        if (!existing) return plain(503, "store unavailable");
-        for (const auto& c : *existing) {
-          if (c.evidence == "twilio-sms:" + message_sid) return twiml(render_empty());  // replay
-        }
-        if (auto dnc = d_.compliance.find_dnc(*tenant_id, from); dnc && dnc->has_value() &&
-                                                                  (*dnc)->source.rfind("twilio-sms:", 0) == 0) {
-          if (auto st = d_.compliance.remove_dnc(*tenant_id, from); !st) return plain(503, "store unavailable");
-        }
-        ConsentRecord c;
-        c.tenant_id = *tenant_id;
-        c.phone_e164 = from;
-        c.type = ConsentType::kPriorExpress;
-        c.channel = Channel::kSms;
-        c.source = "sms " + cls.keyword;
-        c.evidence = "twilio-sms:" + message_sid;
-        c.granted_at = now;
-        if (auto st = d_.compliance.add_consent(c); !st) return plain(503, "consent not stored");
-        return twiml(render_empty());
-      }
-      case SmsIntent::kHelp: {
-        std::string help = tenant->help_text;
-        if (help.empty()) help = tenant->name + ": reply STOP to stop messages and calls from us.";
-        return twiml(render_message(help));
-      }
-      case SmsIntent::kNone:
-        break;
-    }
-    return twiml(render_empty());
+    sms::InboundSms in{kProviderName, form_value(params, "MessageSid"), form_value(params, "From"),
+                       form_value(params, "To"), parse_id(req.path_param("tenant"))};
+    // Twilio confirms its own keywords (long code, toll-free); plain language gets ours.
+    const auto out = sms::apply_inbound_sms({d_.compliance, d_.tenants, d_.campaigns, d_.clock}, in, cls,
+                                            cls.carrier_keyword);
+    if (!out.warning.empty()) warn(out.warning);
+    if (out.status != 200) return plain(out.status, "inbound SMS not applied");
+    return twiml(out.reply.empty() ? render_empty() : render_message(out.reply));
   }
 
  private:
