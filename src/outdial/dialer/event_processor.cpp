@@ -233,7 +233,10 @@ void EventProcessor::on_call_event_locked(const CallEvent& event) {
       attempt = *a;
     }
   }
-  if (attempt) stored.attempt_id = attempt->id;
+  // Unresolved (not ours, or a call id no attempt knows yet): stored without an attempt, found
+  // by call id when replay() attaches it. An attempt id the event named but that carries another
+  // call id is not this event's attempt.
+  stored.attempt_id = attempt ? attempt->id : 0;
   auto appended = calls_.append_event(stored);
   if (!appended) return;  // store down: the provider re-delivers / reconcile replays
   if (!*appended) {

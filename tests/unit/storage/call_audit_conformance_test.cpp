@@ -216,10 +216,14 @@ TYPED_TEST(CallStoreConformance, AttemptsToNumberSpanCampaignsOfOneTenant) {
 
 TYPED_TEST(CallStoreConformance, AppendEventDeduplicatesAndRoundTrips) {
   auto& store = this->db().calls();
+  CallAttempt placed = make_attempt(1, 1, 7, 1);
+  placed.provider = "twilio";
+  placed.provider_call_id = "CA1";
+  const AttemptId attempt = must(store.create_attempt(placed)).id;
   CallEvent e;
   e.provider = "twilio";
   e.provider_call_id = "CA1";
-  e.attempt_id = 77;
+  e.attempt_id = attempt;
   e.kind = CallEventKind::kDigits;
   e.at = at_s(9);
   e.sequence = 3;
@@ -249,7 +253,7 @@ TYPED_TEST(CallStoreConformance, AppendEventDeduplicatesAndRoundTrips) {
   EXPECT_GT(g.id, 0);
   EXPECT_EQ(g.provider, e.provider);
   EXPECT_EQ(g.provider_call_id, e.provider_call_id);
-  EXPECT_EQ(g.attempt_id, 77);
+  EXPECT_EQ(g.attempt_id, attempt);
   EXPECT_EQ(g.kind, CallEventKind::kDigits);
   EXPECT_EQ(g.at, e.at);
   EXPECT_EQ(g.sequence, 3);
@@ -261,10 +265,56 @@ TYPED_TEST(CallStoreConformance, AppendEventDeduplicatesAndRoundTrips) {
   // Events without a dedupe key are never treated as duplicates of each other.
   CallEvent keyless = e;
   keyless.provider_call_id = "CA2";
+  keyless.attempt_id = 0;  // no attempt carries CA2
   keyless.dedupe_key.clear();
   EXPECT_TRUE(must(store.append_event(keyless)));
   EXPECT_TRUE(must(store.append_event(keyless)));
   EXPECT_EQ(must(store.events_for_call("twilio", "CA2")).size(), 2u);
+}
+
+TYPED_TEST(CallStoreConformance, EventStoredBeforeItsAttemptKnewTheCallIdIsStillADuplicate) {
+  auto& store = this->db().calls();
+  // A crash left the attempt without the carrier's call id: its first webhook is stored with no
+  // attempt (attempt_id 0) and found by call id.
+  CallAttempt queued = make_attempt(1, 1, 8, 1);
+  queued.provider = "twilio";
+  const CallAttempt a = must(store.create_attempt(queued));
+  CallEvent ringing;
+  ringing.provider = "twilio";
+  ringing.provider_call_id = "CA9";
+  ringing.kind = CallEventKind::kRinging;
+  ringing.at = at_s(3);
+  ringing.sequence = 1;
+  ringing.dedupe_key = "CA9:ringing:1";
+  EXPECT_TRUE(must(store.append_event(ringing)));
+  EXPECT_FALSE(must(store.append_event(ringing)));  // re-delivered before the attach
+  ASSERT_EQ(must(store.events_for_call("twilio", "CA9")).size(), 1u);
+
+  // The attempt learns the call id; the same webhook delivered again now resolves to it.
+  CallAttempt attached = a;
+  attached.provider_call_id = "CA9";
+  attached.state = CallState::kDialing;
+  ASSERT_TRUE(store.update_attempt(attached, CallState::kQueued));
+  CallEvent again = ringing;
+  again.attempt_id = a.id;
+  again.detail = "re-delivered";
+  EXPECT_FALSE(must(store.append_event(again)));
+  CallEvent answered = again;
+  answered.kind = CallEventKind::kAnsweredHuman;
+  answered.sequence = 2;
+  answered.at = at_s(6);
+  answered.dedupe_key = "CA9:answered:2";
+  EXPECT_TRUE(must(store.append_event(answered)));
+  EXPECT_FALSE(must(store.append_event(answered)));
+
+  // Both the orphan and the attached event come back for the call, in order, once each.
+  auto events = must(store.events_for_call("twilio", "CA9"));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, CallEventKind::kRinging);
+  EXPECT_EQ(events[0].attempt_id, 0);
+  EXPECT_EQ(events[0].detail, "");
+  EXPECT_EQ(events[1].kind, CallEventKind::kAnsweredHuman);
+  EXPECT_EQ(events[1].attempt_id, a.id);
 }
 
 TYPED_TEST(CallStoreConformance, EventsAreAppendOnly) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "outdial/storage/sqlite/call_store.hpp"
 #include "unit/storage/conformance_fixture.hpp"
 
 namespace outdial::storage::testing {
@@ -24,12 +25,13 @@ class RawDb {
   RawDb& operator=(const RawDb&) = delete;
   ~RawDb() { sqlite3_close(db_); }
   int exec(const std::string& sql) { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); }
-  std::vector<std::string> column(const std::string& sql) {
+  std::vector<std::string> column(const std::string& sql) { return column_at(sql, 0); }
+  std::vector<std::string> column_at(const std::string& sql, int col) {
     std::vector<std::string> out;
     sqlite3_stmt* s = nullptr;
     sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr);
     while (sqlite3_step(s) == SQLITE_ROW) {
-      const auto* t = sqlite3_column_text(s, 0);
+      const auto* t = sqlite3_column_text(s, col);
       out.emplace_back(t != nullptr ? reinterpret_cast<const char*>(t) : "");
     }
     sqlite3_finalize(s);
@@ -44,16 +46,39 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {
     auto db = must_open_sqlite(files.path());
-    EXPECT_EQ(db->schema_version(), 9);
+    EXPECT_EQ(db->schema_version(), 12);
     ASSERT_TRUE(db->migrate());
   }
   auto again = must_open_sqlite(files.path());  // reopening re-runs migrate(): a no-op
-  EXPECT_EQ(again->schema_version(), 9);
+  EXPECT_EQ(again->schema_version(), 12);
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
-                                      "7:accounts", "8:call_recordings", "9:dispositions"}));
+                                      "7:accounts", "8:call_recordings", "9:dispositions",
+                                      "12:event_locality"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
+}
+
+TEST(SqliteDatabase, HotQueriesUseTheLocalityIndexesOfMigration12) {
+  SqliteFileFactory files;
+  { auto db = must_open_sqlite(files.path()); }
+  RawDb raw(files.path());
+  auto plan = [&](const std::string& sql) {
+    std::string all;
+    for (const auto& line : raw.column_at("EXPLAIN QUERY PLAN " + sql, 3)) all += line + "\n";
+    return all;
+  };
+  // The live-attempts query must imply the partial index's WHERE (same state list).
+  EXPECT_NE(plan(sqlite::SqliteCallStore::live_attempts_sql()).find("call_attempts_live"), std::string::npos)
+      << plan(sqlite::SqliteCallStore::live_attempts_sql());
+  // Event lookups are searches, never scans of the event log: the duplicate check of an event
+  // stored before its attempt knew the call id, and the lookup of such events by call id.
+  const std::string orphan = plan(
+      "SELECT 1 FROM call_events WHERE attempt_id = 0 AND provider = 'twilio' AND dedupe_key = 'k'");
+  EXPECT_NE(orphan.find("SEARCH call_events USING COVERING INDEX call_events_attempt"), std::string::npos) << orphan;
+  const std::string by_call = plan(
+      "SELECT id FROM call_events WHERE attempt_id = 0 AND provider = 'twilio' AND provider_call_id = 'CA1'");
+  EXPECT_NE(by_call.find("call_events_orphan_call"), std::string::npos) << by_call;
 }
 
 TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
@@ -64,7 +89,7 @@ TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   auto db = must(SqliteDatabase::open(files.path(), options));
   EXPECT_EQ(db->schema_version(), 0);
   ASSERT_TRUE(db->migrate());
-  EXPECT_EQ(db->schema_version(), 9);
+  EXPECT_EQ(db->schema_version(), 12);
   Tenant t;
   t.name = "acme";
   EXPECT_TRUE(db->tenants().create_tenant(t));

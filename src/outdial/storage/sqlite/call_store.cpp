@@ -85,14 +85,23 @@ void bind_attempt(Stmt& s, const CallAttempt& a, int first) {
 
 }  // namespace
 
-SqliteCallStore::SqliteCallStore(Connection& conn) : conn_(conn) {
-  // Derived from core's is_terminal so a new state cannot silently drop out of restart recovery.
-  for (int i = 0; i <= static_cast<int>(CallState::kDropped); ++i) {
-    const auto state = static_cast<CallState>(i);
-    if (is_terminal(state)) continue;
-    if (!live_states_sql_.empty()) live_states_sql_ += ", ";
-    live_states_sql_ += std::string("'") + to_string(state) + "'";
-  }
+SqliteCallStore::SqliteCallStore(Connection& conn) : conn_(conn) {}
+
+const std::string& SqliteCallStore::live_attempts_sql() {
+  static const std::string sql = [] {
+    // Derived from core's is_terminal so a new state cannot silently drop out of restart
+    // recovery (a new live state also needs a migration that widens call_attempts_live).
+    std::string states;
+    for (int i = 0; i <= static_cast<int>(CallState::kDropped); ++i) {
+      const auto state = static_cast<CallState>(i);
+      if (is_terminal(state)) continue;
+      if (!states.empty()) states += ", ";
+      states += std::string("'") + to_string(state) + "'";
+    }
+    return std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE state IN (" + states +
+           ") AND (?1 = 0 OR campaign_id = ?1) ORDER BY id";
+  }();
+  return sql;
 }
 
 Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
@@ -173,6 +182,21 @@ Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected)
     if (!n) return n.error();
     if (*n > 0) return ok_status();
   }
+  // Placement (the carrier's call id arrives; the numbers were set at creation): leaves the
+  // number index (tenant, to_number, created_at) alone.
+  {
+    auto p = conn_.prepare(
+        "UPDATE call_attempts SET state = ?3, provider = ?4, provider_call_id = ?5, digits = ?8,"
+        " answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11, ended_at = ?12, failure_reason = ?13"
+        " WHERE id = ?1 AND state = ?2 AND from_number = ?6 AND to_number = ?7");
+    Binder b(p, 1);
+    b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(
+        a.to_number);
+    b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
+    auto n = p.run();
+    if (!n) return n.error();
+    if (*n > 0) return ok_status();
+  }
   auto s = conn_.prepare(
       "UPDATE call_attempts SET state = ?3, provider = ?4, provider_call_id = ?5, from_number = ?6,"
       " to_number = ?7, digits = ?8, answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11,"
@@ -192,8 +216,7 @@ Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected)
 
 Result<std::vector<CallAttempt>> SqliteCallStore::live_attempts(CampaignId campaign) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE state IN (" +
-                         live_states_sql_ + ") AND (?1 = 0 OR campaign_id = ?1) ORDER BY id");
+  auto s = conn_.prepare(live_attempts_sql());
   s.bind(1, campaign);
   return read_attempts(s);
 }
@@ -275,14 +298,25 @@ Result<std::int64_t> SqliteCallStore::count_created_between(CampaignId campaign,
 
 Result<bool> SqliteCallStore::append_event(const CallEvent& e) {
   auto lock = conn_.lock();
-  // ON CONFLICT on the (provider, dedupe_key) key only (narrower than INSERT OR IGNORE, which
-  // would also swallow NOT NULL violations). An empty dedupe_key is stored as NULL: NULLs never
-  // collide, so such events are never deduplicated.
+  // Deduplicated on (attempt_id, provider, dedupe_key), and among events with no attempt yet on
+  // (provider, dedupe_key) (migration 12). An event stored before its attempt knew the call id
+  // (attempt 0) and delivered again afterwards is the same event: checked here.
+  if (e.attempt_id != 0 && !e.dedupe_key.empty()) {
+    auto q = conn_.prepare(
+        "SELECT 1 FROM call_events WHERE attempt_id = 0 AND provider = ?1 AND dedupe_key = ?2");
+    q.bind(1, e.provider).bind(2, e.dedupe_key);
+    auto found = q.step();
+    if (!found) return found.error();
+    if (*found) return false;
+  }
+  // DO NOTHING on a uniqueness conflict only (narrower than INSERT OR IGNORE, which would also
+  // swallow NOT NULL violations). An empty dedupe_key is stored as NULL: NULLs never collide,
+  // so such events are never deduplicated.
   auto s = conn_.prepare(
       "INSERT INTO call_events (provider, provider_call_id, attempt_id, kind, at, sequence, dedupe_key, "
       "digits,"
       " duration_seconds, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-      " ON CONFLICT (provider, dedupe_key) DO NOTHING");
+      " ON CONFLICT DO NOTHING");
   s.bind(1, e.provider).bind(2, e.provider_call_id).bind(3, e.attempt_id).bind(4, to_string(e.kind));
   s.bind(5, e.at).bind(6, e.sequence);
   if (e.dedupe_key.empty()) {
@@ -299,9 +333,15 @@ Result<bool> SqliteCallStore::append_event(const CallEvent& e) {
 Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::string& provider,
                                                                 const std::string& provider_call_id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(
-      std::string("SELECT ") + kEventCols +
-      " FROM call_events WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY at, sequence, id");
+  // The events of the attempt(s) that carry this call id, by the attempt index, plus those stored
+  // before any attempt knew it (migration 12's partial index).
+  auto s = conn_.prepare(std::string("SELECT ") + kEventCols +
+                         " FROM call_events WHERE attempt_id IN (SELECT id FROM call_attempts WHERE provider = ?1"
+                         " AND provider_call_id = ?2) AND provider = ?1 AND provider_call_id = ?2"
+                         " UNION ALL SELECT " +
+                         kEventCols +
+                         " FROM call_events WHERE attempt_id = 0 AND provider = ?1 AND provider_call_id = ?2"
+                         " ORDER BY at, sequence, id");
   s.bind(1, provider).bind(2, provider_call_id);
   std::vector<CallEvent> out;
   for (;;) {

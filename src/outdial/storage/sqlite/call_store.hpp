@@ -9,6 +9,9 @@ class Connection;
 
 class SqliteCallStore final : public CallStore {
  public:
+  // The live-attempts query. Migration 12's partial index call_attempts_live is only usable if
+  // this WHERE repeats the index's state list exactly; a storage test checks the plan.
+  static const std::string& live_attempts_sql();
   explicit SqliteCallStore(Connection& conn);
   Result<CallAttempt> create_attempt(const CallAttempt& a) override;
   Result<CallAttempt> get_attempt(AttemptId id) override;
@@ -34,7 +37,6 @@ class SqliteCallStore final : public CallStore {
 
  private:
   Connection& conn_;
-  std::string live_states_sql_;  // "'queued', 'dialing', ..." (the non-terminal states)
 };
 
 }  // namespace outdial::storage::sqlite
