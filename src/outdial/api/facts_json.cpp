@@ -122,6 +122,7 @@ Result<c::AttemptFacts> facts_from_json(const json& j) {
   r.integer("callback_window_minutes", f.callback_window_minutes, 0, kIntMax);
   r.str("caller_id", f.caller_id);
   r.boolean("caller_id_owned", f.caller_id_owned);
+  r.str("caller_id_problem", f.caller_id_problem);
   r.boolean("recording", f.recording);
   r.boolean("recording_disclosure", f.recording_disclosure);
   r.integer("ring_timeout_seconds", f.ring_timeout_seconds, 0, kIntMax);
@@ -192,6 +193,7 @@ json facts_to_json(const c::AttemptFacts& f) {
           {"callback_window_minutes", f.callback_window_minutes},
           {"caller_id", f.caller_id},
           {"caller_id_owned", f.caller_id_owned},
+          {"caller_id_problem", f.caller_id_problem},
           {"recording", f.recording},
           {"recording_disclosure", f.recording_disclosure},
           {"ring_timeout_seconds", f.ring_timeout_seconds},

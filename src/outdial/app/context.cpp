@@ -47,9 +47,14 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   // v1: the configured caller IDs are owned by every tenant of this (single-operator) install,
   // including tenants created while the server runs.
   caller_ids.shared.insert(cfg.owned_caller_ids.begin(), cfg.owned_caller_ids.end());
+  // Per call: a campaign with a caller-ID policy dials from the tenant's numbers (local
+  // presence, dedicated, static); one without keeps its caller_id (owned if configured above or
+  // an active number of the tenant).
+  s->caller_ids_ = std::make_unique<AccountCallerIds>(s->db_->accounts(), caller_ids);
   s->facts_ = std::make_unique<dialer::FactsBuilder>(s->db_->compliance(), s->db_->calls(),
                                                      s->db_->campaigns(), s->registry_.get(),
                                                      std::move(caller_ids));
+  s->facts_->set_caller_id_source(s->caller_ids_.get());
   dialer::RunnerConfig rc;
   rc.node_id = cfg.node_id;
   if (s->providers_->name() != "sim") {

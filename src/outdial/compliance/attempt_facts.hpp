@@ -68,6 +68,9 @@ struct AttemptFacts {
 
   std::string caller_id;
   bool caller_id_owned = false;
+  // Why no owned caller ID could be chosen (the dialer's caller-ID selection), for the reason
+  // of a CID-VALID block; empty when unknown.
+  std::string caller_id_problem;
   bool recording = false;
   bool recording_disclosure = false;
   int ring_timeout_seconds = 30;

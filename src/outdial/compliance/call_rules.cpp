@@ -34,10 +34,11 @@ std::string describe_instant(TimePoint t) {
 
 bool check_caller_id(const AttemptFacts& facts, Decision& out) {
   if (facts.caller_id.empty() || !facts.caller_id_owned) {
-    set_block(out, rule_id::kCidValid,
-              facts.caller_id.empty()
-                  ? std::string("no caller id is set (CID-VALID)")
-                  : "caller id " + facts.caller_id + " is not owned by or authorized for the tenant (CID-VALID)");
+    std::string reason = facts.caller_id.empty()
+                             ? std::string("no caller id is set")
+                             : "caller id " + facts.caller_id + " is not owned by or authorized for the tenant";
+    if (!facts.caller_id_problem.empty()) reason += ": " + facts.caller_id_problem;
+    set_block(out, rule_id::kCidValid, reason + " (CID-VALID)");
     return false;
   }
   return true;

@@ -409,7 +409,7 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   a.idempotency_key = attempt_key(c.id, t.contact_id, n);
   a.state = CallState::kQueued;
   a.provider = provider_.name();
-  a.from_number = c.caller_id;
+  a.from_number = facts->caller_id;  // the gate's caller ID; stored, so a re-send keeps it
   a.to_number = contact->phone_e164;
   a.created_at = now;
   auto stored = db_.calls().create_attempt(a);  // durable before the carrier hears of it
@@ -564,7 +564,7 @@ void CampaignRunner::resolve_due(TimePoint now) {
       refusal = std::string("campaign ") + to_string(c->status);
     } else if (auto contact = db_.contacts().get_contact(c->tenant_id, fresh->contact_id); !contact) {
       refusal = "contact unavailable";
-    } else if (auto facts = facts_.build(*c, *contact, now); !facts) {
+    } else if (auto facts = facts_.build(*c, *contact, now, nullptr, &fresh->from_number); !facts) {
       refusal = "facts unavailable";
     } else {
       ++gate_calls_;

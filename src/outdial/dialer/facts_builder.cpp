@@ -46,7 +46,8 @@ FactsBuilder::FactsBuilder(storage::ComplianceStore& compliance, storage::CallSt
       ring_timeout_seconds_(ring_timeout_seconds) {}
 
 Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Contact& contact, TimePoint at,
-                                                     const std::vector<CallAttempt>* campaign_history) {
+                                                     const std::vector<CallAttempt>* campaign_history,
+                                                     const std::string* fixed_from) {
   compliance::AttemptFacts f;
   f.phone_e164 = contact.phone_e164;
   f.stated_timezone = contact.timezone;
@@ -134,8 +135,17 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
     f.campaign.attempts_today = static_cast<int>(*today);
   }
 
-  f.caller_id = c.caller_id;
-  f.caller_id_owned = caller_ids_.owns(c.tenant_id, c.caller_id);
+  if (caller_id_source_ != nullptr) {
+    auto pick = fixed_from != nullptr ? caller_id_source_->recheck(c, *fixed_from, at)
+                                      : caller_id_source_->choose(c, contact, at);
+    if (!pick) return pick.error();
+    f.caller_id = std::move(pick->number);
+    f.caller_id_owned = pick->owned;
+    f.caller_id_problem = std::move(pick->problem);
+  } else {
+    f.caller_id = fixed_from != nullptr ? *fixed_from : c.caller_id;
+    f.caller_id_owned = caller_ids_.owns(c.tenant_id, f.caller_id);
+  }
   f.recording = c.record_calls;
   f.recording_disclosure = c.recording_disclosure;
   f.ring_timeout_seconds = ring_timeout_seconds_;

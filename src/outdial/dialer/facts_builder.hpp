@@ -8,6 +8,7 @@
 #include "outdial/core/campaign.hpp"
 #include "outdial/core/contact.hpp"
 #include "outdial/core/result.hpp"
+#include "outdial/dialer/caller_id_source.hpp"
 #include "outdial/dnc/national_registry.hpp"
 #include "outdial/storage/call_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
@@ -52,8 +53,17 @@ class FactsBuilder {
   // campaign is missing).
   // campaign_history: this campaign's attempts to the contact when the caller already read them
   // (CallStore::attempts_for_contact); null = read here.
+  // Caller ID (caller_id, caller_id_owned, caller_id_problem): with a CallerIdSource, its
+  // choose() for a new attempt, or its recheck() of `fixed_from` when given (a stored attempt re-sent
+  // under its key keeps its From); without one, `fixed_from` or campaign.caller_id checked against the
+  // CallerIdDirectory. The runner dials from facts.caller_id.
   Result<compliance::AttemptFacts> build(const Campaign& campaign, const Contact& contact, TimePoint at,
-                                         const std::vector<CallAttempt>* campaign_history = nullptr);
+                                         const std::vector<CallAttempt>* campaign_history = nullptr,
+                                         const std::string* fixed_from = nullptr);
+
+  // Per-call caller IDs from `source` (which must outlive this builder); null = the campaign's
+  // caller_id and the directory. Set before the runner starts (not synchronized with build()).
+  void set_caller_id_source(CallerIdSource* source) { caller_id_source_ = source; }
 
   // Longer than every rule window over prior attempts (24 h caps, campaign spacing).
   static constexpr std::chrono::days kPriorAttemptsWindow{31};
@@ -66,6 +76,7 @@ class FactsBuilder {
   storage::CampaignStore* campaigns_;  // null: see the second constructor
   const dnc::NationalRegistry* registry_;
   CallerIdDirectory caller_ids_;
+  CallerIdSource* caller_id_source_ = nullptr;
   int ring_timeout_seconds_;
 };
 

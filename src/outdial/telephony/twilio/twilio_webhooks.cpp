@@ -109,7 +109,9 @@ class Webhooks {
       in.script = c->script;
       in.voicemail = c->voicemail_text;
       in.agent_number = c->agent_number;
-      if (!c->caller_id.empty()) in.caller_id = c->caller_id;
+      // The number the call came from (the dialer may pick it per call: local presence) is the
+      // callback number and the agent leg's caller ID; the campaign's only for an older row.
+      if (in.caller_id.empty()) in.caller_id = c->caller_id;
       in.recorded = c->record_calls;
     }
     return ivr::build_flow(in);

@@ -1,0 +1,97 @@
+#include "outdial/app/account_caller_ids.hpp"
+
+#include "outdial/accounts/caller_id_selector.hpp"
+
+namespace outdial::app {
+namespace {
+
+// UnsupportedAccountStore (a driver without accounts) answers kFailedPrecondition: no policies,
+// no numbers.
+bool unsupported(const Error& e) { return e.code == ErrorCode::kFailedPrecondition; }
+
+// A number the campaign may present: the tenant's, active, not dedicated to another campaign
+// (the selector's own rule, applied to a From chosen earlier).
+bool usable_by(const PhoneNumber& n, const Campaign& c) {
+  return n.tenant_id == c.tenant_id && n.status == NumberStatus::kActive &&
+         (n.dedicated_campaign_id == 0 || n.dedicated_campaign_id == c.id);
+}
+
+}  // namespace
+
+Result<std::optional<CallerIdPolicy>> AccountCallerIds::policy_of(const Campaign& campaign) {
+  auto policy = accounts_.get_caller_id_policy(campaign.tenant_id, campaign.id);
+  if (!policy && unsupported(policy.error())) return std::optional<CallerIdPolicy>();
+  return policy;
+}
+
+Result<dialer::CallerIdPick> AccountCallerIds::campaign_number(const Campaign& campaign, const std::string& number) {
+  dialer::CallerIdPick pick{number, false, "campaign", ""};
+  if (number.empty()) {
+    pick.problem = "the campaign has no caller ID and no caller-ID policy";
+    return pick;
+  }
+  if (directory_.owns(campaign.tenant_id, number)) {
+    pick.owned = true;
+    return pick;
+  }
+  auto found = accounts_.find_number(campaign.tenant_id, number);
+  if (!found) {
+    if (unsupported(found.error())) return pick;
+    return found.error();
+  }
+  pick.owned = found->has_value() && usable_by(**found, campaign);
+  return pick;
+}
+
+Result<dialer::CallerIdPick> AccountCallerIds::choose(const Campaign& campaign, const Contact& contact, TimePoint) {
+  auto policy = policy_of(campaign);
+  if (!policy) return policy.error();
+  if (!policy->has_value()) return campaign_number(campaign, campaign.caller_id);
+  // Any status: the selector filters, and names a dedicated number that is flagged or retired.
+  auto numbers = accounts_.list_numbers(campaign.tenant_id, {});
+  if (!numbers) return numbers.error();
+  // Local presence by the contact's number (its area code and that code's state); the stated
+  // residence state only when the number has no US geographic area code.
+  accounts::ContactLocation where{contact.phone_e164, "", contact.state};
+  if (auto located = accounts::locate_us_number(contact.phone_e164); located) {
+    where.area_code = located->area_code;
+    where.state = located->state;
+  }
+  auto choice = accounts::CallerIdSelector::select(campaign.tenant_id, *numbers, **policy, where);
+  if (!choice) {
+    const Error& e = choice.error();
+    if (e.code != ErrorCode::kFailedPrecondition && e.code != ErrorCode::kPermissionDenied &&
+        e.code != ErrorCode::kInvalidArgument) {
+      return e;
+    }
+    // No usable number (or a configured one the tenant does not own): a CID-VALID block that
+    // says why, not a store error to retry.
+    auto named = e.details.find("number");
+    return dialer::CallerIdPick{named == e.details.end() ? std::string() : named->second, false,
+                                to_string((*policy)->strategy), e.message};
+  }
+  return dialer::CallerIdPick{choice->number.e164, true, choice->reason, ""};
+}
+
+Result<dialer::CallerIdPick> AccountCallerIds::recheck(const Campaign& campaign, const std::string& number,
+                                                      TimePoint) {
+  auto policy = policy_of(campaign);
+  if (!policy) return policy.error();
+  if (!policy->has_value()) return campaign_number(campaign, number);
+  auto found = accounts_.find_number(campaign.tenant_id, number);
+  if (!found) return found.error();
+  dialer::CallerIdPick pick{number, false, "stored", ""};
+  if (found->has_value() && usable_by(**found, campaign)) {
+    pick.owned = true;
+  } else if (!found->has_value()) {
+    pick.problem = "the attempt's caller ID " + number + " is no longer a number of the tenant";
+  } else if ((*found)->status != NumberStatus::kActive) {
+    pick.problem = "the attempt's caller ID " + number + " is now " + to_string((*found)->status);
+  } else {
+    pick.problem = "the attempt's caller ID " + number + " is now dedicated to campaign " +
+                   std::to_string((*found)->dedicated_campaign_id);
+  }
+  return pick;
+}
+
+}  // namespace outdial::app

@@ -1,0 +1,33 @@
+#pragma once
+// The dialer's CallerIdSource over the provider-account store (issue #3 §3): a campaign with a
+// caller-ID policy gets its From per call from accounts::CallerIdSelector over the tenant's
+// numbers (read fresh on every call, so a number retired or flagged before a call is never its
+// caller ID); a campaign without one keeps its caller_id, owned when the configured directory
+// lists it or it is an active number of the tenant.
+#include "outdial/dialer/caller_id_source.hpp"
+#include "outdial/dialer/facts_builder.hpp"
+#include "outdial/storage/account_store.hpp"
+
+namespace outdial::app {
+
+class AccountCallerIds final : public dialer::CallerIdSource {
+ public:
+  // `accounts` must outlive this object. Thread-safe if the store is.
+  AccountCallerIds(storage::AccountStore& accounts, dialer::CallerIdDirectory directory)
+      : accounts_(accounts), directory_(std::move(directory)) {}
+
+  Result<dialer::CallerIdPick> choose(const Campaign& campaign, const Contact& contact, TimePoint at) override;
+  Result<dialer::CallerIdPick> recheck(const Campaign& campaign, const std::string& number, TimePoint at) override;
+
+ private:
+  // The tenant's policy for the campaign; nullopt also when the store has no account support
+  // (a driver or fake without it: every campaign keeps its caller_id).
+  Result<std::optional<CallerIdPolicy>> policy_of(const Campaign& campaign);
+  // `number` checked for a campaign without a policy (directory, then the tenant's numbers).
+  Result<dialer::CallerIdPick> campaign_number(const Campaign& campaign, const std::string& number);
+
+  storage::AccountStore& accounts_;
+  const dialer::CallerIdDirectory directory_;
+};
+
+}  // namespace outdial::app
