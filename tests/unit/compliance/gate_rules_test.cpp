@@ -220,6 +220,12 @@ TEST(GateRulesTest, RecordingRingCallerId) {
   cid.caller_id.clear();
   cid.caller_id_owned = true;
   check(cid, block("CID-VALID"), "empty");
+  // The dialer's reason for having no usable number is part of the stored explanation.
+  cid.caller_id_problem = "no active number in area code 212 or state NY and no default number";
+  const Decision d = testing::gate().evaluate(cid);
+  EXPECT_EQ(d.rule, "CID-VALID");
+  EXPECT_EQ(d.reason,
+            "no caller id is set: no active number in area code 212 or state NY and no default number (CID-VALID)");
 }
 
 TEST(GateRulesTest, WashingtonTextsAndLouisianaEmergency) {
