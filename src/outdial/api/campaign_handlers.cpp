@@ -15,6 +15,38 @@ namespace {
 
 using Transition = Result<Campaign> (dialer::CampaignService::*)(const Actor&, CampaignId);
 
+// Campaigns as the API shows them: their fields plus "dedicated_number" (seed "AI Outbound Call
+// Policy": the number dedicated to the campaign is shown to the client, read-only, without the
+// account behind it; null when none). One read of the tenant's numbers per response.
+Result<json> campaigns_json(ApiDeps& deps, TenantId tenant, const std::vector<Campaign>& campaigns) {
+  std::map<CampaignId, const PhoneNumber*> dedicated;
+  auto numbers = deps.db.accounts().list_numbers(tenant, {});
+  // A storage driver without provider accounts has no dedicated numbers.
+  if (!numbers && numbers.error().code != ErrorCode::kFailedPrecondition) return numbers.error();
+  if (numbers) {
+    for (const auto& n : *numbers) {
+      if (n.dedicated_campaign_id != 0 && n.status != NumberStatus::kRetired) dedicated[n.dedicated_campaign_id] = &n;
+    }
+  }
+  json out = json::array();
+  for (const auto& c : campaigns) {
+    json j = to_json(c);
+    auto it = dedicated.find(c.id);
+    j["dedicated_number"] = it == dedicated.end() ? json(nullptr)
+                                                  : json{{"number", it->second->e164},
+                                                         {"label", it->second->label},
+                                                         {"status", to_string(it->second->status)}};
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Result<net::Response> campaign_response(ApiDeps& deps, int status, const Campaign& c) {
+  auto j = campaigns_json(deps, c.tenant_id, {c});
+  if (!j) return j.error();
+  return json_response(status, std::move((*j)[0]));
+}
+
 Result<net::Response> create(ApiDeps& deps, const Actor& actor, const net::Request& req) {
   if (auto s = require_staff(actor); !s.ok()) return s.error();
   auto body = parse_json_body(req.body);
@@ -26,7 +58,7 @@ Result<net::Response> create(ApiDeps& deps, const Actor& actor, const net::Reque
   draft->status = CampaignStatus::kDraft;
   auto created = deps.campaigns.create(actor, *draft);
   if (!created.ok()) return created.error();
-  return json_response(201, to_json(*created));
+  return campaign_response(deps, 201, *created);
 }
 
 Result<net::Response> transition(ApiDeps& deps, const Actor& actor, const net::Request& req, Transition fn,
@@ -36,7 +68,7 @@ Result<net::Response> transition(ApiDeps& deps, const Actor& actor, const net::R
   if (!id.ok()) return id.error();
   auto c = (deps.campaigns.*fn)(actor, *id);
   if (!c.ok()) return c.error();
-  return json_response(200, to_json(*c));
+  return campaign_response(deps, 200, *c);
 }
 
 Result<net::Response> targets(ApiDeps& deps, const Actor& actor, const net::Request& req) {
@@ -128,9 +160,9 @@ void add_campaign_routes(net::Router& router, ApiDeps& deps) {
              authed(deps, [&deps](const Actor& a, const net::Request&) -> Result<net::Response> {
                auto list = deps.campaigns.list(a);
                if (!list.ok()) return list.error();
-               json items = json::array();
-               for (const auto& c : *list) items.push_back(to_json(c));
-               return json_response(200, {{"items", items}});
+               auto items = campaigns_json(deps, a.tenant_id, *list);
+               if (!items.ok()) return items.error();
+               return json_response(200, {{"items", std::move(*items)}});
              }));
   router.add("GET", "/api/campaigns/:id",
              authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {
@@ -138,7 +170,7 @@ void add_campaign_routes(net::Router& router, ApiDeps& deps) {
                if (!id.ok()) return id.error();
                auto c = deps.campaigns.get(a, *id);
                if (!c.ok()) return c.error();
-               return json_response(200, to_json(*c));
+               return campaign_response(deps, 200, *c);
              }));
   // Starting and resuming put calls on the wire: staff only (seed "AI Outbound Call Policy":
   // staff-only manual activation). Pausing and stopping are the safe direction: agents too.

@@ -306,7 +306,9 @@ TEST_F(AccountApiTest, DedicatedNumberIsShownToTheClientReadOnly) {
   const auto second = add_number(acc, "+14155550002");
   const auto campaign = create_campaign();
   const std::string path = "/api/campaigns/" + std::to_string(campaign) + "/dedicated-number";
+  const std::string campaign_path = "/api/campaigns/" + std::to_string(campaign);
   EXPECT_EQ(call("GET", path, viewer_key_).status, 404);
+  EXPECT_TRUE(call("GET", campaign_path, viewer_key_).body["dedicated_number"].is_null());
   EXPECT_EQ(call("POST", path, viewer_key_).status, 403);
   EXPECT_EQ(call("POST", path, agent_key_).status, 403);
 
@@ -322,6 +324,15 @@ TEST_F(AccountApiTest, DedicatedNumberIsShownToTheClientReadOnly) {
                               {"label", "Reactivation_Nov2026_Acme"},
                               {"status", "active"}}));
   EXPECT_EQ(call("GET", path, other_admin_key_).status, 404);
+  // The campaign itself shows it too (single and list), to the client as well.
+  const json in_campaign = {{"number", "+14155550002"}, {"label", "Reactivation_Nov2026_Acme"}, {"status", "active"}};
+  auto one = call("GET", campaign_path, viewer_key_);
+  ASSERT_EQ(one.status, 200) << one.body.dump();
+  EXPECT_EQ(one.body["dedicated_number"], in_campaign);
+  auto listed = call("GET", "/api/campaigns", viewer_key_);
+  ASSERT_EQ(listed.status, 200) << listed.body.dump();
+  ASSERT_EQ(listed.body["items"].size(), 1U);
+  EXPECT_EQ(listed.body["items"][0]["dedicated_number"], in_campaign);
   // Idempotent; another number for the same campaign is refused.
   EXPECT_EQ(call("POST", path, staff_key_).body["number"], "+14155550002");
   EXPECT_EQ(call_json("POST", path, staff_key_, {{"number_id", second - 1}}).status, 409);
@@ -331,6 +342,12 @@ TEST_F(AccountApiTest, DedicatedNumberIsShownToTheClientReadOnly) {
   auto other = call_json("POST", "/api/campaigns/" + std::to_string(other_campaign) + "/dedicated-number", staff_key_,
                          {{"number_id", second}});
   EXPECT_EQ(other.status, 409);
+  EXPECT_TRUE(call("GET", "/api/campaigns/" + std::to_string(other_campaign), viewer_key_)
+                  .body["dedicated_number"]
+                  .is_null());
+  // A retired dedicated number is no longer the campaign's.
+  EXPECT_EQ(call("POST", "/api/numbers/" + std::to_string(second) + "/retire", staff_key_).status, 200);
+  EXPECT_TRUE(call("GET", campaign_path, viewer_key_).body["dedicated_number"].is_null());
 }
 
 TEST_F(AccountApiTest, CallerIdPolicyOnlyWithOwnedNumbers) {
