@@ -391,6 +391,79 @@ TEST(DurableInbox, RestartResumesAfterTheStoredWatermark) {
   EXPECT_EQ(sink.keys(), (std::vector<std::string>{"w3", "w4"}));
 }
 
+TEST(SqliteInboxStore, PrunesOnlyAppliedRowsBeyondTheRetainedOnes) {
+  TempDir dir;
+  sqlite::SqliteInboxOptions options;
+  options.checkpoint_frames = 1;  // maintain() works on every call
+  options.retain_applied_rows = 10;
+  options.prune_chunk = 25;
+  auto opened = sqlite::SqliteInboxStore::open(dir.file("inbox.db"), options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto& store = *opened.value();
+  auto append = [&](int from, int to, std::optional<std::int64_t> applied) {
+    std::vector<CallEvent> evs;
+    for (int i = from; i < to; ++i) evs.push_back(make_event("p" + std::to_string(i), i));
+    std::vector<const CallEvent*> ptrs;
+    for (const auto& e : evs) ptrs.push_back(&e);
+    ASSERT_TRUE(store.append(ptrs, applied).ok());
+  };
+  auto stored_seqs = [&] {
+    std::vector<std::int64_t> seqs;
+    auto rows = store.read_after(0, 1000);
+    EXPECT_TRUE(rows.ok());
+    for (const auto& r : rows.value()) seqs.push_back(r.seq);
+    return seqs;
+  };
+  append(1, 101, std::nullopt);  // seq 1..100, none applied
+  ASSERT_TRUE(store.maintain().ok());
+  EXPECT_EQ(stored_seqs().size(), 100u) << "rows not yet applied are never pruned";
+
+  append(101, 121, 100);  // seq 101..120; 1..100 applied
+  ASSERT_TRUE(store.maintain().ok());  // one chunk: 1..25
+  EXPECT_EQ(stored_seqs().front(), 26);
+  // Pruning runs at the checkpoint's cadence, i.e. while webhooks keep arriving.
+  for (int i = 121; i < 126; ++i) {
+    append(i, i + 1, std::nullopt);
+    ASSERT_TRUE(store.maintain().ok());
+  }
+  auto seqs = stored_seqs();
+  ASSERT_FALSE(seqs.empty());
+  EXPECT_EQ(seqs.front(), 91) << "the newest 10 applied rows stay";
+  EXPECT_EQ(seqs.back(), 125) << "unapplied rows stay";
+  EXPECT_EQ(seqs.size(), 35u);
+  auto wm = store.applied_through();
+  ASSERT_TRUE(wm.ok());
+  EXPECT_EQ(wm.value(), 100);
+
+  // A carrier's re-delivery of a pruned event is stored again (the database's event log is
+  // what recognises it); one of a retained row is still a duplicate here.
+  CallEvent pruned = make_event("p5", 5);
+  CallEvent kept = make_event("p95", 95);
+  const CallEvent* again[] = {&pruned, &kept};
+  auto r = store.append(again, std::nullopt);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().inserted, 1);
+  EXPECT_EQ(r.value().duplicates, 1);
+}
+
+TEST(SqliteInboxStore, NegativeRetentionNeverPrunes) {
+  TempDir dir;
+  sqlite::SqliteInboxOptions options;
+  options.checkpoint_frames = 1;
+  options.retain_applied_rows = -1;
+  auto opened = sqlite::SqliteInboxStore::open(dir.file("inbox.db"), options);
+  ASSERT_TRUE(opened.ok());
+  std::vector<CallEvent> evs;
+  for (int i = 0; i < 40; ++i) evs.push_back(make_event("n" + std::to_string(i), i));
+  std::vector<const CallEvent*> ptrs;
+  for (const auto& e : evs) ptrs.push_back(&e);
+  ASSERT_TRUE(opened.value()->append(ptrs, 40).ok());
+  ASSERT_TRUE(opened.value()->maintain().ok());
+  auto rows = opened.value()->read_after(0, 100);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows.value().size(), 40u);
+}
+
 TEST(DurableInbox, AppliesInCommitOrderAndSurvivesAThrowingSink) {
   TempDir dir;
   const auto path = dir.file("inbox.db");

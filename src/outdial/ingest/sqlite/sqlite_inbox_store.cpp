@@ -145,6 +145,14 @@ Result<std::unique_ptr<SqliteInboxStore>> SqliteInboxStore::open(const std::stri
       !st.ok()) {
     return st.error();
   }
+  // The oldest applied rows beyond the newest `retain_applied_rows`, at most `prune_chunk`.
+  if (auto st = prep(s->reader_,
+                     "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE seq <="
+                     " (SELECT applied_through FROM inbox_state WHERE id = 1) - ?1 ORDER BY seq LIMIT ?2)",
+                     &s->prune_);
+      !st.ok()) {
+    return st.error();
+  }
   auto pr = open_connection(path);
   if (!pr.ok()) return pr.error();
   s->prober_ = pr.value();
@@ -184,6 +192,7 @@ SqliteInboxStore::~SqliteInboxStore() {
   sqlite3_finalize(insert_);
   sqlite3_finalize(set_watermark_);
   sqlite3_finalize(select_after_);
+  sqlite3_finalize(prune_);
   sqlite3_close(reader_);
   sqlite3_close(writer_);
 }
@@ -285,10 +294,23 @@ Result<std::int64_t> SqliteInboxStore::applied_through() {
   return value;
 }
 
+Status SqliteInboxStore::prune() {
+  if (options_.retain_applied_rows < 0 || options_.prune_chunk <= 0) return ok_status();
+  sqlite3_bind_int64(prune_, 1, options_.retain_applied_rows);
+  sqlite3_bind_int64(prune_, 2, options_.prune_chunk);
+  const int rc = sqlite3_step(prune_);
+  sqlite3_reset(prune_);
+  // Busy = the writer is committing webhooks: they go first, the next maintain() tries again.
+  if (rc != SQLITE_DONE && rc != SQLITE_BUSY) return sql_error(reader_, rc, "pruning applied rows");
+  return ok_status();
+}
+
 Status SqliteInboxStore::maintain() {
   if (options_.checkpoint_frames <= 0 || wal_frames_.load(std::memory_order_relaxed) < options_.checkpoint_frames) {
     return ok_status();
   }
+  // At the checkpoint's cadence (the inbox grew by checkpoint_frames pages since the last one).
+  if (auto st = prune(); !st.ok()) return st;
   // PASSIVE: copies what it can without blocking the writer; the writer restarts the WAL from
   // its beginning once a checkpoint has completed (the file keeps its size, so later syncs
   // overwrite blocks in place).

@@ -20,6 +20,13 @@ namespace outdial::ingest::sqlite {
 struct SqliteInboxOptions {
   // WAL frames (pages) after which maintain() checkpoints. 0 = never (tests).
   int checkpoint_frames = 4096;
+  // Applied rows kept (the newest ones) when maintain() prunes; older applied rows are deleted,
+  // at most prune_chunk at each checkpoint (every checkpoint_frames of new WAL), so the inbox
+  // file stops growing with every webhook ever received. A carrier's re-delivery of a pruned event is accepted again and then recognised by
+  // the database's own event log (call_events is deduplicated and append-only), so it changes
+  // nothing. Rows not yet applied are never pruned. Negative = never prune.
+  std::int64_t retain_applied_rows = 1'000'000;
+  int prune_chunk = 20'000;
 };
 
 class SqliteInboxStore final : public InboxStore {
@@ -52,6 +59,8 @@ class SqliteInboxStore final : public InboxStore {
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* set_watermark_ = nullptr;
   sqlite3_stmt* select_after_ = nullptr;
+  sqlite3_stmt* prune_ = nullptr;  // on the reader connection (the applier thread's)
+  Status prune();
   std::mutex probe_mu_;
   sqlite3* prober_ = nullptr;
   sqlite3_stmt* probe_ = nullptr;
