@@ -21,7 +21,9 @@ namespace outdial::tools::telnyx {
 
 // How one callee behaves.
 struct CalleeBehaviour {
-  std::string answer = "human";  // human | machine | busy | no_answer | failed | reject
+  // human | machine | busy | no_answer | failed | reject | invalid (the dial itself is refused:
+  // 422 / 10015 on /to, no call is created)
+  std::string answer = "human";
   int ring_ms = 1000;            // until answered / busy / failed
   // Keys pressed, one entry per menu (gather) in order; "" = no input at that menu.
   std::vector<std::string> digits;

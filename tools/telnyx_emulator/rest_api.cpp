@@ -51,6 +51,9 @@ void TelnyxEmulator::Impl::add_routes() {
                     "/connection_id");
     if (!e164(req.value("to", ""))) return errors(422, "10015", "Invalid value", "The 'to' number is not valid.", "/to");
     if (!e164(req.value("from", ""))) return errors(422, "10015", "Invalid value", "The 'from' number is not valid.", "/from");
+    if (auto scripted = opt.script.numbers.find(req.value("to", ""));
+        scripted != opt.script.numbers.end() && scripted->second.answer == "invalid")  // well-formed, not callable
+      return errors(422, "10015", "Invalid value", "The 'to' number is not a valid destination number.", "/to");
     std::lock_guard l(mu);
     const std::string command_id = req.value("command_id", "");
     if (!command_id.empty()) {

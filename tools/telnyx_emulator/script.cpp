@@ -46,9 +46,9 @@ bool read_callee(const json& o, CalleeBehaviour& b, const std::string& where, Er
       !read_string(o, "amd_result", b.amd_result, where, err) ||
       !read_int(o, "greeting_ms", b.greeting_ms, where, err))
     return false;
-  static const char* kAnswers[] = {"human", "machine", "busy", "no_answer", "failed", "reject"};
+  static const char* kAnswers[] = {"human", "machine", "busy", "no_answer", "failed", "reject", "invalid"};
   if (std::find(std::begin(kAnswers), std::end(kAnswers), b.answer) == std::end(kAnswers)) {
-    err = bad(where + ".answer", "must be one of human, machine, busy, no_answer, failed, reject");
+    err = bad(where + ".answer", "must be one of human, machine, busy, no_answer, failed, reject, invalid");
     return false;
   }
   if (auto d = o.find("digits"); d != o.end()) {

@@ -31,7 +31,7 @@ namespace outdial {
 namespace {
 
 // The callee's side of a scenario, provider-neutral.
-enum class Callee { kPress1, kPress2, kNoInput, kMachine, kBusy, kNoAnswer, kFailed, kHangUp };
+enum class Callee { kPress1, kPress2, kNoInput, kMachine, kBusy, kNoAnswer, kFailed, kInvalid, kHangUp };
 
 struct Scenario {
   const char* name;
@@ -48,6 +48,7 @@ const std::vector<Scenario>& scenarios() {
       {"busy", Callee::kBusy, "+12125550205"},
       {"no answer", Callee::kNoAnswer, "+12125550206"},
       {"failed (number not found)", Callee::kFailed, "+12125550207"},
+      {"invalid number (the dial is refused)", Callee::kInvalid, "+12125550209"},
       {"hang-up mid-call", Callee::kHangUp, "+12125550208"},
   };
   return all;
@@ -176,6 +177,7 @@ class TwilioRig final : public Rig {
         case Callee::kBusy: b.answer = te::Answer::kBusy; break;
         case Callee::kNoAnswer: b.answer = te::Answer::kNoAnswer; break;
         case Callee::kFailed: b.answer = te::Answer::kFailed; break;
+        case Callee::kInvalid: b.reject_code = 21211; break;  // 400 "Invalid 'To' Phone Number"
         case Callee::kHangUp: b.hangup_after_seconds = 5; break;  // after AMD's verdict (2.5 s), in the greeting
       }
       stack_.emu_->set_behaviour(s.number, {b});
@@ -234,6 +236,7 @@ class ConformanceTelnyxStack final : public itest::telnyx::TelnyxStack {
         case Callee::kBusy: b.answer = "busy"; break;
         case Callee::kNoAnswer: b.answer = "no_answer"; break;
         case Callee::kFailed: b.answer = "failed"; break;
+        case Callee::kInvalid: b.answer = "invalid"; break;  // 422 / 10015 on /to
         case Callee::kHangUp: b.hangup_after_ms = 1000; break;  // after AMD's verdict (300 ms), before a key
       }
       o.script.numbers[s.number] = b;
@@ -306,7 +309,7 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
   const std::string where = provider + ": " + scenario(c).name + " -> " + o.str();
   const bool answered = c == Callee::kPress1 || c == Callee::kPress2 || c == Callee::kNoInput ||
                         c == Callee::kMachine || c == Callee::kHangUp;
-  EXPECT_EQ(o.calls_placed, c == Callee::kPress2 ? 1 : 2) << where;
+  EXPECT_EQ(o.calls_placed, c == Callee::kInvalid ? 0 : c == Callee::kPress2 ? 1 : 2) << where;
   EXPECT_EQ(o.attempted_again, c != Callee::kPress2) << where;
   EXPECT_EQ(o.on_internal_dnc, c == Callee::kPress2) << where;
   EXPECT_EQ(o.machine, c == Callee::kMachine) << where;
@@ -314,6 +317,14 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
   EXPECT_EQ(o.callee.voicemail_after_beep, c == Callee::kMachine) << where;
   EXPECT_EQ(o.callee.heard_goodbye, c == Callee::kNoInput) << where;
   EXPECT_EQ(o.callee.heard_opt_out_confirmation, c == Callee::kPress2) << where;
+  if (c == Callee::kInvalid) {
+    // Refused at the dial (Twilio 21211, Telnyx 10015 on /to): no call, so no events; the
+    // attempt fails at once and is not retried (a later campaign tries the contact again).
+    EXPECT_TRUE(o.events.empty()) << where;
+    EXPECT_EQ(o.state, "failed") << where;
+    EXPECT_TRUE(o.has_failure_reason) << where;
+    return;
+  }
   ASSERT_FALSE(o.events.empty()) << where;
   EXPECT_EQ(o.events.front(), "initiated") << where;
   switch (c) {
