@@ -62,6 +62,7 @@ class MessagingRoutesTest : public ::testing::Test {
     deps.campaigns = &db_->campaigns();
     deps.calls = &db_->calls();
     deps.send_sms = [this](const SmsRequest& r) -> Status {
+      if (refuse_sends_) return make_error(ErrorCode::kPermissionDenied, "Telnyx send message failed: HTTP 403 code 40300");
       if (fail_sends_ > 0) {
         --fail_sends_;
         return make_error(ErrorCode::kUnavailable, "telnyx messaging down");
@@ -98,6 +99,7 @@ class MessagingRoutesTest : public ::testing::Test {
   std::shared_ptr<const TelnyxWebhookStats> stats_;
   std::vector<SmsRequest> sent_;
   int fail_sends_ = 0;
+  bool refuse_sends_ = false;
 };
 
 // Every opt-out keyword (and plain language) puts the sender on the internal list at once and
@@ -198,13 +200,17 @@ TEST_F(MessagingRoutesTest, AnOptOutNoTenantOwnsOrThatCannotBeConfirmedIsRedeliv
   EXPECT_EQ(post(inbound_sms("m1", "STOP", "+15559999999")).status, 503);
   EXPECT_EQ(post(inbound_sms("m2", "HELP", "+15559999999")).status, 200);
   EXPECT_TRUE(sent_.empty());
-  // The confirmation could not be sent: 503, the entry is stored already; the redelivery sends it.
+  // The confirmation could not be sent yet: 503, the entry is stored already; the redelivery sends it.
   fail_sends_ = 1;
   const std::string stop = inbound_sms("m3", "REVOKE");
   EXPECT_EQ(post(stop).status, 503);
   EXPECT_TRUE(dnc().has_value());
   EXPECT_EQ(post(stop).status, 200);
   ASSERT_EQ(sent_.size(), 1u);
+  // A final refusal (Telnyx blocks messages to a number that texted STOP: 40300) is not retried.
+  refuse_sends_ = true;
+  EXPECT_EQ(post(inbound_sms("m4", "HELP")).status, 200);
+  EXPECT_EQ(sent_.size(), 1u);
 }
 
 // ---- call.recording.saved -----------------------------------------------------------------

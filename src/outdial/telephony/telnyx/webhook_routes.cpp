@@ -124,12 +124,16 @@ class WebhookHandler {
       return error(out.status, out.status == 503 ? "unavailable" : "not_found", "inbound SMS not applied; retry");
     }
     if (!out.reply.empty() && deps_.send_sms) {
-      // From our number to the contact. A failed send answers 503: the redelivery re-applies
-      // the (idempotent) opt-out and sends the reply again.
+      // From our number to the contact. A send that may succeed later (Telnyx down, rate
+      // limited) answers 503: the redelivery re-applies the (idempotent) opt-out and sends the
+      // reply again. A refusal (e.g. 40300: the contact texted STOP before, Telnyx blocks every
+      // message to it) is final: logged, the webhook is acknowledged.
       if (auto st = deps_.send_sms(SmsRequest{"reply:" + ev.message_id, 0, ev.to, ev.from, out.reply}); !st) {
-        ++stats_->failed;
         spdlog::warn("telnyx inbound SMS {}: reply not sent: {}", ev.message_id, st.error().message);
-        return error(503, "unavailable", "reply not sent; retry");
+        if (st.error().code == ErrorCode::kUnavailable || st.error().code == ErrorCode::kRateLimited) {
+          ++stats_->failed;
+          return error(503, "unavailable", "reply not sent; retry");
+        }
       }
     }
     (void)seen_message(ev.message_id, true);
