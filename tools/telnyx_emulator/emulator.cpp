@@ -60,6 +60,16 @@ std::string TelnyxEmulator::calls_json() const {
   return all.dump();
 }
 
+Result<int> TelnyxEmulator::inject_inbound_sms(const std::string& url, const std::string& from, const std::string& to,
+                                              const std::string& text, bool forge) {
+  return impl_->inbound_sms(url, from, to, text, forge);
+}
+
+std::string TelnyxEmulator::messages_json() const {
+  std::lock_guard l(impl_->mu);
+  return impl_->messages.dump();
+}
+
 EmulatorStats TelnyxEmulator::stats() const {
   std::lock_guard l(impl_->mu);
   return impl_->st;

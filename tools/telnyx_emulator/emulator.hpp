@@ -113,6 +113,16 @@ class TelnyxEmulator {
   // receiver's HTTP status (a test's replay / stale / forged webhook).
   Result<int> redeliver(const std::string& call_control_id, std::size_t index, std::int64_t timestamp_offset_s = 0,
                         bool forge = false);
+  // A text from `from` (a contact) to `to` (our number), as Telnyx delivers it: its default
+  // keyword handling first (STOP, STOPALL, STOP ALL, UNSUBSCRIBE, CANCEL, END, QUIT block later
+  // messages to the contact with 403 / 40300; START, UNSTOP lift the block), then the signed
+  // message.received webhook to `url` (`forge`: signed with a wrong key). Returns the receiver's
+  // HTTP status. The text appears in messages_json() (direction "inbound", with "autoresponse":
+  // "opt_out" / "opt_in" / "" for what Telnyx itself answered).
+  Result<int> inject_inbound_sms(const std::string& url, const std::string& from, const std::string& to,
+                                 const std::string& text, bool forge = false);
+  // Every message: sent through POST /v2/messages (direction "outbound") and injected inbound.
+  std::string messages_json() const;
   // Blocks until every scheduled event and delivery is done (or `timeout_ms` real time passes).
   bool wait_idle(int timeout_ms);
 

@@ -79,6 +79,10 @@ struct TelnyxEmulator::Impl {
   json command(Call& c, const std::string& action, const json& body);
   std::int64_t active_calls() const;
   json call_view(const Call& c) const;
+  // An inbound text (the public inject_inbound_sms): Telnyx's default keyword handling, then the
+  // signed message.received webhook, sent now on the caller's thread.
+  Result<int> inbound_sms(const std::string& url, const std::string& from, const std::string& to,
+                          const std::string& text, bool forge);
 
   // --- rest_api.cpp ---
   void add_routes();
@@ -118,6 +122,9 @@ struct TelnyxEmulator::Impl {
   std::map<std::string, std::string> by_command_id;   // dial command_id -> call_control_id
   std::deque<std::int64_t> dial_times;                // carrier ms, last 5 s
   json messages = json::array();
+  // Telnyx's default block rules: "<our number>|<contact>" after the contact texted a default
+  // opt-out keyword (STOP ...); START/UNSTOP lift it. A message to a blocked contact: 403 / 40300.
+  std::set<std::string> blocked;
   EmulatorStats st;
   std::uint64_t counter = 0;
 };

@@ -1,6 +1,8 @@
 // The emulator's call engine: scripted callee behaviour, Call Control command effects,
 // webhook signing and delivery with faults.
+#include <cctype>
 #include <cstdio>
+#include <set>
 #include <cstring>
 #include <ctime>
 
@@ -216,6 +218,64 @@ void TelnyxEmulator::Impl::deliver(const std::string& call_id, std::size_t index
   ++st.webhooks_failed;
   if (attempt <= opt.script.faults.max_retries && !url.empty() && !stopping)
     at(opt.script.faults.retry_backoff_ms * attempt, [this, call_id, index, attempt] { enqueue(call_id, index, attempt + 1); });
+}
+
+Result<int> TelnyxEmulator::Impl::inbound_sms(const std::string& url, const std::string& from, const std::string& to,
+                                              const std::string& text, bool forge) {
+  // Telnyx's default opt-in/out handling (developers.telnyx.com, Advanced Opt-In/Out, "Default
+  // behavior"): whole-message keywords, case-insensitive; the text is still forwarded.
+  std::string word;
+  for (char ch : text) {
+    if (ch != ' ' || !word.empty()) word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  }
+  while (!word.empty() && word.back() == ' ') word.pop_back();
+  static const std::set<std::string> kOptOut = {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"};
+  static const std::set<std::string> kOptIn = {"START", "UNSTOP"};
+  std::string body;
+  {
+    std::lock_guard l(mu);
+    const std::string pair = to + "|" + from;
+    std::string autoresponse;
+    if (kOptOut.count(word) != 0) {
+      blocked.insert(pair);
+      autoresponse = "opt_out";
+    } else if (kOptIn.count(word) != 0) {
+      blocked.erase(pair);
+      autoresponse = "opt_in";
+    }
+    const std::string id = new_id();
+    json payload{{"record_type", "message"},
+                 {"direction", "inbound"},
+                 {"id", id},
+                 {"type", "SMS"},
+                 {"messaging_profile_id", "emulator-messaging-profile"},
+                 {"from", {{"phone_number", from}, {"carrier", "EMULATED"}, {"line_type", "Wireless"}}},
+                 {"to", json::array({{{"phone_number", to}, {"status", "webhook_delivered"}}})},
+                 {"text", text},
+                 {"media", json::array()},
+                 {"encoding", "GSM-7"},
+                 {"parts", 1},
+                 {"received_at", iso_now_micro()}};
+    json envelope{{"data", {{"record_type", "event"}, {"event_type", "message.received"}, {"id", new_id()},
+                            {"occurred_at", iso_now_micro()}, {"payload", payload}}},
+                  {"meta", {{"attempt", 1}, {"delivered_to", url}}}};
+    body = envelope.dump();
+    json record = payload;
+    record["autoresponse"] = autoresponse;  // what Telnyx itself answered ("" = nothing)
+    messages.push_back(record);
+  }
+  const std::string ts = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  net::ClientRequest req;
+  req.method = "POST";
+  req.url = url;
+  req.headers = {{"Content-Type", "application/json"},
+                 {"telnyx-signature-ed25519", sign(ts, body, forge)},
+                 {"telnyx-timestamp", ts}};
+  req.body = body;
+  auto r = http.send(req);
+  if (!r) return r.error();
+  return r->status;
 }
 
 std::int64_t TelnyxEmulator::Impl::active_calls() const {

@@ -166,6 +166,9 @@ void TelnyxEmulator::Impl::add_routes() {
     if (from.empty()) return errors(422, "40305", "Invalid 'from' address", "from is required.", "/from");
     if (text.empty() && !req.contains("media_urls")) return errors(422, "40005", "Invalid message", "text is required.", "/text");
     std::lock_guard l(mu);
+    if (blocked.count(from + "|" + to) != 0)
+      return errors(403, "40300", "Blocked due to STOP message",
+                    "Messages cannot be sent from '" + from + "' to '" + to + "' due to an existing block rule.");
     ++st.messages;
     json m{{"id", new_id()}, {"record_type", "message"}, {"direction", "outbound"},
            {"from", {{"phone_number", from}}}, {"to", json::array({{{"phone_number", to}, {"status", "queued"}}})},

@@ -26,6 +26,7 @@
 
 #include "integration/telnyx/telnyx_stack.hpp"
 #include "integration/twilio/twilio_stack.hpp"
+#include "outdial/telephony/sms/inbound_sms.hpp"
 
 namespace outdial {
 namespace {
@@ -99,6 +100,34 @@ struct Outcome {
   }
 };
 
+// Inbound texts from one contact, in this order, through each carrier's messaging webhook.
+const char* const kSmsContact = "+12125550300";
+const std::vector<std::string>& sms_steps() {
+  static const std::vector<std::string> steps = {"What time is my appointment?", "HELP", "please stop calling me",
+                                                 "START", "STOP", "UNSTOP", "REVOKE"};
+  return steps;
+}
+
+// What one inbound text did, provider-neutral. `confirmations`: opt-out confirmations the contact
+// gets for this text, the carrier's own auto-reply (Twilio for all its keywords, Telnyx for its
+// default list) plus ours: exactly one for every opt-out. Normalized away: Twilio also answers
+// HELP itself on long codes (its default), Telnyx does not; only our HELP text is compared.
+struct SmsOutcome {
+  int status = 0;
+  bool on_dnc = false;
+  bool dnc_from_sms = false;
+  int sms_consents = 0;  // unrevoked SMS consent records
+  int confirmations = 0;
+  std::string our_help_reply;
+
+  std::string str() const {
+    std::ostringstream o;
+    o << "status=" << status << " dnc=" << on_dnc << " dnc_from_sms=" << dnc_from_sms << " sms_consents=" << sms_consents
+      << " confirmations=" << confirmations << " help='" << our_help_reply << "'";
+    return o.str();
+  }
+};
+
 std::vector<std::string> normalize(std::vector<CallEvent> events) {
   std::stable_sort(events.begin(), events.end(),
                    [](const CallEvent& a, const CallEvent& b) { return a.sequence < b.sequence; });
@@ -124,6 +153,40 @@ class Rig {
   virtual TenantId tenant() const = 0;
   virtual CalleeView callee(const std::string& provider_call_id) = 0;
   virtual int calls_to(const std::string& number) = 0;
+  struct Texted {
+    int status = 0;
+    std::string our_reply;          // what outdial answered ("" = nothing)
+    bool carrier_confirmed = false; // the carrier auto-confirmed an opt-out keyword
+  };
+  // The contact texts `text` to the campaigns' caller ID.
+  virtual Texted text(const std::string& from, const std::string& text) = 0;
+
+  std::vector<SmsOutcome> run_sms() {
+    std::vector<SmsOutcome> out;
+    for (const auto& step : sms_steps()) {
+      const Texted t = text(kSmsContact, step);
+      SmsOutcome o;
+      o.status = t.status;
+      auto dnc = db().compliance().find_dnc(tenant(), kSmsContact);
+      EXPECT_TRUE(dnc);
+      o.on_dnc = dnc && dnc->has_value();
+      o.dnc_from_sms = o.on_dnc && telephony::sms::is_sms_opt_out_source((**dnc).source);
+      auto consents = db().compliance().consents_for(tenant(), kSmsContact);
+      EXPECT_TRUE(consents);
+      for (const auto& c : consents ? *consents : std::vector<ConsentRecord>{})
+        o.sms_consents += (c.channel == Channel::kSms && !c.revoked_at) ? 1 : 0;
+      const bool confirms = t.our_reply.find("you will not receive more calls or messages") != std::string::npos;
+      o.confirmations = (t.carrier_confirmed ? 1 : 0) + (confirms ? 1 : 0);
+      if (!confirms) o.our_help_reply = t.our_reply;
+      // Each stack has its own tenant: its name is not what is compared.
+      if (auto tn = db().tenants().get_tenant(tenant()); tn && !tn->name.empty()) {
+        for (auto pos = o.our_help_reply.find(tn->name); pos != std::string::npos; pos = o.our_help_reply.find(tn->name))
+          o.our_help_reply.replace(pos, tn->name.size(), "<business>");
+      }
+      out.push_back(o);
+    }
+    return out;
+  }
 
   std::map<Callee, Outcome> collect(CampaignId first, CampaignId again) {
     std::map<Callee, Outcome> out;
@@ -216,6 +279,28 @@ class TwilioRig final : public Rig {
   }
   int calls_to(const std::string& number) override { return static_cast<int>(stack_.emu_->calls_to(number).size()); }
 
+  Texted text(const std::string& from, const std::string& body) override {
+    stack_.emu_->set_sms_url(stack_.config_.public_base_url + "/twilio/sms");
+    Texted t;
+    auto status = stack_.emu_->inject_inbound_sms(from, itest::twilio::kCallerId, body);
+    EXPECT_TRUE(status) << status.error().message;
+    t.status = status ? *status : 0;
+    const auto messages = stack_.emu_->messages();
+    if (!messages.empty()) {
+      // The TwiML answer's <Message> body, if any.
+      const std::string& reply = messages.back().reply;
+      const auto open = reply.find("<Message>"), close = reply.find("</Message>");
+      if (open != std::string::npos && close != std::string::npos)
+        t.our_reply = reply.substr(open + 9, close - open - 9);
+    }
+    for (const auto& w : stack_.emu_->webhooks()) {
+      if (w.kind != "sms") continue;
+      t.carrier_confirmed = false;  // the last one is this text's
+      for (const auto& [k, v] : w.params) t.carrier_confirmed = t.carrier_confirmed || (k == "OptOutType" && v == "STOP");
+    }
+    return t;
+  }
+
  private:
   itest::twilio::TwilioStack stack_;
   bool wired_ = false;
@@ -285,6 +370,21 @@ class TelnyxRig final : public Rig {
     return n;
   }
 
+  Texted text(const std::string& from, const std::string& body) override {
+    const auto before = nlohmann::json::parse(stack_.emu_->messages_json()).size();
+    Texted t;
+    auto status = stack_.emu_->inject_inbound_sms(stack_.webhook_url(), from, itest::telnyx::kCallerId, body);
+    EXPECT_TRUE(status) << status.error().message;
+    t.status = status ? *status : 0;
+    const auto all = nlohmann::json::parse(stack_.emu_->messages_json());
+    for (std::size_t i = before; i < all.size(); ++i) {
+      const auto& m = all[i];
+      if (m["direction"] == "inbound") t.carrier_confirmed = m.value("autoresponse", "") == "opt_out";
+      if (m["direction"] == "outbound" && m["to"][0]["phone_number"] == from) t.our_reply = m["text"];
+    }
+    return t;
+  }
+
  private:
   ConformanceTelnyxStack stack_;
   int made_ = 0;
@@ -292,14 +392,19 @@ class TelnyxRig final : public Rig {
 
 // ---- The scenarios -----------------------------------------------------------------------
 
-std::map<Callee, Outcome> run_all(Rig& rig) {
+struct RunResult {
+  std::map<Callee, Outcome> calls;
+  std::vector<SmsOutcome> texts;
+};
+
+RunResult run_all(Rig& rig) {
   rig.start();
   if (::testing::Test::HasFatalFailure()) return {};
   const auto numbers = all_numbers();
   const CampaignId first = rig.run_campaign(numbers, static_cast<int>(numbers.size()));
   // A later campaign over the same numbers: every number but the opted-out one is dialed again.
   const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 1);
-  auto out = rig.collect(first, again);
+  RunResult out{rig.collect(first, again), rig.run_sms()};
   rig.stop();
   return out;
 }
@@ -348,13 +453,28 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
   }
 }
 
-TEST(ProviderConformance, TheSameCalleesGiveTheSameEventsOutcomesAndDncThroughTwilioAndTelnyx) {
-  TwilioRig twilio;
-  const auto tw = run_all(twilio);
-  ASSERT_FALSE(HasFatalFailure());
-  TelnyxRig telnyx;
-  const auto tx = run_all(telnyx);
-  ASSERT_FALSE(HasFatalFailure());
+class ProviderConformance : public ::testing::Test {
+ protected:
+  // Both providers once per test binary (each run dials every scenario through its emulator).
+  static void SetUpTestSuite() {
+    TwilioRig twilio;
+    twilio_ = new RunResult(run_all(twilio));
+    TelnyxRig telnyx;
+    telnyx_ = new RunResult(run_all(telnyx));
+  }
+  static void TearDownTestSuite() {
+    delete twilio_;
+    delete telnyx_;
+  }
+  static RunResult* twilio_;
+  static RunResult* telnyx_;
+};
+RunResult* ProviderConformance::twilio_ = nullptr;
+RunResult* ProviderConformance::telnyx_ = nullptr;
+
+TEST_F(ProviderConformance, TheSameCalleesGiveTheSameEventsOutcomesAndDncThroughTwilioAndTelnyx) {
+  const auto& tw = twilio_->calls;
+  const auto& tx = telnyx_->calls;
   ASSERT_EQ(tw.size(), scenarios().size());
   ASSERT_EQ(tx.size(), scenarios().size());
   for (const auto& s : scenarios()) {
@@ -366,6 +486,32 @@ TEST(ProviderConformance, TheSameCalleesGiveTheSameEventsOutcomesAndDncThroughTw
     EXPECT_EQ(a.str(), b.str()) << "twilio and telnyx differ on: " << s.name;
     RecordProperty(s.name, a.str());
   }
+}
+
+TEST_F(ProviderConformance, TheSameInboundTextsHaveTheSameEffectThroughTwilioAndTelnyx) {
+  const auto& tw = twilio_->texts;
+  const auto& tx = telnyx_->texts;
+  ASSERT_EQ(tw.size(), sms_steps().size());
+  ASSERT_EQ(tx.size(), sms_steps().size());
+  for (std::size_t i = 0; i < sms_steps().size(); ++i) {
+    const std::string& text = sms_steps()[i];
+    SCOPED_TRACE(text);
+    EXPECT_EQ(tw[i].str(), tx[i].str()) << "twilio and telnyx differ on the text '" << text << "'";
+    RecordProperty("text: " + text, tw[i].str());
+    for (const auto* o : {&tw[i], &tx[i]}) {
+      EXPECT_EQ(o->status, 200) << o->str();
+      const bool opt_out = text == "please stop calling me" || text == "STOP" || text == "REVOKE";
+      EXPECT_EQ(o->on_dnc, opt_out) << o->str();  // each opt-out follows an opt-in
+      EXPECT_EQ(o->dnc_from_sms, opt_out) << o->str();
+      EXPECT_EQ(o->confirmations, opt_out ? 1 : 0) << o->str();
+      EXPECT_EQ(o->our_help_reply, text == "HELP" ? "<business>: reply STOP to stop messages and calls from us." : "")
+          << o->str();
+    }
+  }
+  // START and UNSTOP each left an SMS consent; the REVOKE at the end revoked them all.
+  EXPECT_EQ(tw[3].sms_consents, 1);
+  EXPECT_EQ(tw[5].sms_consents, 1);
+  EXPECT_EQ(tw.back().sms_consents, 0);
 }
 
 }  // namespace

@@ -188,6 +188,42 @@ TEST_F(TelnyxCampaignTest, ResentDialWithTheSameKeyIsTheSameCall) {
   EXPECT_EQ(emu_->stats().messages, 1);
 }
 
+// Inbound SMS over loopback: the emulator applies Telnyx's default keyword handling (a block rule
+// on STOP, lifted by START) and sends the signed message.received to the same webhook URL.
+TEST_F(TelnyxCampaignTest, InboundStopIsAppliedAndTelnyxBlocksOurRepliesUntilStart) {
+  ASSERT_NE(campaign("sms", {kBusy}), 0);  // its caller ID is how a text finds the tenant
+  const std::string contact = "+16465550999";
+  auto on_dnc = [&] { return db_->compliance().find_dnc(staff_.tenant_id, contact).value().has_value(); };
+  auto outbound = [&] {
+    std::vector<std::string> texts;
+    for (const auto& m : json::parse(emu_->messages_json()))
+      if (m["direction"] == "outbound") texts.push_back(m["text"]);
+    return texts;
+  };
+  // A forged STOP changes nothing.
+  auto forged = emu_->inject_inbound_sms(webhook_url(), contact, kCallerId, "STOP", /*forge=*/true);
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(*forged, 403);
+  EXPECT_FALSE(on_dnc());
+  // STOP: on the internal list at once; Telnyx confirms it, so we send nothing.
+  ASSERT_EQ(*emu_->inject_inbound_sms(webhook_url(), contact, kCallerId, "STOP"), 200);
+  EXPECT_TRUE(on_dnc());
+  EXPECT_TRUE(outbound().empty());
+  // HELP while blocked: Telnyx refuses our reply (403 / 40300); acknowledged, not retried.
+  ASSERT_EQ(*emu_->inject_inbound_sms(webhook_url(), contact, kCallerId, "HELP"), 200);
+  EXPECT_TRUE(outbound().empty());
+  spdlog::default_logger()->flush();
+  EXPECT_NE(log_stream_->str().find("40300"), std::string::npos);
+  // START lifts both the SMS opt-out and Telnyx's block; HELP is answered.
+  ASSERT_EQ(*emu_->inject_inbound_sms(webhook_url(), contact, kCallerId, "START"), 200);
+  EXPECT_FALSE(on_dnc());
+  ASSERT_EQ(*emu_->inject_inbound_sms(webhook_url(), contact, kCallerId, "help"), 200);
+  ASSERT_EQ(outbound().size(), 1u);
+  EXPECT_EQ(outbound()[0], "Sunburst Dental: reply STOP to stop messages and calls from us.");
+  EXPECT_EQ(stats_->messages, 4);
+  EXPECT_EQ(stats_->rejected_signature, 1);
+}
+
 class TelnyxRateLimitTest : public TelnyxCampaignTest {
  protected:
   void configure(tools::telnyx::EmulatorOptions& o) override { o.script.faults.rate_limit_first_dials = 1; }

@@ -123,6 +123,14 @@ class TelnyxStack {
                                registry_,
                                wall_,
                                nullptr};
+    // As app/ wires it: the same URL takes inbound SMS and recordings.
+    deps.tenants = &db_->tenants();
+    deps.campaigns = &db_->campaigns();
+    deps.calls = &db_->calls();
+    deps.send_sms = [this](const telephony::SmsRequest& r) -> Status {
+      auto sent = provider_->send_sms(r);  // the provider exists before any webhook can arrive
+      return sent ? ok_status() : Status(sent.error());
+    };
     stats_ = tx::register_telnyx_routes(router_, std::move(deps));
     server_ = std::make_unique<net::HttpServer>(net::ServerOptions{}, router_.as_handler());
     ASSERT_TRUE(server_->start());
@@ -224,6 +232,8 @@ class TelnyxStack {
       if (hooks[i]["event_type"] == type) return i;
     return static_cast<std::size_t>(-1);
   }
+
+  std::string webhook_url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/webhooks/telnyx"; }
 
   std::size_t event_count(const std::string& ccid) {
     auto e = db_->calls().events_for_call("telnyx", ccid);
