@@ -293,8 +293,10 @@ int run_runner_mode(const RunnerModeOptions& o) {
   sqlite3* ro = nullptr;
   if (sqlite3_open_v2(db_path.c_str(), &ro, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
-    // created_at = the tick's `now`, the instant the pacer admitted the attempt (epoch ms).
-    if (sqlite3_prepare_v2(ro, "SELECT created_at FROM call_attempts", -1, &st, nullptr) == SQLITE_OK) {
+    // dialed_at = the instant the pacer admitted the start, read right before its place_call
+    // (epoch ms); created_at (the lease round's instant) for an attempt never dialed.
+    if (sqlite3_prepare_v2(ro, "SELECT COALESCE(dialed_at, created_at) FROM call_attempts", -1, &st, nullptr) ==
+        SQLITE_OK) {
       while (sqlite3_step(st) == SQLITE_ROW) admitted.push_back(sqlite3_column_int64(st, 0));
     }
     sqlite3_finalize(st);
@@ -327,7 +329,7 @@ int run_runner_mode(const RunnerModeOptions& o) {
                 span_s > 0 ? static_cast<double>(b - a) / span_s : 0.0);
   }
   const int arrivals = max_in_window(created, 1000);
-  std::printf("max starts in any 1 s window: ours (attempt created_at = pacer admission, ms) %d, ours (request "
+  std::printf("max starts in any 1 s window: ours (attempt dialed_at = pacer admission, ms) %d, ours (request "
               "sent, us) %d, emulator arrivals (ms) %d, emulator \"initiated\" (ms) %d\n",
               max_in_window(admitted, 1000), max_in_window(sent, 1'000'000), arrivals, emu.max_starts_per_second());
   std::printf("VERDICT 1 s: emulator arrivals max %d vs account limit %d: %s\n", arrivals, o.limit,

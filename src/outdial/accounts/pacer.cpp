@@ -71,16 +71,21 @@ void Pacer::prune_locked(TimePoint now) {
   while (!starts_.empty() && starts_.front() <= now - longest_) starts_.pop_front();
 }
 
-std::optional<TimePoint> Pacer::rate_slot_locked(TimePoint now) const {
-  TimePoint slot = std::max(now, last_start_);
-  if (has_start_) slot = std::max(slot, last_start_ + spacing_);
+TimePoint Pacer::rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra) const {
+  const bool has = has_start_ || !extra.empty();
+  const TimePoint last = extra.empty() ? last_start_ : std::max(last_start_, extra.back());
+  TimePoint slot = std::max(now, last);
+  if (has) slot = std::max(slot, last + spacing_);
+  const auto recorded = static_cast<int>(starts_.size());
+  const int n = recorded + static_cast<int>(extra.size());
   for (int i = 0; i < window_count_; ++i) {
     const Window& w = windows_[i];
-    const auto n = static_cast<int>(starts_.size());
     if (n < w.max) continue;
     // A start at t is admitted when (t - W, t] holds < max starts, i.e. when the max-th most
     // recent start s satisfies s <= t - W: t >= s + W.
-    const TimePoint s = starts_[static_cast<std::size_t>(n - w.max)];
+    const int k = n - w.max;
+    const TimePoint s = k < recorded ? starts_[static_cast<std::size_t>(k)]
+                                     : extra[static_cast<std::size_t>(k - recorded)];
     slot = std::max(slot, s + w.length);
   }
   return slot;
@@ -88,15 +93,24 @@ std::optional<TimePoint> Pacer::rate_slot_locked(TimePoint now) const {
 
 bool Pacer::try_acquire(TimePoint now) {
   std::lock_guard lock(mu_);
-  const TimePoint t = std::max(now, last_start_);
   if (limits_.max_concurrency > 0 && in_flight_ >= limits_.max_concurrency) return false;
+  if (!start_locked(now)) return false;
+  ++in_flight_;
+  return true;
+}
+
+bool Pacer::try_start(TimePoint now) {
+  std::lock_guard lock(mu_);
+  return start_locked(now);
+}
+
+bool Pacer::start_locked(TimePoint now) {
+  const TimePoint t = std::max(now, last_start_);
   prune_locked(t);
-  auto slot = rate_slot_locked(t);
-  if (!slot || *slot > t) return false;
+  if (rate_slot_locked(t) > t) return false;
   starts_.push_back(t);
   last_start_ = t;
   has_start_ = true;
-  ++in_flight_;
   return true;
 }
 
@@ -104,9 +118,31 @@ std::optional<TimePoint> Pacer::next_slot(TimePoint now) const {
   std::lock_guard lock(mu_);
   if (limits_.max_concurrency > 0 && in_flight_ >= limits_.max_concurrency) return std::nullopt;
   // No pruning here (const): old starts cannot move the slot earlier than `now` anyway.
-  auto slot = rate_slot_locked(now);
-  if (slot && *slot < now) return now;
-  return slot;
+  return std::max(now, rate_slot_locked(now));
+}
+
+TimePoint Pacer::next_start(TimePoint now) const {
+  std::lock_guard lock(mu_);
+  return std::max(now, rate_slot_locked(now));
+}
+
+int Pacer::admissible(TimePoint now, TimePoint until, int reserved, int want) const {
+  std::lock_guard lock(mu_);
+  reserved = std::max(0, reserved);
+  if (limits_.max_concurrency > 0) want = std::min(want, limits_.max_concurrency - in_flight_ - reserved);
+  if (want <= 0 || until < now) return 0;
+  // Greedy: each hypothetical start at the earliest slot after the previous one. The promised
+  // starts go first (they are sent first); what fits in [now, until] after them is the answer.
+  std::vector<TimePoint> extra;
+  extra.reserve(static_cast<std::size_t>(reserved + want));
+  int count = 0;
+  while (count < want) {
+    const TimePoint slot = rate_slot_locked(now, extra);
+    if (slot > until) break;
+    extra.push_back(slot);
+    if (static_cast<int>(extra.size()) > reserved) ++count;
+  }
+  return count;
 }
 
 void Pacer::release() {

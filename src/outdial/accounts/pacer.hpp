@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "outdial/core/clock.hpp"
 #include "outdial/core/provider_account.hpp"
@@ -51,10 +52,20 @@ class Pacer {
   // ask next_slot(). `now` earlier than the last admitted start is treated as that start's time
   // (a clock stepping back never lets a burst through).
   bool try_acquire(TimePoint now);
+  // A start that needs no new concurrency slot: the same call sent again under its key (after a
+  // 429 or a time-out) still holds the slot its first try_acquire took. Rate windows only.
+  bool try_start(TimePoint now);
   // The earliest instant >= now at which the rate windows admit a start; nullopt when the
   // concurrency limit is full (wait for a release()). try_acquire(next_slot(now)) succeeds if
   // nothing else acquired meanwhile.
   std::optional<TimePoint> next_slot(TimePoint now) const;
+  // The earliest instant >= now at which try_start() succeeds (rate windows only).
+  TimePoint next_start(TimePoint now) const;
+  // How many starts try_acquire could admit at instants in [now, until] (each at the earliest
+  // slot after the previous one), if nothing else acquired meanwhile and `reserved` starts that
+  // are already promised (created, not yet sent) went first; at most `want`, and never more than
+  // the concurrency limit leaves free. The dialer sizes a round of evenly spaced starts with it.
+  int admissible(TimePoint now, TimePoint until, int reserved, int want) const;
   // A call admitted by try_acquire ended (or was never placed). Extra releases are ignored.
   void release();
 
@@ -72,8 +83,11 @@ class Pacer {
     Millis length;
     int max;
   };
-  std::optional<TimePoint> rate_slot_locked(TimePoint now) const;
+  // The earliest start >= now the rate windows allow, given the recorded starts followed by
+  // `extra` (ascending, hypothetical starts after them).
+  TimePoint rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra = {}) const;
   void prune_locked(TimePoint now);
+  bool start_locked(TimePoint now);  // records a start at max(now, last start) if the windows allow
 
   const ProviderLimits limits_;
   Window windows_[2];

@@ -55,13 +55,14 @@ void CampaignRunner::pace_end(AttemptId id) {
 }
 
 void CampaignRunner::batch(const std::function<void()>& fn) {
+  const std::size_t kept = pending_sends_.size();  // committed earlier, waiting for their slot
   auto st = db_.with_transaction([&] {
     store_pending_placements();  // before any event of those calls is applied
     fn();
     return ok_status();
   });
   if (!st) {
-    pending_sends_.clear();  // their attempt rows were rolled back: never dial them
+    pending_sends_.resize(kept);  // this batch's attempt rows were rolled back: never dial them
     resync_all();            // the in-memory live sets may be ahead of the store
     // The carrier events handled in fn were popped by the provider before the rollback: nothing
     // re-delivers them by itself. Have the provider re-send the life of every live call.
@@ -94,10 +95,47 @@ void CampaignRunner::defer_placements(bool on) {
 }
 
 void CampaignRunner::send_pending() {
-  std::vector<PendingSend> sends;
-  sends.swap(pending_sends_);
-  for (const auto& p : sends) pending_placements_.push_back(Placement{p.attempt, send(p.campaign, p.attempt), p.at});
+  send_ready();
   if (!defer_placements_) flush_placements();
+}
+
+TimePoint CampaignRunner::present() {
+  if (pace_wait_) pace_wait_(clock_.now());  // catch the clock up; never waits
+  return clock_.now();
+}
+
+bool CampaignRunner::take_slot(TimePoint& at, std::optional<TimePoint>& next) {
+  if (config_.pacer == nullptr) {
+    at = clock_.now();
+    return true;
+  }
+  // A slot another user of the pacer takes while we wait just sends us round again; bounded so
+  // that a stuck clock cannot keep the tick here.
+  for (int round = 0; round < 64; ++round) {
+    const TimePoint t = present();
+    if (config_.pacer->try_acquire(t)) {
+      at = t;
+      return true;
+    }
+    next = config_.pacer->next_slot(t);
+    if (!next || !pace_wait_ || *next > t + config_.pace_horizon) return false;
+    pace_wait_(*next);
+  }
+  return false;
+}
+
+void CampaignRunner::send_ready() {
+  std::size_t sent = 0;
+  for (; sent < pending_sends_.size(); ++sent) {
+    const PendingSend& p = pending_sends_[sent];
+    TimePoint at{};
+    std::optional<TimePoint> next;
+    if (!take_slot(at, next)) break;  // the rest keep their order for a later tick
+    // Held before the dial: the call's end (on any thread) must find the slot to give back.
+    if (config_.pacer != nullptr) pace_hold(p.attempt.id);
+    pending_placements_.push_back(Placement{p.attempt, send(p.campaign, p.attempt), at});
+  }
+  pending_sends_.erase(pending_sends_.begin(), pending_sends_.begin() + static_cast<std::ptrdiff_t>(sent));
 }
 
 void CampaignRunner::store_pending_placements() {
@@ -147,6 +185,10 @@ void CampaignRunner::audit_system(const Campaign& c, const std::string& action, 
 
 TickResult CampaignRunner::tick() {
   flush_placements();  // deferred call ids of the previous tick, if no batch() took them
+  if (!defer_sends_ && !pending_sends_.empty()) {
+    send_ready();  // stored attempts whose pacer slot had not come: before any new lease
+    if (!defer_placements_) flush_placements();
+  }
   TickResult out;
   const TimePoint now = clock_.now();
   resolve_due(now);
@@ -191,11 +233,21 @@ TickResult CampaignRunner::tick() {
   }
   // After this tick's own dials: one deferred now (429, time-out) must wake the driver too.
   if (auto r = next_resolution()) earliest(out.next_due, *r, now);
+  if (!pending_sends_.empty() && config_.pacer != nullptr) {
+    // Stored attempts still waiting for the pacer: wake at its next slot (none: a call's end).
+    if (auto slot = config_.pacer->next_slot(now)) earliest(out.next_due, *slot, now);
+  }
   return out;
 }
 
 CampaignRunner::Quiet CampaignRunner::quiet_until(TimePoint now) {
   Quiet q;
+  if (!pending_sends_.empty()) {
+    if (config_.pacer == nullptr) return q;
+    auto slot = config_.pacer->next_slot(now);
+    if (slot && *slot <= now) return q;
+    if (slot) earliest(q.until, *slot, now);
+  }
   if (auto r = next_resolution()) {
     if (*r <= now) return q;
     earliest(q.until, *r, now);
@@ -264,16 +316,20 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     return in_flight;
   }
   free_since_.erase(c.id);  // this round refills what it can
+  const TimePoint turn_began = config_.pacer != nullptr ? present() : now;
   for (;;) {
-    const int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
+    int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
     if (room <= 0) break;
     if (config_.pacer != nullptr) {
-      // The provider account's limits. Each allowed target takes its slot in prepare_target();
-      // no slot now means no claim now.
-      auto slot = config_.pacer->next_slot(now);
-      if (!slot) break;  // the account's concurrency is full: a call's end frees it
-      if (*slot > now) {
-        earliest(out.next_due, *slot, now);
+      // The provider account's limits: lease only as many targets as the pacer can start within
+      // the horizon (after the stored attempts still waiting for it). Each one's slot is taken
+      // right before its dial (send_ready).
+      const TimePoint fresh = present();
+      const Millis horizon = pace_wait_ ? config_.pace_horizon : Millis(0);
+      room = config_.pacer->admissible(fresh, fresh + horizon, static_cast<int>(pending_sends_.size()), room);
+      if (room <= 0) {
+        // Full for now; nullopt: the account's concurrency is full, a call's end frees it.
+        if (auto slot = config_.pacer->next_slot(fresh)) earliest(out.next_due, *slot, now);
         break;
       }
     }
@@ -295,12 +351,6 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       }
       return ok_status();
     });
-    if (config_.pacer != nullptr) {
-      for (const auto& a : to_place) {
-        if (prepared) pace_hold(a.id);
-        else config_.pacer->release();  // rolled back: those attempts never existed
-      }
-    }
     if (prepared && !claimed_any) break;
     if (!prepared) {
       (void)recover_held_targets(c.id);  // rolled back: give the leased targets back
@@ -314,17 +364,22 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       ++out.dialed;
       throttle.record(now);
     }
-    if (defer_sends_) {
-      // Inside the driver's batch(): the carrier hears of these after that batch committed.
-      for (auto& a : to_place) pending_sends_.push_back(PendingSend{c, std::move(a), now});
-      continue;
-    }
-    // Phase 2, no transaction held: the carrier calls (a real provider is a network round trip).
-    for (const auto& a : to_place) pending_placements_.push_back(Placement{a, send(c, a), now});
+    for (auto& a : to_place) pending_sends_.push_back(PendingSend{c, std::move(a), now});
+    // Inside the driver's batch(): the carrier hears of these after that batch committed.
+    if (defer_sends_) continue;
+    // Phase 2, no transaction held: the carrier calls (a real provider is a network round trip),
+    // each at its pacer slot.
+    send_ready();
     // Phase 3, one commit: provider call ids. A crash before it is repaired by recover()
     // (find_call by key) or by the first event, which names the attempt. With deferred
     // placements (virtual-time driver) they ride in the next batch()'s transaction instead.
     if (!defer_placements_) flush_placements();
+    if (!pending_sends_.empty()) break;  // the pacer's slots ran out before the round's calls
+    // In real time a round takes up to the horizon: after that, the other campaigns' turn.
+    // (Only after dialing: a tick that dialed nothing tells its driver when to come back.)
+    if (pace_wait_ && config_.pacer != nullptr && out.dialed > 0 && present() - turn_began >= config_.pace_horizon) {
+      break;
+    }
   }
   if (in_flight < capacity_of(c)) {
     if (auto slot = throttle.next_slot(now)) {
@@ -395,12 +450,6 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
     release(t, TargetStatus::kPending, at, "deferred:" + d.rule);
     return {};
   }
-  if (config_.pacer != nullptr && !config_.pacer->try_acquire(now)) {
-    // Allowed, but the provider account is at its limit: back in the queue for the next slot.
-    const auto slot = config_.pacer->next_slot(now);
-    release(t, TargetStatus::kPending, slot && *slot > now ? *slot : now + Millis(1000), t.last_outcome);
-    return {};
-  }
   CallAttempt a;
   a.tenant_id = c.tenant_id;
   a.campaign_id = c.id;
@@ -414,12 +463,10 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   a.created_at = now;
   auto stored = db_.calls().create_attempt(a);  // durable before the carrier hears of it
   if (!stored) {
-    if (config_.pacer != nullptr) config_.pacer->release();
     release(t, TargetStatus::kPending, now + config_.default_defer, t.last_outcome);
     return {};
   }
   if (stored->state != CallState::kQueued || !stored->provider_call_id.empty()) {
-    if (config_.pacer != nullptr) config_.pacer->release();  // an earlier run's call, not a new one
     (void)recover_attempt(*stored);  // an earlier run got further with this key
     return Prepared{std::nullopt, !is_terminal(stored->state)};
   }
@@ -527,6 +574,15 @@ void CampaignRunner::resolve_due(TimePoint now) {
       unresolved_.erase(it);  // an event or another node already attached the call
       continue;
     }
+    if (config_.pacer != nullptr) {
+      // A re-dial needs a rate slot: none now, come back at the next one (before asking the
+      // carrier and the gate again; not counted as a try).
+      const TimePoint t = present();
+      if (const TimePoint slot = config_.pacer->next_start(t); slot > t) {
+        it->second.due = slot;
+        continue;
+      }
+    }
     telephony::CallLookup lookup(fresh->idempotency_key);
     lookup.to = fresh->to_number;
     lookup.from = fresh->from_number;
@@ -579,6 +635,18 @@ void CampaignRunner::resolve_due(TimePoint now) {
       canceled.failure_reason = "not re-dialed: " + refusal;
       unresolved_.erase(it);
       if (db_.calls().update_attempt(canceled, CallState::kQueued)) (void)events_.finalize_target(canceled);
+      continue;
+    }
+    if (config_.pacer != nullptr) {
+      // The same call again is a start at the carrier too: it needs a rate slot (its concurrency
+      // slot is still held from its first dial), taken after the gate said yes. None now: at
+      // the next one, not counted as a try.
+      const TimePoint t = present();
+      if (!config_.pacer->try_start(t)) {
+        it->second.due = config_.pacer->next_start(t);
+        continue;
+      }
+      store_placement(*fresh, send(*c, *fresh), t);  // same key; defers again on failure
       continue;
     }
     store_placement(*fresh, send(*c, *fresh), now);  // same key; defers again on failure

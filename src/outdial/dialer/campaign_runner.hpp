@@ -34,9 +34,17 @@ struct RunnerConfig {
   int refill_divisor = 10;
   Millis refill_max_wait{std::chrono::seconds(2)};
   // The provider account's limits (calls per second, rolling window, concurrency), shared by
-  // every campaign this runner dials; null = no account limits (the simulated carrier). A slot
-  // is taken before a target is gated and given back when its call ends.
+  // every campaign this runner dials; null = no account limits (the simulated carrier). A round
+  // leases only as many targets as the pacer can start soon (Pacer::admissible); each allowed
+  // target's attempt row is stored, and its slot is taken right before its place_call, at a
+  // fresh clock read, so the pacer's instants are the send instants. The slot is given back
+  // when the call ends.
   accounts::Pacer* pacer = nullptr;
+  // Several evenly spaced starts per tick in real time: a round covers the pacer slots within
+  // pace_horizon of now, and the runner waits for each (set_pace_wait) instead of handing the
+  // turn back to its driver. Without a pace wait (virtual time, tests) it never waits: only the
+  // slots at `now` are used.
+  Millis pace_horizon{20};
   Millis lease_ttl{std::chrono::minutes(15)};
   Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
 };
@@ -99,6 +107,12 @@ class CampaignRunner {
   void send_pending();
   bool has_pending_sends() const { return !pending_sends_.empty(); }
 
+  // Real time only (RealtimeDriver installs it): brings the runner's clock up to the present
+  // and, when `until` is later, waits until the clock reads at least `until`. Called on the
+  // tick's thread with no transaction or lock held, for at most pace_horizon at a time.
+  using PaceWait = std::function<void(TimePoint until)>;
+  void set_pace_wait(PaceWait wait) { pace_wait_ = std::move(wait); }
+
   telephony::CallEventSink& sink() { return events_; }
   EventProcessor& events() { return events_; }
   std::int64_t total_dials() const { return total_dials_; }
@@ -152,6 +166,14 @@ class CampaignRunner {
   std::optional<TimePoint> refill_wait(const Campaign& c, std::int64_t live, TimePoint now);
   std::map<CampaignId, TimePoint> free_since_;  // first instant a line was seen free
   // Pacing: attempts holding one of the pacer's concurrency slots (freed when their call ends).
+  // take_slot: the pacer's slot for the next start, at a fresh clock read (waiting for it when
+  // it is within pace_horizon and a pace wait is installed); false = not now, `next` says when
+  // (nullopt: the account's concurrency is full).
+  bool take_slot(TimePoint& at, std::optional<TimePoint>& next);
+  TimePoint present();  // the runner's clock, brought up to date first in real time
+  // Dials pending_sends_ in order, each at its own slot; what the pacer cannot start now stays
+  // queued (its attempt row is durable and counts as a live call) for a later tick.
+  void send_ready();
   void pace_hold(AttemptId id);
   void pace_end(AttemptId id);
   std::mutex paced_mu_;
@@ -175,7 +197,10 @@ class CampaignRunner {
     CallAttempt attempt;
     TimePoint at;
   };
+  // Attempts stored but not yet dialed, in order: the virtual-time driver's (sent after its
+  // batch commits) and, with a pacer, those whose slot has not come yet.
   std::vector<PendingSend> pending_sends_;
+  PaceWait pace_wait_;
   std::int64_t total_dials_ = 0;
   std::int64_t gate_calls_ = 0;
 };

@@ -122,16 +122,38 @@ void RealtimeDriver::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RealtimeDriver::catch_up() {
+  if (virtual_clock_ == nullptr) return;
+  const TimePoint w = wall_.now();
+  const auto elapsed = static_cast<double>((w - last_wall_).count()) * speed_;
+  last_wall_ = w;
+  virtual_clock_->advance(Millis(static_cast<std::int64_t>(elapsed)));
+}
+
+TimePoint RealtimeDriver::runner_now() const {
+  return virtual_clock_ != nullptr ? virtual_clock_->now() : wall_.now();
+}
+
+void RealtimeDriver::pace_wait(TimePoint until) {
+  catch_up();
+  // The runner asks for at most its pace horizon (a few ms); the bound only guards a wall clock
+  // that stopped.
+  for (int i = 0; i < 1000; ++i) {
+    const TimePoint now = runner_now();
+    if (now >= until) return;
+    const auto wall_ms = static_cast<double>((until - now).count()) / speed_;
+    std::this_thread::sleep_for(std::chrono::microseconds(std::max<std::int64_t>(
+        100, static_cast<std::int64_t>(wall_ms * 1000.0))));
+    catch_up();
+  }
+}
+
 void RealtimeDriver::loop() {
+  last_wall_ = wall_.now();
+  runner_.set_pace_wait([this](TimePoint until) { pace_wait(until); });
   (void)runner_.recover();
-  TimePoint last_wall = wall_.now();
   for (;;) {
-    if (virtual_clock_ != nullptr) {
-      const TimePoint w = wall_.now();
-      const auto elapsed = static_cast<double>((w - last_wall).count()) * speed_;
-      last_wall = w;
-      virtual_clock_->advance(Millis(static_cast<std::int64_t>(elapsed)));
-    }
+    catch_up();
     const TickResult t = runner_.tick();
     const int delivered = events_ != nullptr ? events_->deliver_due() : 0;
     ++turns_;
@@ -150,8 +172,9 @@ void RealtimeDriver::loop() {
       sleep = Millis(0);
     }
     std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, sleep, [this] { return stopping_; })) return;
+    if (cv_.wait_for(lock, sleep, [this] { return stopping_; })) break;
   }
+  runner_.set_pace_wait(nullptr);  // the runner may outlive this driver (a virtual-time run next)
 }
 
 }  // namespace outdial::dialer

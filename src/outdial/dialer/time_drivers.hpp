@@ -31,6 +31,8 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
 // carrier events and sleeps until the next due instant (at most max_sleep of wall time).
 // speed == 1 and virtual_clock == null: the runner's clock is the wall clock.
 // speed > 1: virtual_clock (the runner's clock) is advanced by wall elapsed × speed each turn.
+// The runner gets a pace wait (CampaignRunner::set_pace_wait) that sleeps on the wall clock and,
+// with a virtual clock, advances it the same way: evenly spaced starts within one tick.
 class RealtimeDriver {
  public:
   RealtimeDriver(CampaignRunner& runner, telephony::ScheduledEvents* events, const Clock& wall,
@@ -45,6 +47,9 @@ class RealtimeDriver {
 
  private:
   void loop();
+  void catch_up();                // virtual clock += wall elapsed since the last turn × speed
+  void pace_wait(TimePoint until);  // the runner's clock reaches `until` (sleeping on the wall)
+  TimePoint runner_now() const;
 
   CampaignRunner& runner_;
   telephony::ScheduledEvents* events_;
@@ -56,6 +61,7 @@ class RealtimeDriver {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::atomic<std::int64_t> turns_{0};
+  TimePoint last_wall_{};  // the driver thread's own
   std::thread thread_;
 };
 

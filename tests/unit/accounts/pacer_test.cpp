@@ -243,5 +243,94 @@ TEST(Pacer, RandomizedWithSpacingAndHeadroom) {
   }
 }
 
+// admissible(): how many starts fit in [now, until]; the dialer leases that many targets.
+TEST(Pacer, AdmissibleCountsTheSlotsWithinAHorizon) {
+  // 10/s evenly spaced: 100 ms apart, so [0, 350] holds the starts at 0, 100, 200 and 300.
+  Pacer p(limits(10, 0, 0, 0), PacerOptions{true, 0.0});
+  EXPECT_EQ(p.admissible(at(0), at(350), 0, 100), 4);
+  EXPECT_EQ(p.admissible(at(0), at(0), 0, 100), 1);  // no horizon: only now
+  EXPECT_EQ(p.admissible(at(0), at(350), 0, 3), 3);  // never more than wanted
+  EXPECT_EQ(p.admissible(at(0), at(350), 2, 100), 2);  // two promised starts go first
+  EXPECT_EQ(p.admissible(at(0), at(350), 4, 100), 0);
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_EQ(p.admissible(at(0), at(350), 0, 100), 3);  // 100, 200, 300
+  EXPECT_EQ(p.admissible(at(50), at(99), 0, 100), 0);
+  // Bursty: the whole second's starts at once, then the window is full.
+  Pacer b(limits(5, 0, 0, 0));
+  EXPECT_EQ(b.admissible(at(0), at(0), 0, 100), 5);
+  EXPECT_EQ(b.admissible(at(0), at(999), 0, 100), 5);
+  EXPECT_EQ(b.admissible(at(0), at(1000), 0, 100), 10);
+  // Concurrency: what is free, less the promised starts.
+  Pacer c(limits(0, 0, 0, 3));
+  EXPECT_TRUE(c.try_acquire(at(0)));
+  EXPECT_EQ(c.admissible(at(0), at(0), 0, 100), 2);
+  EXPECT_EQ(c.admissible(at(0), at(0), 1, 100), 1);
+  EXPECT_EQ(c.admissible(at(0), at(0), 2, 100), 0);
+  // Telnyx-like: 4/s and 6 per 5 s, evenly spaced by the tighter one: ceil(5000 / 6) = 834 ms.
+  Pacer t(limits(4, 5, 6, 0), PacerOptions{true, 0.0});
+  EXPECT_EQ(t.spacing(), Millis(834));
+  EXPECT_EQ(t.admissible(at(0), at(4169), 0, 100), 5);
+  EXPECT_EQ(t.admissible(at(0), at(4170), 0, 100), 6);  // 0, 834, ..., 4170
+  EXPECT_EQ(t.admissible(at(0), at(5003), 0, 100), 6);
+  EXPECT_EQ(t.admissible(at(0), at(5004), 0, 100), 7);
+  // Without spacing the 5-s window alone: four in the first second, two more in the next, then
+  // nothing until 5 s after the first.
+  Pacer w(limits(4, 5, 6, 0));
+  EXPECT_EQ(w.admissible(at(0), at(999), 0, 100), 4);
+  EXPECT_EQ(w.admissible(at(0), at(4999), 0, 100), 6);
+  EXPECT_EQ(w.admissible(at(0), at(5000), 0, 100), 10);  // the four at 0 leave the 5-s window
+}
+
+// Whatever admissible() promises, taking the slots one by one (next_slot, then try_acquire at
+// that instant) delivers exactly that many within the horizon.
+TEST(Pacer, AdmissibleMatchesTheSlotsTakenOneByOne) {
+  for (unsigned seed = 1; seed <= 100; ++seed) {
+    std::mt19937 rng(seed);
+    auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int cps = uni(1, 300);
+    const int window_s = uni(0, 1) == 0 ? 0 : uni(2, 6);
+    const int window_max = window_s == 0 ? 0 : uni(1, 1500);
+    const int conc = uni(0, 1) == 0 ? 0 : uni(1, 400);
+    Pacer p(limits(cps, window_s, window_max, conc), PacerOptions{uni(0, 1) == 1, uni(0, 5) / 100.0});
+    TimePoint now = kT0;
+    for (int round = 0; round < 200; ++round) {
+      now += Millis(uni(0, 30));
+      if (conc > 0 && uni(0, 2) == 0) p.release();
+      const Millis horizon(uni(0, 40));
+      const int want = uni(1, 50);
+      const int promised = p.admissible(now, now + horizon, 0, want);
+      int got = 0;
+      TimePoint t = now;
+      while (got < want) {
+        auto slot = p.next_slot(t);
+        if (!slot || *slot > now + horizon) break;
+        t = *slot;
+        ASSERT_TRUE(p.try_acquire(t)) << "seed " << seed;
+        ++got;
+      }
+      ASSERT_EQ(got, promised) << "seed " << seed << " round " << round;
+      now = t;
+    }
+  }
+}
+
+// try_start(): a re-dial of a call that still holds its concurrency slot uses the rate windows
+// (and the spacing) but takes no second concurrency slot.
+TEST(Pacer, TryStartCountsInTheWindowsButNotInFlight) {
+  Pacer p(limits(2, 0, 0, 1), PacerOptions{true, 0.0});  // 500 ms apart, one call at a time
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_EQ(p.in_flight(), 1);
+  EXPECT_FALSE(p.next_slot(at(0)).has_value());  // concurrency full for a new call
+  EXPECT_EQ(p.next_start(at(0)), at(500));        // but the same call may go again at 500
+  EXPECT_FALSE(p.try_start(at(499)));
+  EXPECT_TRUE(p.try_start(at(500)));
+  EXPECT_EQ(p.in_flight(), 1);
+  EXPECT_EQ(p.next_start(at(600)), at(1000));  // 2 per second: 0 and 500 fill (0, 1000)
+  p.release();
+  EXPECT_EQ(p.next_slot(at(600)), at(1000));
+  EXPECT_FALSE(p.try_acquire(at(999)));
+  EXPECT_TRUE(p.try_acquire(at(1000)));
+}
+
 }  // namespace
 }  // namespace outdial::accounts

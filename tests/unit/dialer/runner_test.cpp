@@ -564,3 +564,312 @@ TEST_F(PacedRunnerTest, BlockedTargetsDoNotSpendSlots) {
 
 }  // namespace
 }  // namespace outdial::dialer
+
+namespace outdial::dialer {
+namespace {
+
+// Even spacing (the production pacer, issue #3): several evenly spaced starts per tick, each at
+// its own pacer slot taken at a fresh clock read right before its place_call. The pace wait is
+// a ManualClock step, so nothing here sleeps.
+struct EvenPacedRunnerTest : RunnerTest {
+  // The runner's clock at each place_call: the send instants.
+  class Stamped final : public telephony::Provider {
+   public:
+    Stamped(telephony::Provider& inner, const Clock& clock) : inner_(inner), clock_(clock) {}
+    std::string name() const override { return inner_.name(); }
+    Result<telephony::DialAccepted> place_call(const telephony::DialRequest& r) override {
+      sent.push_back(clock_.now());
+      keys.push_back(r.idempotency_key);
+      return inner_.place_call(r);
+    }
+    Status hangup(const std::string& id) override { return inner_.hangup(id); }
+    Result<std::string> send_sms(const telephony::SmsRequest& r) override { return inner_.send_sms(r); }
+    Result<std::optional<std::string>> find_call(const telephony::CallLookup& l) override {
+      return inner_.find_call(l);
+    }
+    Status reconcile(const std::string& id) override { return inner_.reconcile(id); }
+    std::vector<TimePoint> sent;
+    std::vector<std::string> keys;
+
+   private:
+    telephony::Provider& inner_;
+    const Clock& clock_;
+  };
+
+  testing::FakeGate gate;
+  Stamped stamped{provider, clock};
+  std::vector<Millis> waited_ahead;  // how far ahead of the clock each real wait reached
+
+  // The pace wait: the clock moves to `until` (what sleeping would do in real time).
+  void install_wait(CampaignRunner& runner, std::function<void(TimePoint)> on_wait = nullptr) {
+    runner.set_pace_wait([this, on_wait](TimePoint until) {
+      if (until <= clock.now()) return;  // "catch up": the ManualClock is always current
+      waited_ahead.push_back(until - clock.now());
+      clock.set(until);
+      if (on_wait) on_wait(until);
+    });
+  }
+  Campaign wide_campaign(int n) {
+    add_contacts(n);
+    Campaign d = draft();
+    d.lines = n;
+    d.max_concurrency = n;
+    d.calls_per_minute = 6000;
+    return make_active(d);
+  }
+  static int max_in_any_window(std::vector<TimePoint> starts, Millis length) {
+    std::sort(starts.begin(), starts.end());
+    int best = 0;
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      while (starts[j] <= starts[i] - length) ++j;  // window (starts[i] - length, starts[i]]
+      best = std::max(best, static_cast<int>(i - j + 1));
+    }
+    return best;
+  }
+  static Millis min_gap(std::vector<TimePoint> starts) {
+    std::sort(starts.begin(), starts.end());
+    Millis gap = Millis::max();
+    for (std::size_t i = 1; i < starts.size(); ++i) gap = std::min(gap, starts[i] - starts[i - 1]);
+    return gap;
+  }
+  // Ticks like the real-time driver until `calls` were placed; returns the number of ticks.
+  int drive(CampaignRunner& runner, std::size_t calls) {
+    int ticks = 0;
+    while (stamped.sent.size() < calls && ticks < 10'000) {
+      ++ticks;
+      const TickResult t = runner.tick();
+      if (t.dialed == 0) {
+        if (!t.next_due) break;
+        clock.set(std::max(*t.next_due, clock.now()));
+      }
+    }
+    return ticks;
+  }
+  // Each attempt's dialed_at is the instant its place_call went out, and each key went once.
+  void expect_dialed_at_send_instants(CampaignId c) {
+    auto all = db.calls().list_attempts(staff.tenant_id, c, 0, 10'000);
+    ASSERT_TRUE(all);
+    std::map<std::string, TimePoint> sent_at;
+    for (std::size_t i = 0; i < stamped.keys.size(); ++i) {
+      EXPECT_TRUE(sent_at.emplace(stamped.keys[i], stamped.sent[i]).second) << "dialed twice: " << stamped.keys[i];
+    }
+    for (const auto& a : *all) {
+      auto it = sent_at.find(a.idempotency_key);
+      ASSERT_NE(it, sent_at.end()) << a.idempotency_key;
+      ASSERT_TRUE(a.dialed_at.has_value());
+      EXPECT_EQ(*a.dialed_at, it->second) << a.idempotency_key;
+    }
+    EXPECT_EQ(all->size(), stamped.keys.size());
+  }
+};
+
+TEST_F(EvenPacedRunnerTest, SeveralEvenlySpacedStartsPerTickNeverAboveTheRate) {
+  Campaign c = wide_campaign(60);
+  ProviderLimits limits;
+  limits.calls_per_second = 10;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{true, 0.0});  // 100 ms apart
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  cfg.pace_horizon = Millis(350);
+  CampaignRunner runner(db, stamped, gate, *facts, clock, cfg);
+  install_wait(runner);
+  const TickResult first = runner.tick();
+  // One tick: the slots at 0, 100, 200, 300 ms (one round), then the next round's.
+  EXPECT_GE(first.dialed, 4);
+  ASSERT_GE(stamped.sent.size(), 4u);
+  EXPECT_EQ(stamped.sent[0], kT0);
+  EXPECT_EQ(stamped.sent[1], kT0 + Millis(100));
+  EXPECT_EQ(stamped.sent[3], kT0 + Millis(300));
+  const int ticks = drive(runner, 60);
+  ASSERT_EQ(stamped.sent.size(), 60u);
+  EXPECT_LE(ticks, 15);  // one call per tick would take 59 more
+  EXPECT_LE(max_in_any_window(stamped.sent, Millis(1000)), 10);
+  EXPECT_GE(min_gap(stamped.sent), Millis(100));
+  for (Millis ahead : waited_ahead) EXPECT_LE(ahead, cfg.pace_horizon);
+  expect_dialed_at_send_instants(c.id);
+  EXPECT_EQ(pacer.in_flight(), 60);  // every placed call holds its slot until it ends
+}
+
+// 4/s and 12 per 5 s (Telnyx-like rolling window), with and without even spacing.
+void telnyx_like(EvenPacedRunnerTest& f, bool spaced) {
+  Campaign c = f.wide_campaign(40);
+  ProviderLimits limits;
+  limits.calls_per_second = 4;
+  limits.window_seconds = 5;
+  limits.window_max = 12;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{spaced, 0.0});
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  cfg.pace_horizon = Millis(1500);
+  CampaignRunner runner(f.db, f.stamped, f.gate, *f.facts, f.clock, cfg);
+  f.install_wait(runner);
+  EXPECT_GE(runner.tick().dialed, 2);
+  f.drive(runner, 40);
+  ASSERT_EQ(f.stamped.sent.size(), 40u);
+  EXPECT_LE(EvenPacedRunnerTest::max_in_any_window(f.stamped.sent, Millis(1000)), 4);
+  EXPECT_LE(EvenPacedRunnerTest::max_in_any_window(f.stamped.sent, Millis(5000)), 12);
+  if (spaced) {
+    EXPECT_GE(EvenPacedRunnerTest::min_gap(f.stamped.sent), Millis(417));  // ceil(5000 / 12)
+  }
+  f.expect_dialed_at_send_instants(c.id);
+}
+
+TEST_F(EvenPacedRunnerTest, TelnyxLikeFiveSecondWindowHoldsWithEvenSpacing) { telnyx_like(*this, true); }
+TEST_F(EvenPacedRunnerTest, TelnyxLikeFiveSecondWindowHoldsWithBursts) { telnyx_like(*this, false); }
+
+TEST_F(EvenPacedRunnerTest, WithoutAPaceWaitOneSlotPerInstantAndTheClockNeverMoves) {
+  Campaign c = wide_campaign(10);
+  ProviderLimits limits;
+  limits.calls_per_second = 10;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{true, 0.0});
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  CampaignRunner runner(db, stamped, gate, *facts, clock, cfg);  // no pace wait: virtual time
+  const TickResult t = runner.tick();
+  EXPECT_EQ(t.dialed, 1);
+  EXPECT_EQ(clock.now(), kT0);  // the runner never moved (or waited on) the clock
+  ASSERT_TRUE(t.next_due.has_value());
+  EXPECT_EQ(*t.next_due, kT0 + Millis(100));
+  // Only the one target was leased: the others stay pending, not parked until the slot.
+  auto counts = db.campaigns().count_targets(c.id);
+  EXPECT_EQ(counts->by_status["pending"], 9);
+  EXPECT_EQ(runner.tick().dialed, 0);
+  drive(runner, 10);
+  ASSERT_EQ(stamped.sent.size(), 10u);
+  EXPECT_EQ(stamped.sent.back(), kT0 + Millis(900));
+  EXPECT_GE(min_gap(stamped.sent), Millis(100));
+  expect_dialed_at_send_instants(c.id);
+}
+
+TEST_F(EvenPacedRunnerTest, VirtualTimeDriverCompletesAPacedCampaignAndFreesEverySlot) {
+  add_contacts(40);
+  Campaign d = draft();
+  d.lines = 10;
+  d.max_concurrency = 10;
+  d.calls_per_minute = 600;
+  d.expires_at = clock.now() + std::chrono::hours(24 * 30);
+  Campaign c = make_active(d);
+  auto sim = telephony::sim::SimCarrier::create(clock, {}, 23, "");
+  ASSERT_TRUE(sim);
+  Stamped sim_stamped(**sim, clock);
+  ProviderLimits limits;
+  limits.calls_per_second = 2;
+  limits.max_concurrency = 3;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{true, 0.0});
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  CampaignRunner runner(db, sim_stamped, gate, *facts, clock, cfg);
+  (*sim)->set_sink(&runner.sink());
+  auto r = run_until_idle(runner, sim->get(), clock);
+  EXPECT_TRUE(r.all_complete);
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kCompleted);
+  EXPECT_GE(sim_stamped.sent.size(), 40u);
+  EXPECT_LE(max_in_any_window(sim_stamped.sent, Millis(1000)), 2);
+  EXPECT_GE(min_gap(sim_stamped.sent), Millis(500));
+  EXPECT_EQ(pacer.in_flight(), 0);  // every call's end gave its slot back
+  std::set<std::string> keys(sim_stamped.keys.begin(), sim_stamped.keys.end());
+  EXPECT_EQ(keys.size(), sim_stamped.keys.size());  // no key dialed twice
+}
+
+// Another user of the same account's pacer takes the slots meanwhile: the stored attempt keeps
+// its place in the queue (no call, no slot), and goes out later under the same key.
+TEST_F(EvenPacedRunnerTest, AttemptWithoutASlotWaitsQueuedAndIsDialedOnceLater) {
+  Campaign c = wide_campaign(3);
+  ProviderLimits limits;
+  limits.calls_per_second = 10;
+  limits.max_concurrency = 3;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{true, 0.0});
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  cfg.pace_horizon = Millis(350);
+  CampaignRunner runner(db, stamped, gate, *facts, clock, cfg);
+  int steal = 1;
+  install_wait(runner, [&](TimePoint until) {
+    if (steal > 0 && pacer.try_acquire(until)) --steal;  // the other user dials at that slot
+  });
+  const TickResult t = runner.tick();
+  EXPECT_EQ(t.dialed, 3);  // three attempts stored (the pacer promised three)
+  ASSERT_EQ(stamped.sent.size(), 2u);  // the third found the account's concurrency full
+  EXPECT_EQ(stamped.sent[1], kT0 + Millis(200));  // after the stolen slot at 100
+  auto all = db.calls().list_attempts(staff.tenant_id, c.id, 0, 10);
+  ASSERT_EQ(all->size(), 3u);
+  int queued = 0;
+  for (const auto& a : *all) {
+    if (a.state == CallState::kQueued) {
+      ++queued;
+      EXPECT_TRUE(a.provider_call_id.empty());
+      EXPECT_FALSE(a.dialed_at.has_value());
+    }
+  }
+  EXPECT_EQ(queued, 1);
+  clock.advance(Millis(500));
+  EXPECT_EQ(runner.tick().dialed, 0);  // still full: nothing sent, nothing new leased
+  EXPECT_EQ(stamped.sent.size(), 2u);
+  pacer.release();  // the other user's call ended
+  runner.tick();
+  ASSERT_EQ(stamped.sent.size(), 3u);
+  EXPECT_EQ(stamped.sent[2], clock.now());
+  expect_dialed_at_send_instants(c.id);
+  EXPECT_EQ(pacer.in_flight(), 3);
+  runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 9));
+  EXPECT_EQ(pacer.in_flight(), 2);  // the call's end gave its slot back
+}
+
+// A virtual-time batch that rolls back drops its attempts before any slot is taken.
+TEST_F(EvenPacedRunnerTest, RolledBackBatchTakesNoSlotAndDialsNothing) {
+  Campaign c = wide_campaign(5);
+  ProviderLimits limits;
+  limits.calls_per_second = 10;
+  limits.max_concurrency = 5;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{true, 0.0});
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  CampaignRunner runner(db, stamped, gate, *facts, clock, cfg);
+  db.fail_next_transactions(1);
+  run_until_idle(runner, nullptr, clock, std::chrono::hours(1), 1);
+  db.fail_next_transactions(0);
+  EXPECT_TRUE(stamped.sent.empty());
+  EXPECT_EQ(pacer.in_flight(), 0);
+  run_until_idle(runner, nullptr, clock, std::chrono::hours(1), 100);
+  ASSERT_EQ(stamped.sent.size(), 5u);
+  EXPECT_EQ(pacer.in_flight(), 5);
+  EXPECT_GE(min_gap(stamped.sent), Millis(100));
+  expect_dialed_at_send_instants(c.id);
+}
+
+// A dial refused with 429 stays queued under its key (never a second key); its re-dial is a
+// start too, so it waits for a rate slot of the account before asking the carrier again.
+TEST_F(EvenPacedRunnerTest, RateLimitedRedialWaitsForARateSlotAndKeepsItsKey) {
+  Campaign c = wide_campaign(2);
+  ProviderLimits limits;
+  limits.calls_per_second = 10;
+  limits.max_concurrency = 5;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{true, 0.0});
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  cfg.pace_horizon = Millis(350);
+  CampaignRunner runner(db, stamped, gate, *facts, clock, cfg);
+  install_wait(runner);
+  provider.faults.push_back({make_error(ErrorCode::kRateLimited, "20429"), false});
+  runner.tick();
+  ASSERT_EQ(stamped.sent.size(), 2u);  // the 429 at 0 and the second call at 100
+  EXPECT_EQ(pacer.in_flight(), 2);
+  clock.set(kT0 + std::chrono::seconds(5));  // the back-off is over
+  ASSERT_TRUE(pacer.try_start(clock.now()));  // but another start took this instant
+  runner.tick();
+  EXPECT_EQ(stamped.sent.size(), 2u);  // not yet: no slot
+  EXPECT_EQ(provider.lookups, 0);      // and the carrier was not asked yet either
+  clock.set(kT0 + Millis(5100));
+  runner.tick();
+  ASSERT_EQ(stamped.sent.size(), 3u);
+  EXPECT_EQ(stamped.sent[2], kT0 + Millis(5100));
+  EXPECT_EQ(stamped.keys[2], stamped.keys[0]);  // the same key again
+  EXPECT_EQ(provider.lookups, 1);
+  EXPECT_EQ(pacer.in_flight(), 2);  // still one concurrency slot per call
+  EXPECT_EQ(provider.dials.size(), 2u);
+  (void)c;
+}
+
+}  // namespace
+}  // namespace outdial::dialer
