@@ -61,6 +61,7 @@ struct RunnerModeOptions {
   // The pacer as `outdial serve` builds it for a real carrier: even spacing, 3% headroom.
   // --pacer-bursty: the plain pacer (whole windows admitted at once), for comparison.
   bool bursty_pacer = false;
+  int pace_horizon_ms = -1;  // RunnerConfig::pace_horizon; -1 = the runner's default
   std::string dir = "/tmp/outdial_origination_bench";
 };
 

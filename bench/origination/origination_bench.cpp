@@ -72,6 +72,7 @@ struct Options {
   bool runner = false;
   bool bursty_pacer = false;  // runner mode: the plain pacer instead of the production options
   std::string ingress = "ordered";
+  int pace_horizon_ms = -1;
   int campaigns = 3;
 };
 
@@ -80,7 +81,7 @@ struct Options {
             << "usage: origination_bench [--provider twilio|telnyx] [--calls N] [--rate CPS]\n"
             << "       [--window-seconds W --window-max M] [--limit L] [--threads T] [--emu-cps C]\n"
             << "       [--emu-rate-per-5s R] [--emu-http-threads H] [--min-gap-us G]\n"
-            << "       [--runner [--campaigns K] [--ingress ordered|sink|inbox]]  (CampaignRunner + RealtimeDriver on SQLite, Twilio)\n";
+            << "       [--runner [--campaigns K] [--ingress ordered|sink|inbox] [--pace-horizon-ms H]]  (CampaignRunner + RealtimeDriver on SQLite, Twilio)\n";
   std::exit(2);
 }
 
@@ -112,6 +113,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--pacer-bursty") o.bursty_pacer = true;
     else if (a == "--ingress") o.ingress = next();
     else if (a == "--campaigns") o.campaigns = static_cast<int>(num());
+    else if (a == "--pace-horizon-ms") o.pace_horizon_ms = static_cast<int>(num());
     else if (a == "--min-gap-us") o.min_gap_us = static_cast<int>(num());
     else if (a == "--emu-http-threads") o.emu_http_threads = static_cast<int>(num());
     else usage(("unknown option " + a).c_str());
@@ -157,6 +159,7 @@ int main(int argc, char** argv) {
     ro.rate = opt.rate;
     ro.limit = opt.limit;
     ro.campaigns = opt.campaigns;
+    ro.pace_horizon_ms = opt.pace_horizon_ms;
     ro.emu_cps = opt.emu_cps;
     ro.ingress = opt.ingress;
     ro.bursty_pacer = opt.bursty_pacer;

@@ -58,17 +58,21 @@ T must(Result<T> r, const std::string& what) {
   return std::move(r).value();
 }
 
-// The real driver, with each place_call's send instant and duration recorded.
+// The real driver, with each place_call's send instant and duration recorded, and the runner's
+// clock at that moment: the instant the pacer admitted the start (the runner reads its clock,
+// takes the slot and dials at once; only its own thread moves that clock).
 class TimedProvider final : public telephony::Provider {
  public:
-  explicit TimedProvider(telephony::Provider& inner) : inner_(inner) {}
+  TimedProvider(telephony::Provider& inner, const Clock& clock) : inner_(inner), clock_(clock) {}
   std::string name() const override { return inner_.name(); }
   Result<telephony::DialAccepted> place_call(const telephony::DialRequest& req) override {
+    const std::int64_t admitted = to_epoch_ms(clock_.now());
     const auto t0 = SteadyClock::now();
     auto r = inner_.place_call(req);
     const auto t1 = SteadyClock::now();
     std::lock_guard l(mu_);
     sent_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(t0.time_since_epoch()).count());
+    admitted_ms.push_back(admitted);
     latency_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     if (!r) ++failures;
     return r;
@@ -80,11 +84,13 @@ class TimedProvider final : public telephony::Provider {
 
   std::mutex mu_;
   std::vector<std::int64_t> sent_us;
+  std::vector<std::int64_t> admitted_ms;
   std::vector<double> latency_ms;
   int failures = 0;
 
  private:
   telephony::Provider& inner_;
+  const Clock& clock_;
 };
 
 // Applies each webhook's events inside a store transaction, so the webhook thread takes the
@@ -194,7 +200,7 @@ int run_runner_mode(const RunnerModeOptions& o) {
   tc.public_base_url = "http://127.0.0.1:" + std::to_string(server.port());
   auto driver_http = net::make_curl_client();
   telephony::twilio::TwilioProvider twilio(tc, *driver_http, vclock);
-  TimedProvider provider(twilio);
+  TimedProvider provider(twilio, vclock);
 
   compliance::RuleGate gate;
   const dnc::SetRegistry registry({}, start - std::chrono::hours(72));
@@ -205,6 +211,8 @@ int run_runner_mode(const RunnerModeOptions& o) {
   accounts::Pacer pacer(limits, o.bursty_pacer ? accounts::PacerOptions{} : accounts::PacerOptions{true, 0.03});
   dialer::RunnerConfig rc;
   rc.pacer = &pacer;
+  if (o.pace_horizon_ms >= 0) rc.pace_horizon = Millis(o.pace_horizon_ms);
+  std::printf("pace horizon: %lld ms\n", static_cast<long long>(rc.pace_horizon.count()));
   dialer::CampaignRunner runner(*db, provider, gate, facts, vclock, rc);
   // ordered (default): events applied inside a store transaction; sink: telephony::SinkIngress
   // on the webhook thread; inbox: the DurableInbox, as `outdial serve` wires it.
@@ -290,24 +298,13 @@ int run_runner_mode(const RunnerModeOptions& o) {
   // --- figures
   std::vector<std::int64_t> created, admitted;
   for (const auto& c : emu.calls()) created.push_back(to_epoch_ms(c.created_at));
-  sqlite3* ro = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &ro, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    // dialed_at = the instant the pacer admitted the start, read right before its place_call
-    // (epoch ms); created_at (the lease round's instant) for an attempt never dialed.
-    if (sqlite3_prepare_v2(ro, "SELECT COALESCE(dialed_at, created_at) FROM call_attempts", -1, &st, nullptr) ==
-        SQLITE_OK) {
-      while (sqlite3_step(st) == SQLITE_ROW) admitted.push_back(sqlite3_column_int64(st, 0));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(ro);
-  }
   std::vector<std::int64_t> sent;
   std::vector<double> lat;
   int failures = 0;
   {
     std::lock_guard l(provider.mu_);
     sent = provider.sent_us;
+    admitted = provider.admitted_ms;
     lat = provider.latency_ms;
     failures = provider.failures;
   }
@@ -328,8 +325,30 @@ int run_runner_mode(const RunnerModeOptions& o) {
     std::printf("sustained (10th-90th percentile arrivals at the emulator): %.1f calls/s\n",
                 span_s > 0 ? static_cast<double>(b - a) / span_s : 0.0);
   }
+  if (sent.size() >= 2) {
+    // Where the time between sends goes: on the schedule (< 6 ms) or lost (a late wake-up, the
+    // work between two rounds).
+    std::vector<double> gaps;
+    double lost_ms = 0;
+    std::int64_t over6 = 0;
+    std::vector<std::int64_t> s = sent;
+    std::sort(s.begin(), s.end());
+    for (std::size_t i = 1; i < s.size(); ++i) {
+      const double g = static_cast<double>(s[i] - s[i - 1]) / 1000.0;
+      gaps.push_back(g);
+      if (g >= 6.0) {
+        ++over6;
+        lost_ms += g;
+      }
+    }
+    std::printf("gaps between sends ms: p10 %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f; %lld gaps >= 6 ms "
+                "hold %.0f ms of %.0f ms\n",
+                percentile(gaps, 10), percentile(gaps, 50), percentile(gaps, 90), percentile(gaps, 99),
+                percentile(gaps, 100), static_cast<long long>(over6), lost_ms,
+                static_cast<double>(s.back() - s.front()) / 1000.0);
+  }
   const int arrivals = max_in_window(created, 1000);
-  std::printf("max starts in any 1 s window: ours (attempt dialed_at = pacer admission, ms) %d, ours (request "
+  std::printf("max starts in any 1 s window: ours (pacer admission, runner clock at place_call, ms) %d, ours (request "
               "sent, us) %d, emulator arrivals (ms) %d, emulator \"initiated\" (ms) %d\n",
               max_in_window(admitted, 1000), max_in_window(sent, 1'000'000), arrivals, emu.max_starts_per_second());
   std::printf("VERDICT 1 s: emulator arrivals max %d vs account limit %d: %s\n", arrivals, o.limit,

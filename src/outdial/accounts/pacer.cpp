@@ -59,11 +59,19 @@ Pacer::Pacer(ProviderLimits limits, PacerOptions options)
   for (int i = 0; i < window_count_; ++i) {
     longest_ = std::max(longest_, windows_[i].length);
     if (options.even_spacing) {
-      // ceil(W / N): N starts spaced this far apart never share a window of length W.
-      const auto gap = (windows_[i].length.count() + windows_[i].max - 1) / windows_[i].max;
-      spacing_ = std::max(spacing_, Millis(gap));
+      // W / N in µs, rounded up: N starts this far apart never share a window of length W.
+      const std::int64_t gap_us = (windows_[i].length.count() * 1000 + windows_[i].max - 1) / windows_[i].max;
+      spacing_us_ = std::max(spacing_us_, gap_us);
     }
   }
+  if (spacing_us_ > 0) spacing_ = Millis(std::max<std::int64_t>(1, spacing_us_ / 1000));
+}
+
+std::int64_t Pacer::even_after(std::int64_t even_next_us, TimePoint t) const {
+  if (spacing_us_ == 0) return 0;
+  // On time (within the millisecond the slot was rounded up to): keep the schedule's phase, so
+  // the fractions add up. Late: restart from the start (never closer than floor(W / N) ms).
+  return std::max(even_next_us, to_epoch_ms(t) * 1000 - 999) + spacing_us_;
 }
 
 void Pacer::prune_locked(TimePoint now) {
@@ -71,11 +79,15 @@ void Pacer::prune_locked(TimePoint now) {
   while (!starts_.empty() && starts_.front() <= now - longest_) starts_.pop_front();
 }
 
-TimePoint Pacer::rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra) const {
+TimePoint Pacer::rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra,
+                                  std::int64_t even_next_us) const {
   const bool has = has_start_ || !extra.empty();
   const TimePoint last = extra.empty() ? last_start_ : std::max(last_start_, extra.back());
   TimePoint slot = std::max(now, last);
-  if (has) slot = std::max(slot, last + spacing_);
+  if (has) {
+    slot = std::max(slot, last + spacing_);
+    if (spacing_us_ > 0) slot = std::max(slot, from_epoch_ms((even_next_us + 999) / 1000));
+  }
   const auto recorded = static_cast<int>(starts_.size());
   const int n = recorded + static_cast<int>(extra.size());
   for (int i = 0; i < window_count_; ++i) {
@@ -111,6 +123,7 @@ bool Pacer::start_locked(TimePoint now) {
   starts_.push_back(t);
   last_start_ = t;
   has_start_ = true;
+  even_next_us_ = even_after(even_next_us_, t);
   return true;
 }
 
@@ -135,11 +148,13 @@ int Pacer::admissible(TimePoint now, TimePoint until, int reserved, int want) co
   // starts go first (they are sent first); what fits in [now, until] after them is the answer.
   std::vector<TimePoint> extra;
   extra.reserve(static_cast<std::size_t>(reserved + want));
+  std::int64_t even_next = even_next_us_;
   int count = 0;
   while (count < want) {
-    const TimePoint slot = rate_slot_locked(now, extra);
+    const TimePoint slot = rate_slot_locked(now, extra, even_next);
     if (slot > until) break;
     extra.push_back(slot);
+    even_next = even_after(even_next, slot);
     if (static_cast<int>(extra.size()) > reserved) ++count;
   }
   return count;
@@ -159,6 +174,8 @@ void Pacer::restore(std::span<const TimePoint> starts, int in_flight) {
   if (!starts_.empty()) {
     last_start_ = has_start_ ? std::max(last_start_, starts_.back()) : starts_.back();
     has_start_ = true;
+    // The schedule's phase before the restart is unknown: a full gap after the last start.
+    if (spacing_us_ > 0) even_next_us_ = std::max(even_next_us_, to_epoch_ms(last_start_) * 1000 + spacing_us_);
   }
   in_flight_ += std::max(0, in_flight);
 }

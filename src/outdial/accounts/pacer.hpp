@@ -37,7 +37,11 @@ Status validate_limits(const ProviderLimits& limits);
 // provider sees. bench/origination measured up to +16 starts in a provider-side 1-s window at
 // 250/s with bursts; even spacing plus ~3 % headroom stayed within (docs/perf.md, Origination).
 struct PacerOptions {
-  // Consecutive starts at least ceil(W / N) apart for every window (N starts per W): no bursts.
+  // Starts on an even schedule, W / N apart on average for the tightest window (N starts per W),
+  // kept at microsecond precision and rounded up to the millisecond clock: consecutive starts
+  // are never closer than floor(W / N) ms (at least 1), and no bursts. (Rounding the gap itself
+  // up would cap the rate: 242/s needs 4.13 ms, and 5 ms gaps give only 200/s.) A start later
+  // than its slot restarts the schedule from that start.
   bool even_spacing = false;
   // Admit at most floor(N * (1 - headroom)) (at least 1) per window. 0 .. 0.5.
   double headroom = 0.0;
@@ -77,6 +81,8 @@ class Pacer {
   ProviderLimits limits() const { return limits_; }
   // The minimum gap between consecutive starts (0 without even spacing).
   Millis spacing() const { return spacing_; }
+  // The schedule's average gap in microseconds (0 without even spacing).
+  std::int64_t spacing_us() const { return spacing_us_; }
 
  private:
   struct Window {
@@ -84,8 +90,11 @@ class Pacer {
     int max;
   };
   // The earliest start >= now the rate windows allow, given the recorded starts followed by
-  // `extra` (ascending, hypothetical starts after them).
-  TimePoint rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra = {}) const;
+  // `extra` (ascending, hypothetical starts after them) and the even schedule's next instant.
+  TimePoint rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra, std::int64_t even_next_us) const;
+  TimePoint rate_slot_locked(TimePoint now) const { return rate_slot_locked(now, {}, even_next_us_); }
+  // The even schedule after a start at t: the next start's ideal instant (µs since the epoch).
+  std::int64_t even_after(std::int64_t even_next_us, TimePoint t) const;
   void prune_locked(TimePoint now);
   bool start_locked(TimePoint now);  // records a start at max(now, last start) if the windows allow
 
@@ -94,6 +103,8 @@ class Pacer {
   int window_count_ = 0;
   Millis longest_{0};
   Millis spacing_{0};
+  std::int64_t spacing_us_ = 0;
+  std::int64_t even_next_us_ = 0;  // the even schedule's next instant (0: none yet)
   bool has_start_ = false;
   mutable std::mutex mu_;
   std::deque<TimePoint> starts_;  // ascending; only the longest window's worth is kept

@@ -41,7 +41,12 @@ CampaignRunner::CampaignRunner(storage::Database& db, telephony::Provider& provi
       clock_(clock),
       config_(std::move(config)),
       events_(db.calls(), db.campaigns(), db.compliance(), clock, &db) {
-  if (config_.pacer != nullptr) events_.set_on_ended([this](AttemptId id) { pace_end(id); });
+  events_.set_on_ended([this](AttemptId id) { pace_end(id); });
+}
+
+void CampaignRunner::set_on_call_ended(std::function<void()> fn) {
+  std::lock_guard lock(paced_mu_);
+  on_call_ended_ = std::move(fn);
 }
 
 void CampaignRunner::pace_hold(AttemptId id) {
@@ -52,6 +57,7 @@ void CampaignRunner::pace_hold(AttemptId id) {
 void CampaignRunner::pace_end(AttemptId id) {
   std::lock_guard lock(paced_mu_);
   if (paced_.erase(id) > 0 && config_.pacer != nullptr) config_.pacer->release();
+  if (on_call_ended_) on_call_ended_();
 }
 
 void CampaignRunner::batch(const std::function<void()>& fn) {

@@ -112,6 +112,10 @@ class CampaignRunner {
   // tick's thread with no transaction or lock held, for at most pace_horizon at a time.
   using PaceWait = std::function<void(TimePoint until)>;
   void set_pace_wait(PaceWait wait) { pace_wait_ = std::move(wait); }
+  // Called on the thread that applied the event (under the EventProcessor's lock: it must not
+  // call back into the runner) whenever a live call ends, i.e. a line and maybe an account slot
+  // are free: a real-time driver sleeping until "something happens" wakes up.
+  void set_on_call_ended(std::function<void()> fn);
 
   telephony::CallEventSink& sink() { return events_; }
   EventProcessor& events() { return events_; }
@@ -178,6 +182,7 @@ class CampaignRunner {
   void pace_end(AttemptId id);
   std::mutex paced_mu_;
   std::set<AttemptId> paced_;
+  std::function<void()> on_call_ended_;  // under paced_mu_
 
   storage::Database& db_;
   telephony::Provider& provider_;

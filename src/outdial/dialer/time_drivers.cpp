@@ -151,8 +151,25 @@ void RealtimeDriver::pace_wait(TimePoint until) {
 void RealtimeDriver::loop() {
   last_wall_ = wall_.now();
   runner_.set_pace_wait([this](TimePoint until) { pace_wait(until); });
+  // Carrier events arrive on other threads (webhooks): a call's end frees a line, so a driver
+  // asleep for want of one comes back at once instead of at the next due instant or max_sleep.
+  // One that ends during a tick makes the next sleep return at once (that tick may have seen
+  // every line busy).
+  runner_.set_on_call_ended([this] {
+    bool notify = false;
+    {
+      std::lock_guard lock(mu_);
+      woken_ = true;
+      notify = idle_;
+    }
+    if (notify) cv_.notify_all();
+  });
   (void)runner_.recover();
   for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      woken_ = false;  // ends from here on are seen by this tick or wake the sleep after it
+    }
     catch_up();
     const TickResult t = runner_.tick();
     const int delivered = events_ != nullptr ? events_->deliver_due() : 0;
@@ -172,8 +189,12 @@ void RealtimeDriver::loop() {
       sleep = Millis(0);
     }
     std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, sleep, [this] { return stopping_; })) break;
+    idle_ = sleep > Millis(0);
+    const bool stop = cv_.wait_for(lock, sleep, [this] { return stopping_ || woken_; }) && stopping_;
+    idle_ = false;
+    if (stop) break;
   }
+  runner_.set_on_call_ended(nullptr);
   runner_.set_pace_wait(nullptr);  // the runner may outlive this driver (a virtual-time run next)
 }
 

@@ -60,6 +60,8 @@ class RealtimeDriver {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool idle_ = false;   // sleeping until a due instant: a call's end wakes it
+  bool woken_ = false;  // a call ended since the last tick began
   std::atomic<std::int64_t> turns_{0};
   TimePoint last_wall_{};  // the driver thread's own
   std::thread thread_;

@@ -194,9 +194,25 @@ TEST(Pacer, EvenSpacingAndHeadroom) {
   EXPECT_EQ(p.next_slot(at(1)), at(250));
   EXPECT_TRUE(p.try_acquire(at(250)));
 
-  // 250/s with 3 % headroom: 242 per second, spaced ceil(1000/242) = 5 ms.
+  // 250/s with 3 % headroom: 242 per second, 4.133 ms apart on average (never closer than 4 ms
+  // = 1000 / 250), so the whole 242 fit in a second: gaps of 5 ms would allow only 200.
   Pacer h(limits(250, 0, 0, 0), PacerOptions{true, 0.03});
-  EXPECT_EQ(h.spacing(), Millis(5));
+  EXPECT_EQ(h.spacing(), Millis(4));
+  EXPECT_EQ(h.spacing_us(), 4133);
+  std::vector<TimePoint> taken;
+  for (TimePoint t = at(0); taken.size() < 2000;) {
+    t = *h.next_slot(t);
+    ASSERT_TRUE(h.try_acquire(t));
+    taken.push_back(t);
+  }
+  EXPECT_LE(max_in_any_window(taken, Millis(1000)), 242);
+  EXPECT_GE(std::count_if(taken.begin(), taken.end(), [](TimePoint x) { return x < at(1000); }), 242);
+  for (std::size_t i = 1; i < taken.size(); ++i) {
+    ASSERT_GE(taken[i] - taken[i - 1], Millis(4));
+    ASSERT_LE(taken[i] - taken[i - 1], Millis(5));
+  }
+  // 2000 starts at 242/s: 8.26 s (5 ms gaps: 10 s).
+  EXPECT_LE(taken.back() - taken.front(), Millis(8270));
   // Telnyx 5 s window of 5 evenly spaced: one per second.
   Pacer t(limits(0, 5, 5, 0), PacerOptions{true, 0.0});
   EXPECT_EQ(t.spacing(), Millis(1000));
@@ -266,13 +282,13 @@ TEST(Pacer, AdmissibleCountsTheSlotsWithinAHorizon) {
   EXPECT_EQ(c.admissible(at(0), at(0), 0, 100), 2);
   EXPECT_EQ(c.admissible(at(0), at(0), 1, 100), 1);
   EXPECT_EQ(c.admissible(at(0), at(0), 2, 100), 0);
-  // Telnyx-like: 4/s and 6 per 5 s, evenly spaced by the tighter one: ceil(5000 / 6) = 834 ms.
+  // Telnyx-like: 4/s and 6 per 5 s, evenly spaced by the tighter one: 5000 / 6 = 833.3 ms.
   Pacer t(limits(4, 5, 6, 0), PacerOptions{true, 0.0});
-  EXPECT_EQ(t.spacing(), Millis(834));
-  EXPECT_EQ(t.admissible(at(0), at(4169), 0, 100), 5);
-  EXPECT_EQ(t.admissible(at(0), at(4170), 0, 100), 6);  // 0, 834, ..., 4170
-  EXPECT_EQ(t.admissible(at(0), at(5003), 0, 100), 6);
-  EXPECT_EQ(t.admissible(at(0), at(5004), 0, 100), 7);
+  EXPECT_EQ(t.spacing(), Millis(833));
+  EXPECT_EQ(t.admissible(at(0), at(4165), 0, 100), 5);
+  EXPECT_EQ(t.admissible(at(0), at(4166), 0, 100), 6);  // 0, 833, 1666, 2500, 3333, 4166
+  EXPECT_EQ(t.admissible(at(0), at(4999), 0, 100), 6);
+  EXPECT_EQ(t.admissible(at(0), at(5000), 0, 100), 7);
   // Without spacing the 5-s window alone: four in the first second, two more in the next, then
   // nothing until 5 s after the first.
   Pacer w(limits(4, 5, 6, 0));
