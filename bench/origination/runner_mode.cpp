@@ -7,8 +7,6 @@
 // The runner's clock is a ManualClock the RealtimeDriver advances with the wall clock (speed 1)
 // from Monday 2026-11-16 14:00 UTC, so the calling-hours rules allow the New York contacts
 // whatever the real time of day; the emulator's scheduler starts at the same instant.
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
