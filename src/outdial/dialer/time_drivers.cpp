@@ -138,12 +138,15 @@ void RealtimeDriver::pace_wait(TimePoint until) {
   catch_up();
   // The runner asks for at most its pace horizon (a few ms); the bound only guards a wall clock
   // that stopped.
+  // The clocks read whole milliseconds: sleep through all but the last one, then in short naps,
+  // so the wake-up lands early in `until`'s millisecond rather than up to 1 ms (a whole slot's
+  // phase) after it.
   for (int i = 0; i < 1000; ++i) {
     const TimePoint now = runner_now();
     if (now >= until) return;
-    const auto wall_ms = static_cast<double>((until - now).count()) / speed_;
-    std::this_thread::sleep_for(std::chrono::microseconds(std::max<std::int64_t>(
-        100, static_cast<std::int64_t>(wall_ms * 1000.0))));
+    const auto wall_us = static_cast<double>((until - now).count()) * 1000.0 / speed_;
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(std::max<std::int64_t>(150, static_cast<std::int64_t>(wall_us) - 1000)));
     catch_up();
   }
 }
