@@ -32,7 +32,19 @@ namespace outdial {
 namespace {
 
 // The callee's side of a scenario, provider-neutral.
-enum class Callee { kPress1, kPress2, kNoInput, kMachine, kBusy, kNoAnswer, kFailed, kInvalid, kHangUp };
+enum class Callee {
+  kPress1,
+  kPress2,
+  kWrongKeyThen2,
+  kNoInput,
+  kAmdUnsure,
+  kMachine,
+  kBusy,
+  kNoAnswer,
+  kFailed,
+  kInvalid,
+  kHangUp
+};
 
 struct Scenario {
   const char* name;
@@ -44,7 +56,9 @@ const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> all = {
       {"press 1: bridged to the agent", Callee::kPress1, "+12125550201"},
       {"press 2: internal DNC, never called again", Callee::kPress2, "+12125550202"},
+      {"wrong key, then 2 at the repeated menu", Callee::kWrongKeyThen2, "+12125550210"},
       {"no input: goodbye", Callee::kNoInput, "+12125550203"},
+      {"AMD unsure: treated as a person", Callee::kAmdUnsure, "+12125550211"},
       {"answering machine: voicemail after the beep", Callee::kMachine, "+12125550204"},
       {"busy", Callee::kBusy, "+12125550205"},
       {"no answer", Callee::kNoAnswer, "+12125550206"},
@@ -232,7 +246,9 @@ class TwilioRig final : public Rig {
       switch (s.callee) {
         case Callee::kPress1: b.digits = {"1"}; break;
         case Callee::kPress2: b.digits = {"2"}; break;
+        case Callee::kWrongKeyThen2: b.digits = {"7", "2"}; break;
         case Callee::kNoInput: b.digits = {""}; break;
+        case Callee::kAmdUnsure: b.amd_result = "unknown"; b.digits = {""}; break;
         case Callee::kMachine:
           b.answer = te::Answer::kMachine;
           b.greeting_seconds = 7;
@@ -316,7 +332,9 @@ class ConformanceTelnyxStack final : public itest::telnyx::TelnyxStack {
       switch (s.callee) {
         case Callee::kPress1: b.digits = {"1"}; break;
         case Callee::kPress2: b.digits = {"2"}; break;
+        case Callee::kWrongKeyThen2: b.digits = {"7", "2"}; break;
         case Callee::kNoInput: b.digits = {""}; break;
+        case Callee::kAmdUnsure: b.amd_result = "not_sure"; b.digits = {""}; break;
         case Callee::kMachine: b.answer = "machine"; break;
         case Callee::kBusy: b.answer = "busy"; break;
         case Callee::kNoAnswer: b.answer = "no_answer"; break;
@@ -402,8 +420,8 @@ RunResult run_all(Rig& rig) {
   if (::testing::Test::HasFatalFailure()) return {};
   const auto numbers = all_numbers();
   const CampaignId first = rig.run_campaign(numbers, static_cast<int>(numbers.size()));
-  // A later campaign over the same numbers: every number but the opted-out one is dialed again.
-  const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 1);
+  // A later campaign over the same numbers: every number but the two opted-out ones is dialed again.
+  const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 2);
   RunResult out{rig.collect(first, again), rig.run_sms()};
   rig.stop();
   return out;
@@ -412,16 +430,18 @@ RunResult run_all(Rig& rig) {
 // What every provider must produce (beside producing the same as the others).
 void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
   const std::string where = provider + ": " + scenario(c).name + " -> " + o.str();
-  const bool answered = c == Callee::kPress1 || c == Callee::kPress2 || c == Callee::kNoInput ||
-                        c == Callee::kMachine || c == Callee::kHangUp;
-  EXPECT_EQ(o.calls_placed, c == Callee::kInvalid ? 0 : c == Callee::kPress2 ? 1 : 2) << where;
-  EXPECT_EQ(o.attempted_again, c != Callee::kPress2) << where;
-  EXPECT_EQ(o.on_internal_dnc, c == Callee::kPress2) << where;
+  const bool answered = c == Callee::kPress1 || c == Callee::kPress2 || c == Callee::kWrongKeyThen2 ||
+                        c == Callee::kNoInput || c == Callee::kAmdUnsure || c == Callee::kMachine ||
+                        c == Callee::kHangUp;
+  const bool opted_out = c == Callee::kPress2 || c == Callee::kWrongKeyThen2;
+  EXPECT_EQ(o.calls_placed, c == Callee::kInvalid ? 0 : opted_out ? 1 : 2) << where;
+  EXPECT_EQ(o.attempted_again, !opted_out) << where;
+  EXPECT_EQ(o.on_internal_dnc, opted_out) << where;
   EXPECT_EQ(o.machine, c == Callee::kMachine) << where;
   EXPECT_EQ(o.callee.bridged_to_agent, c == Callee::kPress1) << where;
   EXPECT_EQ(o.callee.voicemail_after_beep, c == Callee::kMachine) << where;
-  EXPECT_EQ(o.callee.heard_goodbye, c == Callee::kNoInput) << where;
-  EXPECT_EQ(o.callee.heard_opt_out_confirmation, c == Callee::kPress2) << where;
+  EXPECT_EQ(o.callee.heard_goodbye, c == Callee::kNoInput || c == Callee::kAmdUnsure) << where;
+  EXPECT_EQ(o.callee.heard_opt_out_confirmation, opted_out) << where;
   if (c == Callee::kInvalid) {
     // Refused at the dial (Twilio 21211, Telnyx 10015 on /to): no call, so no events; the
     // attempt fails at once and is not retried (a later campaign tries the contact again).
@@ -437,6 +457,7 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
     case Callee::kPress2:
       EXPECT_EQ(o.digits, c == Callee::kPress1 ? "1" : "2") << where;
       break;
+    case Callee::kWrongKeyThen2: EXPECT_EQ(o.digits, "72") << where; break;
     case Callee::kBusy: EXPECT_EQ(o.state, "busy") << where; break;
     case Callee::kNoAnswer: EXPECT_EQ(o.state, "no_answer") << where; break;
     case Callee::kFailed: EXPECT_EQ(o.state, "failed") << where; break;
