@@ -3,11 +3,15 @@
 // invalid UTF-8 replaced), and read back unchanged.
 #include <sqlite3.h>
 
+#include <chrono>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "outdial/storage/sqlite/connection.hpp"
 #include "unit/storage/conformance_fixture.hpp"
 
 namespace outdial::storage::testing {
@@ -32,6 +36,23 @@ std::vector<std::pair<std::string, std::string>> stored_json(const std::string& 
   sqlite3_finalize(s);
   sqlite3_close(db);
   return out;
+}
+
+std::uintmax_t file_size(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+// Polls `done` until it holds or ~30 s passed (a bound on waiting for another thread, not a
+// timing assertion).
+template <typename F>
+bool eventually(F done) {
+  for (int i = 0; i < 3000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
 }
 
 bool valid_utf8(const std::string& s) {
@@ -222,6 +243,102 @@ TEST(SqliteContactInsert, LargeBatchesKeepInputOrderIds) {
   EXPECT_EQ(last.items.front().id, 150);
   EXPECT_EQ(last.items.front().first_name, "row300");
   EXPECT_EQ(last.items.back().id, 189);
+}
+
+// Bulk inserts leave their checkpoints to a second connection on its own thread: the committed
+// rows reach the database file while the writer's connection stays open, every row is there for
+// other connections and after reopening.
+TEST(SqliteContactInsert, BulkInsertsAreCheckpointedWhileTheWriterStaysOpen) {
+  SqliteFileFactory files;
+  sqlite::OpenOptions options;
+  options.wal_autocheckpoint_pages = 64;
+  auto db = must(sqlite::SqliteDatabase::open(files.path(), options), "open");
+  Tenant t;
+  t.name = "acme";
+  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
+  ContactList l;
+  l.tenant_id = tenant.id;
+  l.name = "leads";
+  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  const auto before = file_size(files.path());
+
+  constexpr int kBatches = 4;
+  constexpr int kRows = 2000;  // ~80 pages of rows per batch: every commit passes 64 frames
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<Contact> batch;
+    for (int i = 0; i < kRows; ++i) {
+      Contact c;
+      c.tenant_id = tenant.id;
+      c.list_id = list.id;
+      c.phone_e164 = "+1212" + std::to_string(5000000 + b * kRows + i);
+      c.first_name = std::string(100, static_cast<char>('a' + b));
+      c.custom_fields = {{"row", std::to_string(b * kRows + i)}};
+      batch.push_back(c);
+    }
+    EXPECT_EQ(must(db->contacts().insert_batch(batch), "insert_batch"), std::vector<bool>(kRows, true));
+  }
+  // Only a checkpoint writes pages into the database file (the connection is not closed).
+  const std::uintmax_t rows_bytes = std::uintmax_t{kBatches} * kRows * 100;
+  EXPECT_TRUE(eventually([&] { return file_size(files.path()) >= before + rows_bytes; }))
+      << "database file " << file_size(files.path()) << " bytes, was " << before;
+
+  auto other = files.open_second();
+  EXPECT_EQ(must(other->contacts().count_contacts(tenant.id, list.id), "count"), kBatches * kRows);
+  other.reset();
+  db.reset();
+  auto reopened = must_open_sqlite(files.path());
+  auto page = must(reopened->contacts().list_contacts(tenant.id, list.id, 0, kBatches * kRows), "list");
+  ASSERT_EQ(page.items.size(), static_cast<std::size_t>(kBatches * kRows));
+  for (std::size_t i = 0; i < page.items.size(); ++i) {
+    EXPECT_EQ(page.items[i].custom_fields.at("row"), std::to_string(i)) << i;
+    if (i > 0) {
+      EXPECT_GT(page.items[i].id, page.items[i - 1].id);
+    }
+  }
+}
+
+// The mechanism itself: under CheckpointsInBackground a commit past the threshold is
+// checkpointed by the BackgroundCheckpointer; once the guard is gone SQLite's own automatic
+// checkpoint is back (inline, before COMMIT returns) and the checkpointer is not asked again.
+TEST(SqliteConnection, CheckpointsInBackgroundOnlyWhileTheGuardLives) {
+  SqliteFileFactory files;
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(files.path().c_str(), &handle), SQLITE_OK);
+  sqlite::Connection conn(handle);
+  auto lock = conn.lock();
+  ASSERT_TRUE(conn.exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=16; CREATE TABLE t (x BLOB)"));
+  conn.set_autocheckpoint_pages(16);
+  const char* kBigCommit =
+      "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
+      " INSERT INTO t SELECT randomblob(1000) FROM n; COMMIT";
+
+  const auto empty = file_size(files.path());
+  {
+    sqlite::CheckpointsInBackground guard(conn);
+    ASSERT_TRUE(conn.exec(kBigCommit));
+  }
+  ASSERT_NE(conn.checkpointer(), nullptr);
+  EXPECT_TRUE(eventually([&] { return conn.checkpointer()->completed() >= 1; }));
+  const auto after_background = file_size(files.path());
+  EXPECT_GE(after_background, empty + 200 * 1000);
+
+  const auto completed = conn.checkpointer()->completed();
+  ASSERT_TRUE(conn.exec(kBigCommit));
+  EXPECT_GE(file_size(files.path()), after_background + 200 * 1000);  // checkpointed inline
+  EXPECT_EQ(conn.checkpointer()->completed(), completed);
+}
+
+TEST(SqliteConnection, NoBackgroundCheckpointerForAnInMemoryDatabase) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &handle), SQLITE_OK);
+  sqlite::Connection conn(handle);
+  auto lock = conn.lock();
+  conn.set_autocheckpoint_pages(16);
+  {
+    sqlite::CheckpointsInBackground guard(conn);
+    ASSERT_TRUE(conn.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)"));
+  }
+  EXPECT_EQ(conn.checkpointer(), nullptr);
 }
 
 }  // namespace

@@ -165,6 +165,7 @@ std::optional<std::int64_t> Stmt::opt_i64(int col) const {
 Connection::Connection(sqlite3* db) : db_(db) {}
 
 Connection::~Connection() {
+  checkpointer_.reset();  // joins its thread before this connection goes away
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
 }
@@ -200,6 +201,129 @@ Status Connection::exec(const std::string& sql) {
     return e;
   }
   return ok_status();
+}
+
+BackgroundCheckpointer* Connection::checkpointer() {
+  if (!checkpointer_tried_) {
+    checkpointer_tried_ = true;
+    // "" for ":memory:" and temporary databases: nothing another connection could open.
+    const char* file = sqlite3_db_filename(db_, "main");
+    if (file != nullptr && *file != '\0') checkpointer_ = std::make_unique<BackgroundCheckpointer>(file);
+  }
+  return checkpointer_.get();
+}
+
+// ---- BackgroundCheckpointer ---------------------------------------------------------------
+
+BackgroundCheckpointer::BackgroundCheckpointer(std::string path)
+    : path_(std::move(path)), thread_([this] { run(); }) {}
+
+BackgroundCheckpointer::~BackgroundCheckpointer() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  idle_.notify_all();
+  thread_.join();
+}
+
+void BackgroundCheckpointer::request() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    requested_ = true;
+  }
+  wake_.notify_one();
+}
+
+void BackgroundCheckpointer::wait_idle() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  idle_.wait(lock, [this] { return (!requested_ && !running_) || stop_; });
+}
+
+void BackgroundCheckpointer::committed(int frames, int threshold) {
+  wal_frames_ = frames;
+  if (frames < requested_at_frames_) requested_at_frames_ = 0;  // the WAL was rewound
+  if (frames - requested_at_frames_ >= threshold) {
+    requested_at_frames_ = frames;
+    request();
+  }
+}
+
+std::int64_t BackgroundCheckpointer::completed() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return completed_;
+}
+
+void BackgroundCheckpointer::run() {
+  sqlite3* db = nullptr;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return requested_ || stop_; });
+      if (stop_) break;
+      requested_ = false;
+      running_ = true;
+    }
+    checkpoint(db);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      running_ = false;
+    }
+    idle_.notify_all();
+  }
+  // Not the database's last connection (the owner's is still open), so closing does not
+  // checkpoint.
+  if (db != nullptr) sqlite3_close_v2(db);
+}
+
+void BackgroundCheckpointer::checkpoint(sqlite3*& db) {
+  if (db == nullptr) {
+    // Opened on the first request (the file exists by then). Reading the schema makes the new
+    // connection see the database in WAL mode, which a checkpoint needs.
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, 1000) != SQLITE_OK ||
+        sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      sqlite3_close_v2(db);
+      db = nullptr;
+      return;  // tried again on the next request
+    }
+  }
+  int log = 0;
+  int done = 0;
+  // log is -1 when the connection does not see a WAL (nothing was checkpointed).
+  if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && log >= 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++completed_;
+  }
+}
+
+// ---- CheckpointsInBackground --------------------------------------------------------------
+
+CheckpointsInBackground::CheckpointsInBackground(Connection& conn) : conn_(conn) {
+  threshold_ = conn_.autocheckpoint_pages();
+  if (threshold_ <= 0) return;  // automatic checkpoints are off: leave it that way
+  checkpointer_ = conn_.checkpointer();
+  if (checkpointer_ == nullptr) return;
+  if (checkpointer_->wal_frames() >= kMaxWalThresholds * threshold_) {
+    // Everything committed so far checkpointed: the transaction about to begin sees a fully
+    // checkpointed WAL and its commit writes from the WAL's start again.
+    checkpointer_->request();
+    checkpointer_->wait_idle();
+  }
+  // Replaces the automatic checkpoint (itself a WAL hook) for this connection.
+  sqlite3_wal_hook(conn_.handle(), &CheckpointsInBackground::on_commit, this);
+}
+
+CheckpointsInBackground::~CheckpointsInBackground() {
+  if (checkpointer_ == nullptr) return;
+  sqlite3_wal_autocheckpoint(conn_.handle(), threshold_);  // reinstalls SQLite's own hook
+}
+
+int CheckpointsInBackground::on_commit(void* self, sqlite3* /*db*/, const char* /*schema*/, int frames) {
+  auto* me = static_cast<CheckpointsInBackground*>(self);
+  me->checkpointer_->committed(frames, me->threshold_);
+  return SQLITE_OK;
 }
 
 // ---- Transaction --------------------------------------------------------------------------

@@ -11,12 +11,14 @@
 // dialer needs (see docs/perf.md). A read-connection pool can be added behind the same API.
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "outdial/core/clock.hpp"
@@ -110,6 +112,53 @@ class Binder {
   int next_;
 };
 
+// PASSIVE checkpoints of one database file, run on a thread with its own connection. Used by
+// bulk writers (contact import): SQLite's automatic checkpoint runs inside the committing
+// thread's COMMIT (copying WAL pages into the database file and fsync'ing both), which put
+// ~12% of the import writer's CPU and every fdatasync wait on the import's critical path.
+// A PASSIVE checkpoint never blocks writers or readers; durability is unchanged (committed
+// transactions are in the WAL either way). Failures are not errors: the pages stay in the WAL
+// and the next checkpoint (or the last connection's close) copies them.
+class BackgroundCheckpointer {
+ public:
+  explicit BackgroundCheckpointer(std::string path);
+  BackgroundCheckpointer(const BackgroundCheckpointer&) = delete;
+  BackgroundCheckpointer& operator=(const BackgroundCheckpointer&) = delete;
+  ~BackgroundCheckpointer();  // stops the thread (a checkpoint in progress finishes first)
+
+  // Asks for a checkpoint; returns at once. Requests made while one runs are coalesced.
+  void request();
+  // Blocks until no checkpoint is requested or running.
+  void wait_idle();
+  // Checkpoints completed without error (tests).
+  std::int64_t completed() const;
+
+  // Writer side (called under the owning connection's lock, from its WAL hook): the WAL holds
+  // `frames` frames after a commit; asks for a checkpoint once `threshold` frames were added
+  // since the last request (the automatic checkpoint's rhythm: without it every commit of a
+  // growing WAL would ask).
+  void committed(int frames, int threshold);
+  // WAL size after the last commit seen by committed().
+  int wal_frames() const { return wal_frames_; }
+
+ private:
+  void run();
+  // One PASSIVE checkpoint on `db`, opening it first if null.
+  void checkpoint(sqlite3*& db);
+
+  std::string path_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  bool requested_ = false;
+  bool running_ = false;
+  bool stop_ = false;
+  std::int64_t completed_ = 0;
+  int wal_frames_ = 0;            // writer side only
+  int requested_at_frames_ = 0;   // writer side only
+  std::thread thread_;  // last: started once the members above exist
+};
+
 class Connection {
  public:
   // Takes ownership of an open handle.
@@ -130,10 +179,50 @@ class Connection {
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   sqlite3* handle() { return db_; }
 
+  // The automatic-checkpoint threshold the connection was opened with (PRAGMA
+  // wal_autocheckpoint, pages; 0 = none). Recorded by SqliteDatabase::open.
+  void set_autocheckpoint_pages(int pages) { autocheckpoint_pages_ = pages; }
+  int autocheckpoint_pages() const { return autocheckpoint_pages_; }
+  // The checkpointer of this connection's database file, started on first use; nullptr for an
+  // in-memory or temporary database (no file another connection could open). Precondition:
+  // lock held.
+  BackgroundCheckpointer* checkpointer();
+
  private:
   sqlite3* db_;
   std::recursive_mutex mutex_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  int autocheckpoint_pages_ = 1000;  // SQLite's default
+  bool checkpointer_tried_ = false;
+  std::unique_ptr<BackgroundCheckpointer> checkpointer_;
+};
+
+// For the duration of a bulk write: the commits of this connection leave checkpoints to its
+// BackgroundCheckpointer (asked for every autocheckpoint_pages() frames, the automatic
+// checkpoint's threshold) instead of running them inline. Restores the automatic checkpoint when
+// destroyed. Without a checkpointer (in-memory database) or with automatic checkpoints off,
+// changes nothing. Precondition: the connection lock is held for its lifetime; construct it
+// before the transaction begins.
+//
+// WAL size: SQLite rewinds the WAL to its start only when a write transaction begins on a fully
+// checkpointed WAL, which a writer committing batch after batch never does while checkpoints run
+// behind it. So once the WAL holds kMaxWalThresholds x the threshold (8 x 8000 pages = 256 MB with
+// the defaults), the constructor waits for a checkpoint of everything committed so far: the WAL
+// stays bounded at about that plus one transaction.
+class CheckpointsInBackground {
+ public:
+  static constexpr int kMaxWalThresholds = 8;
+  explicit CheckpointsInBackground(Connection& conn);
+  CheckpointsInBackground(const CheckpointsInBackground&) = delete;
+  CheckpointsInBackground& operator=(const CheckpointsInBackground&) = delete;
+  ~CheckpointsInBackground();
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
+
+  Connection& conn_;
+  BackgroundCheckpointer* checkpointer_ = nullptr;
+  int threshold_ = 0;
 };
 
 // RAII write transaction. The outermost level is BEGIN IMMEDIATE (takes the write lock up front,

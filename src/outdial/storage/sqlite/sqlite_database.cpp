@@ -1,6 +1,8 @@
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 
 #include <chrono>
+#include <mutex>
+#include <sqlite3.h>
 
 #include "outdial/storage/sqlite/account_store.hpp"
 #include "outdial/storage/sqlite/audit_store.hpp"
@@ -34,6 +36,18 @@ std::int64_t wall_clock_ms() {
       .count();
 }
 
+// Process-wide SQLite settings, applied before SQLite initializes (sqlite3_config() is only
+// allowed then; once something in the process has opened a database it returns SQLITE_MISUSE
+// and changes nothing, which is harmless).
+//   MEMSTATUS off: with it on (the default) every sqlite3_malloc/free takes a global mutex to
+//   keep sqlite3_memory_used() current; nothing here reads those statistics.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path) {
@@ -42,6 +56,7 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path,
                                                              const OpenOptions& options) {
+  configure_sqlite_once();
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -63,6 +78,7 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
         std::to_string(options.cache_size_kib) + ";PRAGMA wal_autocheckpoint=" +
         std::to_string(options.wal_autocheckpoint_pages) + ";";
     if (auto st = conn->exec(pragmas); !st) return st.error();
+    conn->set_autocheckpoint_pages(options.wal_autocheckpoint_pages);
   }
   std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(std::move(conn)));
   if (options.migrate) {
