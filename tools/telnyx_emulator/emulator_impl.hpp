@@ -55,6 +55,9 @@ struct Call {
   std::vector<SentWebhook> webhooks;
   std::int64_t held = -1;  // out-of-order fault: index of the webhook held back
   std::int64_t start_epoch_ms = 0;
+  bool record = false;                 // dialed with record=record-from-answer
+  std::int64_t answered_epoch_us = 0;  // when the recording starts
+  std::string recording_id;            // set when call.recording.saved was sent
 };
 
 struct TelnyxEmulator::Impl {

@@ -12,9 +12,12 @@ namespace outdial::tools::telnyx {
 
 namespace {
 
-std::string iso_now_micro() {
-  const auto now = std::chrono::system_clock::now();
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+std::int64_t now_epoch_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string iso_micro(std::int64_t us) {
   const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -23,6 +26,8 @@ std::string iso_now_micro() {
                 tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1'000'000));
   return buf;
 }
+
+std::string iso_now_micro() { return iso_micro(now_epoch_us()); }
 
 std::string base64(const unsigned char* data, std::size_t n) {
   std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
@@ -295,6 +300,7 @@ Call& TelnyxEmulator::Impl::create_call(const json& req, const CalleeBehaviour& 
   c.webhook_url = req.value("webhook_url", opt.default_webhook_url);
   c.amd = req.value("answering_machine_detection", "disabled");
   c.command_id = req.value("command_id", "");
+  c.record = req.value("record", "") == "record-from-answer";
   c.timeout_secs = req.value("timeout_secs", 30);
   c.behaviour = b;
   c.start_epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -332,6 +338,7 @@ void TelnyxEmulator::Impl::answer(const std::string& id) {
   Call* c = find(id);
   if (!c || c->ended || c->answered) return;
   c->answered = true;
+  c->answered_epoch_us = now_epoch_us();
   c->state = "answered";
   c->machine = c->behaviour.answer == "machine";
   emit(*c, "call.answered", {{"state", "answered"}});
@@ -372,6 +379,18 @@ void TelnyxEmulator::Impl::end_call(Call& c, const std::string& cause, const std
   c.hangup_cause = cause;
   c.hangup_source = source;
   emit(c, "call.hangup", {{"hangup_cause", cause}, {"hangup_source", source}, {"sip_hangup_cause", sip}});
+  if (c.record && c.answered && !c.agent_leg) {
+    // record-from-answer: the file is ready once the call ended (call.recording.saved).
+    c.recording_id = new_id();
+    const std::string url = "https://recordings.telnyx-emulator.test/" + c.recording_id;
+    emit(c, "call.recording.saved",
+         {{"recording_id", c.recording_id},
+          {"channels", "single"},
+          {"recording_started_at", iso_micro(c.answered_epoch_us)},
+          {"recording_ended_at", iso_now_micro()},
+          {"recording_urls", {{"mp3", url + ".mp3"}, {"wav", url + ".wav"}}},
+          {"public_recording_urls", json::object()}});
+  }
   if (!c.bridged_with.empty()) {
     if (Call* other = find(c.bridged_with)) end_call(*other, "normal_clearing", source == "callee" ? "caller" : "callee", "200");
   }
@@ -477,6 +496,7 @@ json TelnyxEmulator::Impl::call_view(const Call& c) const {
               {"to", c.to},
               {"from", c.from},
               {"command_id", c.command_id},
+              {"recording_id", c.recording_id},
               {"client_state", c.client_state},
               {"answering_machine_detection", c.amd},
               {"timeout_secs", c.timeout_secs},

@@ -100,6 +100,8 @@ struct Outcome {
   CalleeView callee;
   int calls_placed = 0;             // over both campaigns
   bool attempted_again = false;     // the second campaign made an attempt for the number
+  int recordings = 0;               // call_recordings rows of the (recorded) first attempt
+  bool recording_has_url = false;
 
   std::string str() const {
     std::ostringstream o;
@@ -109,7 +111,7 @@ struct Outcome {
       << " dnc=" << on_internal_dnc << " bridged=" << callee.bridged_to_agent
       << " vm_after_beep=" << callee.voicemail_after_beep << " goodbye=" << callee.heard_goodbye
       << " optout_confirmed=" << callee.heard_opt_out_confirmation << " calls=" << calls_placed
-      << " again=" << attempted_again;
+      << " again=" << attempted_again << " recordings=" << recordings << " recording_url=" << recording_has_url;
     return o.str();
   }
 };
@@ -161,8 +163,9 @@ class Rig {
   // Starts the stack with the scenarios' callees scripted.
   virtual void start() = 0;
   virtual void stop() = 0;
-  // Creates and runs a campaign over `numbers` until its `attempts` attempts are terminal.
-  virtual CampaignId run_campaign(const std::vector<std::string>& numbers, int attempts) = 0;
+  // Creates and runs a campaign over `numbers` until its `attempts` attempts are terminal;
+  // `recorded`: the campaign records its calls (record_calls).
+  virtual CampaignId run_campaign(const std::vector<std::string>& numbers, int attempts, bool recorded) = 0;
   virtual storage::Database& db() = 0;
   virtual TenantId tenant() const = 0;
   virtual CalleeView callee(const std::string& provider_call_id) = 0;
@@ -220,6 +223,12 @@ class Rig {
         o.machine = a.answered_by_machine;
         o.has_failure_reason = !a.failure_reason.empty();
         o.callee = callee(a.provider_call_id);
+        auto recs = db().calls().recordings_for_attempt(a.id);
+        EXPECT_TRUE(recs) << provider() << " " << s.name;
+        for (const auto& r : recs ? *recs : std::vector<storage::CallRecording>{}) {
+          ++o.recordings;
+          o.recording_has_url = o.recording_has_url || r.url.rfind("https://", 0) == 0;
+        }
       }
       auto dnc = db().compliance().find_dnc(tenant(), s.number);
       EXPECT_TRUE(dnc);
@@ -264,9 +273,10 @@ class TwilioRig final : public Rig {
   }
   void stop() override { stack_.tear_down(); }
 
-  CampaignId run_campaign(const std::vector<std::string>& numbers, int /*attempts*/) override {
+  CampaignId run_campaign(const std::vector<std::string>& numbers, int /*attempts*/, bool recorded) override {
     // The stack keeps one contact list (made with the first campaign); later campaigns reuse it.
-    const CampaignId id = stack_.make_campaign(numbers, [](Campaign& c) {
+    const CampaignId id = stack_.make_campaign(numbers, [recorded](Campaign& c) {
+      c.record_calls = recorded;
       c.max_attempts = 1;
       c.lines = 4;
       c.max_concurrency = 4;
@@ -353,8 +363,9 @@ class TelnyxRig final : public Rig {
   void start() override { stack_.set_up(); }
   void stop() override { stack_.tear_down(); }
 
-  CampaignId run_campaign(const std::vector<std::string>& numbers, int attempts) override {
-    const CampaignId id = stack_.campaign("conformance-" + std::to_string(++made_), numbers, 4);
+  CampaignId run_campaign(const std::vector<std::string>& numbers, int attempts, bool recorded) override {
+    const CampaignId id = stack_.campaign("conformance-" + std::to_string(++made_), numbers, 4,
+                                          [recorded](Campaign& c) { c.record_calls = recorded; });
     EXPECT_TRUE(stack_.run(id, attempts)) << stack_.emu_->calls_json();
     return id;
   }
@@ -419,9 +430,9 @@ RunResult run_all(Rig& rig) {
   rig.start();
   if (::testing::Test::HasFatalFailure()) return {};
   const auto numbers = all_numbers();
-  const CampaignId first = rig.run_campaign(numbers, static_cast<int>(numbers.size()));
+  const CampaignId first = rig.run_campaign(numbers, static_cast<int>(numbers.size()), /*recorded=*/true);
   // A later campaign over the same numbers: every number but the two opted-out ones is dialed again.
-  const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 2);
+  const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 2, /*recorded=*/false);
   RunResult out{rig.collect(first, again), rig.run_sms()};
   rig.stop();
   return out;
@@ -448,6 +459,7 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
     EXPECT_TRUE(o.events.empty()) << where;
     EXPECT_EQ(o.state, "failed") << where;
     EXPECT_TRUE(o.has_failure_reason) << where;
+    EXPECT_EQ(o.recordings, 0) << where;
     return;
   }
   ASSERT_FALSE(o.events.empty()) << where;
@@ -463,6 +475,9 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
     case Callee::kFailed: EXPECT_EQ(o.state, "failed") << where; break;
     default: EXPECT_EQ(o.digits, "") << where; break;
   }
+  // The first campaign records its calls: one recording (with its URL) per answered call.
+  EXPECT_EQ(o.recordings, answered ? 1 : 0) << where;
+  EXPECT_EQ(o.recording_has_url, answered) << where;
   if (answered) {
     EXPECT_EQ(o.state, "completed") << where;
     EXPECT_EQ(o.events.back(), "completed") << where;

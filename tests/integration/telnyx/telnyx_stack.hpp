@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -160,7 +161,8 @@ class TelnyxStack {
   virtual void configure(tools::telnyx::EmulatorOptions&) {}
   virtual dialer::RunnerConfig runner_config() { return {}; }
 
-  CampaignId campaign(const std::string& name, const std::vector<std::string>& numbers, int concurrency = 4) {
+  CampaignId campaign(const std::string& name, const std::vector<std::string>& numbers, int concurrency = 4,
+                      const std::function<void(Campaign&)>& tweak = {}) {
     auto list = db_->contacts().create_list(ContactList{0, staff_.tenant_id, name, kStart});
     EXPECT_TRUE(list);
     std::vector<Contact> cs;
@@ -186,6 +188,7 @@ class TelnyxStack {
     c.max_attempts = 1;
     c.min_spacing_minutes = 0;
     dialer::CampaignServiceImpl service(db_->campaigns(), db_->contacts(), db_->calls(), db_->audit(), clock_);
+    if (tweak) tweak(c);
     auto created = service.create(staff_, c);
     EXPECT_TRUE(created) << (created ? "" : created.error().message);
     auto active = service.activate(staff_, created->id);
