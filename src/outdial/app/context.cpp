@@ -25,7 +25,8 @@ Result<std::unique_ptr<dnc::NationalRegistry>> open_registry(const Config& cfg) 
   return std::unique_ptr<dnc::NationalRegistry>(std::move(reg).value());
 }
 
-Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock& domain_clock) {
+Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock& domain_clock,
+                                                  const Clock* wall_clock) {
   std::unique_ptr<Services> s(new Services(cfg, domain_clock));
   auto db = open_database(cfg);
   if (!db.ok()) return db.error();
@@ -39,7 +40,7 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   s->campaign_service_ = std::make_unique<dialer::CampaignServiceImpl>(
       s->db_->campaigns(), s->db_->contacts(), s->db_->calls(), s->db_->audit(), domain_clock);
 
-  auto providers = ProviderSet::create(cfg, domain_clock);
+  auto providers = ProviderSet::create(cfg, domain_clock, wall_clock);
   if (!providers.ok()) return providers.error();
   s->providers_ = std::move(providers).value();
 

@@ -36,8 +36,11 @@ Result<std::unique_ptr<dnc::NationalRegistry>> open_registry(const Config& cfg);
 class Services {
  public:
   // `domain_clock` is the clock the dialer, carrier and services run on: the wall clock, or a
-  // ManualClock for virtual/accelerated time. It must outlive the Services.
-  static Result<std::unique_ptr<Services>> build(const Config& cfg, const Clock& domain_clock);
+  // ManualClock for virtual/accelerated time. It must outlive the Services. `wall_clock` (null =
+  // the domain clock) checks webhook signature timestamps: pass the real clock when the domain
+  // clock is shifted from it (`outdial demo --provider`).
+  static Result<std::unique_ptr<Services>> build(const Config& cfg, const Clock& domain_clock,
+                                                 const Clock* wall_clock = nullptr);
   ~Services();
 
   storage::Database& db() { return *db_; }

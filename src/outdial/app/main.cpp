@@ -33,7 +33,13 @@ int main(int argc, char** argv) {
   serve->callback([&] { cfg.speed = cfg.speed <= 0 ? 1.0 : cfg.speed; rc = cmd_serve({cfg}); });
 
   DemoOptions demo;
-  auto* demo_cmd = app.add_subcommand("demo", "run the whole product on SQLite and the simulated carrier");
+  auto* demo_cmd = app.add_subcommand("demo", "run the whole product on SQLite and the simulated carrier (or a real driver)");
+  demo_cmd->add_option("--provider", demo.provider,
+                       "sim (default, virtual time) | twilio | telnyx: the real driver in real time, configured by "
+                       "OUTDIAL_TWILIO_* / OUTDIAL_TELNYX_* (e.g. against an emulator)")
+      ->check(CLI::IsMember({"sim", "twilio", "telnyx"}));
+  demo_cmd->add_option("--timeout", demo.timeout_seconds, "twilio/telnyx: seconds to wait for the campaign to finish");
+  demo_cmd->add_option("--bind", cfg.bind, "API listen address (webhooks come here with twilio/telnyx)");
   demo_cmd->add_option("--contacts", demo.contacts_csv, "contact CSV to import");
   demo_cmd->add_option("--registry-dir", demo.registry_dir, "national DNC flat files ('' to run without a registry)");
   demo_cmd->add_option("--port", cfg.port, "API port (falls back to any free port when taken)");

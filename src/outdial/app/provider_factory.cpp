@@ -23,8 +23,10 @@ Error missing(const std::string& var, const std::string& why, const std::string&
 
 }  // namespace
 
-Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, const Clock& domain_clock) {
-  std::unique_ptr<ProviderSet> p(new ProviderSet(cfg, domain_clock));
+Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, const Clock& domain_clock,
+                                                         const Clock* signature_clock) {
+  std::unique_ptr<ProviderSet> p(
+      new ProviderSet(cfg, domain_clock, signature_clock != nullptr ? *signature_clock : domain_clock));
   p->name_ = cfg.provider.empty() ? std::string("sim") : cfg.provider;
   if (p->name_ == "sim") {
     auto carrier = telephony::sim::SimCarrier::create(domain_clock, telephony::sim::SimProfile{}, cfg.sim_seed,
@@ -59,7 +61,7 @@ Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, cons
     if (cfg.telnyx_api_key.empty()) return missing("OUTDIAL_TELNYX_API_KEY", "is not set", "telnyx");
     if (cfg.telnyx_connection_id.empty()) return missing("OUTDIAL_TELNYX_CONNECTION_ID", "is not set", "telnyx");
     // Checked here so a bad key fails at start-up, not at the first webhook.
-    if (auto v = telephony::telnyx::WebhookVerifier::create(cfg.telnyx_public_key, domain_clock); !v.ok())
+    if (auto v = telephony::telnyx::WebhookVerifier::create(cfg.telnyx_public_key, p->signature_clock_); !v.ok())
       return missing("OUTDIAL_TELNYX_PUBLIC_KEY", "must be the base64 Ed25519 public key (32 bytes)", "telnyx");
     if (!is_http_url(cfg.telnyx_api_base)) return missing("OUTDIAL_TELNYX_API_BASE", "must be an http(s) URL", "telnyx");
     if (!is_http_url(cfg.public_url))
@@ -83,7 +85,8 @@ Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, cons
                     {{"variable", "OUTDIAL_PROVIDER"}});
 }
 
-ProviderSet::ProviderSet(const Config& cfg, const Clock& clock) : cfg_(cfg), clock_(clock) {}
+ProviderSet::ProviderSet(const Config& cfg, const Clock& clock, const Clock& signature_clock)
+    : cfg_(cfg), clock_(clock), signature_clock_(signature_clock) {}
 
 ProviderSet::~ProviderSet() { stop(); }
 
@@ -119,7 +122,8 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
       auto tenant = db.tenants().get_tenant(t);
       return tenant.ok() ? tenant->name : std::string();
     });
-    auto verifier = tx::WebhookVerifier::create(cfg_.telnyx_public_key, clock_);
+    // Signature timestamps are the carrier's real time; everything else runs on the domain clock.
+    auto verifier = tx::WebhookVerifier::create(cfg_.telnyx_public_key, signature_clock_);
     if (!verifier.ok()) return verifier.error();
     tx::TelnyxWebhookDeps deps{std::move(verifier).value(), *inbox_, db.compliance(), *telnyx_, *telnyx_calls_, clock_,
                                tx::store_script_lookup(db.calls(), db.campaigns(), db.tenants())};

@@ -35,7 +35,11 @@ class ProviderSet {
  public:
   // kInvalidArgument naming the variable when the chosen provider's settings are missing or
   // malformed (e.g. OUTDIAL_TWILIO_AUTH_TOKEN unset), or for an unknown provider name.
-  static Result<std::unique_ptr<ProviderSet>> create(const Config& cfg, const Clock& domain_clock);
+  // `domain_clock` stamps events and drives the simulated carrier; `signature_clock` (null = the
+  // domain clock) is what webhook signature timestamps are checked against (Telnyx: ±300 s). It
+  // must be the real clock whenever the domain clock is shifted (`outdial demo --provider`).
+  static Result<std::unique_ptr<ProviderSet>> create(const Config& cfg, const Clock& domain_clock,
+                                                     const Clock* signature_clock = nullptr);
   ~ProviderSet();
   ProviderSet(const ProviderSet&) = delete;
   ProviderSet& operator=(const ProviderSet&) = delete;
@@ -54,10 +58,12 @@ class ProviderSet {
   void stop();
 
  private:
-  ProviderSet(const Config& cfg, const Clock& clock);  // out of line: the members' types are incomplete here
+  // Out of line: the members' types are incomplete here.
+  ProviderSet(const Config& cfg, const Clock& clock, const Clock& signature_clock);
 
   Config cfg_;
   const Clock& clock_;
+  const Clock& signature_clock_;
   std::string name_;
   std::unique_ptr<telephony::sim::SimCarrier> sim_;
   std::unique_ptr<net::HttpClient> http_;
