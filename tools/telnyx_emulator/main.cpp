@@ -1,10 +1,12 @@
 // telnyx-emulator: a stand-alone Telnyx Call Control v2 emulator (see emulator.hpp).
 //   telnyx-emulator --port 8089 --api-key KEY --connection-id CONN [--script FILE] [--speed X]
 //                   [--seed N] [--concurrency N] [--rate-limit N] [--webhook-url URL]
+// The API key may come from TELNYX_EMULATOR_API_KEY instead of --api-key (never printed).
 // Prints "telnyx-emulator listening on http://127.0.0.1:<port>/v2 public_key=<base64>" and
 // runs until SIGINT/SIGTERM. Point outdial at it with OUTDIAL_TELNYX_API_BASE and
 // OUTDIAL_TELNYX_PUBLIC_KEY.
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
   using outdial::tools::telnyx::EmulatorOptions;
   EmulatorOptions o;
   o.port = 8089;
+  // The API key from the environment keeps it out of `ps` (the flag still overrides it).
+  if (const char* k = std::getenv("TELNYX_EMULATOR_API_KEY"); k != nullptr && *k != '\0') o.api_key = k;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];

@@ -360,8 +360,7 @@ Result<DemoOutcome> run_carrier_demo(const DemoOptions& o, std::ostream& out,
     if (e.reason == "press 2") outcome.opted_out.push_back(e.phone_e164);
   }
   out << fmt::format("  {:<28}{:>8}\n", "pressed 2 -> internal DNC", outcome.opted_out.size());
-  out << "  carrier: " << cfg.provider << " at " << carrier_api_base(cfg) << " (one call per attempt; see its "
-      << "/_emulator/calls when it is the emulator)\n";
+  out << "  carrier: " << cfg.provider << " at " << carrier_api_base(cfg) << " (one call per attempt)\n";
   if (o.serve_after && !stopped) {
     out << "\nAPI still serving on port " << story->port.value() << "; Ctrl-C to stop.\n";
     while (!wait_or_stop(Millis(1000))) {
