@@ -270,7 +270,6 @@ Result<DemoOutcome> run_carrier_demo(const DemoOptions& o, std::ostream& out,
   if (!o.keep_db) remove_database_files(cfg);
   // The carrier posts its webhooks back to this process: unless told where (a tunnel, a proxy),
   // that is http://<bind>:<port>, the port chosen now because the carrier's config names it.
-  const bool port_fixed = cfg.public_url.empty();
   if (cfg.public_url.empty()) {
     auto port = free_port(cfg.bind, cfg.port);
     if (!port.ok()) return port.error();
@@ -312,7 +311,8 @@ Result<DemoOutcome> run_carrier_demo(const DemoOptions& o, std::ostream& out,
   draft.lines = 10;
   draft.max_concurrency = 10;
   draft.calls_per_minute = 600;
-  auto story = tell_setup(s, cfg, o, tenant, draft, port_fixed, out);
+  // The port is part of the webhook URL: no falling back to another one.
+  auto story = tell_setup(s, cfg, o, tenant, draft, /*port_fixed=*/true, out);
   if (!story.ok()) return story.error();
   if (!story->port.ok()) return story->port.error();  // webhooks need the server
 
@@ -352,6 +352,7 @@ Result<DemoOutcome> run_carrier_demo(const DemoOptions& o, std::ostream& out,
     }
   }
   driver.stop();
+  if (auto p = s.campaigns().progress(story->staff, story->campaign.id); p.ok()) outcome.progress = p.value();
 
   out << report_text(story->campaign.name, outcome.progress);
   auto dnc = s.db().compliance().list_dnc(tenant.tenant.id, 0, 100'000);
