@@ -140,8 +140,8 @@ struct CallerIdCampaignTest : ::testing::Test {
   // n contacts per area code (7-digit tail varies), each with written consent to AI calls.
   // Numbers "+1<npa>555<tail + i>".
   ListId contacts(const Actor& a, const std::vector<std::string>& area_codes, int per_code, int tail = 3000) {
-    auto list = db->contacts().create_list(ContactList{0, a.tenant_id, "leads", start});
-    EXPECT_TRUE(list);
+    auto list = db->contacts().create_list(ContactList{0, a.tenant_id, "leads-" + std::to_string(tail), start});
+    EXPECT_TRUE(list) << (list ? "" : list.error().message);
     std::vector<Contact> cs;
     for (const auto& npa : area_codes) {
       for (int i = 0; i < per_code; ++i) {
@@ -168,7 +168,7 @@ struct CallerIdCampaignTest : ::testing::Test {
   Campaign campaign(const Actor& a, ListId list, const std::string& caller_id, int lines = 3, int per_minute = 10) {
     dialer::CampaignServiceImpl service(db->campaigns(), db->contacts(), db->calls(), db->audit(), *clock);
     Campaign d;
-    d.name = "Reactivation_Nov2026_" + std::to_string(a.tenant_id);
+    d.name = "Reactivation_Nov2026_" + std::to_string(a.tenant_id) + "_" + std::to_string(list);
     d.script = "Hi, this is Acme. Press 2 to opt out.";
     d.list_id = list;
     d.caller_id = caller_id;
@@ -354,6 +354,43 @@ TEST_F(CallerIdCampaignTest, NoUsableNumberIsACallerIdBlockThatSaysWhy) {
     EXPECT_NE(d.reason.find("no active number in area code 617 or state MA"), std::string::npos) << d.reason;
   }
   EXPECT_EQ(blocked, 2);
+}
+
+TEST_F(CallerIdCampaignTest, ADedicatedNumberCallsOnlyForItsCampaign) {
+  const Actor acme = tenant("Acme Dental");
+  const ProviderAccountId acct = account(acme.tenant_id);
+  const std::string ny212 = number(acme.tenant_id, acct, "+12125550100").e164;
+  const PhoneNumber fl305 = number(acme.tenant_id, acct, "+13055550100");
+  const Campaign dedicated = campaign(acme, contacts(acme, {"305", "212"}, 3), "+15550009999");
+  const Campaign other = campaign(acme, contacts(acme, {"305"}, 3, 4000), "+15550009999");
+  ASSERT_TRUE(db->accounts().dedicate_number(acme.tenant_id, fl305.id, dedicated.id,
+                                             accounts::dedicated_number_label(start, "Acme Dental")));
+  CallerIdPolicy p;
+  p.tenant_id = acme.tenant_id;
+  p.campaign_id = dedicated.id;
+  p.strategy = CallerIdStrategy::kDedicated;
+  p.updated_at = start;
+  ASSERT_TRUE(db->accounts().set_caller_id_policy(p));
+  local_presence(other, ny212);  // 305 is the area code of its contacts, but that number is taken
+
+  app::AccountCallerIds caller_ids(db->accounts(), dialer::CallerIdDirectory{});
+  dialer::FactsBuilder facts(db->compliance(), db->calls(), db->campaigns(), registry.get(), {});
+  facts.set_caller_id_source(&caller_ids);
+  auto sim = telephony::sim::SimCarrier::create(*clock, telephony::sim::SimProfile{}, 11, "");
+  ASSERT_TRUE(sim);
+  RecordingProvider carrier(**sim, *clock);
+  dialer::CampaignRunner runner(*db, carrier, gate, facts, *clock);
+  (*sim)->set_sink(&runner.sink());
+  ASSERT_TRUE(runner.recover());
+  EXPECT_TRUE(dialer::run_until_idle(runner, sim->get(), *clock).all_complete);
+  auto from_of = [&](CampaignId id) {
+    std::set<std::string> froms;
+    for (const auto& a : attempts(acme.tenant_id, id)) froms.insert(a.from_number);
+    return froms;
+  };
+  EXPECT_EQ(from_of(dedicated.id), (std::set<std::string>{fl305.e164}));  // its 212 contacts too
+  EXPECT_EQ(from_of(other.id), (std::set<std::string>{ny212}));
+  EXPECT_GE(carrier.dials.size(), 9u);
 }
 
 TEST_F(CallerIdCampaignTest, ARestartSendsAQueuedAttemptFromTheNumberItWasCreatedWith) {
