@@ -43,13 +43,47 @@ Result<dialer::CallerIdPick> AccountCallerIds::campaign_number(const Campaign& c
   return pick;
 }
 
+Result<std::vector<PhoneNumber>> AccountCallerIds::candidates(const CallerIdPolicy& policy, TenantId tenant,
+                                                              const std::string& state) {
+  std::vector<PhoneNumber> out;
+  auto add = [&](Result<std::optional<PhoneNumber>> n) -> Status {
+    if (!n) return n.error();
+    if (n->has_value()) out.push_back(std::move(**n));
+    return ok_status();
+  };
+  switch (policy.strategy) {
+    case CallerIdStrategy::kDedicated:
+      // The live one, active or flagged (the selector says which).
+      if (auto st = add(accounts_.dedicated_number(tenant, policy.campaign_id)); !st) return st.error();
+      return out;
+    case CallerIdStrategy::kStatic:
+      if (!policy.static_number.empty()) {
+        if (auto st = add(accounts_.find_number(tenant, policy.static_number)); !st) return st.error();
+      }
+      return out;
+    case CallerIdStrategy::kLocalPresence: {
+      if (!state.empty()) {
+        auto in_state = accounts_.active_numbers_in_state(tenant, state);
+        if (!in_state) return in_state.error();
+        // A number dedicated to another campaign is never this campaign's.
+        for (auto& n : *in_state) {
+          if (n.dedicated_campaign_id == 0 || n.dedicated_campaign_id == policy.campaign_id) out.push_back(std::move(n));
+        }
+      }
+      // The default number matters only when the state has none this campaign may use.
+      if (out.empty() && !policy.default_number.empty()) {
+        if (auto st = add(accounts_.find_number(tenant, policy.default_number)); !st) return st.error();
+      }
+      return out;
+    }
+  }
+  return out;
+}
+
 Result<dialer::CallerIdPick> AccountCallerIds::choose(const Campaign& campaign, const Contact& contact, TimePoint) {
   auto policy = policy_of(campaign);
   if (!policy) return policy.error();
   if (!policy->has_value()) return campaign_number(campaign, campaign.caller_id);
-  // Any status: the selector filters, and names a dedicated number that is flagged or retired.
-  auto numbers = accounts_.list_numbers(campaign.tenant_id, {});
-  if (!numbers) return numbers.error();
   // Local presence by the contact's number (its area code and that code's state); the stated
   // residence state only when the number has no US geographic area code.
   accounts::ContactLocation where{contact.phone_e164, "", contact.state};
@@ -57,6 +91,10 @@ Result<dialer::CallerIdPick> AccountCallerIds::choose(const Campaign& campaign, 
     where.area_code = located->area_code;
     where.state = located->state;
   }
+  // Only the numbers this call could use, read now (indexed: the cost follows the candidates,
+  // not the pool); the selector applies the rules to them.
+  auto numbers = candidates(**policy, campaign.tenant_id, where.state);
+  if (!numbers) return numbers.error();
   auto choice = accounts::CallerIdSelector::select(campaign.tenant_id, *numbers, **policy, where);
   if (!choice) {
     const Error& e = choice.error();

@@ -23,6 +23,10 @@ class AccountCallerIds final : public dialer::CallerIdSource {
   // The tenant's policy for the campaign; nullopt also when the store has no account support
   // (a driver or fake without it: every campaign keeps its caller_id).
   Result<std::optional<CallerIdPolicy>> policy_of(const Campaign& campaign);
+  // The numbers the policy could pick for a contact in `state`: the campaign's dedicated number,
+  // the static number, or the tenant's active numbers in the state (else the default number).
+  Result<std::vector<PhoneNumber>> candidates(const CallerIdPolicy& policy, TenantId tenant,
+                                              const std::string& state);
   // `number` checked for a campaign without a policy (directory, then the tenant's numbers).
   Result<dialer::CallerIdPick> campaign_number(const Campaign& campaign, const std::string& number);
 

@@ -41,6 +41,10 @@ class AccountStore {
   virtual Result<std::optional<PhoneNumber>> find_number(TenantId tenant, const std::string& e164) = 0;
   // Ordered by id.
   virtual Result<std::vector<PhoneNumber>> list_numbers(TenantId tenant, const NumberFilter& filter) = 0;
+  // The tenant's active numbers in `state` (USPS code), ordered by id: the caller-ID candidates
+  // of local presence for a contact in that state (numbers in the contact's area code are among
+  // them). Read per dial, so its cost follows the candidates, not the pool (SQLite: migration 10).
+  virtual Result<std::vector<PhoneNumber>> active_numbers_in_state(TenantId tenant, const std::string& state) = 0;
   // active <-> flagged, and either -> retired (terminal: kFailedPrecondition when retired).
   virtual Result<PhoneNumber> set_number_status(TenantId tenant, PhoneNumberId id, NumberStatus status,
                                                 const std::string& reason, TimePoint at) = 0;
@@ -75,6 +79,9 @@ class UnsupportedAccountStore final : public AccountStore {
   Result<PhoneNumber> get_number(TenantId, PhoneNumberId) override { return unsupported(); }
   Result<std::optional<PhoneNumber>> find_number(TenantId, const std::string&) override { return unsupported(); }
   Result<std::vector<PhoneNumber>> list_numbers(TenantId, const NumberFilter&) override { return unsupported(); }
+  Result<std::vector<PhoneNumber>> active_numbers_in_state(TenantId, const std::string&) override {
+    return unsupported();
+  }
   Result<PhoneNumber> set_number_status(TenantId, PhoneNumberId, NumberStatus, const std::string&,
                                         TimePoint) override {
     return unsupported();

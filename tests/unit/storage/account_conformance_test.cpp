@@ -130,6 +130,32 @@ TYPED_TEST(AccountStoreConformance, NumbersAreTenantScopedAndUniqueWhileLive) {
   EXPECT_TRUE(this->db().accounts().add_number(clash).ok());  // now b may own it
 }
 
+TYPED_TEST(AccountStoreConformance, ActiveNumbersInAStateAreTheLocalPresenceCandidates) {
+  const Tenant a = this->seed_tenant("acme");
+  const Tenant b = this->seed_tenant("globex");
+  auto acc_a = this->seed_account(a.id, "main");
+  auto acc_b = this->seed_account(b.id, "main");
+  auto sf = this->seed_number(a.id, acc_a.id, "+14155550001", "CA");
+  auto la = this->seed_number(a.id, acc_a.id, "+12135550002", "CA");
+  auto flagged = this->seed_number(a.id, acc_a.id, "+13105550003", "CA");
+  auto retired = this->seed_number(a.id, acc_a.id, "+16195550004", "CA");
+  this->seed_number(a.id, acc_a.id, "+13055550005", "FL");
+  this->seed_number(b.id, acc_b.id, "+14085550006", "CA");  // another tenant's
+  ASSERT_TRUE(this->db().accounts().set_number_status(a.id, flagged.id, NumberStatus::kFlagged, "", at_s(1)).ok());
+  ASSERT_TRUE(this->db().accounts().set_number_status(a.id, retired.id, NumberStatus::kRetired, "", at_s(1)).ok());
+  auto ca = this->db().accounts().active_numbers_in_state(a.id, "CA");
+  ASSERT_TRUE(ca.ok()) << ca.error().message;
+  ASSERT_EQ(ca->size(), 2U);
+  EXPECT_EQ((*ca)[0].id, sf.id);  // ordered by id
+  EXPECT_EQ((*ca)[1].id, la.id);
+  EXPECT_EQ((*ca)[1].area_code, "213");
+  EXPECT_TRUE(this->db().accounts().active_numbers_in_state(a.id, "TX")->empty());
+  EXPECT_EQ(this->db().accounts().active_numbers_in_state(b.id, "CA")->size(), 1U);
+  // Unflagged, it is a candidate again.
+  ASSERT_TRUE(this->db().accounts().set_number_status(a.id, flagged.id, NumberStatus::kActive, "", at_s(2)).ok());
+  EXPECT_EQ(this->db().accounts().active_numbers_in_state(a.id, "CA")->size(), 3U);
+}
+
 TYPED_TEST(AccountStoreConformance, DedicatedNumberPerCampaign) {
   auto w = this->seed_world(1);
   const Tenant b = this->seed_tenant("globex");

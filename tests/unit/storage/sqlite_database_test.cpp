@@ -55,7 +55,7 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
                                       "7:accounts", "8:call_recordings", "9:dispositions",
-                                      "12:event_locality"}));
+                                      "10:caller_id_candidates", "12:event_locality"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
@@ -79,6 +79,20 @@ TEST(SqliteDatabase, HotQueriesUseTheLocalityIndexesOfMigration12) {
   const std::string by_call = plan(
       "SELECT id FROM call_events WHERE attempt_id = 0 AND provider = 'twilio' AND provider_call_id = 'CA1'");
   EXPECT_NE(by_call.find("call_events_orphan_call"), std::string::npos) << by_call;
+}
+
+TEST(SqliteDatabase, CallerIdCandidatesAreAnIndexSearchNotAPoolScan) {
+  SqliteFileFactory files;
+  { auto db = must_open_sqlite(files.path()); }
+  RawDb raw(files.path());
+  std::string plan;
+  for (const auto& line : raw.column_at("EXPLAIN QUERY PLAN SELECT id FROM phone_numbers WHERE tenant_id = 1"
+                                        " AND state = 'CA' AND status = 'active' ORDER BY id",
+                                        3)) {
+    plan += line + "\n";
+  }
+  EXPECT_NE(plan.find("SEARCH phone_numbers USING INDEX phone_numbers_active_state"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // already in id order
 }
 
 TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {

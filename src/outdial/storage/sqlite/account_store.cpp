@@ -193,6 +193,17 @@ Result<std::vector<PhoneNumber>> SqliteAccountStore::list_numbers(TenantId tenan
   return read_all<PhoneNumber>(s, read_number);
 }
 
+Result<std::vector<PhoneNumber>> SqliteAccountStore::active_numbers_in_state(TenantId tenant,
+                                                                              const std::string& state) {
+  auto lock = conn_.lock();
+  // Served by the partial index phone_numbers_active_state (migration 10): the literal
+  // status = 'active' is what lets SQLite use it.
+  auto s = conn_.prepare(std::string("SELECT ") + kNumberCols +
+                         " FROM phone_numbers WHERE tenant_id = ?1 AND state = ?2 AND status = 'active' ORDER BY id");
+  s.bind(1, tenant).bind(2, state);
+  return read_all<PhoneNumber>(s, read_number);
+}
+
 Result<PhoneNumber> SqliteAccountStore::set_number_status(TenantId tenant, PhoneNumberId id, NumberStatus status,
                                                           const std::string& reason, TimePoint at) {
   auto lock = conn_.lock();

@@ -18,6 +18,7 @@ class SqliteAccountStore final : public AccountStore {
   Result<PhoneNumber> get_number(TenantId tenant, PhoneNumberId id) override;
   Result<std::optional<PhoneNumber>> find_number(TenantId tenant, const std::string& e164) override;
   Result<std::vector<PhoneNumber>> list_numbers(TenantId tenant, const NumberFilter& filter) override;
+  Result<std::vector<PhoneNumber>> active_numbers_in_state(TenantId tenant, const std::string& state) override;
   Result<PhoneNumber> set_number_status(TenantId tenant, PhoneNumberId id, NumberStatus status,
                                         const std::string& reason, TimePoint at) override;
   Result<PhoneNumber> dedicate_number(TenantId tenant, PhoneNumberId id, CampaignId campaign,

@@ -7,6 +7,7 @@
 #include "outdial/storage/sqlite/migrations/m0007_accounts.hpp"
 #include "outdial/storage/sqlite/migrations/m0008_call_recordings.hpp"
 #include "outdial/storage/sqlite/migrations/m0009_dispositions.hpp"
+#include "outdial/storage/sqlite/migrations/m0010_caller_id_candidates.hpp"
 #include "outdial/storage/sqlite/migrations/m0012_event_locality.hpp"
 
 namespace outdial::storage::sqlite {
@@ -21,7 +22,8 @@ std::span<const Migration> migrations() {
       {7, "accounts", kMigration0007Accounts},
       {8, "call_recordings", kMigration0008CallRecordings},
       {9, "dispositions", kMigration0009Dispositions},
-      // 10-11 are left to the caller-ID and account work landing in parallel.
+      {10, "caller_id_candidates", kMigration0010CallerIdCandidates},
+      // 11 is left to the account work landing in parallel.
       {12, "event_locality", kMigration0012EventLocality},
   };
   return kAll;
