@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds origination_bench in its own build dir and runs the origination set (issue #3 §5):
-#   0. the production path (--runner): CampaignRunner + Pacer + RealtimeDriver on SQLite, 3
-#      campaigns, Twilio driver + webhook routes against the emulator, at 250/s and at 200/s;
+#   0. the production path (--runner --ingress inbox, the `outdial serve` wiring): CampaignRunner
+#      + Pacer + RealtimeDriver on SQLite, 3 campaigns, Twilio driver + webhook routes + durable
+#      inbox against the emulator, at 250/s and at 200/s;
 #   then the driver alone, M threads sharing one accounts::Pacer:
 #   1. Twilio, pacer 250/s, account limit 250, emulator CPS 1000 (not the limiter), 10k calls;
 #   2. Twilio, pacer 200/s, emulator CPS 200 (= the configured rate: its queue shows our bursts);
@@ -19,8 +20,8 @@ cmake --build "$BUILD" --target origination_bench -j2
 BIN="$BUILD/bench/origination/origination_bench"
 echo "host: $(nproc) cores, $(uname -r); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 run() { echo; echo "== origination_bench $*"; "$BIN" "$@" || echo "(exit $?: some place_call failed)"; }
-run --runner --calls "$CALLS" --rate 250 --emu-cps 1000 "$@"
-run --runner --calls $((CALLS * 6 / 10)) --rate 200 --emu-cps 200 "$@"
+run --runner --ingress inbox --calls "$CALLS" --rate 250 --emu-cps 1000 "$@"
+run --runner --ingress inbox --calls $((CALLS * 6 / 10)) --rate 200 --emu-cps 200 "$@"
 run --provider twilio --calls "$CALLS" --rate 250 --emu-cps 1000 "$@"
 run --provider twilio --calls $((CALLS * 6 / 10)) --rate 200 --emu-cps 200 "$@"
 run --provider telnyx --calls $((CALLS / 2)) --rate 250 --window-seconds 5 --window-max 1250 --emu-rate-per-5s 1250 "$@"
