@@ -267,18 +267,37 @@ TEST_F(RecordingRoutesTest, TheRecordingUrlIsStoredOnceForTheAttempt) {
 }
 
 TEST_F(RecordingRoutesTest, ClientStateNamesTheAttemptEvenBeforeItsCallIdIsStored) {
+  CallAttempt a;
+  a.tenant_id = tenant_;
+  a.idempotency_key = "rec:2";
+  a.state = CallState::kDialing;  // place_call has not returned the call id yet
+  a.created_at = now();
+  auto pending = db_->calls().create_attempt(a);
+  ASSERT_TRUE(pending.ok());
   ClientState cs;
-  cs.idempotency_key = "rec:1";
-  cs.attempt_id = attempt_;
+  cs.idempotency_key = "rec:2";
+  cs.attempt_id = pending->id;
   cs.tenant_id = tenant_;
   const std::string body = outdial::testing::telnyx::webhook_body(
       "ev-rec-9", "call.recording.saved", "v3:not-stored-yet", encode_client_state(cs),
       {{"public_recording_urls", {{"wav", "https://s3.example/public.wav"}}}});
   ASSERT_EQ(post(body).status, 200);
-  auto recs = recordings();
+  EXPECT_TRUE(recordings().empty());
+  auto recs = db_->calls().recordings_for_attempt(pending->id).value();
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].url, "https://s3.example/public.wav");
   EXPECT_EQ(recs[0].recording_id, "ev-rec-9");  // no recording_id: the event id keeps it once
+}
+
+TEST_F(RecordingRoutesTest, ClientStateNamingAnUnknownAttemptFallsBackToTheCallId) {
+  ClientState cs;
+  cs.attempt_id = attempt_ + 1000;  // no such attempt: not trusted, the call id decides
+  ASSERT_EQ(post(outdial::testing::telnyx::webhook_body("ev-rec-7", "call.recording.saved", "v3:rec-call",
+                                                       encode_client_state(cs),
+                                                       {{"recording_urls", {{"mp3", "https://s3.example/a.mp3"}}}}))
+                .status,
+            200);
+  ASSERT_EQ(recordings().size(), 1u);  // found by v3:rec-call
 }
 
 TEST_F(RecordingRoutesTest, ForgedOrForeignRecordingsStoreNothing) {

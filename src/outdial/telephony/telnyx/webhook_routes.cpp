@@ -162,6 +162,12 @@ class WebhookHandler {
       return ok();
     }
     AttemptId attempt = ev.client_state ? ev.client_state->attempt_id : 0;
+    if (attempt != 0) {
+      // client_state names our attempt; it must exist and not belong to another call.
+      auto a = deps_.calls->get_attempt(attempt);
+      if (!a && a.error().code != ErrorCode::kNotFound) return failed(ev, "attempt lookup", a.error());
+      if (!a || (!a->provider_call_id.empty() && a->provider_call_id != ev.call_control_id)) attempt = 0;
+    }
     if (attempt == 0) {
       auto found = deps_.calls->find_by_provider_id("telnyx", ev.call_control_id);
       if (!found) return failed(ev, "attempt lookup", found.error());

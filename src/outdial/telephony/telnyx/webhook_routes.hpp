@@ -16,7 +16,9 @@
 //                         the other opt-outs put the sender on the internal DNC at once and revoke
 //                         its consents, START/UNSTOP restore SMS consent, HELP replies the tenant's
 //                         help text; our reply (HELP, an opt-out Telnyx does not confirm itself)
-//                         goes out through `send_sms`. A message id seen before changes nothing.
+//                         goes out through `send_sms`. A message id applied before changes nothing
+//                         (remembered in memory, the last 20,000; after a restart a redelivered
+//                         text is re-applied idempotently, only a reply could go out twice).
 //                         Needs `tenants` and `campaigns` (the tenant is the one whose campaigns
 //                         use the receiving number as caller ID); without them: ignored.
 //   call.recording.saved  the recording URL into call_recordings (once per recording), for the
