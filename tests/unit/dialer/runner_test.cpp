@@ -1,3 +1,4 @@
+#include <atomic>
 #include <map>
 #include <set>
 #include <thread>
@@ -580,7 +581,9 @@ struct EvenPacedRunnerTest : RunnerTest {
     Result<telephony::DialAccepted> place_call(const telephony::DialRequest& r) override {
       sent.push_back(clock_.now());
       keys.push_back(r.idempotency_key);
-      return inner_.place_call(r);
+      auto accepted = inner_.place_call(r);
+      count.fetch_add(1);
+      return accepted;
     }
     Status hangup(const std::string& id) override { return inner_.hangup(id); }
     Result<std::string> send_sms(const telephony::SmsRequest& r) override { return inner_.send_sms(r); }
@@ -588,13 +591,21 @@ struct EvenPacedRunnerTest : RunnerTest {
       return inner_.find_call(l);
     }
     Status reconcile(const std::string& id) override { return inner_.reconcile(id); }
-    std::vector<TimePoint> sent;
+    std::vector<TimePoint> sent;  // read them from another thread only after the dialing stopped
     std::vector<std::string> keys;
+    std::atomic<std::size_t> count{0};
 
    private:
     telephony::Provider& inner_;
     const Clock& clock_;
   };
+  // Polls (for a real-time driver on its own thread) until `n` calls went out or 10 s passed.
+  bool wait_for_sends(std::size_t n) {
+    for (int i = 0; i < 1000 && stamped.count.load() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return stamped.count.load() >= n;
+  }
 
   testing::FakeGate gate;
   Stamped stamped{provider, clock};
@@ -869,6 +880,54 @@ TEST_F(EvenPacedRunnerTest, RateLimitedRedialWaitsForARateSlotAndKeepsItsKey) {
   EXPECT_EQ(pacer.in_flight(), 2);  // still one concurrency slot per call
   EXPECT_EQ(provider.dials.size(), 2u);
   (void)c;
+}
+
+// The real-time driver (speed 1, advancing the runner's clock as `outdial serve` and the
+// origination bench do) gives the runner its pace wait: each turn sends several calls, each at
+// its own slot. Only the order and spacing of the instants are checked, not how long it took.
+TEST_F(EvenPacedRunnerTest, RealtimeDriverSendsSeveralSpacedCallsPerTurn) {
+  Campaign c = wide_campaign(20);
+  ProviderLimits limits;
+  limits.calls_per_second = 100;
+  accounts::Pacer pacer(limits, accounts::PacerOptions{true, 0.0});  // 10 ms apart
+  RunnerConfig cfg;
+  cfg.pacer = &pacer;
+  cfg.pace_horizon = Millis(30);
+  cfg.refill_divisor = 1;  // the last free line is not held back for a group
+  CampaignRunner runner(db, stamped, gate, *facts, clock, cfg);
+  SystemClock wall;
+  RealtimeDriver driver(runner, nullptr, wall, &clock, 1.0);
+  driver.start();
+  const bool all = wait_for_sends(20);
+  driver.stop();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(stamped.sent.size(), 20u);
+  EXPECT_GE(min_gap(stamped.sent), Millis(10));
+  EXPECT_LE(max_in_any_window(stamped.sent, Millis(1000)), 100);
+  EXPECT_LT(driver.turns(), 20);  // one call per turn would need at least 20
+  expect_dialed_at_send_instants(c.id);
+  EXPECT_EQ(pacer.in_flight(), 20);
+}
+
+// A call's end wakes a real-time driver that sleeps because every line is busy: the next call
+// goes out then, not after max_sleep (60 s here, far beyond the 10 s this test waits).
+TEST_F(EvenPacedRunnerTest, RealtimeDriverWakesWhenACallEnds) {
+  add_contacts(3);
+  Campaign d = draft();
+  d.lines = 1;
+  d.max_concurrency = 1;
+  make_active(d);
+  CampaignRunner runner(db, stamped, gate, *facts, clock);
+  SystemClock wall;
+  RealtimeDriver driver(runner, nullptr, wall, &clock, 1.0, Millis(60'000));
+  driver.start();
+  ASSERT_TRUE(wait_for_sends(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let it go to sleep (either way works)
+  EXPECT_EQ(stamped.count.load(), 1u);  // the one line is busy
+  runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 9));
+  const bool next = wait_for_sends(2);
+  driver.stop();
+  EXPECT_TRUE(next);
 }
 
 }  // namespace
