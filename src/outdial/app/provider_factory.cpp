@@ -113,7 +113,8 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
     telephony::twilio::register_twilio_routes(
         router, telephony::twilio::TwilioWebhookDeps{twilio_->config(), *inbox_, db.calls(), db.campaigns(),
                                                      db.compliance(), db.tenants(), *twilio_, clock_,
-                                                     [](const std::string& line) { spdlog::warn("{}", line); }});
+                                                     [](const std::string& line) { spdlog::warn("{}", line); },
+                                                     &db.accounts()});
     spdlog::info("twilio: webhooks at {}/twilio/..., REST API {}", cfg_.public_url, cfg_.twilio_api_base);
   }
   if (telnyx_) {
@@ -130,6 +131,7 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
     // The same URL takes the messaging profile's webhooks (inbound SMS keywords) and recordings.
     deps.tenants = &db.tenants();
     deps.campaigns = &db.campaigns();
+    deps.accounts = &db.accounts();
     deps.calls = &db.calls();
     deps.send_sms = [provider = telnyx_.get()](const telephony::SmsRequest& r) -> Status {
       auto sent = provider->send_sms(r);

@@ -87,7 +87,8 @@ class WebhooksTest : public ::testing::Test {
     provider_ = std::make_unique<TwilioProvider>(cfg, api_, clock_);
     register_twilio_routes(router_, TwilioWebhookDeps{cfg, *ingress_, db_->calls(), db_->campaigns(), db_->compliance(),
                                                       db_->tenants(), *provider_, clock_,
-                                                      [this](const std::string& l) { warnings_.push_back(l); }});
+                                                      [this](const std::string& l) { warnings_.push_back(l); },
+                                                      &db_->accounts()});
     net::ServerOptions opts;
     opts.port = 0;
     server_ = std::make_unique<net::HttpServer>(opts, router_.as_handler());
@@ -367,6 +368,33 @@ TEST_F(WebhooksTest, InboundSmsStopPutsTheNumberOnDncAtOnce) {
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(on_dnc());
   EXPECT_EQ(r.body, R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");  // Twilio confirms STOP itself
+}
+
+TEST_F(WebhooksTest, InboundSmsStopToANumberOfTheTenantsPoolFindsTheTenant) {
+  // The dialer may call from any number of the tenant (caller ID chosen per call), not only a
+  // campaign's caller ID: a STOP to such a number must still reach the tenant's DNC list.
+  const std::string pool_number = "+14155550123";
+  const FormParams stop = {
+      {"MessageSid", "SM7"}, {"From", kCustomer}, {"To", pool_number}, {"Body", "STOP"}};
+  EXPECT_EQ(post("/twilio/sms", stop).status, 503);  // nobody owns it yet: redeliver, never drop
+  EXPECT_FALSE(on_dnc());
+  ProviderAccount a;
+  a.tenant_id = tenant_;
+  a.provider = ProviderKind::kTwilio;
+  a.name = "main";
+  a.created_at = kT0;
+  auto account = db_->accounts().create_account(a);
+  ASSERT_TRUE(account.ok()) << account.error().message;
+  PhoneNumber n;
+  n.tenant_id = tenant_;
+  n.account_id = account->id;
+  n.e164 = pool_number;
+  n.area_code = "415";
+  n.state = "CA";
+  n.created_at = kT0;
+  ASSERT_TRUE(db_->accounts().add_number(n).ok());
+  EXPECT_EQ(post("/twilio/sms", stop).status, 200);
+  EXPECT_TRUE(on_dnc());
 }
 
 TEST_F(WebhooksTest, PlainLanguageOptOutIsConfirmedOnce) {

@@ -16,6 +16,15 @@ std::optional<TenantId> tenant_of_number(const InboundSmsStores& st, const std::
   if (!tenants) return std::nullopt;
   std::optional<TenantId> found;
   for (const auto& t : *tenants) {
+    // A reply to a caller ID chosen per call (local presence, dedicated): the number's tenant.
+    if (st.accounts != nullptr) {
+      auto owned = st.accounts->find_number(t.id, to);
+      if (owned && owned->has_value()) {
+        if (found && *found != t.id) return std::nullopt;
+        found = t.id;
+        continue;
+      }
+    }
     auto campaigns = st.campaigns.list_campaigns(t.id);
     if (!campaigns) continue;
     for (const auto& c : *campaigns) {

@@ -12,6 +12,7 @@
 
 #include "outdial/core/clock.hpp"
 #include "outdial/core/ids.hpp"
+#include "outdial/storage/account_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
 #include "outdial/storage/compliance_store.hpp"
 #include "outdial/storage/tenant_store.hpp"
@@ -24,8 +25,9 @@ struct InboundSms {
   std::string message_id;  // the carrier's message id (MessageSid, data.payload.id)
   std::string from;        // the contact (E.164)
   std::string to;          // our number
-  // The tenant the webhook URL names; nullopt: the tenant whose campaigns use `to` as caller ID
-  // (a number two tenants share is ambiguous and resolves to none).
+  // The tenant the webhook URL names; nullopt: the tenant that owns `to` (one of its live
+  // numbers: the dialer may have called from any of them, e.g. local presence) or whose
+  // campaigns use it as caller ID (a number two tenants share is ambiguous and resolves to none).
   std::optional<TenantId> tenant;
 };
 
@@ -34,6 +36,8 @@ struct InboundSmsStores {
   storage::TenantStore& tenants;
   storage::CampaignStore& campaigns;
   const Clock& clock;
+  // The tenants' numbers (AccountStore); null: campaign caller IDs only.
+  storage::AccountStore* accounts = nullptr;
 };
 
 struct InboundSmsOutcome {

@@ -34,6 +34,7 @@
 
 #include "outdial/core/clock.hpp"
 #include "outdial/net/router.hpp"
+#include "outdial/storage/account_store.hpp"
 #include "outdial/storage/call_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
 #include "outdial/storage/compliance_store.hpp"
@@ -60,6 +61,8 @@ struct TelnyxWebhookDeps {
   // Inbound SMS (message.received); both unset: acknowledged and ignored.
   storage::TenantStore* tenants = nullptr;
   storage::CampaignStore* campaigns = nullptr;
+  // Optional: the tenants' numbers (a reply to a caller ID chosen per call finds its tenant).
+  storage::AccountStore* accounts = nullptr;
   // Sends our SMS reply; unset: no reply (the opt-out itself is still applied).
   std::function<Status(const SmsRequest&)> send_sms = {};
   // Recordings (call.recording.saved); unset: acknowledged and ignored.

@@ -288,7 +288,7 @@ class Webhooks {
     sms::InboundSms in{kProviderName, form_value(params, "MessageSid"), form_value(params, "From"),
                        form_value(params, "To"), parse_id(req.path_param("tenant"))};
     // Twilio confirms its own keywords (long code, toll-free); plain language gets ours.
-    const auto out = sms::apply_inbound_sms({d_.compliance, d_.tenants, d_.campaigns, d_.clock}, in, cls,
+    const auto out = sms::apply_inbound_sms({d_.compliance, d_.tenants, d_.campaigns, d_.clock, d_.accounts}, in, cls,
                                             cls.carrier_keyword);
     if (!out.warning.empty()) warn(out.warning);
     if (out.status != 200) return plain(out.status, "inbound SMS not applied");

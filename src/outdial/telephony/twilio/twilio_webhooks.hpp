@@ -19,6 +19,7 @@
 
 #include "outdial/core/clock.hpp"
 #include "outdial/net/router.hpp"
+#include "outdial/storage/account_store.hpp"
 #include "outdial/storage/call_store.hpp"
 #include "outdial/storage/campaign_store.hpp"
 #include "outdial/storage/compliance_store.hpp"
@@ -40,6 +41,9 @@ struct TwilioWebhookDeps {
   const Clock& clock;
   // Optional: one line per rejected or failed webhook (never contains the auth token).
   std::function<void(const std::string&)> log_warning;
+  // Optional: the tenants' numbers, so an inbound SMS to a number the dialer called from (caller
+  // ID chosen per call) finds its tenant; null: campaign caller IDs only.
+  storage::AccountStore* accounts = nullptr;
 };
 
 // Adds the routes above. `deps` is copied into the handlers; the stores, ingress, provider and
