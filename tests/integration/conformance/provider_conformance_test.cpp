@@ -1,14 +1,17 @@
 // Cross-provider conformance (issue #3 §5): the same scripted callees, dialed by the real dialer
 // through the real Twilio driver + routes (against tools/twilio_emulator) and through the real
 // Telnyx driver + routes (against tools/telnyx_emulator), over loopback on SQLite, must give the
-// same normalized CallEvents, the same stored attempt outcome and the same do-not-call state.
+// same normalized CallEvents, the same stored attempt outcome, the same do-not-call state and
+// recordings, and what the callee heard must agree (bridged, voicemail after the beep, goodbye,
+// opt-out confirmation). A second test sends the same inbound texts through both.
 //
 // What is normalized away, and why (inherent differences, not driver bugs):
 //  - provider call ids, dedupe keys, sequence numbers and timestamps: each carrier's own
 //    identifiers (Twilio SequenceNumber vs Telnyx occurred_at in microseconds);
-//  - `detail` / failure_reason text: the carrier's own cause vocabulary ("busy" + SIP code from
-//    Twilio's CallStatus, "user_busy sip:486" from Telnyx's hangup_cause); only its presence
-//    on a failed/busy/no-answer call is compared;
+//  - `detail` / failure_reason text: the carrier's own cause vocabulary ("sip:486" or
+//    "twilio:<ErrorCode>" from Twilio's callback, "user_busy sip:486" from Telnyx's hangup_cause,
+//    the REST error message of a refused dial); only its presence on an unanswered call is
+//    compared;
 //  - the pre-answer progress events: Twilio reports `ringing` (a status callback), Telnyx Call
 //    Control has no ringing webhook for an outbound leg (call.initiated, then call.answered or
 //    call.hangup), so `ringing` is dropped from both sequences before comparing. Every other
