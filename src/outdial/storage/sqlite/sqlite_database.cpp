@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <sqlite3.h>
 
 #include "outdial/storage/sqlite/account_store.hpp"
@@ -148,6 +149,11 @@ AccountStore& SqliteDatabase::accounts() { return *accounts_; }
 
 Status SqliteDatabase::with_transaction(const std::function<Status()>& fn) {
   auto lock = conn_->lock();
+  // The outermost transaction leaves WAL checkpoints to the background checkpointer: the thread
+  // that commits (the dialer's, a webhook's) never copies WAL pages into the database file and
+  // never waits for their fsync inside COMMIT.
+  std::optional<CheckpointsInBackground> offload;
+  if (!conn_->in_transaction()) offload.emplace(*conn_);
   Transaction tx(*conn_);
   if (auto st = tx.begin(); !st) return st.error();
   Status result = fn();
