@@ -512,10 +512,6 @@ Result<telephony::DialAccepted> CampaignRunner::send(const Campaign& c, const Ca
   return provider_.place_call(req);
 }
 
-void CampaignRunner::place(const Campaign& c, const CallAttempt& a, TimePoint now) {
-  store_placement(a, send(c, a), now);
-}
-
 void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::DialAccepted>& accepted, TimePoint now) {
   const CallState before = a.state;
   if (!accepted) {
@@ -669,10 +665,13 @@ Status CampaignRunner::recover_attempt(const CallAttempt& a) {
     auto found = provider_.find_call(lookup);
     if (!found) return found.error();
     if (!found->has_value()) {
-      // Never reached the carrier: place it now under the same key.
-      auto c = db_.campaigns().get_campaign_any(cur.campaign_id);
-      if (!c) return c.error();
-      place(*c, cur, clock_.now());
+      // Never reached the carrier. The gate allowed it before the process stopped, and the
+      // process may have been down for a while: the calling window may have closed, the number
+      // gone on do-not-call, the campaign been paused or its From retired. So it goes the way of
+      // a dial whose outcome was unknown: the gate is asked again (anything but allow cancels
+      // it), a pacer slot is taken, and it is sent under the same key. recover() runs those
+      // resolutions before it returns.
+      unresolved_.insert_or_assign(cur.id, Unresolved{cur, clock_.now(), 0});
       return ok_status();
     }
     CallAttempt next = cur;
@@ -743,6 +742,7 @@ Status CampaignRunner::recover() {
     if (auto st = recover_held_targets(id); !st) return st;
     if (auto st = events_.resync_live(id); !st) return st;
   }
+  resolve_due(clock_.now());  // queued attempts that never reached the carrier (recover_attempt)
   return ok_status();
 }
 

@@ -74,8 +74,9 @@ class CampaignRunner {
                  FactsBuilder& facts, const Clock& clock, RunnerConfig config = {});
 
   // Restart recovery; call once before the first tick. For this node's live attempts: without a
-  // provider call id ask find_call(key) and attach, or place the call now with the same key;
-  // with one, reconcile(). Replays stored events, then finalizes targets held by this node whose
+  // provider call id ask find_call(key) and attach, or, when the carrier has no such call, ask
+  // the gate again and place it with the same key (anything but allow cancels it: the window
+  // may have closed while the process was down); with one, reconcile(). Replays stored events, then finalizes targets held by this node whose
   // newest attempt is terminal and releases those that never got an attempt.
   Status recover();
   TickResult tick();
@@ -134,7 +135,6 @@ class CampaignRunner {
   void store_decision(const Campaign& c, ContactId contact, const std::string& phone, const compliance::Decision& d,
                       TimePoint now);
   void store_placement(CallAttempt a, const Result<telephony::DialAccepted>& accepted, TimePoint now);
-  void place(const Campaign& c, const CallAttempt& attempt, TimePoint now);
   void release(CampaignTarget t, TargetStatus status, TimePoint next, const std::string& outcome);
   Status recover_attempt(const CallAttempt& a);
   Status recover_held_targets(CampaignId campaign);

@@ -3,6 +3,7 @@
 #include <set>
 #include <thread>
 
+#include "outdial/compliance/rule_ids.hpp"
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
 #include "unit/dialer/dialer_fixture.hpp"
@@ -195,7 +196,41 @@ TEST_F(RunnerTest, RecoverAttachesOrPlacesWithSameKey) {
   auto live = db.calls().live_attempts(c.id);
   ASSERT_EQ(live->size(), 2u);
   for (auto& a : *live) EXPECT_FALSE(a.provider_call_id.empty());
-  EXPECT_EQ(gate.calls(), 0);
+  EXPECT_EQ(gate.calls(), 1);  // the re-placed call was allowed again first; the attached one not
+}
+
+TEST_F(RunnerTest, RecoverNeverPlacesAQueuedAttemptTheGateNowRefuses) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  // The attempt was stored and the process died before the dial; it restarts after the calling
+  // window closed.
+  auto claimed = db.campaigns().claim_targets(c.id, "node-1", kT0, std::chrono::minutes(15), 1);
+  ASSERT_EQ(claimed->size(), 1u);
+  CallAttempt a;
+  a.tenant_id = c.tenant_id;
+  a.campaign_id = c.id;
+  a.contact_id = claimed->front().contact_id;
+  a.attempt_number = 1;
+  a.idempotency_key = std::to_string(c.id) + ":" + std::to_string(a.contact_id) + ":1";
+  a.provider = "fake";
+  a.to_number = "+12125559999";
+  a.created_at = kT0;
+  ASSERT_TRUE(db.calls().create_attempt(a));
+  clock.advance(std::chrono::hours(13));
+  testing::FakeGate gate([&](const compliance::AttemptFacts&) {
+    return Decision{Verdict::kDefer, compliance::rule_id::kFedTime, "outside 8am-9pm local", clock.now() + std::chrono::hours(11)};
+  });
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  ASSERT_TRUE(runner.recover());
+  EXPECT_TRUE(provider.dials.empty()) << "never dialed outside the window";
+  EXPECT_EQ(gate.calls(), 1);
+  const CallAttempt after = only_attempt(c.id);
+  EXPECT_EQ(after.state, CallState::kCanceled);
+  EXPECT_NE(after.failure_reason.find("FED-TIME"), std::string::npos) << after.failure_reason;
+  auto t = db.campaigns().get_target(c.id, a.contact_id);
+  EXPECT_NE((*t)->status, TargetStatus::kInProgress);  // released: the runner owns no live call
+  EXPECT_EQ(runner.tick().dialed, 0);
+  EXPECT_TRUE(provider.dials.empty());
 }
 
 TEST_F(RunnerTest, WholeCampaignOnSimInVirtualTime) {
