@@ -252,6 +252,7 @@ TEST(SqliteContactInsert, BulkInsertsAreCheckpointedWhileTheWriterStaysOpen) {
   SqliteFileFactory files;
   sqlite::OpenOptions options;
   options.wal_autocheckpoint_pages = 64;
+  options.journal_size_limit_bytes = 256 * 1024;
   auto db = must(sqlite::SqliteDatabase::open(files.path(), options), "open");
   Tenant t;
   t.name = "acme";
@@ -281,6 +282,19 @@ TEST(SqliteContactInsert, BulkInsertsAreCheckpointedWhileTheWriterStaysOpen) {
   const std::uintmax_t rows_bytes = std::uintmax_t{kBatches} * kRows * 100;
   EXPECT_TRUE(eventually([&] { return file_size(files.path()) >= before + rows_bytes; }))
       << "database file " << file_size(files.path()) << " bytes, was " << before;
+
+  // The WAL grew past journal_size_limit during the import; once everything is checkpointed the
+  // next commit rewinds it and truncates the file to the limit.
+  const std::string wal = files.path() + "-wal";
+  EXPECT_GT(file_size(wal), static_cast<std::uintmax_t>(options.journal_size_limit_bytes));
+  int lists = 0;
+  EXPECT_TRUE(eventually([&] {
+    ContactList another;
+    another.tenant_id = tenant.id;
+    another.name = "after " + std::to_string(lists++);
+    (void)must(db->contacts().create_list(another), "create_list");
+    return file_size(wal) <= static_cast<std::uintmax_t>(options.journal_size_limit_bytes);
+  })) << "WAL " << file_size(wal) << " bytes";
 
   auto other = files.open_second();
   EXPECT_EQ(must(other->contacts().count_contacts(tenant.id, list.id), "count"), kBatches * kRows);

@@ -77,7 +77,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
         ";PRAGMA journal_mode=WAL;PRAGMA synchronous=" + synchronous_name(options.synchronous) +
         ";PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;" + "PRAGMA cache_size=-" +
         std::to_string(options.cache_size_kib) + ";PRAGMA wal_autocheckpoint=" +
-        std::to_string(options.wal_autocheckpoint_pages) + ";";
+        std::to_string(options.wal_autocheckpoint_pages) + ";PRAGMA journal_size_limit=" +
+        std::to_string(options.journal_size_limit_bytes) + ";";
     if (auto st = conn->exec(pragmas); !st) return st.error();
     conn->set_autocheckpoint_pages(options.wal_autocheckpoint_pages);
   }

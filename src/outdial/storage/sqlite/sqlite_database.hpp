@@ -2,6 +2,7 @@
 // The SQLite storage driver. Only app/ (the composition root) and tests construct it; everyone
 // else sees the storage::Database interface.
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,11 @@ struct OpenOptions {
   // fdatasync'ing twice; 8000 (~32 MiB of WAL) coalesces those rewrites. 0 disables automatic
   // checkpoints.
   int wal_autocheckpoint_pages = 8000;
+  // PRAGMA journal_size_limit, in bytes: when SQLite rewinds a WAL file larger than this (after a
+  // complete checkpoint) it truncates it to this size. A bulk import lets the WAL grow to ~8 x
+  // wal_autocheckpoint_pages (its checkpoints run in the background, see insert_batch); this gives
+  // the disk space back afterwards. -1 = never truncate.
+  std::int64_t journal_size_limit_bytes = 64 * 1024 * 1024;
   // Apply pending migrations while opening (migrate() stays callable and idempotent).
   bool migrate = true;
 };
