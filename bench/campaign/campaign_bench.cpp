@@ -2,7 +2,7 @@
 // simulated carrier, every gate decision, attempt and carrier event persisted to a real SQLite
 // file (WAL). Wiring follows tests/integration/sqlite_campaign_test.cpp, with the real RuleGate.
 //
-//   campaign_bench [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES]
+//   campaign_bench [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--cache-kib KIB]
 //                  [--ledger-sync none|group|every]  (the simulated carrier's ledger; default none)
 //                  [--refill-divisor N] [--refill-wait-ms MS]  (RunnerConfig line refill grouping)
 //
@@ -48,6 +48,7 @@ struct Options {
   std::uint64_t seed = 20261116;
   double max_wall_seconds = 0;  // 0 = run to completion; otherwise stop (and report) after this
   int wal_autocheckpoint = -1;  // -1 = the OpenOptions default
+  int cache_kib = -1;           // -1 = the OpenOptions default (PRAGMA cache_size)
   int refill_divisor = 0;       // 0 = RunnerConfig default
   long long refill_wait_ms = -1;  // -1 = RunnerConfig default
   telephony::sim::LedgerSync ledger_sync = outdial::telephony::sim::LedgerSync::kNone;
@@ -257,6 +258,7 @@ int run(const Options& opt) {
   const auto setup0 = WallClock::now();
   storage::sqlite::OpenOptions open_options;
   if (opt.wal_autocheckpoint >= 0) open_options.wal_autocheckpoint_pages = opt.wal_autocheckpoint;
+  if (opt.cache_kib > 0) open_options.cache_size_kib = opt.cache_kib;
   auto db = must(storage::sqlite::SqliteDatabase::open(db_path, open_options), "open");
   const Generated g = generate(*db, opt, start);
   const double setup_s = seconds_since(setup0);
@@ -391,10 +393,12 @@ int main(int argc, char** argv) {
                                        : outdial::telephony::sim::LedgerSync::kNone;
     } else if (a == "--wal-autocheckpoint" && has_value) {
       opt.wal_autocheckpoint = std::atoi(argv[++i]);
+    } else if (a == "--cache-kib" && has_value) {
+      opt.cache_kib = std::atoi(argv[++i]);
     } else if (a == "--seed" && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--ledger-sync none|group|every] [--refill-divisor N] [--refill-wait-ms MS]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--cache-kib KIB] [--ledger-sync none|group|every] [--refill-divisor N] [--refill-wait-ms MS]\n", argv[0]);
       return 64;
     }
   }

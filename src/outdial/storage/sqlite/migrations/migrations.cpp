@@ -23,7 +23,7 @@ std::span<const Migration> migrations() {
       {8, "call_recordings", kMigration0008CallRecordings},
       {9, "dispositions", kMigration0009Dispositions},
       {10, "caller_id_candidates", kMigration0010CallerIdCandidates},
-      // 11 is left to the account work landing in parallel.
+      // 11 was reserved for parallel work and never used.
       {12, "event_locality", kMigration0012EventLocality},
   };
   return kAll;
