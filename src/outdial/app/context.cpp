@@ -40,9 +40,22 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   s->campaign_service_ = std::make_unique<dialer::CampaignServiceImpl>(
       s->db_->campaigns(), s->db_->contacts(), s->db_->calls(), s->db_->audit(), domain_clock);
 
+  // Provider-account credentials are sealed under a key from OUTDIAL_SECRET_KEY or
+  // OUTDIAL_SECRET_KEY_FILE. Without one the server still runs (accounts with credentials answer
+  // 409 until a key is configured); a malformed key stops the start.
+  auto vault = accounts::CredentialVault::from_environment();
+  if (vault.ok()) {
+    s->vault_ = std::make_unique<accounts::CredentialVault>(std::move(vault).value());
+  } else if (vault.error().code == ErrorCode::kFailedPrecondition) {
+    spdlog::info("provider-account credentials disabled: {}", vault.error().message);
+  } else {
+    return vault.error();
+  }
   auto providers = ProviderSet::create(cfg, domain_clock, wall_clock);
   if (!providers.ok()) return providers.error();
   s->providers_ = std::move(providers).value();
+  // Each call goes out through the account owning its From number (Twilio; issue #3 §3).
+  s->providers_->route_by_account(*s->db_, s->vault_.get());
 
   dialer::CallerIdDirectory caller_ids;
   // v1: the configured caller IDs are owned by every tenant of this (single-operator) install,
@@ -75,17 +88,6 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,
                                                         domain_clock, rc);
 
-  // Provider-account credentials are sealed under a key from OUTDIAL_SECRET_KEY or
-  // OUTDIAL_SECRET_KEY_FILE. Without one the server still runs (accounts with credentials answer
-  // 409 until a key is configured); a malformed key stops the start.
-  auto vault = accounts::CredentialVault::from_environment();
-  if (vault.ok()) {
-    s->vault_ = std::make_unique<accounts::CredentialVault>(std::move(vault).value());
-  } else if (vault.error().code == ErrorCode::kFailedPrecondition) {
-    spdlog::info("provider-account credentials disabled: {}", vault.error().message);
-  } else {
-    return vault.error();
-  }
   s->account_http_ = net::make_curl_client();
   s->api_deps_ = std::unique_ptr<api::ApiDeps>(
       new api::ApiDeps{*s->db_, *s->importer_, *s->campaign_service_, s->gate_, domain_clock});

@@ -68,14 +68,14 @@ class Services {
   compliance::RuleGate gate_;
   std::unique_ptr<importer::CsvImportService> importer_;
   std::unique_ptr<dialer::CampaignServiceImpl> campaign_service_;
+  // Provider-account credentials (issue #3 §3): null when no secret key is configured. Before
+  // the providers, which open accounts' credentials with it.
+  std::unique_ptr<accounts::CredentialVault> vault_;
   std::unique_ptr<ProviderSet> providers_;
   std::unique_ptr<AccountCallerIds> caller_ids_;  // per-call caller IDs from the tenant's numbers
   std::unique_ptr<dialer::FactsBuilder> facts_;
   std::unique_ptr<accounts::Pacer> pacer_;  // the carrier account's limits (null for the sim)
   std::unique_ptr<dialer::CampaignRunner> runner_;
-  // Provider-account credentials and health checks (issue #3 §3); the vault is null when no
-  // secret key is configured.
-  std::unique_ptr<accounts::CredentialVault> vault_;
   std::unique_ptr<net::HttpClient> account_http_;
   std::unique_ptr<api::ApiDeps> api_deps_;
   std::unique_ptr<net::Router> router_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "outdial/app/account_routed_provider.hpp"
 #include "outdial/ingest/sqlite/webhook_ingest.hpp"
 #include "outdial/net/curl/curl_http_client.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
@@ -90,7 +91,13 @@ ProviderSet::ProviderSet(const Config& cfg, const Clock& clock, const Clock& sig
 
 ProviderSet::~ProviderSet() { stop(); }
 
+void ProviderSet::route_by_account(storage::Database& db, const accounts::CredentialVault* vault) {
+  if (!twilio_ || routed_) return;
+  routed_ = std::make_unique<AccountRoutedProvider>(*twilio_, db.accounts(), db.calls(), vault, *http_, clock_);
+}
+
 telephony::Provider& ProviderSet::provider() {
+  if (routed_) return *routed_;
   if (twilio_) return *twilio_;
   if (telnyx_) return *telnyx_;
   return *sim_;
@@ -109,12 +116,17 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
   if (!inbox.ok()) return inbox.error();
   inbox_ = std::move(inbox).value();
   if (twilio_) {
-    twilio_->set_event_ingress(inbox_.get());
-    telephony::twilio::register_twilio_routes(
-        router, telephony::twilio::TwilioWebhookDeps{twilio_->config(), *inbox_, db.calls(), db.campaigns(),
-                                                     db.compliance(), db.tenants(), *twilio_, clock_,
-                                                     [](const std::string& line) { spdlog::warn("{}", line); },
-                                                     &db.accounts()});
+    if (routed_) {
+      routed_->set_event_ingress(inbox_.get());
+    } else {
+      twilio_->set_event_ingress(inbox_.get());
+    }
+    telephony::twilio::TwilioWebhookDeps deps{twilio_->config(), *inbox_, db.calls(), db.campaigns(),
+                                              db.compliance(), db.tenants(), *twilio_, clock_,
+                                              [](const std::string& line) { spdlog::warn("{}", line); },
+                                              &db.accounts()};
+    deps.account_directory = routed_.get();
+    telephony::twilio::register_twilio_routes(router, deps);
     spdlog::info("twilio: webhooks at {}/twilio/..., REST API {}", cfg_.public_url, cfg_.twilio_api_base);
   }
   if (telnyx_) {
@@ -145,6 +157,7 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
 }
 
 void ProviderSet::stop() {
+  if (routed_) routed_->set_event_ingress(nullptr);
   if (twilio_) twilio_->set_event_ingress(nullptr);
   if (inbox_) inbox_->stop();
 }

@@ -29,7 +29,13 @@ class TelnyxProvider;
 class CallRegistry;
 }
 
+namespace outdial::accounts {
+class CredentialVault;
+}
+
 namespace outdial::app {
+
+class AccountRoutedProvider;
 
 class ProviderSet {
  public:
@@ -45,6 +51,11 @@ class ProviderSet {
   ProviderSet& operator=(const ProviderSet&) = delete;
 
   const std::string& name() const { return name_; }
+  // Twilio: calls from a number of a tenant's own active Twilio account go out through that
+  // account (AccountRoutedProvider), and the webhook routes accept that account's signatures.
+  // Call before provider() is handed out and before connect(). `vault` may be null (no secret
+  // key: such calls wait, see AccountRoutedProvider). No effect for the other providers.
+  void route_by_account(storage::Database& db, const accounts::CredentialVault* vault);
   // What the dialer places calls through.
   telephony::Provider& provider();
   // The simulated carrier (null for real carriers) and its scheduled events (virtual time).
@@ -68,6 +79,7 @@ class ProviderSet {
   std::unique_ptr<telephony::sim::SimCarrier> sim_;
   std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<telephony::twilio::TwilioProvider> twilio_;
+  std::unique_ptr<AccountRoutedProvider> routed_;  // over twilio_ (null until route_by_account)
   std::unique_ptr<telephony::telnyx::CallRegistry> telnyx_calls_;
   std::unique_ptr<telephony::telnyx::TelnyxProvider> telnyx_;
   std::unique_ptr<ingest::DurableInbox> inbox_;

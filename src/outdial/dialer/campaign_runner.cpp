@@ -588,6 +588,7 @@ void CampaignRunner::resolve_due(TimePoint now) {
     telephony::CallLookup lookup(fresh->idempotency_key);
     lookup.to = fresh->to_number;
     lookup.from = fresh->from_number;
+    lookup.tenant_id = fresh->tenant_id;
     lookup.placed_after = fresh->created_at;
     auto found = provider_.find_call(lookup);
     if (!found) {
@@ -661,6 +662,7 @@ Status CampaignRunner::recover_attempt(const CallAttempt& a) {
     telephony::CallLookup lookup(cur.idempotency_key);
     lookup.to = cur.to_number;
     lookup.from = cur.from_number;
+    lookup.tenant_id = cur.tenant_id;
     lookup.placed_after = cur.created_at;
     auto found = provider_.find_call(lookup);
     if (!found) return found.error();

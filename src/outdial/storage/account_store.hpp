@@ -30,6 +30,10 @@ class AccountStore {
   virtual Result<ProviderAccount> create_account(const ProviderAccount& a) = 0;
   virtual Result<ProviderAccount> get_account(TenantId tenant, ProviderAccountId id) = 0;
   virtual Result<std::vector<ProviderAccount>> list_accounts(TenantId tenant) = 0;
+  // Every tenant's accounts of `provider` whose public account_sid is `account_sid`, ordered by id
+  // (webhooks name the carrier account that sent them, not our tenant).
+  virtual Result<std::vector<ProviderAccount>> accounts_with_sid(ProviderKind provider,
+                                                                 const std::string& account_sid) = 0;
   // Overwrites name, public config, credential_blob, limits and status of (a.tenant_id, a.id).
   virtual Result<ProviderAccount> update_account(const ProviderAccount& a) = 0;
 
@@ -74,6 +78,9 @@ class UnsupportedAccountStore final : public AccountStore {
   Result<ProviderAccount> create_account(const ProviderAccount&) override { return unsupported(); }
   Result<ProviderAccount> get_account(TenantId, ProviderAccountId) override { return unsupported(); }
   Result<std::vector<ProviderAccount>> list_accounts(TenantId) override { return unsupported(); }
+  Result<std::vector<ProviderAccount>> accounts_with_sid(ProviderKind, const std::string&) override {
+    return unsupported();
+  }
   Result<ProviderAccount> update_account(const ProviderAccount&) override { return unsupported(); }
   Result<PhoneNumber> add_number(const PhoneNumber&) override { return unsupported(); }
   Result<PhoneNumber> get_number(TenantId, PhoneNumberId) override { return unsupported(); }

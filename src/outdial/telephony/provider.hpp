@@ -37,6 +37,7 @@ struct CallLookup {
   std::string to;
   std::string from;
   TimePoint placed_after{};
+  TenantId tenant_id = 0;  // whose call (a provider routing by the From number's account needs it)
 };
 
 struct DialAccepted {

@@ -36,6 +36,35 @@ class AccountStoreConformance : public StoreConformance<F> {
 };
 TYPED_TEST_SUITE(AccountStoreConformance, ConformanceFactories, FactoryNames);
 
+TYPED_TEST(AccountStoreConformance, AccountsWithSidSpanTenantsAndMatchProviderAndSid) {
+  const Tenant a = this->seed_tenant("acme");
+  const Tenant b = this->seed_tenant("globex");
+  auto first = this->seed_account(a.id, "main");
+  auto second = this->seed_account(b.id, "shared sid");
+  ProviderAccount other = second;
+  other.account_sid = "AC9999";
+  auto third = this->seed_account(b.id, "other");
+  other.id = third.id;
+  ASSERT_TRUE(this->db().accounts().update_account(other).ok());
+  this->seed_account(a.id, "telnyx", ProviderKind::kTelnyx);  // same sid, another provider
+
+  auto found = this->db().accounts().accounts_with_sid(ProviderKind::kTwilio, "AC0123");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->size(), 2U);
+  EXPECT_EQ((*found)[0].id, first.id);
+  EXPECT_EQ((*found)[0].tenant_id, a.id);
+  EXPECT_EQ((*found)[1].id, second.id);
+  EXPECT_EQ((*found)[1].tenant_id, b.id);
+  EXPECT_EQ((*found)[0].credential_blob, "v1.c2VhbGVk");
+  auto nine = this->db().accounts().accounts_with_sid(ProviderKind::kTwilio, "AC9999");
+  ASSERT_TRUE(nine.ok());
+  ASSERT_EQ(nine->size(), 1U);
+  EXPECT_EQ((*nine)[0].id, third.id);
+  auto none = this->db().accounts().accounts_with_sid(ProviderKind::kTwilio, "AC0000");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 TYPED_TEST(AccountStoreConformance, AccountsRoundTripPerTenant) {
   const Tenant a = this->seed_tenant("acme");
   const Tenant b = this->seed_tenant("globex");

@@ -118,6 +118,15 @@ Result<std::vector<ProviderAccount>> SqliteAccountStore::list_accounts(TenantId 
   return read_all<ProviderAccount>(s, read_account);
 }
 
+Result<std::vector<ProviderAccount>> SqliteAccountStore::accounts_with_sid(ProviderKind provider,
+                                                                           const std::string& account_sid) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kAccountCols +
+                         " FROM provider_accounts WHERE provider = ?1 AND account_sid = ?2 ORDER BY id");
+  Binder(s, 1)(to_string(provider))(account_sid);
+  return read_all<ProviderAccount>(s, read_account);
+}
+
 Result<ProviderAccount> SqliteAccountStore::update_account(const ProviderAccount& a) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(

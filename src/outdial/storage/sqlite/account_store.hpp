@@ -13,6 +13,7 @@ class SqliteAccountStore final : public AccountStore {
   Result<ProviderAccount> create_account(const ProviderAccount& a) override;
   Result<ProviderAccount> get_account(TenantId tenant, ProviderAccountId id) override;
   Result<std::vector<ProviderAccount>> list_accounts(TenantId tenant) override;
+  Result<std::vector<ProviderAccount>> accounts_with_sid(ProviderKind provider, const std::string& account_sid) override;
   Result<ProviderAccount> update_account(const ProviderAccount& a) override;
   Result<PhoneNumber> add_number(const PhoneNumber& n) override;
   Result<PhoneNumber> get_number(TenantId tenant, PhoneNumberId id) override;

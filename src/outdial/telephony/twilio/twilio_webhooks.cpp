@@ -55,7 +55,24 @@ class Webhooks {
   std::optional<Response> verify(const Request& req, FormParams& params) const {
     std::string url = paths::join(d_.config.public_base_url, req.raw_path.empty() ? req.path : req.raw_path);
     if (!req.raw_query.empty()) url += "?" + req.raw_query;
-    const auto verdict = validate_request(d_.config.auth_token, url, req.header("Content-Type"), req.body,
+    // The signing account: the AccountSid field is only read here to choose the key; nothing else
+    // is looked at before the signature holds.
+    std::string token = d_.config.auth_token;
+    if (d_.account_directory != nullptr) {
+      if (auto form = parse_form(req.body)) {
+        const std::string sid = form_value(*form, "AccountSid");
+        if (!sid.empty() && sid != d_.config.account_sid) {
+          auto stored = d_.account_directory->auth_token(sid);
+          if (!stored) {
+            warn("twilio webhook: account lookup failed (" + stored.error().message + "): " + req.method + " " +
+                 req.path);
+            return plain(503, "store unavailable");
+          }
+          if (*stored) token = std::move(**stored);
+        }
+      }
+    }
+    const auto verdict = validate_request(token, url, req.header("Content-Type"), req.body,
                                           req.header("X-Twilio-Signature"));
     if (verdict != SignatureVerdict::kValid) {
       warn("twilio webhook rejected (" + std::string(to_string(verdict)) + "): " + req.method + " " + req.path +
@@ -119,6 +136,17 @@ class Webhooks {
 
   std::string url(const std::string& path) const { return paths::join(d_.config.public_base_url, path); }
 
+  // The driver of the account that placed the call (a verified request's AccountSid).
+  TwilioProvider& provider_for(const FormParams& params) const {
+    if (d_.account_directory != nullptr) {
+      const std::string sid = form_value(params, "AccountSid");
+      if (!sid.empty() && sid != d_.config.account_sid) {
+        if (auto* p = d_.account_directory->provider(sid)) return *p;
+      }
+    }
+    return d_.provider;
+  }
+
   void warn(const std::string& line) const {
     if (d_.log_warning) d_.log_warning(line);
   }
@@ -167,10 +195,10 @@ class Webhooks {
     }
     if (is_terminal(ctx.attempt.state)) return plain(200, "");
     if (answered_by == "fax") {
-      if (auto st = d_.provider.hangup(ctx.call_sid); !st) warn("twilio hangup of fax " + ctx.call_sid + ": " + st.error().message);
+      if (auto st = provider_for(ctx.params).hangup(ctx.call_sid); !st) warn("twilio hangup of fax " + ctx.call_sid + ": " + st.error().message);
     } else if (answered_kind(answered_by) == CallEventKind::kAnsweredMachine) {
       // DetectMessageEnd: the greeting has ended (beep or silence): drop the voicemail now.
-      if (auto st = d_.provider.redirect(ctx.call_sid, url(paths::voicemail(ctx.attempt.id))); !st) {
+      if (auto st = provider_for(ctx.params).redirect(ctx.call_sid, url(paths::voicemail(ctx.attempt.id))); !st) {
         warn("twilio voicemail redirect of " + ctx.call_sid + " failed: " + st.error().message);
       }
     }

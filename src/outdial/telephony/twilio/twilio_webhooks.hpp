@@ -1,8 +1,9 @@
 #pragma once
 // Twilio webhook routes (docs/provider-contracts.md §2). Every route first checks
 // X-Twilio-Signature against the exact public URL Twilio requested (config.public_base_url +
-// the path and query received) with the account's auth token: a missing or forged signature
-// answers 403 and changes nothing. Parsing and mapping are the pure functions of
+// the path and query received) with the auth token of the account the request's AccountSid names
+// (one of ours in the account directory, else the configured account): a missing or forged
+// signature answers 403 and changes nothing. Parsing and mapping are the pure functions of
 // twilio_events.hpp / twilio_twiml.hpp; the handlers only look up, store and render.
 //
 // Routes (all POST, form-encoded):
@@ -15,6 +16,7 @@
 //   /twilio/recording/:attempt      recording status callback -> stored recording URL
 //   /twilio/sms[/:tenant]           inbound SMS: opt-out / opt-in / HELP keywords
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "outdial/core/clock.hpp"
@@ -30,6 +32,20 @@
 
 namespace outdial::telephony::twilio {
 
+// The Twilio accounts of ours besides the configured one (tenants' own accounts; implemented by
+// the composition root over the account store and the credential vault). Twilio signs each
+// callback with the auth token of the account that placed the call and names that account in the
+// AccountSid form field. Thread-safe.
+class TwilioAccountDirectory {
+ public:
+  virtual ~TwilioAccountDirectory() = default;
+  // The auth token of our active account with this SID; nullopt when there is none (the
+  // configured account's token is used). An error (store unavailable) answers 503.
+  virtual Result<std::optional<std::string>> auth_token(const std::string& account_sid) = 0;
+  // The driver of that account (live-call redirect / hang-up); null: the configured one.
+  virtual TwilioProvider* provider(const std::string& account_sid) = 0;
+};
+
 struct TwilioWebhookDeps {
   TwilioConfig config;  // auth_token (signature key), public_base_url, voice
   EventIngress& ingress;
@@ -44,6 +60,9 @@ struct TwilioWebhookDeps {
   // Optional: the tenants' numbers, so an inbound SMS to a number the dialer called from (caller
   // ID chosen per call) finds its tenant; null: campaign caller IDs only.
   storage::AccountStore* accounts = nullptr;
+  // Optional: the other accounts of ours whose callbacks these routes take; null: only the
+  // configured account's (config.auth_token) are accepted.
+  TwilioAccountDirectory* account_directory = nullptr;
 };
 
 // Adds the routes above. `deps` is copied into the handlers; the stores, ingress, provider and
