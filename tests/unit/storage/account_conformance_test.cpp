@@ -41,10 +41,9 @@ TYPED_TEST(AccountStoreConformance, AccountsWithSidSpanTenantsAndMatchProviderAn
   const Tenant b = this->seed_tenant("globex");
   auto first = this->seed_account(a.id, "main");
   auto second = this->seed_account(b.id, "shared sid");
-  ProviderAccount other = second;
-  other.account_sid = "AC9999";
   auto third = this->seed_account(b.id, "other");
-  other.id = third.id;
+  ProviderAccount other = third;
+  other.account_sid = "AC9999";
   ASSERT_TRUE(this->db().accounts().update_account(other).ok());
   this->seed_account(a.id, "telnyx", ProviderKind::kTelnyx);  // same sid, another provider
 
