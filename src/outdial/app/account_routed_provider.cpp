@@ -173,6 +173,17 @@ tw::TwilioProvider* AccountRoutedProvider::provider(const std::string& account_s
   return nullptr;
 }
 
+Result<bool> AccountRoutedProvider::placed_by(const CallAttempt& attempt, const std::string& account_sid) {
+  ProviderAccountId account = 0;
+  auto driver = for_number(attempt.tenant_id, attempt.from_number, &account);
+  if (!driver) {
+    // The owning account's credentials do not open: no call of it can be verified now.
+    if (driver.error().code == ErrorCode::kFailedPrecondition) return false;
+    return driver.error();
+  }
+  return (*driver)->config().account_sid == account_sid;
+}
+
 void AccountRoutedProvider::set_event_ingress(telephony::EventIngress* ingress) {
   std::lock_guard lock(mu_);
   ingress_ = ingress;

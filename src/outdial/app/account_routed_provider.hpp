@@ -56,6 +56,8 @@ class AccountRoutedProvider final : public telephony::Provider, public telephony
   // credentials open. A stored account whose credentials do not open counts as not ours.
   Result<std::optional<std::string>> auth_token(const std::string& account_sid) override;
   telephony::twilio::TwilioProvider* provider(const std::string& account_sid) override;
+  // The account the attempt's From number routes to (the configured one when none) has this SID.
+  Result<bool> placed_by(const CallAttempt& attempt, const std::string& account_sid) override;
 
   // Where every driver's reconcile() delivers events (the configured one's too).
   void set_event_ingress(telephony::EventIngress* ingress);

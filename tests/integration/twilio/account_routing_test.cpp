@@ -268,6 +268,9 @@ TEST_F(AccountRoutingTest, ACallbackSignedWithAnotherAccountsTokenIsRefused) {
   EXPECT_EQ(post(kSidB, kTokenA), 403);  // tenant B's SID, tenant A's token
   EXPECT_EQ(post("AC0000000000000000000000000000dead", "some-token"), 403);  // not an account of ours
   EXPECT_EQ(post("AC0000000000000000000000000000dead", kTokenA), 403);
+  // Validly signed, but by accounts that did not place this call.
+  EXPECT_EQ(post(kSidB, kTokenB), 403);  // tenant B's own account
+  EXPECT_EQ(post(kSid, kToken), 403);    // the configured account
   EXPECT_EQ(events_of(a.provider_call_id), events_before);
   auto after = db_->calls().get_attempt(a.id);
   ASSERT_TRUE(after);

@@ -52,12 +52,14 @@ class Webhooks {
   }
 
   // Signature first: nothing is parsed, looked up or stored for an unsigned request.
-  std::optional<Response> verify(const Request& req, FormParams& params) const {
+  // `signer` (optional) receives the SID of the account whose token verified the request.
+  std::optional<Response> verify(const Request& req, FormParams& params, std::string* signer = nullptr) const {
     std::string url = paths::join(d_.config.public_base_url, req.raw_path.empty() ? req.path : req.raw_path);
     if (!req.raw_query.empty()) url += "?" + req.raw_query;
     // The signing account: the AccountSid field is only read here to choose the key; nothing else
     // is looked at before the signature holds.
     std::string token = d_.config.auth_token;
+    std::string signing_sid = d_.config.account_sid;
     if (d_.account_directory != nullptr) {
       if (auto form = parse_form(req.body)) {
         const std::string sid = form_value(*form, "AccountSid");
@@ -68,7 +70,10 @@ class Webhooks {
                  req.path);
             return plain(503, "store unavailable");
           }
-          if (*stored) token = std::move(**stored);
+          if (*stored) {
+            token = std::move(**stored);
+            signing_sid = sid;
+          }
         }
       }
     }
@@ -82,13 +87,15 @@ class Webhooks {
     auto parsed = parse_form(req.body);
     if (!parsed) return plain(400, parsed.error().message);
     params = std::move(parsed).value();
+    if (signer != nullptr) *signer = std::move(signing_sid);
     return std::nullopt;
   }
 
   // Verified request + the attempt of its path, with CallSid belonging to it.
   std::variant<CallContext, Response> call_context(const Request& req, bool build_flow) const {
     CallContext ctx;
-    if (auto rejected = verify(req, ctx.params)) return *rejected;
+    std::string signer;
+    if (auto rejected = verify(req, ctx.params, &signer)) return *rejected;
     const auto id = parse_id(req.path_param("attempt"));
     if (!id) return plain(404, "unknown attempt");
     auto attempt = d_.calls.get_attempt(*id);
@@ -97,6 +104,17 @@ class Webhooks {
       return plain(503, "store unavailable");
     }
     ctx.attempt = std::move(attempt).value();
+    // A valid signature of one of our accounts is not enough: it must be the account that placed
+    // this attempt's call (another tenant's account cannot speak for it).
+    if (d_.account_directory != nullptr) {
+      auto placed = d_.account_directory->placed_by(ctx.attempt, signer);
+      if (!placed) return plain(503, "store unavailable");
+      if (!*placed) {
+        warn("twilio webhook for attempt " + std::to_string(ctx.attempt.id) + " signed by account " + signer +
+             ", which did not place it");
+        return plain(403, "Twilio request validation failed");
+      }
+    }
     ctx.call_sid = form_value(ctx.params, "CallSid");
     if (ctx.call_sid.empty()) return plain(400, "CallSid missing");
     // The attempt learns its call sid when place_call returns; a callback may race ahead of that

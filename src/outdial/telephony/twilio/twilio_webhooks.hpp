@@ -44,6 +44,9 @@ class TwilioAccountDirectory {
   virtual Result<std::optional<std::string>> auth_token(const std::string& account_sid) = 0;
   // The driver of that account (live-call redirect / hang-up); null: the configured one.
   virtual TwilioProvider* provider(const std::string& account_sid) = 0;
+  // Whether the account with this SID (ours, or the configured one) is the one the attempt's call
+  // goes out through; a callback about the attempt signed by another account answers 403.
+  virtual Result<bool> placed_by(const CallAttempt& attempt, const std::string& account_sid) = 0;
 };
 
 struct TwilioWebhookDeps {
