@@ -97,6 +97,30 @@ struct CallerIdCampaignTest : ::testing::Test {
     clock = std::make_unique<ManualClock>(start);
     registry = std::make_unique<FreshEmptyRegistry>(start - std::chrono::hours(24));
   }
+  // The dialer's caller-ID wiring as app/ builds it (AccountCallerIds behind the FactsBuilder),
+  // over a seeded simulated carrier whose dials are recorded. Heap-held: facts points at
+  // caller_ids.
+  struct Wiring {
+    Wiring(storage::Database& db, const dnc::NationalRegistry* registry, const dialer::CallerIdDirectory& directory)
+        : caller_ids(db.accounts(), directory),
+          facts(db.compliance(), db.calls(), db.campaigns(), registry, directory) {
+      facts.set_caller_id_source(&caller_ids);
+    }
+    app::AccountCallerIds caller_ids;
+    dialer::FactsBuilder facts;
+    std::unique_ptr<telephony::sim::SimCarrier> sim;
+    std::unique_ptr<RecordingProvider> carrier;
+  };
+  std::unique_ptr<Wiring> wire(std::uint64_t seed, const dialer::CallerIdDirectory& directory = {}) {
+    auto w = std::make_unique<Wiring>(*db, registry.get(), directory);
+    auto sim = telephony::sim::SimCarrier::create(*clock, telephony::sim::SimProfile{}, seed, "");
+    EXPECT_TRUE(sim);
+    if (!sim) return nullptr;
+    w->sim = std::move(sim).value();
+    w->carrier = std::make_unique<RecordingProvider>(*w->sim, *clock);
+    return w;
+  }
+
   void TearDown() override {
     db.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
@@ -223,23 +247,22 @@ TEST_F(CallerIdCampaignTest, LocalPresencePerContactNeverARetiredOrFlaggedNumber
   const Campaign plain = campaign(beta, contacts(beta, {"212", "415"}, 3, 4000), "+15550002222");
 
   const dialer::CallerIdDirectory directory{{{beta.tenant_id, {"+15550002222"}}}};
-  app::AccountCallerIds caller_ids(db->accounts(), directory);
-  dialer::FactsBuilder facts(db->compliance(), db->calls(), db->campaigns(), registry.get(), directory);
-  facts.set_caller_id_source(&caller_ids);
-  auto sim = telephony::sim::SimCarrier::create(*clock, telephony::sim::SimProfile{}, 4242, "");
-  ASSERT_TRUE(sim);
-  RecordingProvider carrier(**sim, *clock);
+  auto w = wire(4242, directory);
+  ASSERT_TRUE(w);
+  auto& facts = w->facts;
+  auto& carrier = *w->carrier;
+  auto& sim = w->sim;
   dialer::CampaignRunner runner(*db, carrier, gate, facts, *clock);
-  (*sim)->set_sink(&runner.sink());
+  sim->set_sink(&runner.sink());
   ASSERT_TRUE(runner.recover());
 
-  dialer::run_until_idle(runner, sim->get(), *clock, minutes(1));
+  dialer::run_until_idle(runner, sim.get(), *clock, minutes(1));
   const TimePoint retired_at = clock->now();
   auto n415 = db->accounts().find_number(acme.tenant_id, ca415);
   ASSERT_TRUE(n415 && n415->has_value());
   ASSERT_TRUE(db->accounts().set_number_status(acme.tenant_id, (**n415).id, NumberStatus::kRetired, "ported out",
                                                retired_at));
-  auto r = dialer::run_until_idle(runner, sim->get(), *clock);
+  auto r = dialer::run_until_idle(runner, sim.get(), *clock);
   EXPECT_TRUE(r.all_complete);
 
   // What the carrier was asked, per contact number (Acme's contacts end in 300x, Beta's in 400x).
@@ -329,16 +352,15 @@ TEST_F(CallerIdCampaignTest, NoUsableNumberIsACallerIdBlockThatSaysWhy) {
   const Campaign lp = campaign(acme, contacts(acme, {"212", "617"}, 2), "+15550009999");
   local_presence(lp, "");  // no default number: a MA contact has no caller ID
 
-  app::AccountCallerIds caller_ids(db->accounts(), dialer::CallerIdDirectory{});
-  dialer::FactsBuilder facts(db->compliance(), db->calls(), db->campaigns(), registry.get(), {});
-  facts.set_caller_id_source(&caller_ids);
-  auto sim = telephony::sim::SimCarrier::create(*clock, telephony::sim::SimProfile{}, 7, "");
-  ASSERT_TRUE(sim);
-  RecordingProvider carrier(**sim, *clock);
+  auto w = wire(7);
+  ASSERT_TRUE(w);
+  auto& facts = w->facts;
+  auto& carrier = *w->carrier;
+  auto& sim = w->sim;
   dialer::CampaignRunner runner(*db, carrier, gate, facts, *clock);
-  (*sim)->set_sink(&runner.sink());
+  sim->set_sink(&runner.sink());
   ASSERT_TRUE(runner.recover());
-  EXPECT_TRUE(dialer::run_until_idle(runner, sim->get(), *clock).all_complete);
+  EXPECT_TRUE(dialer::run_until_idle(runner, sim.get(), *clock).all_complete);
   for (const auto& d : carrier.dials) {
     EXPECT_EQ(d.from, ny212);
     EXPECT_EQ(d.to.compare(2, 3, "212"), 0) << d.to;
@@ -373,16 +395,15 @@ TEST_F(CallerIdCampaignTest, ADedicatedNumberCallsOnlyForItsCampaign) {
   ASSERT_TRUE(db->accounts().set_caller_id_policy(p));
   local_presence(other, ny212);  // 305 is the area code of its contacts, but that number is taken
 
-  app::AccountCallerIds caller_ids(db->accounts(), dialer::CallerIdDirectory{});
-  dialer::FactsBuilder facts(db->compliance(), db->calls(), db->campaigns(), registry.get(), {});
-  facts.set_caller_id_source(&caller_ids);
-  auto sim = telephony::sim::SimCarrier::create(*clock, telephony::sim::SimProfile{}, 11, "");
-  ASSERT_TRUE(sim);
-  RecordingProvider carrier(**sim, *clock);
+  auto w = wire(11);
+  ASSERT_TRUE(w);
+  auto& facts = w->facts;
+  auto& carrier = *w->carrier;
+  auto& sim = w->sim;
   dialer::CampaignRunner runner(*db, carrier, gate, facts, *clock);
-  (*sim)->set_sink(&runner.sink());
+  sim->set_sink(&runner.sink());
   ASSERT_TRUE(runner.recover());
-  EXPECT_TRUE(dialer::run_until_idle(runner, sim->get(), *clock).all_complete);
+  EXPECT_TRUE(dialer::run_until_idle(runner, sim.get(), *clock).all_complete);
   auto from_of = [&](CampaignId id) {
     std::set<std::string> froms;
     for (const auto& a : attempts(acme.tenant_id, id)) froms.insert(a.from_number);
@@ -401,19 +422,18 @@ TEST_F(CallerIdCampaignTest, ARestartSendsAQueuedAttemptFromTheNumberItWasCreate
   const Campaign lp = campaign(acme, contacts(acme, {"415"}, 2), "+15550009999", /*lines=*/1);
   local_presence(lp, ny212);
 
-  app::AccountCallerIds caller_ids(db->accounts(), dialer::CallerIdDirectory{});
-  dialer::FactsBuilder facts(db->compliance(), db->calls(), db->campaigns(), registry.get(), {});
-  facts.set_caller_id_source(&caller_ids);
-  auto sim = telephony::sim::SimCarrier::create(*clock, telephony::sim::SimProfile{}, 9, "");
-  ASSERT_TRUE(sim);
-  RecordingProvider carrier(**sim, *clock);
+  auto w = wire(9);
+  ASSERT_TRUE(w);
+  auto& facts = w->facts;
+  auto& carrier = *w->carrier;
+  auto& sim = w->sim;
   {
     dialer::CampaignRunner first(*db, carrier, gate, facts, *clock);
-    (*sim)->set_sink(&first.sink());
+    sim->set_sink(&first.sink());
     ASSERT_TRUE(first.recover());
     carrier.fail_next = 1;
     EXPECT_EQ(first.tick().dialed, 1);  // stored, then the dial failed; the process dies here
-    (*sim)->set_sink(nullptr);
+    sim->set_sink(nullptr);
   }
   auto queued = attempts(acme.tenant_id, lp.id);
   ASSERT_EQ(queued.size(), 1u);
@@ -431,18 +451,18 @@ TEST_F(CallerIdCampaignTest, ARestartSendsAQueuedAttemptFromTheNumberItWasCreate
   ASSERT_TRUE(db->accounts().set_caller_id_policy(p));
   auto contact = db->contacts().get_contact(acme.tenant_id, queued[0].contact_id);
   ASSERT_TRUE(contact);
-  auto now_pick = caller_ids.choose(lp, *contact, clock->now());
+  auto now_pick = w->caller_ids.choose(lp, *contact, clock->now());
   ASSERT_TRUE(now_pick);
   ASSERT_EQ(now_pick->number, ny212);
 
   // ... but the restarted runner sends the queued attempt under its key from its own number.
   dialer::CampaignRunner second(*db, carrier, gate, facts, *clock);
-  (*sim)->set_sink(&second.sink());
+  sim->set_sink(&second.sink());
   ASSERT_TRUE(second.recover());
   ASSERT_EQ(carrier.dials.size(), 1u);
   EXPECT_EQ(carrier.dials[0].key, queued[0].idempotency_key);
   EXPECT_EQ(carrier.dials[0].from, ca415);
-  EXPECT_TRUE(dialer::run_until_idle(second, sim->get(), *clock).all_complete);
+  EXPECT_TRUE(dialer::run_until_idle(second, sim.get(), *clock).all_complete);
   for (const auto& d : carrier.dials) {
     EXPECT_EQ(d.from, d.key == queued[0].idempotency_key ? ca415 : ny212) << d.key;
   }

@@ -33,6 +33,28 @@ struct RunnerTest : DialerFixture {
     e.digits = std::move(digits);
     return e;
   }
+  // What a crash between storing the attempts and dialing leaves: `n` targets leased by
+  // node-1 at kT0, each with its first attempt stored (queued, no provider call id).
+  std::vector<CallAttempt> stored_before_crash(const Campaign& c, int n) {
+    auto claimed = db.campaigns().claim_targets(c.id, "node-1", kT0, std::chrono::minutes(15), n);
+    EXPECT_EQ(claimed->size(), static_cast<std::size_t>(n));
+    std::vector<CallAttempt> out;
+    for (auto& t : *claimed) {
+      CallAttempt a;
+      a.tenant_id = c.tenant_id;
+      a.campaign_id = c.id;
+      a.contact_id = t.contact_id;
+      a.attempt_number = 1;
+      a.idempotency_key = std::to_string(c.id) + ":" + std::to_string(t.contact_id) + ":1";
+      a.provider = "fake";
+      a.to_number = "+12125559999";
+      a.created_at = kT0;
+      auto stored = db.calls().create_attempt(a);
+      EXPECT_TRUE(stored);
+      if (stored) out.push_back(*stored);
+    }
+    return out;
+  }
   CallAttempt only_attempt(CampaignId c) {
     auto all = db.calls().list_attempts(staff.tenant_id, c, 0, 10);
     EXPECT_EQ(all->size(), 1u);
@@ -170,20 +192,9 @@ TEST_F(RunnerTest, RecoverAttachesOrPlacesWithSameKey) {
   add_contacts(2);
   Campaign c = make_active(draft());
   // Simulate a crash: two leased targets, attempts stored, one call reached the provider.
-  auto claimed = db.campaigns().claim_targets(c.id, "node-1", kT0, std::chrono::minutes(15), 2);
-  ASSERT_EQ(claimed->size(), 2u);
-  std::vector<std::string> keys;
-  for (auto& t : *claimed) {
-    CallAttempt a;
-    a.tenant_id = c.tenant_id;
-    a.campaign_id = c.id;
-    a.contact_id = t.contact_id;
-    a.idempotency_key = std::to_string(c.id) + ":" + std::to_string(t.contact_id) + ":1";
-    a.provider = "fake";
-    a.to_number = "+12125559999";
-    ASSERT_TRUE(db.calls().create_attempt(a));
-    keys.push_back(a.idempotency_key);
-  }
+  const auto stored = stored_before_crash(c, 2);
+  ASSERT_EQ(stored.size(), 2u);
+  const std::vector<std::string> keys{stored[0].idempotency_key, stored[1].idempotency_key};
   telephony::DialRequest first;
   first.idempotency_key = keys[0];
   ASSERT_TRUE(provider.place_call(first));
@@ -204,18 +215,9 @@ TEST_F(RunnerTest, RecoverNeverPlacesAQueuedAttemptTheGateNowRefuses) {
   Campaign c = make_active(draft());
   // The attempt was stored and the process died before the dial; it restarts after the calling
   // window closed.
-  auto claimed = db.campaigns().claim_targets(c.id, "node-1", kT0, std::chrono::minutes(15), 1);
-  ASSERT_EQ(claimed->size(), 1u);
-  CallAttempt a;
-  a.tenant_id = c.tenant_id;
-  a.campaign_id = c.id;
-  a.contact_id = claimed->front().contact_id;
-  a.attempt_number = 1;
-  a.idempotency_key = std::to_string(c.id) + ":" + std::to_string(a.contact_id) + ":1";
-  a.provider = "fake";
-  a.to_number = "+12125559999";
-  a.created_at = kT0;
-  ASSERT_TRUE(db.calls().create_attempt(a));
+  const auto stored = stored_before_crash(c, 1);
+  ASSERT_EQ(stored.size(), 1u);
+  const CallAttempt& a = stored[0];
   clock.advance(std::chrono::hours(13));
   testing::FakeGate gate([&](const compliance::AttemptFacts&) {
     return Decision{Verdict::kDefer, compliance::rule_id::kFedTime, "outside 8am-9pm local", clock.now() + std::chrono::hours(11)};

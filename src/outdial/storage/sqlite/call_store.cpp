@@ -41,18 +41,7 @@ Result<CallAttempt> read_attempt(const Stmt& s) {
   return a;
 }
 
-Result<std::vector<CallAttempt>> read_attempts(Stmt& s) {
-  std::vector<CallAttempt> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto a = read_attempt(s);
-    if (!a) return a.error();
-    out.push_back(std::move(a).value());
-  }
-  return out;
-}
+Result<std::vector<CallAttempt>> read_attempts(Stmt& s) { return read_rows<CallAttempt>(s, read_attempt); }
 
 Result<CallEvent> read_event(const Stmt& s) {
   CallEvent e;
@@ -71,6 +60,35 @@ Result<CallEvent> read_event(const Stmt& s) {
   e.duration_seconds = s.i32(9);
   e.detail = s.text(10);
   return e;
+}
+
+Result<Disposition> read_disposition(const Stmt& s) {
+  Disposition d;
+  d.id = s.i64(0);
+  d.tenant_id = s.i64(1);
+  d.attempt_id = s.i64(2);
+  auto code = parse_disposition_code(s.text(3));
+  if (!code) return make_error(ErrorCode::kInternal, "unknown disposition code in store", {{"code", s.text(3)}});
+  d.code = *code;
+  d.note = s.text(4);
+  d.callback_at = s.opt_time(5);
+  d.created_by = s.text(6);
+  d.created_at = s.time(7);
+  return d;
+}
+
+Result<CallRecording> read_recording(const Stmt& s) {
+  CallRecording r;
+  r.id = s.i64(0);
+  r.attempt_id = s.i64(1);
+  r.provider = s.text(2);
+  r.provider_call_id = s.text(3);
+  r.recording_id = s.text(4);
+  r.url = s.text(5);
+  r.status = s.text(6);
+  r.duration_seconds = s.i32(7);
+  r.at = s.time(8);
+  return r;
 }
 
 // Binds the attempt's columns after id as ?first.. in kAttemptCols order (17 parameters).
@@ -259,16 +277,11 @@ Result<std::vector<CallStore::AttemptTally>> SqliteCallStore::tally_attempts(Cam
       "SELECT state, answered_at IS NOT NULL, answered_by_machine, COUNT(*) FROM call_attempts"
       " WHERE campaign_id = ?1 GROUP BY 1, 2, 3");
   s.bind(1, campaign);
-  std::vector<AttemptTally> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto state = parse_call_state(s.text(0));
-    if (!state) return make_error(ErrorCode::kInternal, "unknown call state in store", {{"state", s.text(0)}});
-    out.push_back(AttemptTally{*state, s.i64(1) != 0, s.i64(2) != 0, s.i64(3)});
-  }
-  return out;
+  return read_rows<AttemptTally>(s, [](const Stmt& row) -> Result<AttemptTally> {
+    auto state = parse_call_state(row.text(0));
+    if (!state) return make_error(ErrorCode::kInternal, "unknown call state in store", {{"state", row.text(0)}});
+    return AttemptTally{*state, row.i64(1) != 0, row.i64(2) != 0, row.i64(3)};
+  });
 }
 
 Result<std::map<std::string, std::int64_t>> SqliteCallStore::count_by_state(CampaignId campaign) {
@@ -343,16 +356,7 @@ Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::strin
                          " FROM call_events WHERE attempt_id = 0 AND provider = ?1 AND provider_call_id = ?2"
                          " ORDER BY at, sequence, id");
   s.bind(1, provider).bind(2, provider_call_id);
-  std::vector<CallEvent> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto ev = read_event(s);
-    if (!ev) return ev.error();
-    out.push_back(std::move(ev).value());
-  }
-  return out;
+  return read_rows<CallEvent>(s, read_event);
 }
 
 Result<Disposition> SqliteCallStore::add_disposition(const Disposition& d) {
@@ -380,25 +384,7 @@ Result<std::vector<Disposition>> SqliteCallStore::dispositions_for_attempt(Attem
       "SELECT id, tenant_id, attempt_id, code, note, callback_at, created_by, created_at FROM dispositions"
       " WHERE attempt_id = ?1 ORDER BY id");
   s.bind(1, attempt);
-  std::vector<Disposition> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    Disposition d;
-    d.id = s.i64(0);
-    d.tenant_id = s.i64(1);
-    d.attempt_id = s.i64(2);
-    auto code = parse_disposition_code(s.text(3));
-    if (!code) return make_error(ErrorCode::kInternal, "unknown disposition code in store", {{"code", s.text(3)}});
-    d.code = *code;
-    d.note = s.text(4);
-    d.callback_at = s.opt_time(5);
-    d.created_by = s.text(6);
-    d.created_at = s.time(7);
-    out.push_back(std::move(d));
-  }
-  return out;
+  return read_rows<Disposition>(s, read_disposition);
 }
 
 Result<bool> SqliteCallStore::add_recording(const CallRecording& r) {
@@ -420,24 +406,7 @@ Result<std::vector<CallRecording>> SqliteCallStore::recordings_for_attempt(Attem
       "SELECT id, attempt_id, provider, provider_call_id, recording_id, url, status, duration_seconds, at"
       " FROM call_recordings WHERE attempt_id = ?1 ORDER BY at, id");
   s.bind(1, attempt);
-  std::vector<CallRecording> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    CallRecording r;
-    r.id = s.i64(0);
-    r.attempt_id = s.i64(1);
-    r.provider = s.text(2);
-    r.provider_call_id = s.text(3);
-    r.recording_id = s.text(4);
-    r.url = s.text(5);
-    r.status = s.text(6);
-    r.duration_seconds = s.i32(7);
-    r.at = s.time(8);
-    out.push_back(std::move(r));
-  }
-  return out;
+  return read_rows<CallRecording>(s, read_recording);
 }
 
 }  // namespace outdial::storage::sqlite

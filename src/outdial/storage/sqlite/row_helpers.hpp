@@ -2,8 +2,11 @@
 // Internal helpers shared by the SQLite store implementations.
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "outdial/core/result.hpp"
+#include "outdial/storage/sqlite/connection.hpp"
 
 namespace outdial::storage::sqlite {
 
@@ -16,6 +19,21 @@ inline Error not_found(const std::string& what, std::int64_t id) {
 inline Error corrupt(const std::string& column, const std::string& value) {
   return make_error(ErrorCode::kInternal, "unreadable stored value in " + column,
                     {{"column", column}, {"value", value}});
+}
+
+// Steps `s` to its end, reading each row with `read` (a callable taking the statement and
+// returning Result<T>); the first step or read error is returned instead of the rows.
+template <typename T, typename Read>
+Result<std::vector<T>> read_rows(Stmt& s, Read&& read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    Result<T> item = read(s);
+    if (!item) return item.error();
+    out.push_back(std::move(item).value());
+  }
 }
 
 // Expands to an early return of the error when `expr` (a Result) failed.
