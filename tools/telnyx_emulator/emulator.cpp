@@ -46,9 +46,14 @@ std::string TelnyxEmulator::base_url() const {
   return "http://" + impl_->opt.address + ":" + std::to_string(port()) + "/v2";
 }
 
-std::string TelnyxEmulator::public_key_base64() const {
-  std::string b64(sodium_base64_ENCODED_LEN(impl_->pk.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(b64.data(), b64.size(), impl_->pk.data(), impl_->pk.size(), sodium_base64_VARIANT_ORIGINAL);
+std::string TelnyxEmulator::public_key_base64() const { return public_key_base64(impl_->opt.connection_id); }
+
+std::string TelnyxEmulator::public_key_base64(const std::string& connection_id) const {
+  const auto account = impl_->account_named(connection_id);
+  if (!account) return "";
+  const auto& pk = impl_->accounts[*account].pk;
+  std::string b64(sodium_base64_ENCODED_LEN(pk.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), pk.data(), pk.size(), sodium_base64_VARIANT_ORIGINAL);
   b64.resize(std::strlen(b64.c_str()));
   return b64;
 }
@@ -75,16 +80,21 @@ EmulatorStats TelnyxEmulator::stats() const {
   return impl_->st;
 }
 
-Result<int> TelnyxEmulator::redeliver(const std::string& call_control_id, std::size_t index,
-                                      std::int64_t timestamp_offset_s, bool forge) {
+namespace {
+
+// Re-sends webhook `index` of the call as first sent; `signer` (nullopt: the call's own account)
+// is the account whose key signs it, unless `forge`.
+Result<int> resend(TelnyxEmulator::Impl& impl, const std::string& call_control_id, std::size_t index,
+                   std::int64_t timestamp_offset_s, bool forge, std::optional<std::size_t> signer) {
   std::string url, body;
   {
-    std::lock_guard l(impl_->mu);
-    Call* c = impl_->find(call_control_id);
+    std::lock_guard l(impl.mu);
+    Call* c = impl.find(call_control_id);
     if (!c) return make_error(ErrorCode::kNotFound, "no such call", {{"call_control_id", call_control_id}});
     if (index >= c->webhooks.size()) return make_error(ErrorCode::kNotFound, "no such webhook", {{"index", std::to_string(index)}});
     body = c->webhooks[index].first_body.empty() ? c->webhooks[index].envelope.dump() : c->webhooks[index].first_body;
     url = c->webhook_url;
+    if (!signer) signer = c->account;
   }
   const auto now_s =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -93,12 +103,26 @@ Result<int> TelnyxEmulator::redeliver(const std::string& call_control_id, std::s
   req.method = "POST";
   req.url = url;
   req.headers = {{"Content-Type", "application/json"},
-                 {"telnyx-signature-ed25519", impl_->sign(ts, body, forge)},
+                 {"telnyx-signature-ed25519", impl.sign(ts, body, *signer, forge)},
                  {"telnyx-timestamp", ts}};
   req.body = body;
-  auto r = impl_->http.send(req);
+  auto r = impl.http.send(req);
   if (!r) return r.error();
   return r->status;
+}
+
+}  // namespace
+
+Result<int> TelnyxEmulator::redeliver(const std::string& call_control_id, std::size_t index,
+                                      std::int64_t timestamp_offset_s, bool forge) {
+  return resend(*impl_, call_control_id, index, timestamp_offset_s, forge, std::nullopt);
+}
+
+Result<int> TelnyxEmulator::redeliver_signed_by(const std::string& call_control_id, std::size_t index,
+                                                const std::string& signer) {
+  const auto account = impl_->account_named(signer);
+  if (!account) return make_error(ErrorCode::kNotFound, "no such account", {{"connection_id", signer}});
+  return resend(*impl_, call_control_id, index, 0, false, account);
 }
 
 bool TelnyxEmulator::wait_idle(int timeout_ms) {

@@ -6,6 +6,8 @@
 // algorithm) to the call's webhook_url, with fault injection. GET /_emulator/calls and
 // /_emulator/stats expose what happened for tests.
 //
+// Accounts: the options' api_key / connection_id / signing key, plus EmulatorOptions::accounts.
+//
 // Time: every scripted duration is carrier milliseconds; real delay = carrier ms / speed.
 #include <cstdint>
 #include <map>
@@ -62,6 +64,18 @@ struct EmulatorScript {
 // kInvalidArgument naming the offending key.
 Result<EmulatorScript> parse_script(const std::string& json_text);
 
+// A further Telnyx account served by the same emulator (tenants' own accounts, issue #3 §3): its
+// own API key, Call Control connection and webhook signing key. As on Telnyx, a call belongs to
+// the account whose key dialed it: its commands and lookups with another account's key answer
+// 404, its webhooks name its connection and are signed with its account's key, and the
+// concurrency and rate limits count per account.
+struct EmulatorAccount {
+  std::string api_key;
+  std::string connection_id;
+  // 32-byte Ed25519 seed in hex; empty = derived from the emulator's seed and the connection id.
+  std::string signing_seed_hex;
+};
+
 struct EmulatorOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;
@@ -76,6 +90,9 @@ struct EmulatorOptions {
   int speak_ms = 400;            // how long a speak/prompt lasts
   std::string default_webhook_url;  // when a dial carries none
   EmulatorScript script;
+  // Accounts besides the one above (api_key, connection_id, signing_seed_hex); connection ids and
+  // API keys must all differ.
+  std::vector<EmulatorAccount> accounts;
 };
 
 struct EmulatorStats {
@@ -104,6 +121,8 @@ class TelnyxEmulator {
   std::uint16_t port() const;
   std::string base_url() const;  // "http://127.0.0.1:<port>/v2"
   std::string public_key_base64() const;
+  // The webhook public key of the account with this connection id ("" when there is none).
+  std::string public_key_base64(const std::string& connection_id) const;
 
   // JSON views (also served at /_emulator/calls and /_emulator/stats).
   std::string calls_json() const;
@@ -113,6 +132,10 @@ class TelnyxEmulator {
   // receiver's HTTP status (a test's replay / stale / forged webhook).
   Result<int> redeliver(const std::string& call_control_id, std::size_t index, std::int64_t timestamp_offset_s = 0,
                         bool forge = false);
+  // Re-sends webhook `index` of the call as it was first sent, validly signed by the account with
+  // connection id `signer` (another account's key: a webhook that account could produce about a
+  // call that is not its own). kNotFound for an unknown call, webhook or account.
+  Result<int> redeliver_signed_by(const std::string& call_control_id, std::size_t index, const std::string& signer);
   // A text from `from` (a contact) to `to` (our number), as Telnyx delivers it: its default
   // keyword handling first (STOP, STOPALL, STOP ALL, UNSUBSCRIBE, CANCEL, END, QUIT block later
   // messages to the contact with 403 / 40300; START, UNSTOP lift the block), then the signed

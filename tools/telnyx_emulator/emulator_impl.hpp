@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <queue>
@@ -34,6 +35,7 @@ struct SentWebhook {
 };
 
 struct Call {
+  std::size_t account = 0;  // index into Impl::accounts: the account whose key dialed it
   std::string id, leg_id, session_id, to, from, client_state, webhook_url, amd, command_id;
   bool agent_leg = false;
   std::string parent;  // agent leg: the call it was transferred from
@@ -60,6 +62,15 @@ struct Call {
   std::string recording_id;            // set when call.recording.saved was sent
 };
 
+// One Telnyx account: its API key, connection, signing keys and limits' state.
+struct Account {
+  std::string api_key;
+  std::string connection_id;
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+  std::deque<std::int64_t> dial_times;  // carrier ms, last 5 s
+};
+
 struct TelnyxEmulator::Impl {
   Impl(EmulatorOptions o, net::HttpClient& h);
 
@@ -74,13 +85,17 @@ struct TelnyxEmulator::Impl {
   void emit(Call& c, const std::string& type, json extra = json::object(), const std::string& client_state = "");
   void enqueue(const std::string& call_id, std::size_t index, int attempt);
   void deliver(const std::string& call_id, std::size_t index, int attempt);
-  std::string sign(const std::string& timestamp, const std::string& body, bool forge) const;
-  Call& create_call(const json& req, const CalleeBehaviour& b);
+  // Signed with the account's key (index into `accounts`), or with the forger's key.
+  std::string sign(const std::string& timestamp, const std::string& body, std::size_t account, bool forge) const;
+  // The account whose API key the request carries (nullopt: counted as unauthorized).
+  std::optional<std::size_t> account_of(const net::Request& r);
+  std::optional<std::size_t> account_named(const std::string& connection_id) const;
+  Call& create_call(const json& req, const CalleeBehaviour& b, std::size_t account);
   void start_call(Call& c, bool over_limit);
   void answer(const std::string& id);
   void end_call(Call& c, const std::string& cause, const std::string& source, const std::string& sip);
   json command(Call& c, const std::string& action, const json& body);
-  std::int64_t active_calls() const;
+  std::int64_t active_calls(std::size_t account) const;
   json call_view(const Call& c) const;
   // An inbound text (the public inject_inbound_sms): Telnyx's default keyword handling, then the
   // signed message.received webhook, sent now on the caller's thread.
@@ -94,8 +109,7 @@ struct TelnyxEmulator::Impl {
   net::HttpClient& http;
   net::Router router;
   std::unique_ptr<net::HttpServer> server;
-  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
-  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+  std::vector<Account> accounts;  // [0]: the options' own account
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> forge_sk{};
 
   mutable std::mutex mu;
@@ -122,8 +136,7 @@ struct TelnyxEmulator::Impl {
   std::mt19937_64 rng;
   std::map<std::string, Call> calls;                  // by call_control_id
   std::vector<std::string> order;                     // creation order
-  std::map<std::string, std::string> by_command_id;   // dial command_id -> call_control_id
-  std::deque<std::int64_t> dial_times;                // carrier ms, last 5 s
+  std::map<std::string, std::string> by_command_id;   // "<account>|<dial command_id>" -> call_control_id
   json messages = json::array();
   // Telnyx's default block rules: "<our number>|<contact>" after the contact texted a default
   // opt-out keyword (STOP ...); START/UNSTOP lift it. A message to a blocked contact: 403 / 40300.

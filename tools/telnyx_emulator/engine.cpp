@@ -45,20 +45,49 @@ bool waits_for_beep(const std::string& mode) {
 
 TelnyxEmulator::Impl::Impl(EmulatorOptions o, net::HttpClient& h) : opt(std::move(o)), http(h), rng(opt.seed) {
   if (sodium_init() < 0) std::abort();  // no randomness source: cannot run at all
-  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
-  if (opt.signing_seed_hex.size() == 64) {
-    for (std::size_t i = 0; i < seed.size(); ++i)
-      seed[i] = static_cast<unsigned char>(std::stoi(opt.signing_seed_hex.substr(2 * i, 2), nullptr, 16));
-  } else {
-    const std::string label = "outdial-telnyx-emulator:" + std::to_string(opt.seed);
-    crypto_generichash(seed.data(), seed.size(), reinterpret_cast<const unsigned char*>(label.data()), label.size(),
-                       nullptr, 0);
-  }
-  crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+  auto seed_of = [this](const std::string& hex, const std::string& label) {
+    std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+    if (hex.size() == 64) {
+      for (std::size_t i = 0; i < seed.size(); ++i)
+        seed[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    } else {
+      const std::string text = "outdial-telnyx-emulator:" + std::to_string(opt.seed) + label;
+      crypto_generichash(seed.data(), seed.size(), reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                         nullptr, 0);
+    }
+    return seed;
+  };
+  auto add_account = [&](const std::string& api_key, const std::string& connection_id,
+                         const std::array<unsigned char, crypto_sign_SEEDBYTES>& seed) {
+    Account a;
+    a.api_key = api_key;
+    a.connection_id = connection_id;
+    crypto_sign_seed_keypair(a.pk.data(), a.sk.data(), seed.data());
+    accounts.push_back(std::move(a));
+  };
+  auto seed = seed_of(opt.signing_seed_hex, "");
+  add_account(opt.api_key, opt.connection_id, seed);
+  for (const auto& extra : opt.accounts)
+    add_account(extra.api_key, extra.connection_id, seed_of(extra.signing_seed_hex, ":" + extra.connection_id));
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> fpk{};
   seed[0] ^= 0xff;  // a different key for forged signatures
   crypto_sign_seed_keypair(fpk.data(), forge_sk.data(), seed.data());
   if (opt.speed <= 0) opt.speed = 1;
+}
+
+std::optional<std::size_t> TelnyxEmulator::Impl::account_of(const net::Request& r) {
+  const std::string auth = r.header("Authorization");
+  for (std::size_t i = 0; i < accounts.size(); ++i)
+    if (auth == "Bearer " + accounts[i].api_key) return i;
+  std::lock_guard l(mu);
+  ++st.unauthorized;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> TelnyxEmulator::Impl::account_named(const std::string& connection_id) const {
+  for (std::size_t i = 0; i < accounts.size(); ++i)
+    if (accounts[i].connection_id == connection_id) return i;
+  return std::nullopt;
 }
 
 std::int64_t TelnyxEmulator::Impl::carrier_now_ms() const {
@@ -124,11 +153,12 @@ Call* TelnyxEmulator::Impl::find(const std::string& id) {
   return it == calls.end() ? nullptr : &it->second;
 }
 
-std::string TelnyxEmulator::Impl::sign(const std::string& timestamp, const std::string& body, bool forge) const {
+std::string TelnyxEmulator::Impl::sign(const std::string& timestamp, const std::string& body, std::size_t account,
+                                       bool forge) const {
   const std::string message = timestamp + "|" + body;
   std::array<unsigned char, crypto_sign_BYTES> sig{};
   crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       forge ? forge_sk.data() : sk.data());
+                       forge ? forge_sk.data() : accounts.at(account).sk.data());
   return base64(sig.data(), sig.size());
 }
 
@@ -136,7 +166,7 @@ void TelnyxEmulator::Impl::emit(Call& c, const std::string& type, json extra, co
   json payload{{"call_control_id", c.id},
                {"call_leg_id", c.leg_id},
                {"call_session_id", c.session_id},
-               {"connection_id", opt.connection_id},
+               {"connection_id", accounts.at(c.account).connection_id},
                {"client_state", client_state.empty() ? c.client_state : client_state},
                {"from", c.from},
                {"to", c.to},
@@ -190,6 +220,7 @@ void TelnyxEmulator::Impl::enqueue(const std::string& call_id, std::size_t index
 
 void TelnyxEmulator::Impl::deliver(const std::string& call_id, std::size_t index, int attempt) {
   std::string url, body;
+  std::size_t account = 0;
   {
     std::lock_guard l(mu);
     Call* c = find(call_id);
@@ -199,6 +230,7 @@ void TelnyxEmulator::Impl::deliver(const std::string& call_id, std::size_t index
     body = w.envelope.dump();
     if (w.first_body.empty()) w.first_body = body;
     url = c->webhook_url;
+    account = c->account;
   }
   const std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
@@ -207,7 +239,7 @@ void TelnyxEmulator::Impl::deliver(const std::string& call_id, std::size_t index
   req.method = "POST";
   req.url = url;
   req.headers = {{"Content-Type", "application/json"},
-                 {"telnyx-signature-ed25519", sign(ts, body, false)},
+                 {"telnyx-signature-ed25519", sign(ts, body, account, false)},
                  {"telnyx-timestamp", ts},
                  {"User-Agent", "telnyx-webhooks (outdial emulator)"}};
   req.body = body;
@@ -275,7 +307,7 @@ Result<int> TelnyxEmulator::Impl::inbound_sms(const std::string& url, const std:
   req.method = "POST";
   req.url = url;
   req.headers = {{"Content-Type", "application/json"},
-                 {"telnyx-signature-ed25519", sign(ts, body, forge)},
+                 {"telnyx-signature-ed25519", sign(ts, body, 0, forge)},
                  {"telnyx-timestamp", ts}};
   req.body = body;
   auto r = http.send(req);
@@ -283,14 +315,15 @@ Result<int> TelnyxEmulator::Impl::inbound_sms(const std::string& url, const std:
   return r->status;
 }
 
-std::int64_t TelnyxEmulator::Impl::active_calls() const {
+std::int64_t TelnyxEmulator::Impl::active_calls(std::size_t account) const {
   std::int64_t n = 0;
-  for (const auto& [id, c] : calls) n += (!c.ended && !c.agent_leg) ? 1 : 0;
+  for (const auto& [id, c] : calls) n += (!c.ended && !c.agent_leg && c.account == account) ? 1 : 0;
   return n;
 }
 
-Call& TelnyxEmulator::Impl::create_call(const json& req, const CalleeBehaviour& b) {
+Call& TelnyxEmulator::Impl::create_call(const json& req, const CalleeBehaviour& b, std::size_t account) {
   Call c;
+  c.account = account;
   c.id = "v3:" + new_id();
   c.leg_id = new_id();
   c.session_id = new_id();
@@ -445,7 +478,7 @@ json TelnyxEmulator::Impl::command(Call& c, const std::string& action, const jso
     rec["from"] = c.transfer_from;
     json leg{{"to", c.transferred_to}, {"from", c.transfer_from}, {"client_state", body.value("target_leg_client_state", "")},
              {"webhook_url", c.webhook_url}, {"answering_machine_detection", "disabled"}};
-    Call& b = create_call(leg, CalleeBehaviour{});
+    Call& b = create_call(leg, CalleeBehaviour{}, c.account);  // the transfer's leg is the same account's
     b.agent_leg = true;
     b.parent = id;
     const std::string bid = b.id;
@@ -491,6 +524,7 @@ json TelnyxEmulator::Impl::call_view(const Call& c) const {
   for (const auto& w : c.webhooks)
     hooks.push_back({{"event_type", w.event_type}, {"id", w.id}, {"statuses", w.statuses}});
   return json{{"call_control_id", c.id},
+              {"connection_id", accounts.at(c.account).connection_id},
               {"call_leg_id", c.leg_id},
               {"call_session_id", c.session_id},
               {"to", c.to},

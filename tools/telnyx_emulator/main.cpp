@@ -1,9 +1,13 @@
 // telnyx-emulator: a stand-alone Telnyx Call Control v2 emulator (see emulator.hpp).
 //   telnyx-emulator --port 8089 --api-key KEY --connection-id CONN [--script FILE] [--speed X]
 //                   [--seed N] [--concurrency N] [--rate-limit N] [--webhook-url URL]
+//                   [--account CONN=KEY_ENV_VAR[:SEED_HEX64]]...
 // The API key may come from TELNYX_EMULATOR_API_KEY instead of --api-key (never printed).
-// Prints "telnyx-emulator listening on http://127.0.0.1:<port>/v2 public_key=<base64>" and
-// runs until SIGINT/SIGTERM. Point outdial at it with OUTDIAL_TELNYX_API_BASE and
+// --account adds another Telnyx account (a tenant's own): connection id CONN, API key read from
+// the environment variable KEY_ENV_VAR (kept out of `ps`), optional signing seed.
+// Prints "telnyx-emulator listening on http://127.0.0.1:<port>/v2 public_key=<base64>", then
+// "account <connection id> public_key=<base64>" per further account, and runs until
+// SIGINT/SIGTERM. Point outdial at it with OUTDIAL_TELNYX_API_BASE and
 // OUTDIAL_TELNYX_PUBLIC_KEY.
 #include <csignal>
 #include <cstdlib>
@@ -22,7 +26,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: telnyx-emulator [--port N] [--address A] [--api-key K] [--connection-id C] [--script FILE]\n"
                "                       [--speed X] [--seed N] [--signing-seed HEX64] [--concurrency N]\n"
-               "                       [--rate-limit N] [--webhook-url URL] [--speak-ms N]\n");
+               "                       [--rate-limit N] [--webhook-url URL] [--speak-ms N]\n"
+               "                       [--account CONN=KEY_ENV_VAR[:SEED_HEX64]]...\n");
   return 2;
 }
 
@@ -52,6 +57,22 @@ int main(int argc, char** argv) {
       else if (a == "--rate-limit") o.rate_limit_per_5s = std::stoi(next());
       else if (a == "--webhook-url") o.default_webhook_url = next();
       else if (a == "--speak-ms") o.speak_ms = std::stoi(next());
+      else if (a == "--account") {
+        const std::string spec = next();
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--account needs CONN=KEY_ENV_VAR[:SEED]");
+        outdial::tools::telnyx::EmulatorAccount acct;
+        acct.connection_id = spec.substr(0, eq);
+        std::string var = spec.substr(eq + 1);
+        if (const auto colon = var.find(':'); colon != std::string::npos) {
+          acct.signing_seed_hex = var.substr(colon + 1);
+          var.resize(colon);
+        }
+        const char* key = std::getenv(var.c_str());
+        if (key == nullptr || *key == '\0') throw std::invalid_argument("--account: environment variable " + var + " is not set");
+        acct.api_key = key;
+        o.accounts.push_back(std::move(acct));
+      }
       else if (a == "--script") {
         const std::string path = next();
         std::ifstream in(path);
@@ -87,6 +108,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("telnyx-emulator listening on %s public_key=%s\n", emu.base_url().c_str(), emu.public_key_base64().c_str());
+  for (const auto& acct : o.accounts)
+    std::printf("account %s public_key=%s\n", acct.connection_id.c_str(), emu.public_key_base64(acct.connection_id).c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&set, &sig);

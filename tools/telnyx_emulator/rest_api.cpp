@@ -34,19 +34,16 @@ std::int64_t epoch_ms() {
 }  // namespace
 
 void TelnyxEmulator::Impl::add_routes() {
-  auto authed = [this](const net::Request& r) {
-    if (r.header("Authorization") == "Bearer " + opt.api_key) return true;
-    std::lock_guard l(mu);
-    ++st.unauthorized;
-    return false;
-  };
+  auto authed = [this](const net::Request& r) { return account_of(r); };
   auto unauthorized = [] { return errors(401, "10009", "Authentication failed", "The API key is missing or invalid."); };
 
   router.add("POST", "/v2/calls", [this, authed, unauthorized](const net::Request& r) {
-    if (!authed(r)) return unauthorized();
+    const auto account = authed(r);
+    if (!account) return unauthorized();
     const json req = json::parse(r.body, nullptr, false);
     if (req.is_discarded() || !req.is_object()) return errors(400, "10015", "Bad Request", "Body is not a JSON object.");
-    if (req.value("connection_id", "") != opt.connection_id)
+    Account& acct = accounts[*account];
+    if (req.value("connection_id", "") != acct.connection_id)
       return errors(422, "10015", "Invalid value", "connection_id is not a Call Control App of this account.",
                     "/connection_id");
     if (!e164(req.value("to", ""))) return errors(422, "10015", "Invalid value", "The 'to' number is not valid.", "/to");
@@ -56,14 +53,16 @@ void TelnyxEmulator::Impl::add_routes() {
       return errors(422, "10015", "Invalid value", "The 'to' number is not a valid destination number.", "/to");
     std::lock_guard l(mu);
     const std::string command_id = req.value("command_id", "");
+    const std::string command_key = std::to_string(*account) + "|" + command_id;  // command_ids are per account
     if (!command_id.empty()) {
-      if (auto it = by_command_id.find(command_id); it != by_command_id.end()) {
+      if (auto it = by_command_id.find(command_key); it != by_command_id.end()) {
         ++st.duplicate_dials;  // Telnyx ignores a repeated command_id: the same call
         const Call& c = calls.at(it->second);
         return net::Response::json(200, json{{"data", call_summary(c, epoch_ms())}}.dump());
       }
     }
     const std::int64_t now = carrier_now_ms();
+    auto& dial_times = acct.dial_times;  // Telnyx's limits are per account
     while (!dial_times.empty() && dial_times.front() <= now - 5000) dial_times.pop_front();
     if (st.rate_limited < opt.script.faults.rate_limit_first_dials ||
         (opt.rate_limit_per_5s > 0 && static_cast<int>(dial_times.size()) >= opt.rate_limit_per_5s)) {
@@ -80,11 +79,11 @@ void TelnyxEmulator::Impl::add_routes() {
     const std::string to = req.value("to", "");
     auto bit = opt.script.numbers.find(to);
     const CalleeBehaviour b = bit != opt.script.numbers.end() ? bit->second : opt.script.default_callee;
-    const bool over = active_calls() >= opt.concurrency_limit;
-    Call& c = create_call(req, b);
-    if (!command_id.empty()) by_command_id[command_id] = c.id;
+    const bool over = active_calls(*account) >= opt.concurrency_limit;
+    Call& c = create_call(req, b, *account);
+    if (!command_id.empty()) by_command_id[command_key] = c.id;
     if (over) ++st.concurrency_rejections;
-    st.max_active = std::max(st.max_active, active_calls());
+    st.max_active = std::max(st.max_active, active_calls(*account));
     start_call(c, over);
     json data = call_summary(c, epoch_ms());
     data["is_alive"] = false;  // dialing is asynchronous (§5.1)
@@ -92,7 +91,8 @@ void TelnyxEmulator::Impl::add_routes() {
   });
 
   router.add("POST", "/v2/calls/:id/actions/:action", [this, authed, unauthorized](const net::Request& r) {
-    if (!authed(r)) return unauthorized();
+    const auto account = authed(r);
+    if (!account) return unauthorized();
     static const std::set<std::string> kActions{"speak", "gather_using_speak", "transfer", "bridge", "hangup",
                                                 "playback_start", "answer", "gather"};
     const std::string action = r.path_param("action");
@@ -101,7 +101,7 @@ void TelnyxEmulator::Impl::add_routes() {
     if (body.is_discarded() || !body.is_object()) return errors(400, "10015", "Bad Request", "Body is not a JSON object.");
     std::lock_guard l(mu);
     Call* c = find(r.path_param("id"));
-    if (!c) return errors(404, "10005", "Resource not found", "Call not found.");
+    if (!c || c->account != *account) return errors(404, "10005", "Resource not found", "Call not found.");
     if (c->ended) return errors(422, "90018", "Call has already ended", "This call is no longer active.");
     if ((action == "speak" || action == "gather_using_speak") && body.value("payload", "").empty())
       return errors(422, "10015", "Invalid value", "payload is required.", "/payload");
@@ -113,13 +113,13 @@ void TelnyxEmulator::Impl::add_routes() {
     return net::Response::json(200, command(*c, action, body).dump());
   });
 
-  auto list_calls = [this](const net::Request& r, bool paged) {
+  auto list_calls = [this](const net::Request& r, bool paged, std::size_t account) {
     std::lock_guard l(mu);
     json data = json::array();
     const auto now = epoch_ms();
     for (const auto& id : order) {
       const Call& c = calls.at(id);
-      if (!c.ended && !c.agent_leg) data.push_back(call_summary(c, now));
+      if (!c.ended && !c.agent_leg && c.account == account) data.push_back(call_summary(c, now));
     }
     std::size_t size = 250, after = 0;
     if (paged) {
@@ -133,19 +133,23 @@ void TelnyxEmulator::Impl::add_routes() {
     return net::Response::json(200, json{{"data", page}, {"meta", {{"cursors", cursors}, {"total", data.size()}}}}.dump());
   };
   router.add("GET", "/v2/calls", [authed, unauthorized, list_calls](const net::Request& r) {
-    if (!authed(r)) return unauthorized();
-    return list_calls(r, true);
+    const auto account = authed(r);
+    if (!account) return unauthorized();
+    return list_calls(r, true, *account);
   });
   router.add("GET", "/v2/connections/:id/active_calls", [this, authed, unauthorized, list_calls](const net::Request& r) {
-    if (!authed(r)) return unauthorized();
-    if (r.path_param("id") != opt.connection_id) return errors(404, "10005", "Resource not found", "Unknown connection.");
-    return list_calls(r, true);
+    const auto account = authed(r);
+    if (!account) return unauthorized();
+    if (r.path_param("id") != accounts[*account].connection_id)
+      return errors(404, "10005", "Resource not found", "Unknown connection.");
+    return list_calls(r, true, *account);
   });
   router.add("GET", "/v2/calls/:id", [this, authed, unauthorized](const net::Request& r) {
-    if (!authed(r)) return unauthorized();
+    const auto account = authed(r);
+    if (!account) return unauthorized();
     std::lock_guard l(mu);
     Call* c = find(r.path_param("id"));
-    if (!c) return errors(404, "10005", "Resource not found", "Call not found.");
+    if (!c || c->account != *account) return errors(404, "10005", "Resource not found", "Call not found.");
     return net::Response::json(200, json{{"data", call_summary(*c, epoch_ms())}}.dump());
   });
 
@@ -158,7 +162,8 @@ void TelnyxEmulator::Impl::add_routes() {
   });
 
   router.add("POST", "/v2/messages", [this, authed, unauthorized](const net::Request& r) {
-    if (!authed(r)) return unauthorized();
+    const auto account = authed(r);
+    if (!account) return unauthorized();
     const json req = json::parse(r.body, nullptr, false);
     if (req.is_discarded() || !req.is_object()) return errors(400, "10015", "Bad Request", "Body is not a JSON object.");
     const std::string to = req.value("to", ""), from = req.value("from", ""), text = req.value("text", "");
@@ -173,7 +178,9 @@ void TelnyxEmulator::Impl::add_routes() {
     json m{{"id", new_id()}, {"record_type", "message"}, {"direction", "outbound"},
            {"from", {{"phone_number", from}}}, {"to", json::array({{{"phone_number", to}, {"status", "queued"}}})},
            {"text", text}, {"parts", 1}, {"errors", json::array()}};
-    messages.push_back(m);
+    json record = m;
+    record["account"] = accounts[*account].connection_id;  // which account's key sent it (emulator view only)
+    messages.push_back(record);
     return net::Response::json(200, json{{"data", m}}.dump());
   });
 
@@ -201,7 +208,12 @@ void TelnyxEmulator::Impl::add_routes() {
                                          {"unauthorized", st.unauthorized}}
                                         .dump());
   });
-  router.add("GET", "/_emulator/public_key", [this](const net::Request&) {
+  // ?connection_id= names another account (default: the options' own).
+  router.add("GET", "/_emulator/public_key", [this](const net::Request& r) {
+    const auto named = r.query_param("connection_id");
+    const auto account = account_named(named ? *named : opt.connection_id);
+    if (!account) return errors(404, "10005", "Resource not found", "Unknown connection.");
+    const auto& pk = accounts[*account].pk;
     std::string b64(sodium_base64_ENCODED_LEN(pk.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
     sodium_bin2base64(b64.data(), b64.size(), pk.data(), pk.size(), sodium_base64_VARIANT_ORIGINAL);
     b64.resize(std::strlen(b64.c_str()));

@@ -20,10 +20,30 @@ std::vector<std::string> credential_fields(ProviderKind provider) {
   return {};
 }
 
+std::vector<std::string> optional_credential_fields(ProviderKind provider) {
+  if (provider == ProviderKind::kTelnyx) return {"public_key"};
+  return {};
+}
+
+namespace {
+bool is_ed25519_public_key(const std::string& base64) {
+  unsigned char raw[crypto_sign_PUBLICKEYBYTES + 1];
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_init() < 0) return false;
+  if (sodium_base642bin(raw, sizeof raw, base64.data(), base64.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0)
+    return false;
+  return end == base64.data() + base64.size() && len == crypto_sign_PUBLICKEYBYTES;
+}
+}  // namespace
+
 Result<std::string> seal_credentials(const CredentialVault& vault, ProviderKind provider, const Credentials& creds) {
   const auto fields = credential_fields(provider);
+  const auto optional = optional_credential_fields(provider);
   for (const auto& [name, value] : creds) {
-    if (std::find(fields.begin(), fields.end(), name) == fields.end()) {
+    if (std::find(fields.begin(), fields.end(), name) == fields.end() &&
+        std::find(optional.begin(), optional.end(), name) == optional.end()) {
       return make_error(ErrorCode::kInvalidArgument,
                         "credentials." + name + " is not a " + to_string(provider) + " credential",
                         {{"field", "credentials." + name}});
@@ -36,6 +56,11 @@ Result<std::string> seal_credentials(const CredentialVault& vault, ProviderKind 
                         "credentials." + f + " is required for a " + to_string(provider) + " account",
                         {{"field", "credentials." + f}});
     }
+  }
+  if (auto key = creds.find("public_key"); key != creds.end() && !is_ed25519_public_key(key->second)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "credentials.public_key must be the base64 Ed25519 public key (32 bytes) of the account",
+                      {{"field", "credentials.public_key"}});
   }
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, value] : creds) j[name] = value;

@@ -1,7 +1,10 @@
 #pragma once
 // A provider account's secret fields, sealed as one JSON object by the CredentialVault.
 //   twilio: {"auth_token"}  (HTTP Basic with the account SID; provider-contracts.md §1)
-//   telnyx: {"api_key"}     (Authorization: Bearer)
+//   telnyx: {"api_key"}     (Authorization: Bearer), optionally {"public_key"}: the account's
+//           webhook signing key (base64 of the 32-byte Ed25519 public key; provider-contracts.md
+//           §5.4). Not a secret, but it must come with the key it verifies: calls are routed
+//           through a tenant's Telnyx account only when it is set (app/telnyx_account_routed_provider).
 //   vapi:   {"api_key"}     (Authorization: Bearer, the private key)
 //   sim:    {}              (no credentials)
 #include <map>
@@ -15,11 +18,14 @@ namespace outdial::accounts {
 
 using Credentials = std::map<std::string, std::string>;
 
-// The fields a provider requires (exactly these are accepted).
+// The fields a provider requires.
 std::vector<std::string> credential_fields(ProviderKind provider);
+// The fields a provider accepts besides the required ones (telnyx: public_key).
+std::vector<std::string> optional_credential_fields(ProviderKind provider);
 
-// Checks `creds` against credential_fields (kInvalidArgument {"field": "credentials.<name>"} for a
-// missing, empty or unknown field; the message never contains a value) and seals it.
+// Checks `creds` against credential_fields and optional_credential_fields (kInvalidArgument
+// {"field": "credentials.<name>"} for a missing, empty or unknown field, or a public_key that is
+// not base64 of 32 bytes; the message never contains a value) and seals it.
 Result<std::string> seal_credentials(const CredentialVault& vault, ProviderKind provider, const Credentials& creds);
 // Opens a blob made by seal_credentials. Errors as CredentialVault::open.
 Result<Credentials> open_credentials(const CredentialVault& vault, const std::string& blob);

@@ -54,7 +54,7 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   auto providers = ProviderSet::create(cfg, domain_clock, wall_clock);
   if (!providers.ok()) return providers.error();
   s->providers_ = std::move(providers).value();
-  // Each call goes out through the account owning its From number (Twilio; issue #3 §3).
+  // Each call goes out through the account owning its From number (Twilio, Telnyx; issue #3 §3).
   s->providers_->route_by_account(*s->db_, s->vault_.get());
 
   dialer::CallerIdDirectory caller_ids;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "outdial/app/account_routed_provider.hpp"
+#include "outdial/app/telnyx_account_routed_provider.hpp"
 #include "outdial/ingest/sqlite/webhook_ingest.hpp"
 #include "outdial/net/curl/curl_http_client.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
@@ -74,6 +75,7 @@ Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, cons
     telephony::telnyx::TelnyxConfig tc;
     tc.api_key = cfg.telnyx_api_key;
     tc.connection_id = cfg.telnyx_connection_id;
+    tc.public_key = cfg.telnyx_public_key;
     tc.api_base = cfg.telnyx_api_base;
     tc.webhook_url = cfg.public_url + "/webhooks/telnyx";
     p->http_ = net::make_curl_client();
@@ -92,13 +94,19 @@ ProviderSet::ProviderSet(const Config& cfg, const Clock& clock, const Clock& sig
 ProviderSet::~ProviderSet() { stop(); }
 
 void ProviderSet::route_by_account(storage::Database& db, const accounts::CredentialVault* vault) {
-  if (!twilio_ || routed_) return;
-  routed_ = std::make_unique<AccountRoutedProvider>(*twilio_, db.accounts(), db.calls(), vault, *http_, clock_);
+  if (twilio_ && !routed_) {
+    routed_ = std::make_unique<AccountRoutedProvider>(*twilio_, db.accounts(), db.calls(), vault, *http_, clock_);
+  }
+  if (telnyx_ && !telnyx_routed_) {
+    telnyx_routed_ = std::make_unique<TelnyxAccountRoutedProvider>(*telnyx_, db.accounts(), db.calls(), vault,
+                                                                   *http_, telnyx_calls_.get(), signature_clock_);
+  }
 }
 
 telephony::Provider& ProviderSet::provider() {
   if (routed_) return *routed_;
   if (twilio_) return *twilio_;
+  if (telnyx_routed_) return *telnyx_routed_;
   if (telnyx_) return *telnyx_;
   return *sim_;
 }
@@ -138,14 +146,19 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
     // Signature timestamps are the carrier's real time; everything else runs on the domain clock.
     auto verifier = tx::WebhookVerifier::create(cfg_.telnyx_public_key, signature_clock_);
     if (!verifier.ok()) return verifier.error();
-    tx::TelnyxWebhookDeps deps{std::move(verifier).value(), *inbox_, db.compliance(), *telnyx_, *telnyx_calls_, clock_,
+    // Each call's commands go to the account that placed it, its webhooks are verified with that
+    // account's key (the configured account's when not routed).
+    tx::CommandIssuer& commands = telnyx_routed_ ? static_cast<tx::CommandIssuer&>(*telnyx_routed_) : *telnyx_;
+    tx::TelnyxWebhookDeps deps{std::move(verifier).value(), *inbox_, db.compliance(), commands, *telnyx_calls_, clock_,
                                tx::store_script_lookup(db.calls(), db.campaigns(), db.tenants())};
+    deps.account_directory = telnyx_routed_.get();
     // The same URL takes the messaging profile's webhooks (inbound SMS keywords) and recordings.
     deps.tenants = &db.tenants();
     deps.campaigns = &db.campaigns();
     deps.accounts = &db.accounts();
     deps.calls = &db.calls();
-    deps.send_sms = [provider = telnyx_.get()](const telephony::SmsRequest& r) -> Status {
+    telephony::Provider* sms = telnyx_routed_ ? static_cast<telephony::Provider*>(telnyx_routed_.get()) : telnyx_.get();
+    deps.send_sms = [provider = sms](const telephony::SmsRequest& r) -> Status {
       auto sent = provider->send_sms(r);
       if (!sent) return sent.error();
       return ok_status();

@@ -36,6 +36,7 @@ class CredentialVault;
 namespace outdial::app {
 
 class AccountRoutedProvider;
+class TelnyxAccountRoutedProvider;
 
 class ProviderSet {
  public:
@@ -51,10 +52,11 @@ class ProviderSet {
   ProviderSet& operator=(const ProviderSet&) = delete;
 
   const std::string& name() const { return name_; }
-  // Twilio: calls from a number of a tenant's own active Twilio account go out through that
-  // account (AccountRoutedProvider), and the webhook routes accept that account's signatures.
-  // Call before provider() is handed out and before connect(). `vault` may be null (no secret
-  // key: such calls wait, see AccountRoutedProvider). No effect for the other providers.
+  // Twilio and Telnyx: calls from a number of a tenant's own active account of that carrier go
+  // out through that account (AccountRoutedProvider, TelnyxAccountRoutedProvider), and the
+  // webhook routes accept that account's signatures for its calls. Call before provider() is
+  // handed out and before connect(). `vault` may be null (no secret key: such calls wait, see
+  // AccountRouter). No effect for the simulated carrier.
   void route_by_account(storage::Database& db, const accounts::CredentialVault* vault);
   // What the dialer places calls through.
   telephony::Provider& provider();
@@ -82,6 +84,7 @@ class ProviderSet {
   std::unique_ptr<AccountRoutedProvider> routed_;  // over twilio_ (null until route_by_account)
   std::unique_ptr<telephony::telnyx::CallRegistry> telnyx_calls_;
   std::unique_ptr<telephony::telnyx::TelnyxProvider> telnyx_;
+  std::unique_ptr<TelnyxAccountRoutedProvider> telnyx_routed_;  // over telnyx_ (null until route_by_account)
   std::unique_ptr<ingest::DurableInbox> inbox_;
 };
 

@@ -115,7 +115,7 @@ class TelnyxStack {
       return compliance::Decision{compliance::Verdict::kAllow, "OK", "allowed", std::nullopt};
     });
     facts_ = std::make_unique<dialer::FactsBuilder>(db_->compliance(), db_->calls(), db_->campaigns(), nullptr,
-                                                    dialer::CallerIdDirectory{{{staff_.tenant_id, {kCallerId}}}});
+                                                    caller_ids());
 
     tx::TelnyxWebhookDeps deps{tx::WebhookVerifier::create(emu_->public_key_base64(), wall_).value(),
                                ingress_,
@@ -132,6 +132,7 @@ class TelnyxStack {
       auto sent = provider_->send_sms(r);  // the provider exists before any webhook can arrive
       return sent ? ok_status() : Status(sent.error());
     };
+    adjust_routes(deps);
     stats_ = tx::register_telnyx_routes(router_, std::move(deps));
     server_ = std::make_unique<net::HttpServer>(net::ServerOptions{}, router_.as_handler());
     ASSERT_TRUE(server_->start());
@@ -147,7 +148,7 @@ class TelnyxStack {
     };
     provider_ = std::make_unique<tx::TelnyxProvider>(*api_http_, cfg, &registry_);
     issuer_.target = provider_.get();
-    runner_ = std::make_unique<dialer::CampaignRunner>(*db_, *provider_, *gate_, *facts_, clock_, runner_config());
+    runner_ = std::make_unique<dialer::CampaignRunner>(*db_, dialing_provider(), *gate_, *facts_, clock_, runner_config());
     ASSERT_TRUE(runner_->recover());
   }
 
@@ -160,6 +161,12 @@ class TelnyxStack {
 
   virtual void configure(tools::telnyx::EmulatorOptions&) {}
   virtual dialer::RunnerConfig runner_config() { return {}; }
+  // The caller IDs each tenant owns (set_up's tenant: kCallerId).
+  virtual dialer::CallerIdDirectory caller_ids() { return dialer::CallerIdDirectory{{{staff_.tenant_id, {kCallerId}}}}; }
+  // Before the webhook routes are added (e.g. an account directory).
+  virtual void adjust_routes(tx::TelnyxWebhookDeps&) {}
+  // What the dialer places calls through, once provider_ exists (may re-point issuer_).
+  virtual telephony::Provider& dialing_provider() { return *provider_; }
 
   CampaignId campaign(const std::string& name, const std::vector<std::string>& numbers, int concurrency = 4,
                       const std::function<void(Campaign&)>& tweak = {}) {

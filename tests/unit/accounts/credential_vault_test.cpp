@@ -253,5 +253,27 @@ TEST(Credentials, SealedPerProviderWithRequiredFields) {
   EXPECT_TRUE(seal_credentials(vault, ProviderKind::kSim, {}).ok());
 }
 
+TEST(Credentials, TelnyxTakesTheAccountsWebhookPublicKeyOptionally) {
+  const CredentialVault vault = vault_from_hex(kKeyHex);
+  // RFC 8032 §7.1 TEST 1 public key (provider-contracts.md §5.4).
+  const std::string pk = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+  auto ok = seal_credentials(vault, ProviderKind::kTelnyx, {{"api_key", "KEY-1"}, {"public_key", pk}});
+  ASSERT_TRUE(ok.ok());
+  auto opened = open_credentials(vault, *ok);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(opened->at("public_key"), pk);
+  EXPECT_TRUE(seal_credentials(vault, ProviderKind::kTelnyx, {{"api_key", "KEY-1"}}).ok());
+  for (const std::string& bad : {std::string("not base64!"), pk.substr(0, 40), std::string("AAAA"), pk + "AAAA"}) {
+    auto r = seal_credentials(vault, ProviderKind::kTelnyx, {{"api_key", "KEY-SECRET-9"}, {"public_key", bad}});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().details.at("field"), "credentials.public_key");
+    EXPECT_EQ(r.error().message.find("KEY-SECRET-9"), std::string::npos);
+  }
+  // Only Telnyx accounts have one.
+  auto twilio = seal_credentials(vault, ProviderKind::kTwilio, {{"auth_token", "t"}, {"public_key", pk}});
+  ASSERT_FALSE(twilio.ok());
+  EXPECT_EQ(twilio.error().details.at("field"), "credentials.public_key");
+}
+
 }  // namespace
 }  // namespace outdial::accounts

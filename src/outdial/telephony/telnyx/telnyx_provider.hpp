@@ -23,6 +23,9 @@ namespace outdial::telephony::telnyx {
 struct TelnyxConfig {
   std::string api_key;        // Bearer; never logged, never in an error message
   std::string connection_id;  // Call Control App id
+  // The account's webhook signing key (base64 Ed25519 public key, §5.4). Not used by the driver:
+  // kept with the account's driver so the webhook routes verify that account's webhooks with it.
+  std::string public_key;
   std::string api_base = "https://api.telnyx.com/v2";
   std::string webhook_url;    // per-call webhook_url (our /webhooks/telnyx), "" = the app's default
   std::string voice = "female";

@@ -29,7 +29,30 @@ class WebhookHandler {
   explicit WebhookHandler(TelnyxWebhookDeps deps) : deps_(std::move(deps)) {}
 
   net::Response handle(const net::Request& req) {
-    auto verified = deps_.verifier.verify(req.header(kSignatureHeader), req.header(kTimestampHeader), req.body);
+    // The signing account: with an account directory the (still unverified) body is parsed only to
+    // choose the key; nothing else is looked at before the signature holds.
+    std::optional<Result<TelnyxEvent>> parsed;
+    std::optional<WebhookVerifier> account_verifier;
+    if (deps_.account_directory != nullptr) {
+      parsed = parse_event(req.body);
+      if (*parsed) {
+        auto v = deps_.account_directory->verifier_for(**parsed);
+        if (!v) {
+          const ErrorCode code = v.error().code;
+          if (code == ErrorCode::kUnavailable || code == ErrorCode::kInternal) {
+            ++stats_->failed;
+            spdlog::warn("telnyx webhook: account lookup failed: {}", v.error().message);
+            return error(503, "unavailable", "account lookup failed; retry");
+          }
+          ++stats_->rejected_signature;
+          spdlog::warn("telnyx webhook rejected (account: {}) from {}", v.error().message, req.remote_address);
+          return error(403, "forbidden", "Telnyx webhook signature does not verify");
+        }
+        account_verifier = std::move(*v);
+      }
+    }
+    const WebhookVerifier& verifier = account_verifier ? *account_verifier : deps_.verifier;
+    auto verified = verifier.verify(req.header(kSignatureHeader), req.header(kTimestampHeader), req.body);
     if (!verified) {
       ++stats_->rejected_signature;
       const auto& d = verified.error().details;
@@ -37,12 +60,12 @@ class WebhookHandler {
                    req.remote_address);
       return error(403, "forbidden", verified.error().message);
     }
-    auto parsed = parse_event(req.body);
-    if (!parsed) {
+    if (!parsed) parsed = parse_event(req.body);
+    if (!*parsed) {
       ++stats_->malformed;
-      return error(400, "invalid_argument", parsed.error().message);
+      return error(400, "invalid_argument", parsed->error().message);
     }
-    const TelnyxEvent& ev = *parsed;
+    const TelnyxEvent& ev = **parsed;
     if (ev.event_type == "message.received") return inbound_sms(ev);
     if (ev.event_type == "call.recording.saved") return recording(ev);
     if (ev.event_type.rfind("call.", 0) != 0) {

@@ -8,6 +8,12 @@
 //      any failure -> 503 with the flow state not advanced, so Telnyx's redelivery redoes the
 //      step (events dedupe by data.id, DNC adds are idempotent, commands dedupe by command_id);
 //   5. 200.
+// With an account directory (tenants' own Telnyx accounts, issue #3 §3), step 1 uses the key of
+// the account that placed the call the webhook is about (named by its client_state's attempt and
+// by its call_control_id; the body is only read to choose the key before it is verified): a
+// webhook about a call of account A that verifies only under another account's key answers 403
+// and changes nothing. Webhooks about no call of those accounts are verified with `verifier`.
+//
 // Webhooks of legs we did not dial (no client_state of ours, e.g. the transfer's agent leg) and
 // other event types are acknowledged and ignored.
 //
@@ -47,6 +53,22 @@
 
 namespace outdial::telephony::telnyx {
 
+// The Telnyx accounts of ours besides the configured one (implemented by the composition root over
+// the account store and the credential vault). Telnyx signs every webhook with the one key of the
+// account the call belongs to; a webhook carries no account name, so the call it is about decides.
+// Thread-safe.
+class TelnyxAccountDirectory {
+ public:
+  virtual ~TelnyxAccountDirectory() = default;
+  // The verifier of the account that placed the call `unverified` is about (its client_state's
+  // attempt, its call_control_id or, on a transfer's agent leg, the parent call's); nullopt when
+  // that is the configured account or no call of ours (then the routes' own verifier is used).
+  // kUnavailable/kInternal: the store failed (503, redelivered). Any other error (the call's
+  // account cannot be resolved, e.g. its credentials do not open, or the client_state and the
+  // call id name different accounts): the webhook is refused (403).
+  virtual Result<std::optional<WebhookVerifier>> verifier_for(const TelnyxEvent& unverified) = 0;
+};
+
 struct TelnyxWebhookDeps {
   WebhookVerifier verifier;
   EventIngress& ingress;
@@ -67,6 +89,9 @@ struct TelnyxWebhookDeps {
   std::function<Status(const SmsRequest&)> send_sms = {};
   // Recordings (call.recording.saved); unset: acknowledged and ignored.
   storage::CallStore* calls = nullptr;
+  // Optional: the tenants' own Telnyx accounts whose webhooks these routes take (see above);
+  // null: only `verifier`'s (the configured account's).
+  TelnyxAccountDirectory* account_directory = nullptr;
 };
 
 // Counters for tests and /metrics-style inspection. Thread-safe reads.

@@ -1,0 +1,64 @@
+#pragma once
+// Telnyx calls go out through the Telnyx account that owns their From number (issue #3 §3; the
+// routing itself is AccountRouter's): a call whose From is a number of an active Telnyx account
+// of the call's tenant is placed through a TelnyxProvider built from that account's sealed
+// credentials ({"api_key", "public_key"}) and public configuration (connection_id, API base);
+// any other call through the install's configured account (OUTDIAL_TELNYX_*), as before. An
+// account without a connection_id or a public_key (its webhooks could not be verified) places
+// no calls: they wait (kFailedPrecondition), never going out through another account.
+//
+// Also the webhook routes' CommandIssuer (the IVR's commands for a call go to the account that
+// placed it) and TelnyxAccountDirectory (a webhook about a call is verified with the public key of
+// the account that placed it). All drivers share one CallRegistry (call_control_ids are unique
+// across accounts). Credentials never appear in logs or errors. Part of the composition root.
+// Thread-safe.
+#include <optional>
+#include <string>
+
+#include "outdial/app/account_router.hpp"
+#include "outdial/core/clock.hpp"
+#include "outdial/net/http_client.hpp"
+#include "outdial/telephony/telnyx/call_registry.hpp"
+#include "outdial/telephony/telnyx/telnyx_provider.hpp"
+#include "outdial/telephony/telnyx/webhook_routes.hpp"
+
+namespace outdial::app {
+
+class TelnyxAccountRoutedProvider final : public AccountRouter<telephony::telnyx::TelnyxProvider>,
+                                          public telephony::telnyx::CommandIssuer,
+                                          public telephony::telnyx::TelnyxAccountDirectory {
+ public:
+  // `configured` is the install's account. The stores, vault (null: no secret key configured, so
+  // no account's credentials can be opened), http client, registry (may be null) and
+  // `signature_clock` (webhook timestamps: the real clock) must outlive this object.
+  TelnyxAccountRoutedProvider(telephony::telnyx::TelnyxProvider& configured, storage::AccountStore& accounts,
+                              storage::CallStore& calls, const accounts::CredentialVault* vault,
+                              net::HttpClient& http, telephony::telnyx::CallRegistry* registry,
+                              const Clock& signature_clock);
+  ~TelnyxAccountRoutedProvider() override;
+
+  // CommandIssuer: through the driver of the account that placed the call (`state` names its
+  // attempt when the call id is not known yet).
+  Status issue(const std::string& call_control_id, const telephony::telnyx::FlowCommand& command,
+               const telephony::telnyx::ClientState& state) override;
+
+  // TelnyxAccountDirectory.
+  Result<std::optional<telephony::telnyx::WebhookVerifier>> verifier_for(
+      const telephony::telnyx::TelnyxEvent& unverified) override;
+
+ private:
+  // The account (0 = configured) a call goes out through, and its driver.
+  struct Placer {
+    ProviderAccountId account = 0;
+    telephony::telnyx::TelnyxProvider* driver = nullptr;
+  };
+  // By the attempt's tenant and From number; nullopt when there is no such attempt.
+  Result<std::optional<Placer>> placer_of_attempt(AttemptId attempt);
+  // The account that placed the call with this id; nullopt when it is no call of ours.
+  Result<std::optional<Placer>> placer_of_call(const std::string& call_control_id);
+  Result<std::optional<Placer>> placer_by_number(TenantId tenant, const std::string& from);
+
+  const Clock& signature_clock_;
+};
+
+}  // namespace outdial::app

@@ -1,0 +1,414 @@
+// Telnyx calls go out through the Telnyx account that owns their From number (issue #3 §3): two
+// tenants with their own Telnyx accounts (own API keys, connections and webhook signing keys, all
+// served by one emulator that scopes calls per account) and the stack's tenant without accounts,
+// which uses the install's configured account. The real dialer, the real webhook routes and
+// app::TelnyxAccountRoutedProvider over loopback (telnyx_stack.hpp).
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "integration/telnyx/telnyx_stack.hpp"
+#include "outdial/accounts/credentials.hpp"
+#include "outdial/app/telnyx_account_routed_provider.hpp"
+
+namespace outdial {
+namespace {
+
+using nlohmann::json;
+using namespace itest::telnyx;
+
+const std::string kKeyA = "KEYA-telnyx-secret-of-tenant-a-0001";
+const std::string kConnA = "conn-tenant-a";
+const std::string kSeedA = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+const std::string kNumA = "+13125550100";
+const std::string kKeyB = "KEYB-telnyx-secret-of-tenant-b-0002";
+const std::string kConnB = "conn-tenant-b";
+const std::string kSeedB = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
+const std::string kNumB = "+14155550100";
+const std::string kRinging = "+16465550009";  // never answers (rings until the dial's timeout)
+
+accounts::CredentialVault make_vault(char fill) {
+  auto v = accounts::CredentialVault::from_raw_key(std::string(32, fill));
+  EXPECT_TRUE(v);
+  return std::move(v).value();
+}
+
+// Signs "<timestamp>|<body>" with the Ed25519 key of `seed_hex` (what that account's Telnyx would send).
+std::string sign_with(const std::string& seed_hex, const std::string& timestamp, const std::string& body) {
+  EXPECT_GE(sodium_init(), 0);
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+  for (std::size_t i = 0; i < seed.size(); ++i)
+    seed[i] = static_cast<unsigned char>(std::stoi(seed_hex.substr(2 * i, 2), nullptr, 16));
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+  crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+  const std::string message = timestamp + "|" + body;
+  std::array<unsigned char, crypto_sign_BYTES> sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       sk.data());
+  return tx::base64_encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+}
+
+// Forwards to the routed provider once it exists (the routes are added before it).
+class LateDirectory final : public tx::TelnyxAccountDirectory {
+ public:
+  Result<std::optional<tx::WebhookVerifier>> verifier_for(const tx::TelnyxEvent& ev) override {
+    if (target == nullptr) return make_error(ErrorCode::kUnavailable, "not wired yet");
+    return target->verifier_for(ev);
+  }
+  tx::TelnyxAccountDirectory* target = nullptr;
+};
+
+class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
+ protected:
+  TelnyxAccountRoutingTest() : vault_(make_vault('k')) {}
+
+  void SetUp() override {
+    set_up();
+    ASSERT_FALSE(HasFatalFailure());
+    tenant_c_ = staff_.tenant_id;
+  }
+  void TearDown() override {
+    if (server_) server_->stop();  // no webhook reaches the routed provider while it goes
+    tear_down();
+    runner_.reset();  // dials through routed_
+    routed_.reset();
+  }
+
+  void configure(tools::telnyx::EmulatorOptions& o) override {
+    o.accounts = {{kKeyA, kConnA, kSeedA}, {kKeyB, kConnB, kSeedB}};
+    o.script.numbers[kRinging] = o.script.default_callee;
+    o.script.numbers[kRinging].answer = "no_answer";
+    // The tenants exist before the dialer's caller-ID directory is built.
+    tenant_a_ = add_tenant("Bright Smiles");
+    tenant_b_ = add_tenant("Clear Vision");
+  }
+  dialer::CallerIdDirectory caller_ids() override {
+    return dialer::CallerIdDirectory{{{staff_.tenant_id, {kCallerId}}, {tenant_a_, {kNumA}}, {tenant_b_, {kNumB}}}};
+  }
+  void adjust_routes(tx::TelnyxWebhookDeps& deps) override { deps.account_directory = &directory_; }
+  telephony::Provider& dialing_provider() override {
+    account_a_ = add_account(tenant_a_, kConnA, kKeyA, emu_->public_key_base64(kConnA), kNumA);
+    account_b_ = add_account(tenant_b_, kConnB, kKeyB, emu_->public_key_base64(kConnB), kNumB);
+    routed_ = routed_with(&vault_);
+    directory_.target = routed_.get();
+    issuer_.target = routed_.get();
+    return *routed_;
+  }
+
+  std::unique_ptr<app::TelnyxAccountRoutedProvider> routed_with(const accounts::CredentialVault* vault) {
+    return std::make_unique<app::TelnyxAccountRoutedProvider>(*provider_, db_->accounts(), db_->calls(), vault,
+                                                              *api_http_, &registry_, wall_);
+  }
+
+  TenantId add_tenant(const std::string& name) {
+    auto t = db_->tenants().create_tenant(Tenant{0, name, "US", true, "", kStart});
+    EXPECT_TRUE(t);
+    return t ? t->id : 0;
+  }
+
+  // The tenant's Telnyx account on the emulator (API base without /v2, as accounts store it).
+  ProviderAccountId add_account(TenantId tenant, const std::string& connection, const std::string& key,
+                                const std::string& public_key, const std::string& number) {
+    ProviderAccount a;
+    a.tenant_id = tenant;
+    a.provider = ProviderKind::kTelnyx;
+    a.name = connection;
+    a.connection_id = connection;
+    a.api_base = "http://127.0.0.1:" + std::to_string(emu_->port());
+    accounts::Credentials creds{{"api_key", key}};
+    if (!public_key.empty()) creds["public_key"] = public_key;
+    auto blob = accounts::seal_credentials(vault_, ProviderKind::kTelnyx, creds);
+    EXPECT_TRUE(blob);
+    a.credential_blob = *blob;
+    a.limits = accounts::default_limits(ProviderKind::kTelnyx);
+    a.created_at = kStart;
+    auto stored = db_->accounts().create_account(a);
+    EXPECT_TRUE(stored) << stored.error().message;
+    PhoneNumber n;
+    n.tenant_id = tenant;
+    n.account_id = stored->id;
+    n.e164 = number;
+    n.area_code = number.substr(2, 3);
+    n.state = "IL";
+    n.created_at = kStart;
+    EXPECT_TRUE(db_->accounts().add_number(n));
+    return stored->id;
+  }
+
+  CampaignId campaign_for(TenantId tenant, const std::string& name, const std::vector<std::string>& numbers,
+                          const std::string& from) {
+    staff_ = Actor{1, tenant, Role::kOperatorAdmin, "user:1"};
+    return campaign(name, numbers, 4, [&](Campaign& c) { c.caller_id = from; });
+  }
+
+  std::vector<CallAttempt> attempts(TenantId tenant, CampaignId id) {
+    auto all = db_->calls().list_attempts(tenant, id, 0, 100);
+    EXPECT_TRUE(all);
+    return all ? *all : std::vector<CallAttempt>{};
+  }
+
+  // Ticks the dialer until every attempt of every campaign is terminal and the emulator is idle.
+  bool run_all(const std::vector<std::pair<TenantId, CampaignId>>& campaigns, std::size_t expected) {
+    for (int i = 0; i < 600; ++i) {
+      ingress_.drain(runner_->sink());
+      (void)runner_->tick();
+      clock_.advance(std::chrono::seconds(1));
+      std::size_t n = 0;
+      bool done = true;
+      for (const auto& [tenant, id] : campaigns) {
+        for (const auto& a : attempts(tenant, id)) {
+          ++n;
+          done = done && is_terminal(a.state);
+        }
+      }
+      if (done && n >= expected && emu_->wait_idle(2000)) {
+        ingress_.drain(runner_->sink());
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+  }
+
+  // POSTs `body` to our webhook URL signed by the account of `seed_hex`; returns the HTTP status.
+  int post_signed(const std::string& seed_hex, const std::string& body) {
+    const std::string ts = std::to_string(to_epoch_ms(wall_.now()) / 1000);
+    net::ClientRequest req;
+    req.method = "POST";
+    req.url = webhook_url();
+    req.headers = {{"Content-Type", "application/json"},
+                   {tx::kSignatureHeader, sign_with(seed_hex, ts, body)},
+                   {tx::kTimestampHeader, ts}};
+    req.body = body;
+    auto r = api_http_->send(req);
+    EXPECT_TRUE(r) << r.error().message;
+    if (r) last_response_ = r->body;
+    return r ? r->status : 0;
+  }
+
+  // A Telnyx webhook envelope about call `ccid` with our client_state naming `attempt`.
+  static std::string webhook(const std::string& type, const std::string& id, const std::string& ccid,
+                             const CallAttempt& attempt, const std::string& connection, json extra = json::object()) {
+    tx::ClientState cs;
+    cs.idempotency_key = attempt.idempotency_key;
+    cs.attempt_id = attempt.id;
+    cs.tenant_id = attempt.tenant_id;
+    cs.campaign_id = attempt.campaign_id;
+    cs.step = "menu";
+    json payload{{"call_control_id", ccid},       {"call_leg_id", "leg-x"},         {"call_session_id", "sess-x"},
+                 {"connection_id", connection},   {"client_state", tx::encode_client_state(cs)},
+                 {"from", attempt.from_number},   {"to", attempt.to_number}};
+    for (auto& [k, v] : extra.items()) payload[k] = v;
+    return json{{"data", {{"record_type", "event"}, {"event_type", type}, {"id", id},
+                          {"occurred_at", "2026-11-22T10:00:00.000000Z"}, {"payload", payload}}},
+                {"meta", {{"attempt", 1}}}}
+        .dump();
+  }
+
+  void expect_no_credentials(const std::string& text, const char* where) {
+    for (const auto& secret : {kKeyA, kKeyB, kApiKey}) EXPECT_EQ(text.find(secret), std::string::npos) << where;
+  }
+
+  accounts::CredentialVault vault_;
+  LateDirectory directory_;
+  std::unique_ptr<app::TelnyxAccountRoutedProvider> routed_;
+  TenantId tenant_a_ = 0, tenant_b_ = 0, tenant_c_ = 0;
+  ProviderAccountId account_a_ = 0, account_b_ = 0;
+  std::string last_response_;
+};
+
+TEST_F(TelnyxAccountRoutingTest, EachTenantsCallsGoThroughItsOwnAccountAndItsWebhooksAreVerifiedWithItsKey) {
+  const CampaignId ca = campaign_for(tenant_a_, "a", {kPress1, kMachine}, kNumA);
+  const CampaignId cb = campaign_for(tenant_b_, "b", {kPress2}, kNumB);
+  const CampaignId cc = campaign_for(tenant_c_, "c", {kPress1}, kCallerId);
+  ASSERT_TRUE(ca && cb && cc);
+  ASSERT_TRUE(run_all({{tenant_a_, ca}, {tenant_b_, cb}, {tenant_c_, cc}}, 4)) << emu_->calls_json();
+
+  // Each call was dialed with the API key and connection of its From number's account (the
+  // emulator scopes calls per API key), and every webhook, signed by that account, was taken.
+  const std::map<std::string, std::string> connection_of{{kNumA, kConnA}, {kNumB, kConnB}, {kCallerId, kConnection}};
+  std::map<std::string, int> dialed;
+  for (const auto& c : json::parse(emu_->calls_json())) {
+    if (c["agent_leg"].get<bool>()) continue;
+    const std::string from = c["from"];
+    ASSERT_TRUE(connection_of.count(from)) << from;
+    EXPECT_EQ(c["connection_id"], connection_of.at(from)) << c.dump();
+    ++dialed[c["connection_id"].get<std::string>()];
+    for (const auto& w : c["webhooks"]) {
+      for (const auto& s : w["statuses"]) EXPECT_EQ(s.get<int>(), 200) << w.dump();
+    }
+  }
+  EXPECT_EQ(dialed, (std::map<std::string, int>{{kConnA, 2}, {kConnB, 1}, {kConnection, 1}}));
+  EXPECT_EQ(stats_->rejected_signature.load(), 0);
+  EXPECT_EQ(routed_->account_drivers(), 2u);
+
+  // The IVR's commands went to the account that placed each call (another account's key is 404
+  // there): the greeting, the transfer (whose agent leg is the same account's) and the hang-ups.
+  auto a1 = attempts(tenant_a_, ca);
+  ASSERT_EQ(a1.size(), 2u);
+  for (const auto& a : a1) {
+    EXPECT_EQ(a.state, CallState::kCompleted) << a.to_number;
+    EXPECT_EQ(a.from_number, kNumA);
+    EXPECT_GT(event_count(a.provider_call_id), 0u);
+    auto c = emulator_call(a.provider_call_id);
+    ASSERT_FALSE(c.is_null());
+    ASSERT_FALSE(c["commands"].empty()) << c.dump();
+    if (a.to_number == kPress1) {
+      EXPECT_EQ(c["commands"][0]["action"], "gather_using_speak");
+      EXPECT_EQ(c["transferred_to"], kAgent);
+      EXPECT_EQ(c["transfer_from"], kNumA);
+      EXPECT_EQ(c["spoken"][0].get<std::string>().rfind("Hi, this is Bright Smiles.", 0), 0u) << c["spoken"].dump();
+    } else {
+      EXPECT_TRUE(a.answered_by_machine);
+    }
+  }
+  for (const auto& c : json::parse(emu_->calls_json())) {
+    if (c["agent_leg"].get<bool>()) {
+      EXPECT_EQ(c["connection_id"], emulator_call(c["parent"])["connection_id"]);
+    }
+  }
+  auto b1 = attempts(tenant_b_, cb);
+  ASSERT_EQ(b1.size(), 1u);
+  EXPECT_EQ(b1[0].state, CallState::kCompleted);
+  EXPECT_EQ(b1[0].digits, "2");
+  auto dnc = db_->compliance().find_dnc(tenant_b_, kPress2);
+  ASSERT_TRUE(dnc && dnc->has_value());
+  // The call from a number of no account (tenant C): the configured account, as before.
+  auto c1 = attempts(tenant_c_, cc);
+  ASSERT_EQ(c1.size(), 1u);
+  EXPECT_EQ(c1[0].state, CallState::kCompleted);
+  EXPECT_EQ(emulator_call(c1[0].provider_call_id)["transferred_to"], kAgent);
+
+  expect_no_credentials(log_stream_->str(), "log");
+}
+
+TEST_F(TelnyxAccountRoutingTest, AWebhookAboutACallSignedByAnotherAccountChangesNothing) {
+  const CampaignId ca = campaign_for(tenant_a_, "a", {kPress1}, kNumA);
+  const CampaignId cb = campaign_for(tenant_b_, "b", {kPress1}, kNumB);
+  ASSERT_TRUE(run_all({{tenant_a_, ca}, {tenant_b_, cb}}, 2)) << emu_->calls_json();
+  const CallAttempt a = attempts(tenant_a_, ca).at(0);
+  const CallAttempt b = attempts(tenant_b_, cb).at(0);
+  const std::string ccid = a.provider_call_id;
+  ASSERT_FALSE(ccid.empty());
+  const std::size_t events_before = event_count(ccid);
+  const auto rejected_before = stats_->rejected_signature.load();
+
+  // Replays of A's own webhook signed by tenant B's account, or by the configured account.
+  const auto call = emulator_call(ccid);
+  const std::size_t answered = webhook_index(call, "call.answered");
+  ASSERT_NE(answered, static_cast<std::size_t>(-1));
+  auto r = emu_->redeliver_signed_by(ccid, answered, kConnB);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 403);
+  r = emu_->redeliver_signed_by(ccid, answered, kConnection);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 403);
+
+  // New events about A's call that would change something (press 2: the internal DNC list),
+  // validly signed by B's account: by A's call id, by A's attempt under a call id nobody knows,
+  // and naming A's attempt on B's call (each account's own key then, and still refused).
+  const std::string press2 = webhook("call.gather.ended", "forged-1", ccid, a, kConnB, {{"digits", "2"}, {"status", "valid"}});
+  EXPECT_EQ(post_signed(kSeedB, press2), 403);
+  expect_no_credentials(last_response_, "403 response");
+  EXPECT_EQ(post_signed(kSeedB, webhook("call.gather.ended", "forged-2", "v3:unknown-call", a, kConnB,
+                                        {{"digits", "2"}, {"status", "valid"}})),
+            403);
+  const std::string crossed = webhook("call.hangup", "forged-3", b.provider_call_id, a, kConnB,
+                                      {{"hangup_cause", "call_rejected"}, {"hangup_source", "callee"}});
+  EXPECT_EQ(post_signed(kSeedB, crossed), 403);
+  EXPECT_EQ(post_signed(kSeedA, crossed), 403);
+  EXPECT_EQ(stats_->rejected_signature.load(), rejected_before + 6);
+
+  EXPECT_EQ(event_count(ccid), events_before);
+  auto dnc = db_->compliance().find_dnc(tenant_a_, kPress1);
+  ASSERT_TRUE(dnc);
+  EXPECT_FALSE(dnc->has_value());
+  auto after = db_->calls().get_attempt(a.id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->state, a.state);
+
+  // The controls: the same webhooks signed by the account that placed the call are taken.
+  r = emu_->redeliver(ccid, answered);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 200);  // a duplicate data.id: nothing new
+  EXPECT_EQ(post_signed(kSeedA, press2), 200);
+}
+
+TEST_F(TelnyxAccountRoutingTest, AfterARestartLookupAndHangUpStillGoToTheAccountThatPlacedTheCall) {
+  const CampaignId ca = campaign_for(tenant_a_, "a", {kRinging}, kNumA);
+  std::optional<CallAttempt> live;
+  for (int i = 0; i < 200 && !live; ++i) {
+    ingress_.drain(runner_->sink());
+    (void)runner_->tick();
+    for (const auto& a : attempts(tenant_a_, ca))
+      if (!a.provider_call_id.empty()) live = a;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(live);
+  const std::string ccid = live->provider_call_id;
+
+  // A new process: no call -> account memory; the attempt's From number names the account again.
+  auto fresh = routed_with(&vault_);
+  telephony::CallLookup lookup(live->idempotency_key);
+  lookup.to = live->to_number;
+  lookup.from = live->from_number;
+  lookup.placed_after = live->created_at;
+  lookup.tenant_id = tenant_a_;
+  auto found = fresh->find_call(lookup);  // A's connection's active calls
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, ccid);
+  auto via_configured = provider_->find_call(lookup);  // the configured account does not have it
+  ASSERT_TRUE(via_configured);
+  EXPECT_FALSE(via_configured->has_value());
+
+  auto restarted = routed_with(&vault_);
+  ASSERT_TRUE(restarted->hangup(ccid));
+  ASSERT_TRUE(emu_->wait_idle(5000));
+  auto c = emulator_call(ccid);
+  ASSERT_FALSE(c["commands"].empty()) << c.dump();
+  EXPECT_EQ(c["commands"].back()["action"], "hangup");
+  EXPECT_EQ(c["state"], "ended");
+  EXPECT_EQ(c["hangup_source"], "caller");
+  ASSERT_TRUE(run_all({{tenant_a_, ca}}, 1));
+}
+
+TEST_F(TelnyxAccountRoutingTest, AnAccountThatCannotBeVerifiedOrOpenedPlacesNoCallAnywhere) {
+  // Tenant D's account has no webhook public key: none of its calls' webhooks could be verified.
+  const TenantId tenant_d = add_tenant("Dim Lights");
+  const std::string key_d = "KEYD-telnyx-secret-of-tenant-d-0004";
+  const std::string num_d = "+17735550100";
+  add_account(tenant_d, "conn-tenant-d", key_d, "", num_d);
+  telephony::DialRequest req;
+  req.idempotency_key = "manual:1";
+  req.attempt_id = 999;
+  req.tenant_id = tenant_d;
+  req.from = num_d;
+  req.to = kPress1;
+  auto r = routed_->place_call(req);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(r.error().message.find("public_key"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find(key_d), std::string::npos);
+
+  // Tenant A's credentials under another secret key: never opened, never replaced by the configured account.
+  auto other_key = make_vault('x');
+  auto wrong = routed_with(&other_key);
+  req.tenant_id = tenant_a_;
+  req.from = kNumA;
+  auto w = wrong->place_call(req);
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().code, ErrorCode::kFailedPrecondition);
+  expect_no_credentials(w.error().message, "error message");
+  for (const auto& [k, v] : w.error().details) expect_no_credentials(v, "error details");
+  EXPECT_EQ(emu_->stats().dials, 0);
+  EXPECT_EQ(json::parse(emu_->calls_json()).size(), 0u);
+  expect_no_credentials(log_stream_->str(), "log");
+}
+
+}  // namespace
+}  // namespace outdial
