@@ -74,6 +74,9 @@ struct EmulatorAccount {
   std::string connection_id;
   // 32-byte Ed25519 seed in hex; empty = derived from the emulator's seed and the connection id.
   std::string signing_seed_hex;
+  // The account's phone numbers: texts to them arrive signed with this account's key, and it
+  // sends messages only from them (else 422 / 40305). Empty: no messaging checks.
+  std::vector<std::string> numbers;
 };
 
 struct EmulatorOptions {
@@ -140,7 +143,8 @@ class TelnyxEmulator {
   // keyword handling first (STOP, STOPALL, STOP ALL, UNSUBSCRIBE, CANCEL, END, QUIT block later
   // messages to the contact with 403 / 40300; START, UNSTOP lift the block), then the signed
   // message.received webhook to `url` (`forge`: signed with a wrong key). Returns the receiver's
-  // HTTP status. The text appears in messages_json() (direction "inbound", with "autoresponse":
+  // HTTP status. Signed with the key of the account in EmulatorOptions::accounts that has `to`
+  // among its numbers, else the options' own account. The text appears in messages_json() (direction "inbound", with "autoresponse":
   // "opt_out" / "opt_in" / "" for what Telnyx itself answered).
   Result<int> inject_inbound_sms(const std::string& url, const std::string& from, const std::string& to,
                                  const std::string& text, bool forge = false);

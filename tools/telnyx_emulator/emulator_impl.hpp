@@ -66,6 +66,7 @@ struct Call {
 struct Account {
   std::string api_key;
   std::string connection_id;
+  std::vector<std::string> numbers;  // empty: any (no messaging checks)
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
   std::deque<std::int64_t> dial_times;  // carrier ms, last 5 s

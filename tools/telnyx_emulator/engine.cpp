@@ -1,5 +1,6 @@
 // The emulator's call engine: scripted callee behaviour, Call Control command effects,
 // webhook signing and delivery with faults.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <set>
@@ -58,17 +59,20 @@ TelnyxEmulator::Impl::Impl(EmulatorOptions o, net::HttpClient& h) : opt(std::mov
     return seed;
   };
   auto add_account = [&](const std::string& api_key, const std::string& connection_id,
-                         const std::array<unsigned char, crypto_sign_SEEDBYTES>& seed) {
+                         const std::array<unsigned char, crypto_sign_SEEDBYTES>& seed,
+                         const std::vector<std::string>& numbers) {
     Account a;
     a.api_key = api_key;
     a.connection_id = connection_id;
+    a.numbers = numbers;
     crypto_sign_seed_keypair(a.pk.data(), a.sk.data(), seed.data());
     accounts.push_back(std::move(a));
   };
   auto seed = seed_of(opt.signing_seed_hex, "");
-  add_account(opt.api_key, opt.connection_id, seed);
+  add_account(opt.api_key, opt.connection_id, seed, {});
   for (const auto& extra : opt.accounts)
-    add_account(extra.api_key, extra.connection_id, seed_of(extra.signing_seed_hex, ":" + extra.connection_id));
+    add_account(extra.api_key, extra.connection_id, seed_of(extra.signing_seed_hex, ":" + extra.connection_id),
+                extra.numbers);
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> fpk{};
   seed[0] ^= 0xff;  // a different key for forged signatures
   crypto_sign_seed_keypair(fpk.data(), forge_sk.data(), seed.data());
@@ -269,6 +273,9 @@ Result<int> TelnyxEmulator::Impl::inbound_sms(const std::string& url, const std:
   static const std::set<std::string> kOptOut = {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"};
   static const std::set<std::string> kOptIn = {"START", "UNSTOP"};
   std::string body;
+  std::size_t account = 0;  // the receiving number's account signs the webhook
+  for (std::size_t i = 1; i < accounts.size(); ++i)
+    if (std::find(accounts[i].numbers.begin(), accounts[i].numbers.end(), to) != accounts[i].numbers.end()) account = i;
   {
     std::lock_guard l(mu);
     const std::string pair = to + "|" + from;
@@ -307,7 +314,7 @@ Result<int> TelnyxEmulator::Impl::inbound_sms(const std::string& url, const std:
   req.method = "POST";
   req.url = url;
   req.headers = {{"Content-Type", "application/json"},
-                 {"telnyx-signature-ed25519", sign(ts, body, 0, forge)},
+                 {"telnyx-signature-ed25519", sign(ts, body, account, forge)},
                  {"telnyx-timestamp", ts}};
   req.body = body;
   auto r = http.send(req);

@@ -1,10 +1,11 @@
 // telnyx-emulator: a stand-alone Telnyx Call Control v2 emulator (see emulator.hpp).
 //   telnyx-emulator --port 8089 --api-key KEY --connection-id CONN [--script FILE] [--speed X]
 //                   [--seed N] [--concurrency N] [--rate-limit N] [--webhook-url URL]
-//                   [--account CONN=KEY_ENV_VAR[:SEED_HEX64]]...
+//                   [--account CONN=KEY_ENV_VAR[:SEED_HEX64][@NUM,...]]...
 // The API key may come from TELNYX_EMULATOR_API_KEY instead of --api-key (never printed).
 // --account adds another Telnyx account (a tenant's own): connection id CONN, API key read from
-// the environment variable KEY_ENV_VAR (kept out of `ps`), optional signing seed.
+// the environment variable KEY_ENV_VAR (kept out of `ps`), optional signing seed and numbers
+// (texts to them are signed with that account's key; it sends only from them).
 // Prints "telnyx-emulator listening on http://127.0.0.1:<port>/v2 public_key=<base64>", then
 // "account <connection id> public_key=<base64>" per further account, and runs until
 // SIGINT/SIGTERM. Point outdial at it with OUTDIAL_TELNYX_API_BASE and
@@ -27,7 +28,7 @@ int usage() {
                "usage: telnyx-emulator [--port N] [--address A] [--api-key K] [--connection-id C] [--script FILE]\n"
                "                       [--speed X] [--seed N] [--signing-seed HEX64] [--concurrency N]\n"
                "                       [--rate-limit N] [--webhook-url URL] [--speak-ms N]\n"
-               "                       [--account CONN=KEY_ENV_VAR[:SEED_HEX64]]...\n");
+               "                       [--account CONN=KEY_ENV_VAR[:SEED_HEX64][@NUM,...]]...\n");
   return 2;
 }
 
@@ -64,6 +65,12 @@ int main(int argc, char** argv) {
         outdial::tools::telnyx::EmulatorAccount acct;
         acct.connection_id = spec.substr(0, eq);
         std::string var = spec.substr(eq + 1);
+        if (const auto at = var.find('@'); at != std::string::npos) {
+          std::stringstream numbers(var.substr(at + 1));
+          for (std::string n; std::getline(numbers, n, ',');)
+            if (!n.empty()) acct.numbers.push_back(n);
+          var.resize(at);
+        }
         if (const auto colon = var.find(':'); colon != std::string::npos) {
           acct.signing_seed_hex = var.substr(colon + 1);
           var.resize(colon);

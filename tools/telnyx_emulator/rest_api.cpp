@@ -1,4 +1,5 @@
 // The emulator's HTTP surface: the Telnyx v2 endpoints the driver calls, plus /_emulator/*.
+#include <algorithm>
 #include <cstring>
 #include <regex>
 
@@ -169,6 +170,10 @@ void TelnyxEmulator::Impl::add_routes() {
     const std::string to = req.value("to", ""), from = req.value("from", ""), text = req.value("text", "");
     if (!e164(to)) return errors(422, "40310", "Invalid 'to' address", "The 'to' number is not valid.", "/to");
     if (from.empty()) return errors(422, "40305", "Invalid 'from' address", "from is required.", "/from");
+    if (const auto& own = accounts[*account].numbers;
+        !own.empty() && std::find(own.begin(), own.end(), from) == own.end())
+      return errors(422, "40305", "Invalid 'from' address", "The 'from' number is not a number of this account.",
+                    "/from");
     if (text.empty() && !req.contains("media_urls")) return errors(422, "40005", "Invalid message", "text is required.", "/text");
     std::lock_guard l(mu);
     if (blocked.count(from + "|" + to) != 0)

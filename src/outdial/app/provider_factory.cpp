@@ -99,7 +99,8 @@ void ProviderSet::route_by_account(storage::Database& db, const accounts::Creden
   }
   if (telnyx_ && !telnyx_routed_) {
     telnyx_routed_ = std::make_unique<TelnyxAccountRoutedProvider>(*telnyx_, db.accounts(), db.calls(), vault,
-                                                                   *http_, telnyx_calls_.get(), signature_clock_);
+                                                                   *http_, telnyx_calls_.get(), signature_clock_,
+                                                                   &db.tenants());
   }
 }
 

@@ -25,7 +25,8 @@ std::string field(const accounts::Credentials& creds, const char* name) {
 TelnyxAccountRoutedProvider::TelnyxAccountRoutedProvider(tx::TelnyxProvider& configured,
                                                          storage::AccountStore& accounts, storage::CallStore& calls,
                                                          const accounts::CredentialVault* vault, net::HttpClient& http,
-                                                         tx::CallRegistry* registry, const Clock& signature_clock)
+                                                         tx::CallRegistry* registry, const Clock& signature_clock,
+                                                         storage::TenantStore* tenants)
     : AccountRouter(configured, ProviderKind::kTelnyx, accounts, calls, vault,
                     [&configured, &http, registry, &signature_clock](
                         const ProviderAccount& account,
@@ -51,7 +52,8 @@ TelnyxAccountRoutedProvider::TelnyxAccountRoutedProvider(tx::TelnyxProvider& con
                       cfg.api_base = driver_api_base(account);
                       return std::make_unique<tx::TelnyxProvider>(http, std::move(cfg), registry);
                     }),
-      signature_clock_(signature_clock) {}
+      signature_clock_(signature_clock),
+      tenants_(tenants) {}
 
 TelnyxAccountRoutedProvider::~TelnyxAccountRoutedProvider() = default;
 
@@ -87,6 +89,27 @@ Result<std::optional<TelnyxAccountRoutedProvider::Placer>> TelnyxAccountRoutedPr
   return placer_by_number((*attempt)->tenant_id, (*attempt)->from_number);
 }
 
+Result<std::optional<TelnyxAccountRoutedProvider::Placer>> TelnyxAccountRoutedProvider::placer_of_our_number(
+    const std::string& e164) {
+  if (tenants_ == nullptr || e164.empty()) return std::optional<Placer>();
+  auto tenants = tenants_->list_tenants();
+  if (!tenants) return tenants.error();
+  for (const auto& t : *tenants) {
+    auto number = accounts_.find_number(t.id, e164);
+    if (!number) return number.error();
+    if (*number) return placer_by_number(t.id, e164);
+  }
+  return std::optional<Placer>();
+}
+
+Result<std::string> TelnyxAccountRoutedProvider::send_sms(const telephony::SmsRequest& req) {
+  if (req.tenant_id != 0) return AccountRouter::send_sms(req);
+  auto placer = placer_of_our_number(req.from);
+  if (!placer) return placer.error();
+  if (!*placer) return configured_.send_sms(req);
+  return (*placer)->driver->send_sms(req);
+}
+
 Status TelnyxAccountRoutedProvider::issue(const std::string& call_control_id, const tx::FlowCommand& command,
                                           const tx::ClientState& state) {
   // A webhook may race ahead of place_call's return (the call id is not remembered yet): the
@@ -107,7 +130,11 @@ Result<std::optional<tx::WebhookVerifier>> TelnyxAccountRoutedProvider::verifier
       ev.client_state && ev.client_state->step == "agent" && !ev.client_state->parent_call_control_id.empty();
   const std::string call_id = agent_leg ? ev.client_state->parent_call_control_id : ev.call_control_id;
   std::optional<Placer> by_call, by_state;
-  if (!call_id.empty()) {
+  if (ev.event_type.rfind("message.", 0) == 0) {
+    auto p = placer_of_our_number(ev.event_type == "message.received" ? ev.to : ev.from);
+    if (!p) return p.error();
+    by_call = *p;
+  } else if (!call_id.empty()) {
     auto p = placer_of_call(call_id);
     if (!p) return p.error();
     by_call = *p;

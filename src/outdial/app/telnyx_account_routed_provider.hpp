@@ -18,6 +18,7 @@
 #include "outdial/app/account_router.hpp"
 #include "outdial/core/clock.hpp"
 #include "outdial/net/http_client.hpp"
+#include "outdial/storage/tenant_store.hpp"
 #include "outdial/telephony/telnyx/call_registry.hpp"
 #include "outdial/telephony/telnyx/telnyx_provider.hpp"
 #include "outdial/telephony/telnyx/webhook_routes.hpp"
@@ -30,19 +31,25 @@ class TelnyxAccountRoutedProvider final : public AccountRouter<telephony::telnyx
  public:
   // `configured` is the install's account. The stores, vault (null: no secret key configured, so
   // no account's credentials can be opened), http client, registry (may be null) and
-  // `signature_clock` (webhook timestamps: the real clock) must outlive this object.
+  // `signature_clock` (webhook timestamps: the real clock) must outlive this object. `tenants`
+  // (optional) finds the account of one of our numbers without a tenant (messaging, below).
   TelnyxAccountRoutedProvider(telephony::telnyx::TelnyxProvider& configured, storage::AccountStore& accounts,
                               storage::CallStore& calls, const accounts::CredentialVault* vault,
                               net::HttpClient& http, telephony::telnyx::CallRegistry* registry,
-                              const Clock& signature_clock);
+                              const Clock& signature_clock, storage::TenantStore* tenants = nullptr);
   ~TelnyxAccountRoutedProvider() override;
+
+  // An SMS without a tenant (the routes' reply to an inbound text) goes through the account that
+  // owns its From number in whichever tenant has it (a live number belongs to one tenant).
+  Result<std::string> send_sms(const telephony::SmsRequest& req) override;
 
   // CommandIssuer: through the driver of the account that placed the call (`state` names its
   // attempt when the call id is not known yet).
   Status issue(const std::string& call_control_id, const telephony::telnyx::FlowCommand& command,
                const telephony::telnyx::ClientState& state) override;
 
-  // TelnyxAccountDirectory.
+  // TelnyxAccountDirectory. Messaging webhooks (message.*) name no call: the account that owns
+  // our number (the recipient of message.received, the sender of the others) signs them.
   Result<std::optional<telephony::telnyx::WebhookVerifier>> verifier_for(
       const telephony::telnyx::TelnyxEvent& unverified) override;
 
@@ -57,8 +64,11 @@ class TelnyxAccountRoutedProvider final : public AccountRouter<telephony::telnyx
   // The account that placed the call with this id; nullopt when it is no call of ours.
   Result<std::optional<Placer>> placer_of_call(const std::string& call_control_id);
   Result<std::optional<Placer>> placer_by_number(TenantId tenant, const std::string& from);
+  // The account of one of our numbers, in whichever tenant has it live; nullopt: none has it.
+  Result<std::optional<Placer>> placer_of_our_number(const std::string& e164);
 
   const Clock& signature_clock_;
+  storage::TenantStore* tenants_;
 };
 
 }  // namespace outdial::app

@@ -79,7 +79,7 @@ class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
   }
 
   void configure(tools::telnyx::EmulatorOptions& o) override {
-    o.accounts = {{kKeyA, kConnA, kSeedA}, {kKeyB, kConnB, kSeedB}};
+    o.accounts = {{kKeyA, kConnA, kSeedA, {kNumA}}, {kKeyB, kConnB, kSeedB, {kNumB}}};
     o.script.numbers[kRinging] = o.script.default_callee;
     o.script.numbers[kRinging].answer = "no_answer";
     // The tenants exist before the dialer's caller-ID directory is built.
@@ -89,7 +89,14 @@ class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
   dialer::CallerIdDirectory caller_ids() override {
     return dialer::CallerIdDirectory{{{staff_.tenant_id, {kCallerId}}, {tenant_a_, {kNumA}}, {tenant_b_, {kNumB}}}};
   }
-  void adjust_routes(tx::TelnyxWebhookDeps& deps) override { deps.account_directory = &directory_; }
+  void adjust_routes(tx::TelnyxWebhookDeps& deps) override {
+    deps.account_directory = &directory_;
+    deps.accounts = &db_->accounts();  // as app/ wires it: a text to a tenant's number finds the tenant
+    deps.send_sms = [this](const telephony::SmsRequest& r) -> Status {
+      auto sent = routed_->send_sms(r);
+      return sent ? ok_status() : Status(sent.error());
+    };
+  }
   telephony::Provider& dialing_provider() override {
     account_a_ = add_account(tenant_a_, kConnA, kKeyA, emu_->public_key_base64(kConnA), kNumA);
     account_b_ = add_account(tenant_b_, kConnB, kKeyB, emu_->public_key_base64(kConnB), kNumB);
@@ -101,7 +108,7 @@ class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
 
   std::unique_ptr<app::TelnyxAccountRoutedProvider> routed_with(const accounts::CredentialVault* vault) {
     return std::make_unique<app::TelnyxAccountRoutedProvider>(*provider_, db_->accounts(), db_->calls(), vault,
-                                                              *api_http_, &registry_, wall_);
+                                                              *api_http_, &registry_, wall_, &db_->tenants());
   }
 
   TenantId add_tenant(const std::string& name) {
@@ -336,6 +343,39 @@ TEST_F(TelnyxAccountRoutingTest, AWebhookAboutACallSignedByAnotherAccountChanges
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 200);  // a duplicate data.id: nothing new
   EXPECT_EQ(post_signed(kSeedA, press2), 200);
+}
+
+TEST_F(TelnyxAccountRoutingTest, TextsToATenantsNumberAreVerifiedWithItsAccountsKeyAndAnsweredThroughIt) {
+  const std::string contact = "+16465550777";
+  auto on_dnc = [&] { return db_->compliance().find_dnc(tenant_a_, contact).value().has_value(); };
+  auto outbound = [&] {
+    std::vector<json> out;
+    for (const auto& m : json::parse(emu_->messages_json()))
+      if (m["direction"] == "outbound") out.push_back(m);
+    return out;
+  };
+  // HELP to tenant A's number: signed by A's account, answered through A's account from that number.
+  ASSERT_EQ(*emu_->inject_inbound_sms(webhook_url(), contact, kNumA, "HELP"), 200);
+  auto replies = outbound();
+  ASSERT_EQ(replies.size(), 1u) << emu_->messages_json();
+  EXPECT_EQ(replies[0]["account"], kConnA);
+  EXPECT_EQ(replies[0]["from"]["phone_number"], kNumA);
+  EXPECT_EQ(replies[0]["text"], "Bright Smiles: reply STOP to stop messages and calls from us.");
+
+  // A STOP to A's number signed by tenant B's account changes nothing.
+  const json stop{{"data", {{"record_type", "event"}, {"event_type", "message.received"}, {"id", "forged-sms-1"},
+                            {"occurred_at", "2026-11-22T10:00:00.000000Z"},
+                            {"payload", {{"id", "msg-forged-1"}, {"direction", "inbound"}, {"text", "STOP"},
+                                         {"from", {{"phone_number", contact}}},
+                                         {"to", json::array({{{"phone_number", kNumA}}})}}}}},
+                  {"meta", {{"attempt", 1}}}};
+  EXPECT_EQ(post_signed(kSeedB, stop.dump()), 403);
+  EXPECT_FALSE(on_dnc());
+  // The same text signed by A's account is applied.
+  EXPECT_EQ(post_signed(kSeedA, stop.dump()), 200);
+  EXPECT_TRUE(on_dnc());
+  EXPECT_EQ(stats_->messages.load(), 2);
+  expect_no_credentials(log_stream_->str(), "log");
 }
 
 TEST_F(TelnyxAccountRoutingTest, AfterARestartLookupAndHangUpStillGoToTheAccountThatPlacedTheCall) {
