@@ -52,6 +52,7 @@ TelnyxAccountRoutedProvider::TelnyxAccountRoutedProvider(tx::TelnyxProvider& con
                       cfg.api_base = driver_api_base(account);
                       return std::make_unique<tx::TelnyxProvider>(http, std::move(cfg), registry);
                     }),
+      registry_(registry),
       signature_clock_(signature_clock),
       tenants_(tenants) {}
 
@@ -139,7 +140,15 @@ Result<std::optional<tx::WebhookVerifier>> TelnyxAccountRoutedProvider::verifier
     if (!p) return p.error();
     by_call = *p;
   }
-  if (ev.client_state && ev.client_state->attempt_id != 0) {
+  // A call this process placed names its attempt in the registry: the same attempt as the
+  // client_state's needs no second look-up (the common case, no store access at all).
+  const bool same_as_placed = by_call && ev.client_state && registry_ != nullptr && remembered(call_id) && [&] {
+    auto placed = registry_->get(call_id);
+    return placed && placed->state.attempt_id == ev.client_state->attempt_id;
+  }();
+  if (same_as_placed) {
+    by_state = by_call;
+  } else if (ev.client_state && ev.client_state->attempt_id != 0) {
     auto p = placer_of_attempt(ev.client_state->attempt_id);
     if (!p) return p.error();
     by_state = *p;

@@ -67,6 +67,7 @@ class TelnyxAccountRoutedProvider final : public AccountRouter<telephony::telnyx
   // The account of one of our numbers, in whichever tenant has it live; nullopt: none has it.
   Result<std::optional<Placer>> placer_of_our_number(const std::string& e164);
 
+  telephony::telnyx::CallRegistry* registry_;
   const Clock& signature_clock_;
   storage::TenantStore* tenants_;
 };

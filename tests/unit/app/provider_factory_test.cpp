@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "outdial/app/account_routed_provider.hpp"
+#include "outdial/app/telnyx_account_routed_provider.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
 
@@ -151,6 +153,43 @@ TEST_F(ProviderFactoryTest, TelnyxConnectRegistersSignedWebhookRoute) {
   req.body = R"({"data":{"id":"x","event_type":"call.answered","occurred_at":"2026-11-22T10:00:00Z","payload":{}}})";
   EXPECT_EQ(router.dispatch(req).status, 403);  // routed, and unsigned
   (*p)->stop();
+}
+
+}  // namespace
+}  // namespace outdial::app
+
+namespace outdial::app {
+namespace {
+
+TEST_F(ProviderFactoryTest, RouteByAccountWrapsTwilioAndTelnyxInTheirAccountRouters) {
+  auto db = storage::sqlite::SqliteDatabase::open(cfg_.db_path);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->migrate().ok());
+  Config telnyx = cfg_;
+  telnyx.provider = "telnyx";
+  telnyx.telnyx_api_key = "factory-secret-key";
+  telnyx.telnyx_connection_id = "conn-1";
+  telnyx.telnyx_public_key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+  telnyx.telnyx_api_base = "http://127.0.0.1:9/v2";
+  telnyx.public_url = "https://dial.example";
+  for (const Config& c : {twilio(), telnyx}) {
+    auto p = ProviderSet::create(c, clock_);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    telephony::Provider* before = &(*p)->provider();
+    (*p)->route_by_account(**db, nullptr);
+    telephony::Provider* after = &(*p)->provider();
+    EXPECT_NE(after, before) << c.provider;
+    EXPECT_EQ(after->name(), c.provider);
+    const bool routed = c.provider == "twilio" ? dynamic_cast<AccountRoutedProvider*>(after) != nullptr
+                                               : dynamic_cast<TelnyxAccountRoutedProvider*>(after) != nullptr;
+    EXPECT_TRUE(routed) << c.provider;
+    (*p)->route_by_account(**db, nullptr);  // once only
+    EXPECT_EQ(&(*p)->provider(), after);
+  }
+  auto sim = ProviderSet::create(cfg_, clock_);
+  ASSERT_TRUE(sim.ok());
+  (*sim)->route_by_account(**db, nullptr);  // the simulated carrier has no accounts
+  EXPECT_EQ(&(*sim)->provider(), static_cast<telephony::Provider*>((*sim)->sim()));
 }
 
 }  // namespace
