@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "integration/provider_accounts.hpp"
 #include "integration/telnyx/telnyx_stack.hpp"
 #include "outdial/accounts/credentials.hpp"
 #include "outdial/app/telnyx_account_routed_provider.hpp"
@@ -30,11 +31,7 @@ const std::string kSeedB = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2
 const std::string kNumB = "+14155550100";
 const std::string kRinging = "+16465550009";  // never answers (rings until the dial's timeout)
 
-accounts::CredentialVault make_vault(char fill) {
-  auto v = accounts::CredentialVault::from_raw_key(std::string(32, fill));
-  EXPECT_TRUE(v);
-  return std::move(v).value();
-}
+using itest::test_vault;
 
 // Signs "<timestamp>|<body>" with the Ed25519 key of `seed_hex` (what that account's Telnyx would send).
 std::string sign_with(const std::string& seed_hex, const std::string& timestamp, const std::string& body) {
@@ -64,7 +61,7 @@ class LateDirectory final : public tx::TelnyxAccountDirectory {
 
 class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
  protected:
-  TelnyxAccountRoutingTest() : vault_(make_vault('k')) {}
+  TelnyxAccountRoutingTest() : vault_(test_vault('k')) {}
 
   void SetUp() override {
     set_up();
@@ -128,22 +125,7 @@ class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
     a.api_base = "http://127.0.0.1:" + std::to_string(emu_->port());
     accounts::Credentials creds{{"api_key", key}};
     if (!public_key.empty()) creds["public_key"] = public_key;
-    auto blob = accounts::seal_credentials(vault_, ProviderKind::kTelnyx, creds);
-    EXPECT_TRUE(blob);
-    a.credential_blob = *blob;
-    a.limits = accounts::default_limits(ProviderKind::kTelnyx);
-    a.created_at = kStart;
-    auto stored = db_->accounts().create_account(a);
-    EXPECT_TRUE(stored) << stored.error().message;
-    PhoneNumber n;
-    n.tenant_id = tenant;
-    n.account_id = stored->id;
-    n.e164 = number;
-    n.area_code = number.substr(2, 3);
-    n.state = "IL";
-    n.created_at = kStart;
-    EXPECT_TRUE(db_->accounts().add_number(n));
-    return stored->id;
+    return itest::add_owned_account(*db_, vault_, a, creds, number, kStart);
   }
 
   CampaignId campaign_for(TenantId tenant, const std::string& name, const std::vector<std::string>& numbers,
@@ -436,7 +418,7 @@ TEST_F(TelnyxAccountRoutingTest, AnAccountThatCannotBeVerifiedOrOpenedPlacesNoCa
   EXPECT_EQ(r.error().message.find(key_d), std::string::npos);
 
   // Tenant A's credentials under another secret key: never opened, never replaced by the configured account.
-  auto other_key = make_vault('x');
+  auto other_key = test_vault('x');
   auto wrong = routed_with(&other_key);
   req.tenant_id = tenant_a_;
   req.from = kNumA;

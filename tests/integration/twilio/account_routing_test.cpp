@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "integration/provider_accounts.hpp"
 #include "integration/twilio/twilio_stack.hpp"
 #include "outdial/accounts/credentials.hpp"
 #include "outdial/app/account_routed_provider.hpp"
@@ -29,15 +30,11 @@ const std::string kMachineA = "+12125550302";
 const std::string kHumanB = "+12125550401";
 const std::string kHumanC = "+12125550201";
 
-accounts::CredentialVault make_vault(char fill) {
-  auto v = accounts::CredentialVault::from_raw_key(std::string(32, fill));
-  EXPECT_TRUE(v);
-  return std::move(v).value();
-}
+using itest::test_vault;
 
 class AccountRoutingTest : public ::testing::Test, protected itest::twilio::TwilioStack {
  protected:
-  AccountRoutingTest() : vault_(make_vault('k')) {}
+  AccountRoutingTest() : vault_(test_vault('k')) {}
 
   void SetUp() override {
     set_up();
@@ -85,21 +82,7 @@ class AccountRoutingTest : public ::testing::Test, protected itest::twilio::Twil
     a.name = name + " Twilio";
     a.account_sid = sid;
     a.api_base = api_base;
-    auto blob = accounts::seal_credentials(vault_, ProviderKind::kTwilio, {{"auth_token", token}});
-    EXPECT_TRUE(blob);
-    a.credential_blob = *blob;
-    a.limits = accounts::default_limits(ProviderKind::kTwilio);
-    a.created_at = t0();
-    auto stored = db_->accounts().create_account(a);
-    EXPECT_TRUE(stored) << stored.error().message;
-    PhoneNumber n;
-    n.tenant_id = t->id;
-    n.account_id = stored->id;
-    n.e164 = number;
-    n.area_code = number.substr(2, 3);
-    n.state = "IL";
-    n.created_at = t0();
-    EXPECT_TRUE(db_->accounts().add_number(n));
+    itest::add_owned_account(*db_, vault_, a, {{"auth_token", token}}, number, t0());
     return t->id;
   }
 
@@ -313,7 +296,7 @@ TEST_F(AccountRoutingTest, AfterARestartCallControlStillGoesToTheAccountThatPlac
 TEST_F(AccountRoutingTest, AnAccountWhoseCredentialsCannotBeOpenedIsNeverReplacedByTheConfiguredOne) {
   wire_routed();
   ASSERT_FALSE(HasFatalFailure());
-  auto other_key = make_vault('x');
+  auto other_key = test_vault('x');
   app::AccountRoutedProvider wrong_key(*provider_, db_->accounts(), db_->calls(), &other_key, *http_, sched_);
   telephony::DialRequest req;
   req.idempotency_key = "manual:1";
