@@ -45,8 +45,17 @@ Status validate_limits(const ProviderLimits& l) {
 }
 
 Pacer::Pacer(ProviderLimits limits, PacerOptions options)
-    : limits_(limits), windows_{{Millis(0), 0}, {Millis(0), 0}} {
-  const double headroom = std::clamp(options.headroom, 0.0, 0.5);
+    : options_(options), windows_{{Millis(0), 0}, {Millis(0), 0}} {
+  configure_locked(limits);  // no other thread sees the object yet
+}
+
+void Pacer::configure_locked(ProviderLimits limits) {
+  limits_ = limits;
+  window_count_ = 0;
+  longest_ = Millis(0);
+  spacing_us_ = 0;
+  spacing_ = Millis(0);
+  const double headroom = std::clamp(options_.headroom, 0.0, 0.5);
   auto effective = [headroom](int max) {
     return std::max(1, static_cast<int>(std::floor(static_cast<double>(max) * (1.0 - headroom))));
   };
@@ -58,13 +67,42 @@ Pacer::Pacer(ProviderLimits limits, PacerOptions options)
   }
   for (int i = 0; i < window_count_; ++i) {
     longest_ = std::max(longest_, windows_[i].length);
-    if (options.even_spacing) {
+    if (options_.even_spacing) {
       // W / N in µs, rounded up: N starts this far apart never share a window of length W.
       const std::int64_t gap_us = (windows_[i].length.count() * 1000 + windows_[i].max - 1) / windows_[i].max;
       spacing_us_ = std::max(spacing_us_, gap_us);
     }
   }
   if (spacing_us_ > 0) spacing_ = Millis(std::max<std::int64_t>(1, spacing_us_ / 1000));
+  keep_ = std::max(longest_, Millis(10'000));
+}
+
+void Pacer::set_limits(ProviderLimits limits) {
+  std::lock_guard lock(mu_);
+  if (limits == limits_) return;
+  configure_locked(limits);
+  // The even schedule restarts from the last start with the new gap (as after a restart).
+  even_next_us_ = has_start_ && spacing_us_ > 0 ? to_epoch_ms(last_start_) * 1000 + spacing_us_ : 0;
+}
+
+ProviderLimits Pacer::limits() const {
+  std::lock_guard lock(mu_);
+  return limits_;
+}
+
+Millis Pacer::spacing() const {
+  std::lock_guard lock(mu_);
+  return spacing_;
+}
+
+std::int64_t Pacer::spacing_us() const {
+  std::lock_guard lock(mu_);
+  return spacing_us_;
+}
+
+void Pacer::restore_unknown(TimePoint restarted_at) {
+  std::lock_guard lock(mu_);
+  not_before_ = std::max(not_before_, restarted_at + longest_);
 }
 
 std::int64_t Pacer::even_after(std::int64_t even_next_us, TimePoint t) const {
@@ -76,14 +114,15 @@ std::int64_t Pacer::even_after(std::int64_t even_next_us, TimePoint t) const {
 
 void Pacer::prune_locked(TimePoint now) {
   // A start at s still matters while some window (now - W, now] can contain it: s > now - W.
-  while (!starts_.empty() && starts_.front() <= now - longest_) starts_.pop_front();
+  // Kept a little longer (keep_ >= longest_): a later set_limits with a longer window sees them.
+  while (!starts_.empty() && starts_.front() <= now - keep_) starts_.pop_front();
 }
 
 TimePoint Pacer::rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra,
                                   std::int64_t even_next_us) const {
   const bool has = has_start_ || !extra.empty();
   const TimePoint last = extra.empty() ? last_start_ : std::max(last_start_, extra.back());
-  TimePoint slot = std::max(now, last);
+  TimePoint slot = std::max({now, last, not_before_});
   if (has) {
     slot = std::max(slot, last + spacing_);
     if (spacing_us_ > 0) slot = std::max(slot, from_epoch_ms((even_next_us + 999) / 1000));

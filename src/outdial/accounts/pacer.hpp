@@ -50,6 +50,8 @@ struct PacerOptions {
 class Pacer {
  public:
   explicit Pacer(ProviderLimits limits, PacerOptions options = {});
+  Pacer(const Pacer&) = delete;
+  Pacer& operator=(const Pacer&) = delete;
 
   // Admits one call start at `now` if every rate window and the concurrency limit allow it, and
   // records it (the caller then owns one concurrency slot until release()). False = not now:
@@ -76,13 +78,23 @@ class Pacer {
   // After a restart: starts already made (any order) and calls still in flight, so the windows
   // hold right after the restart too. Adds to what the pacer already holds.
   void restore(std::span<const TimePoint> starts, int in_flight);
+  // After a restart, for the starts restore() cannot name (calls that ended before the restart
+  // leave no live attempt): any of them happened before `restarted_at`, so no start is admitted
+  // before restarted_at + the longest window, when no window can reach back to them. Idempotent.
+  void restore_unknown(TimePoint restarted_at);
+
+  // The account's limits changed (the store's row was edited): the windows and the concurrency
+  // limit follow at once, keeping the starts made and the calls in flight (a call admitted under
+  // the old limits still holds its slot). The starts of the last max(longest window, 10 s) are
+  // kept, so a longer window counts the starts before the change too (up to 10 s back).
+  void set_limits(ProviderLimits limits);
 
   int in_flight() const;
-  ProviderLimits limits() const { return limits_; }
+  ProviderLimits limits() const;
   // The minimum gap between consecutive starts (0 without even spacing).
-  Millis spacing() const { return spacing_; }
+  Millis spacing() const;
   // The schedule's average gap in microseconds (0 without even spacing).
-  std::int64_t spacing_us() const { return spacing_us_; }
+  std::int64_t spacing_us() const;
 
  private:
   struct Window {
@@ -97,11 +109,15 @@ class Pacer {
   std::int64_t even_after(std::int64_t even_next_us, TimePoint t) const;
   void prune_locked(TimePoint now);
   bool start_locked(TimePoint now);  // records a start at max(now, last start) if the windows allow
+  void configure_locked(ProviderLimits limits);  // windows and spacing from the limits
 
-  const ProviderLimits limits_;
+  const PacerOptions options_;
+  ProviderLimits limits_;
   Window windows_[2];
   int window_count_ = 0;
   Millis longest_{0};
+  Millis keep_{0};  // starts are kept this long: max(longest_, 10 s), for set_limits
+  TimePoint not_before_{};  // restore_unknown(): no start before this
   Millis spacing_{0};
   std::int64_t spacing_us_ = 0;
   std::int64_t even_next_us_ = 0;  // the even schedule's next instant (0: none yet)

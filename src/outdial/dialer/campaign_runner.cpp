@@ -6,6 +6,9 @@
 namespace outdial::dialer {
 namespace {
 
+// How soon a round retries after the account store failed to name a campaign's pacers.
+constexpr Millis kStoreRetry{1000};
+
 void earliest(std::optional<TimePoint>& acc, TimePoint t, TimePoint now) {
   if (t <= now) return;
   if (!acc || t < *acc) acc = t;
@@ -49,15 +52,80 @@ void CampaignRunner::set_on_call_ended(std::function<void()> fn) {
   on_call_ended_ = std::move(fn);
 }
 
-void CampaignRunner::pace_hold(AttemptId id) {
+void CampaignRunner::pace_hold(AttemptId id, accounts::Pacer* pacer) {
+  if (pacer == nullptr) return;
   std::lock_guard lock(paced_mu_);
-  paced_.insert(id);
+  paced_.emplace(id, pacer);
 }
 
 void CampaignRunner::pace_end(AttemptId id) {
   std::lock_guard lock(paced_mu_);
-  if (paced_.erase(id) > 0 && config_.pacer != nullptr) config_.pacer->release();
+  if (auto it = paced_.find(id); it != paced_.end()) {
+    it->second->release();  // to the pacer whose slot the call took
+    paced_.erase(it);
+  }
   if (on_call_ended_) on_call_ended_();
+}
+
+accounts::Pacer* CampaignRunner::restored(accounts::Pacer* pacer) {
+  if (pacer != nullptr && recovered_at_ && restored_.insert(pacer).second) pacer->restore_unknown(*recovered_at_);
+  return pacer;
+}
+
+Result<accounts::Pacer*> CampaignRunner::pacer_for(TenantId tenant, const std::string& from) {
+  accounts::Pacer* pacer = config_.pacer;
+  if (config_.pacers != nullptr) {
+    auto own = config_.pacers->pacer_for_call(tenant, from);
+    if (!own) return own.error();
+    if (*own != nullptr) pacer = *own;
+  }
+  return restored(pacer);
+}
+
+Result<std::vector<accounts::Pacer*>> CampaignRunner::campaign_pacers(const Campaign& c) {
+  std::vector<accounts::Pacer*> out;
+  auto add = [&](accounts::Pacer* p) {
+    if (p != nullptr && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(restored(p));
+  };
+  if (config_.pacers == nullptr) {
+    add(config_.pacer);
+    return out;
+  }
+  auto listed = config_.pacers->pacers_for_campaign(c);
+  if (!listed) return listed.error();
+  for (accounts::Pacer* p : *listed) add(p != nullptr ? p : config_.pacer);
+  return out;
+}
+
+int CampaignRunner::reserved_for(const accounts::Pacer* pacer) const {
+  int n = 0;
+  for (const auto& p : pending_sends_) {
+    if (p.pacer == pacer) ++n;
+  }
+  return n;
+}
+
+std::optional<TimePoint> CampaignRunner::pending_slot(TimePoint now, bool& now_ready) const {
+  now_ready = false;
+  std::optional<TimePoint> next;
+  std::set<const accounts::Pacer*> seen;
+  for (const auto& p : pending_sends_) {
+    if (!p.resolved) {
+      // Its account could not be looked up (the store failed): a tick asks again soon.
+      if (!next || now + kStoreRetry < *next) next = now + kStoreRetry;
+      continue;
+    }
+    if (p.pacer == nullptr) {
+      now_ready = true;  // unpaced: a tick sends it
+      continue;
+    }
+    if (!seen.insert(p.pacer).second) continue;
+    if (auto slot = p.pacer->next_slot(now)) {
+      if (*slot <= now) now_ready = true;
+      if (!next || *slot < *next) next = *slot;
+    }
+  }
+  return next;
 }
 
 void CampaignRunner::batch(const std::function<void()>& fn) {
@@ -110,8 +178,8 @@ TimePoint CampaignRunner::present() {
   return clock_.now();
 }
 
-bool CampaignRunner::take_slot(TimePoint& at, std::optional<TimePoint>& next) {
-  if (config_.pacer == nullptr) {
+bool CampaignRunner::take_slot(accounts::Pacer* pacer, TimePoint& at, std::optional<TimePoint>& next) {
+  if (pacer == nullptr) {
     at = clock_.now();
     return true;
   }
@@ -119,11 +187,11 @@ bool CampaignRunner::take_slot(TimePoint& at, std::optional<TimePoint>& next) {
   // that a stuck clock cannot keep the tick here.
   for (int round = 0; round < 64; ++round) {
     const TimePoint t = present();
-    if (config_.pacer->try_acquire(t)) {
+    if (pacer->try_acquire(t)) {
       at = t;
       return true;
     }
-    next = config_.pacer->next_slot(t);
+    next = pacer->next_slot(t);
     if (!next || !pace_wait_ || *next > t + config_.pace_horizon) return false;
     pace_wait_(*next);
   }
@@ -131,17 +199,33 @@ bool CampaignRunner::take_slot(TimePoint& at, std::optional<TimePoint>& next) {
 }
 
 void CampaignRunner::send_ready() {
-  std::size_t sent = 0;
-  for (; sent < pending_sends_.size(); ++sent) {
-    const PendingSend& p = pending_sends_[sent];
+  if (pending_sends_.empty()) return;
+  std::vector<PendingSend> waiting;         // kept, in order, for a later tick
+  std::set<accounts::Pacer*> refused;  // no slot now: its later attempts keep their order
+  for (auto& p : pending_sends_) {
+    if (!p.resolved) {
+      // The From's account could not be looked up when the attempt was stored (a store error):
+      // no dial before its pacer is known.
+      auto pacer = pacer_for(p.attempt.tenant_id, p.attempt.from_number);
+      if (!pacer) {
+        waiting.push_back(std::move(p));
+        continue;
+      }
+      p.pacer = *pacer;
+      p.resolved = true;
+    }
     TimePoint at{};
     std::optional<TimePoint> next;
-    if (!take_slot(at, next)) break;  // the rest keep their order for a later tick
+    if (refused.contains(p.pacer) || !take_slot(p.pacer, at, next)) {
+      refused.insert(p.pacer);
+      waiting.push_back(std::move(p));
+      continue;
+    }
     // Held before the dial: the call's end (on any thread) must find the slot to give back.
-    if (config_.pacer != nullptr) pace_hold(p.attempt.id);
+    pace_hold(p.attempt.id, p.pacer);
     pending_placements_.push_back(Placement{p.attempt, send(p.campaign, p.attempt), at});
   }
-  pending_sends_.erase(pending_sends_.begin(), pending_sends_.begin() + static_cast<std::ptrdiff_t>(sent));
+  pending_sends_ = std::move(waiting);
 }
 
 void CampaignRunner::store_pending_placements() {
@@ -239,9 +323,10 @@ TickResult CampaignRunner::tick() {
   }
   // After this tick's own dials: one deferred now (429, time-out) must wake the driver too.
   if (auto r = next_resolution()) earliest(out.next_due, *r, now);
-  if (!pending_sends_.empty() && config_.pacer != nullptr) {
-    // Stored attempts still waiting for the pacer: wake at its next slot (none: a call's end).
-    if (auto slot = config_.pacer->next_slot(now)) earliest(out.next_due, *slot, now);
+  if (!pending_sends_.empty()) {
+    // Stored attempts still waiting for their pacers: wake at the next slot (none: a call's end).
+    bool ready = false;
+    if (auto slot = pending_slot(now, ready)) earliest(out.next_due, *slot, now);
   }
   return out;
 }
@@ -249,9 +334,9 @@ TickResult CampaignRunner::tick() {
 CampaignRunner::Quiet CampaignRunner::quiet_until(TimePoint now) {
   Quiet q;
   if (!pending_sends_.empty()) {
-    if (config_.pacer == nullptr) return q;
-    auto slot = config_.pacer->next_slot(now);
-    if (slot && *slot <= now) return q;
+    bool ready = false;
+    auto slot = pending_slot(now, ready);
+    if (ready) return q;
     if (slot) earliest(q.until, *slot, now);
   }
   if (auto r = next_resolution()) {
@@ -279,11 +364,23 @@ CampaignRunner::Quiet CampaignRunner::quiet_until(TimePoint now) {
       earliest(q.until, *wait, now);  // too few free lines yet: a later event or the wait ends it
       continue;
     }
-    if (config_.pacer != nullptr) {
-      auto slot = config_.pacer->next_slot(now);
-      if (!slot) continue;  // the account's concurrency is full: only a call's end frees it
-      if (*slot > now) {
-        earliest(q.until, *slot, now);
+    if (paced()) {
+      // A round needs a slot of every account the campaign's calls may use (run_campaign).
+      auto pacers = campaign_pacers(c);
+      if (!pacers) return q;
+      bool full = false;
+      TimePoint at = now;
+      for (accounts::Pacer* p : *pacers) {
+        auto slot = p->next_slot(now);
+        if (!slot) {
+          full = true;  // an account's concurrency is full: only a call's end frees it
+          break;
+        }
+        at = std::max(at, *slot);
+      }
+      if (full) continue;
+      if (at > now) {
+        earliest(q.until, at, now);
         continue;
       }
     }
@@ -322,22 +419,32 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     return in_flight;
   }
   free_since_.erase(c.id);  // this round refills what it can
-  const TimePoint turn_began = config_.pacer != nullptr ? present() : now;
+  const TimePoint turn_began = paced() ? present() : now;
   for (;;) {
     int room = std::min(capacity_of(c) - in_flight, throttle.available(now));
     if (room <= 0) break;
-    if (config_.pacer != nullptr) {
-      // The provider account's limits: lease only as many targets as the pacer can start within
-      // the horizon (after the stored attempts still waiting for it). Each one's slot is taken
-      // right before its dial (send_ready).
-      const TimePoint fresh = present();
-      const Millis horizon = pace_wait_ ? config_.pace_horizon : Millis(0);
-      room = config_.pacer->admissible(fresh, fresh + horizon, static_cast<int>(pending_sends_.size()), room);
-      if (room <= 0) {
-        // Full for now; nullopt: the account's concurrency is full, a call's end frees it.
-        if (auto slot = config_.pacer->next_slot(fresh)) earliest(out.next_due, *slot, now);
+    if (paced()) {
+      // The provider accounts' limits: lease only as many targets as every account the
+      // campaign's calls may go out through can start within the horizon (after the stored
+      // attempts still waiting for it): the caller IDs are chosen later, per target, so each
+      // target must fit whichever account it lands on. Each one's slot is taken right before
+      // its dial (send_ready), from its own account's pacer.
+      auto pacers = campaign_pacers(c);
+      if (!pacers) {
+        earliest(out.next_due, now + kStoreRetry, now);  // the account store failed: retry soon
         break;
       }
+      const TimePoint fresh = present();
+      const Millis horizon = pace_wait_ ? config_.pace_horizon : Millis(0);
+      for (accounts::Pacer* p : *pacers) {
+        room = p->admissible(fresh, fresh + horizon, reserved_for(p), room);
+        if (room <= 0) {
+          // Full for now; nullopt: the account's concurrency is full, a call's end frees it.
+          if (auto slot = p->next_slot(fresh)) earliest(out.next_due, *slot, now);
+          break;
+        }
+      }
+      if (room <= 0) break;
     }
     // Phase 1, one commit: lease up to `room` due targets, gate every one, store the decisions,
     // release the blocked and deferred, and create the attempt rows. Attempts are durable before
@@ -370,7 +477,18 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       ++out.dialed;
       throttle.record(now);
     }
-    for (auto& a : to_place) pending_sends_.push_back(PendingSend{c, std::move(a), now});
+    for (auto& a : to_place) {
+      PendingSend p{c, std::move(a), now};
+      if (paced()) {
+        // The account the call goes out through, known now that its caller ID is chosen.
+        auto pacer = pacer_for(p.attempt.tenant_id, p.attempt.from_number);
+        p.resolved = pacer.ok();
+        if (pacer) p.pacer = *pacer;
+      } else {
+        p.resolved = true;
+      }
+      pending_sends_.push_back(std::move(p));
+    }
     // Inside the driver's batch(): the carrier hears of these after that batch committed.
     if (defer_sends_) continue;
     // Phase 2, no transaction held: the carrier calls (a real provider is a network round trip),
@@ -383,7 +501,7 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     if (!pending_sends_.empty()) break;  // the pacer's slots ran out before the round's calls
     // In real time a round takes up to the horizon: after that, the other campaigns' turn.
     // (Only after dialing: a tick that dialed nothing tells its driver when to come back.)
-    if (pace_wait_ && config_.pacer != nullptr && out.dialed > 0 && present() - turn_began >= config_.pace_horizon) {
+    if (pace_wait_ && paced() && out.dialed > 0 && present() - turn_began >= config_.pace_horizon) {
       break;
     }
   }
@@ -576,11 +694,17 @@ void CampaignRunner::resolve_due(TimePoint now) {
       unresolved_.erase(it);  // an event or another node already attached the call
       continue;
     }
-    if (config_.pacer != nullptr) {
+    // The re-dial goes out through the account of its stored From: that account's pacer.
+    auto pacer = pacer_for(fresh->tenant_id, fresh->from_number);
+    if (!pacer) {
+      it->second.due = now + config_.resolve_backoff;  // store down: try again later
+      continue;
+    }
+    if (*pacer != nullptr) {
       // A re-dial needs a rate slot: none now, come back at the next one (before asking the
       // carrier and the gate again; not counted as a try).
       const TimePoint t = present();
-      if (const TimePoint slot = config_.pacer->next_start(t); slot > t) {
+      if (const TimePoint slot = (*pacer)->next_start(t); slot > t) {
         it->second.due = slot;
         continue;
       }
@@ -640,13 +764,13 @@ void CampaignRunner::resolve_due(TimePoint now) {
       if (db_.calls().update_attempt(canceled, CallState::kQueued)) (void)events_.finalize_target(canceled);
       continue;
     }
-    if (config_.pacer != nullptr) {
+    if (*pacer != nullptr) {
       // The same call again is a start at the carrier too: it needs a rate slot (its concurrency
       // slot is still held from its first dial), taken after the gate said yes. None now: at
       // the next one, not counted as a try.
       const TimePoint t = present();
-      if (!config_.pacer->try_start(t)) {
-        it->second.due = config_.pacer->next_start(t);
+      if (!(*pacer)->try_start(t)) {
+        it->second.due = (*pacer)->next_start(t);
         continue;
       }
       store_placement(*fresh, send(*c, *fresh), t);  // same key; defers again on failure
@@ -715,14 +839,22 @@ Status CampaignRunner::recover_held_targets(CampaignId campaign) {
 Status CampaignRunner::recover() {
   auto live = db_.calls().live_attempts(0);
   if (!live) return live.error();
-  if (config_.pacer != nullptr) {
-    // The calls still in flight hold the account's concurrency; their starts fill its windows.
-    std::vector<TimePoint> starts;
+  if (paced()) {
+    // The calls still in flight hold their accounts' concurrency; their starts fill the
+    // accounts' windows. Each live attempt's account is found again from its tenant and From.
+    // The calls that ended before the restart left no live row: restore_unknown (restored())
+    // keeps every pacer from starting before one window after now.
+    recovered_at_ = clock_.now();
+    std::map<accounts::Pacer*, std::vector<TimePoint>> starts;
     for (const auto& a : *live) {
-      starts.push_back(a.dialed_at.value_or(a.created_at));
-      pace_hold(a.id);
+      auto pacer = pacer_for(a.tenant_id, a.from_number);
+      if (!pacer) return pacer.error();
+      if (*pacer == nullptr) continue;
+      starts[*pacer].push_back(a.dialed_at.value_or(a.created_at));
+      pace_hold(a.id, *pacer);
     }
-    config_.pacer->restore(starts, static_cast<int>(live->size()));
+    for (auto& [pacer, at] : starts) pacer->restore(at, static_cast<int>(at.size()));
+    restored(config_.pacer);
   }
   std::set<CampaignId> campaigns;
   for (const auto& a : *live) {

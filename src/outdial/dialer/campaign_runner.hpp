@@ -13,6 +13,7 @@
 #include "outdial/core/clock.hpp"
 #include "outdial/dialer/event_processor.hpp"
 #include "outdial/dialer/facts_builder.hpp"
+#include "outdial/dialer/pacer_directory.hpp"
 #include "outdial/dialer/throttle.hpp"
 #include "outdial/storage/database.hpp"
 #include "outdial/telephony/provider.hpp"
@@ -33,13 +34,20 @@ struct RunnerConfig {
   // refill_divisor <= 1 or refill_max_wait 0: every free line is refilled at once.
   int refill_divisor = 10;
   Millis refill_max_wait{std::chrono::seconds(2)};
-  // The provider account's limits (calls per second, rolling window, concurrency), shared by
-  // every campaign this runner dials; null = no account limits (the simulated carrier). A round
-  // leases only as many targets as the pacer can start soon (Pacer::admissible); each allowed
-  // target's attempt row is stored, and its slot is taken right before its place_call, at a
-  // fresh clock read, so the pacer's instants are the send instants. The slot is given back
-  // when the call ends.
+  // The install's configured account's limits (calls per second, rolling window, concurrency):
+  // they govern every call that does not go out through a tenant's own account (below); null =
+  // no limits (the simulated carrier). A round leases only as many targets as the pacer can
+  // start soon (Pacer::admissible); each allowed target's attempt row is stored, and its slot is
+  // taken right before its place_call, at a fresh clock read, so the pacer's instants are the
+  // send instants. The slot is given back when the call ends.
   accounts::Pacer* pacer = nullptr;
+  // Per-account pacing: the pacer of the account each call goes out through (by its tenant and
+  // From). Null: every call is paced by `pacer`. With one, a round is sized by every pacer the
+  // campaign's calls may use (the tightest decides: whichever account each leased target's
+  // caller ID lands on can start it), and each attempt takes (and at its end gives back) the
+  // slot of its own account's pacer; an attempt whose account cannot start it now waits queued
+  // under its key, without holding up other accounts' attempts. Must outlive the runner.
+  PacerDirectory* pacers = nullptr;
   // Several evenly spaced starts per tick in real time: a round covers the pacer slots within
   // pace_horizon of now, and the runner waits for each (set_pace_wait) instead of handing the
   // turn back to its driver. Without a pace wait (virtual time, tests) it never waits: only the
@@ -172,17 +180,32 @@ class CampaignRunner {
   // Pacing: attempts holding one of the pacer's concurrency slots (freed when their call ends).
   // take_slot: the pacer's slot for the next start, at a fresh clock read (waiting for it when
   // it is within pace_horizon and a pace wait is installed); false = not now, `next` says when
-  // (nullopt: the account's concurrency is full).
-  bool take_slot(TimePoint& at, std::optional<TimePoint>& next);
+  // (nullopt: the account's concurrency is full). A null pacer always has a slot.
+  bool take_slot(accounts::Pacer* pacer, TimePoint& at, std::optional<TimePoint>& next);
   TimePoint present();  // the runner's clock, brought up to date first in real time
-  // Dials pending_sends_ in order, each at its own slot; what the pacer cannot start now stays
-  // queued (its attempt row is durable and counts as a live call) for a later tick.
+  // Dials pending_sends_ in order, each at its own account's slot; what a pacer cannot start now
+  // stays queued (its attempt row is durable and counts as a live call) for a later tick, and
+  // so do the later attempts of that pacer (they keep their order); other accounts' go on.
   void send_ready();
-  void pace_hold(AttemptId id);
+  void pace_hold(AttemptId id, accounts::Pacer* pacer);
   void pace_end(AttemptId id);
+  bool paced() const { return config_.pacer != nullptr || config_.pacers != nullptr; }
+  // The pacer governing a call of `tenant` from `from` (its account's, else the install's;
+  // nullptr: unpaced), or a store error.
+  Result<accounts::Pacer*> pacer_for(TenantId tenant, const std::string& from);
+  // The pacers a round of campaign c may start calls through (no nulls; empty: unpaced).
+  Result<std::vector<accounts::Pacer*>> campaign_pacers(const Campaign& c);
+  // After recover(): a pacer first used since then has not seen the starts of calls that ended
+  // before the restart; Pacer::restore_unknown keeps its windows sound.
+  accounts::Pacer* restored(accounts::Pacer* pacer);
+  int reserved_for(const accounts::Pacer* pacer) const;  // pending sends waiting for its slots
+  // The earliest slot of the pacers holding pending sends (nullopt: none, or only a call's end).
+  std::optional<TimePoint> pending_slot(TimePoint now, bool& now_ready) const;
   std::mutex paced_mu_;
-  std::set<AttemptId> paced_;
+  std::map<AttemptId, accounts::Pacer*> paced_;  // the slot each placed attempt holds
   std::function<void()> on_call_ended_;  // under paced_mu_
+  std::optional<TimePoint> recovered_at_;
+  std::set<accounts::Pacer*> restored_;
 
   storage::Database& db_;
   telephony::Provider& provider_;
@@ -201,6 +224,8 @@ class CampaignRunner {
     Campaign campaign;
     CallAttempt attempt;
     TimePoint at;
+    bool resolved = false;            // pacer looked up (a store error leaves it to the next try)
+    accounts::Pacer* pacer = nullptr;  // the account's (or the install's) pacer; null: unpaced
   };
   // Attempts stored but not yet dialed, in order: the virtual-time driver's (sent after its
   // batch commits) and, with a pacer, those whose slot has not come yet.

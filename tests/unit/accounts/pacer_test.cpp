@@ -102,6 +102,64 @@ TEST(Pacer, RestoredStartsCountAfterARestart) {
   EXPECT_EQ(p.next_slot(at(6000)), std::nullopt);  // 2 in flight
 }
 
+// Calls that ended before a restart leave no row to restore: no start until one longest window
+// after the restart, when no window can reach back to them.
+TEST(Pacer, UnknownStartsBeforeARestartHoldOneWindow) {
+  Pacer p(limits(2, 5, 5, 0));
+  p.restore_unknown(at(1000));
+  EXPECT_FALSE(p.try_acquire(at(1000)));
+  EXPECT_EQ(p.next_slot(at(1000)), at(6000));
+  EXPECT_EQ(p.next_start(at(2000)), at(6000));
+  EXPECT_EQ(p.admissible(at(1000), at(5999), 0, 5), 0);
+  EXPECT_FALSE(p.try_start(at(5999)));
+  EXPECT_TRUE(p.try_acquire(at(6000)));
+  EXPECT_TRUE(p.try_acquire(at(6000)));  // then the windows as usual: 2 per second
+  EXPECT_FALSE(p.try_acquire(at(6500)));
+  p.restore_unknown(at(0));  // an earlier instant never loosens it
+  EXPECT_EQ(p.next_slot(at(6500)), at(7000));
+}
+
+// A change of the account's stored limits: the same pacer, its starts and calls in flight kept.
+TEST(Pacer, SetLimitsKeepsStartsAndCallsInFlight) {
+  Pacer p(limits(3, 0, 0, 4));
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_TRUE(p.try_acquire(at(100)));
+  EXPECT_TRUE(p.try_acquire(at(200)));
+  // Tightened to 1 per second and 2 in flight: the three starts still count, and so do the three
+  // calls in flight (two releases before the next start).
+  p.set_limits(limits(1, 0, 0, 2));
+  EXPECT_EQ(p.limits().calls_per_second, 1);
+  EXPECT_EQ(p.in_flight(), 3);
+  EXPECT_EQ(p.next_slot(at(1200)), std::nullopt);
+  p.release();
+  EXPECT_EQ(p.next_slot(at(1000)), std::nullopt);
+  p.release();
+  EXPECT_EQ(p.next_slot(at(1000)), at(1200));  // 1 per second: the start at 200 leaves at 1200
+  EXPECT_TRUE(p.try_acquire(at(1200)));
+  // A longer window added later counts the starts made before it (kept 10 s).
+  p.set_limits(limits(1, 5, 3, 0));
+  EXPECT_FALSE(p.try_acquire(at(2500)));     // 0, 100, 200, 1200: four in (-2500, 2500]
+  EXPECT_EQ(p.next_slot(at(2500)), at(5100));  // the 3rd newest (100) leaves the 5-s window
+  EXPECT_FALSE(p.try_acquire(at(5099)));
+  EXPECT_TRUE(p.try_acquire(at(5100)));
+  // Loosened: takes effect at once.
+  p.set_limits(limits(10, 0, 0, 0));
+  EXPECT_TRUE(p.try_acquire(at(5300)));
+  EXPECT_TRUE(p.try_acquire(at(5300)));
+  EXPECT_EQ(p.in_flight(), 5);
+}
+
+TEST(Pacer, SetLimitsRestartsTheEvenScheduleWithTheNewGap) {
+  Pacer p(limits(10, 0, 0, 0), PacerOptions{true, 0.0});  // 100 ms apart
+  EXPECT_TRUE(p.try_acquire(at(0)));
+  EXPECT_EQ(p.next_slot(at(0)), at(100));
+  p.set_limits(limits(2, 0, 0, 0));  // 500 ms apart
+  EXPECT_EQ(p.spacing(), Millis(500));
+  EXPECT_EQ(p.next_slot(at(0)), at(500));
+  p.set_limits(limits(100, 0, 0, 0));  // 10 ms apart
+  EXPECT_EQ(p.next_slot(at(0)), at(10));
+}
+
 TEST(Pacer, ClockSteppingBackDoesNotOpenABurst) {
   Pacer p(limits(1, 0, 0, 0));
   EXPECT_TRUE(p.try_acquire(at(5000)));
