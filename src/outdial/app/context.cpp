@@ -82,8 +82,23 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
     if (auto st = accounts::validate_limits(limits); !st.ok()) return st.error();
     // Evenly spaced starts with 3% headroom: what bench/origination found keeps the carrier's
     // own windows (which see our starts after network jitter) within the limit too.
-    s->pacer_ = std::make_unique<accounts::Pacer>(limits, accounts::PacerOptions{true, 0.03});
+    const accounts::PacerOptions paced{true, 0.03};
+    s->pacer_ = std::make_unique<accounts::Pacer>(limits, paced);
     rc.pacer = s->pacer_.get();
+    // The install's pacer above governs the calls through the configured account; a call whose
+    // From is a number of a tenant's account that places its own calls (route_by_account) is
+    // paced by that account's stored limits instead, one pacer per account.
+    const bool twilio = s->providers_->name() == "twilio";
+    s->account_pacers_ = std::make_unique<AccountPacers>(
+        s->db_->accounts(), domain_clock,
+        [twilio](const ProviderAccount& a) {
+          // AccountRoutedProvider's rule: an active Twilio account with an account SID (on a
+          // Twilio install; other providers do not route by account yet).
+          return twilio && a.provider == ProviderKind::kTwilio && a.status == AccountStatus::kActive &&
+                 !a.account_sid.empty();
+        },
+        paced);
+    rc.pacers = s->account_pacers_.get();
   }
   s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,
                                                         domain_clock, rc);

@@ -7,6 +7,7 @@
 #include "outdial/accounts/credential_vault.hpp"
 #include "outdial/api/api_deps.hpp"
 #include "outdial/app/account_caller_ids.hpp"
+#include "outdial/app/account_pacers.hpp"
 #include "outdial/app/config.hpp"
 #include "outdial/app/provider_factory.hpp"
 #include "outdial/compliance/rule_gate.hpp"
@@ -74,7 +75,8 @@ class Services {
   std::unique_ptr<ProviderSet> providers_;
   std::unique_ptr<AccountCallerIds> caller_ids_;  // per-call caller IDs from the tenant's numbers
   std::unique_ptr<dialer::FactsBuilder> facts_;
-  std::unique_ptr<accounts::Pacer> pacer_;  // the carrier account's limits (null for the sim)
+  std::unique_ptr<accounts::Pacer> pacer_;  // the configured account's limits (null for the sim)
+  std::unique_ptr<AccountPacers> account_pacers_;  // each tenant account's limits (null for the sim)
   std::unique_ptr<dialer::CampaignRunner> runner_;
   std::unique_ptr<net::HttpClient> account_http_;
   std::unique_ptr<api::ApiDeps> api_deps_;
