@@ -58,11 +58,12 @@ class AccountRouter : public telephony::Provider {
 
   // How many account drivers have been built (tests).
   std::size_t account_drivers() const;
+  // Whether calls from this account's numbers go through it (else through the configured one).
+  // Default: an active account of this carrier. Public: the account's limits pace exactly these
+  // calls (app::AccountPacers).
+  virtual bool routes_through(const ProviderAccount& a) const;
 
  protected:
-  // Whether calls from this account's numbers go through it (else through the configured one).
-  // Default: an active account of this carrier.
-  virtual bool routes_through(const ProviderAccount& a) const;
   // Called under the router's lock when a new account driver is installed (before any use).
   virtual void prepare(D&) {}
 

@@ -88,16 +88,10 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
     // The install's pacer above governs the calls through the configured account; a call whose
     // From is a number of a tenant's account that places its own calls (route_by_account) is
     // paced by that account's stored limits instead, one pacer per account.
-    const bool twilio = s->providers_->name() == "twilio";
+    // The routing's own rule decides which accounts place their own calls.
     s->account_pacers_ = std::make_unique<AccountPacers>(
         s->db_->accounts(), domain_clock,
-        [twilio](const ProviderAccount& a) {
-          // AccountRoutedProvider's rule: an active Twilio account with an account SID (on a
-          // Twilio install; other providers do not route by account yet).
-          return twilio && a.provider == ProviderKind::kTwilio && a.status == AccountStatus::kActive &&
-                 !a.account_sid.empty();
-        },
-        paced);
+        [providers = s->providers_.get()](const ProviderAccount& a) { return providers->routes_through(a); }, paced);
     rc.pacers = s->account_pacers_.get();
   }
   s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,

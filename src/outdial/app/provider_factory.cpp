@@ -170,6 +170,15 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
   return ok_status();
 }
 
+bool ProviderSet::routes_through(const ProviderAccount& account) const {
+  // Through the routers' base (their overrides are private): the same rule place_call applies.
+  if (routed_) return static_cast<const AccountRouter<telephony::twilio::TwilioProvider>&>(*routed_).routes_through(account);
+  if (telnyx_routed_) {
+    return static_cast<const AccountRouter<telephony::telnyx::TelnyxProvider>&>(*telnyx_routed_).routes_through(account);
+  }
+  return false;
+}
+
 void ProviderSet::stop() {
   if (routed_) routed_->set_event_ingress(nullptr);
   if (twilio_) twilio_->set_event_ingress(nullptr);

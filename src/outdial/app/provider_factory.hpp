@@ -58,6 +58,9 @@ class ProviderSet {
   // handed out and before connect(). `vault` may be null (no secret key: such calls wait, see
   // AccountRouter). No effect for the simulated carrier.
   void route_by_account(storage::Database& db, const accounts::CredentialVault* vault);
+  // Whether a call from a number of `account` goes out through that account (route_by_account's
+  // rule; false before it and for the simulated carrier): that account's limits pace it.
+  bool routes_through(const ProviderAccount& account) const;
   // What the dialer places calls through.
   telephony::Provider& provider();
   // The simulated carrier (null for real carriers) and its scheduled events (virtual time).

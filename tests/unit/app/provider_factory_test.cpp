@@ -111,6 +111,42 @@ Config telnyx_config(const Config& base) {
   return c;
 }
 
+// Which tenant accounts place their own calls (so their limits pace them, app::AccountPacers):
+// the routers' rule, and none before route_by_account or for the simulated carrier.
+TEST_F(ProviderFactoryTest, RoutesThroughIsTheRoutersRule) {
+  auto db = storage::sqlite::SqliteDatabase::open(cfg_.db_path);
+  ASSERT_TRUE(db.ok());
+  ProviderAccount tw;
+  tw.provider = ProviderKind::kTwilio;
+  tw.account_sid = "AC0123456789abcdef0123456789abcdee";
+  ProviderAccount tx;
+  tx.provider = ProviderKind::kTelnyx;
+  tx.connection_id = "conn-2";
+  ProviderAccount off = tw;
+  off.status = AccountStatus::kDisabled;
+  ProviderAccount no_sid = tw;
+  no_sid.account_sid.clear();
+  auto sim = ProviderSet::create(cfg_, clock_);
+  ASSERT_TRUE(sim.ok());
+  (*sim)->route_by_account(**db, nullptr);
+  EXPECT_FALSE((*sim)->routes_through(tw));
+  auto twilio_set = ProviderSet::create(twilio(), clock_);
+  ASSERT_TRUE(twilio_set.ok());
+  EXPECT_FALSE((*twilio_set)->routes_through(tw));  // not routing yet
+  (*twilio_set)->route_by_account(**db, nullptr);
+  EXPECT_TRUE((*twilio_set)->routes_through(tw));
+  EXPECT_FALSE((*twilio_set)->routes_through(tx));
+  EXPECT_FALSE((*twilio_set)->routes_through(off));
+  EXPECT_FALSE((*twilio_set)->routes_through(no_sid));
+  auto telnyx_set = ProviderSet::create(telnyx_config(cfg_), clock_);
+  ASSERT_TRUE(telnyx_set.ok());
+  (*telnyx_set)->route_by_account(**db, nullptr);
+  EXPECT_TRUE((*telnyx_set)->routes_through(tx));
+  EXPECT_FALSE((*telnyx_set)->routes_through(tw));
+  (*twilio_set)->stop();
+  (*telnyx_set)->stop();
+}
+
 TEST_F(ProviderFactoryTest, TelnyxSettingsAreCheckedNamingTheVariableAndNeverEchoTheKey) {
   struct Case {
     void (*breaks)(Config&);
