@@ -306,5 +306,73 @@ TEST_F(AccountPacingRunnerTest, ARestartRestoresEachAccountsCallsInFlight) {
   expect_each_key_dialed_once();
 }
 
+// Real time (a pace wait installed): each round's calls go out at their own account's evenly
+// spaced slots, several per tick, and each account keeps its own spacing and rate while both
+// dial at once.
+TEST_F(AccountPacingRunnerTest, WithAPaceWaitEachAccountKeepsItsOwnEvenSpacing) {
+  ProviderLimits fast = limits(10, 0);
+  ProviderLimits slow = limits(4, 0);
+  accounts::Pacer a10{fast, accounts::PacerOptions{true, 0.0}};  // 100 ms apart
+  accounts::Pacer b4{slow, accounts::PacerOptions{true, 0.0}};   // 250 ms apart
+  pacers.by_from = {{kFromA, &a10}, {kFromB, &b4}};
+  campaign_from(kFromA, 20, 20);
+  campaign_from(kFromB, 12, 12);
+  RunnerConfig cfg = config();
+  cfg.pace_horizon = Millis(350);
+  // The runner's clock at each place_call, per From: the send instants.
+  class Stamping final : public telephony::Provider {
+   public:
+    Stamping(telephony::Provider& inner, const Clock& clock) : inner_(inner), clock_(clock) {}
+    std::string name() const override { return inner_.name(); }
+    Result<telephony::DialAccepted> place_call(const telephony::DialRequest& r) override {
+      sent[r.from].push_back(clock_.now());
+      return inner_.place_call(r);
+    }
+    Status hangup(const std::string& id) override { return inner_.hangup(id); }
+    Result<std::string> send_sms(const telephony::SmsRequest& r) override { return inner_.send_sms(r); }
+    Result<std::optional<std::string>> find_call(const telephony::CallLookup& l) override {
+      return inner_.find_call(l);
+    }
+    Status reconcile(const std::string& id) override { return inner_.reconcile(id); }
+    std::map<std::string, std::vector<TimePoint>> sent;
+
+   private:
+    telephony::Provider& inner_;
+    const Clock& clock_;
+  };
+  Stamping stamping(provider, clock);
+  CampaignRunner runner(db, stamping, gate, *facts, clock, cfg);
+  runner.set_pace_wait([&](TimePoint until) {
+    if (until > clock.now()) clock.set(until);
+  });
+  int ticks = 0;
+  while (provider.dials.size() < 32 && ticks < 1000) {
+    ++ticks;
+    const TickResult t = runner.tick();
+    if (t.dialed == 0) {
+      if (!t.next_due) break;
+      clock.set(std::max(*t.next_due, clock.now()));
+    }
+  }
+  ASSERT_EQ(provider.dials.size(), 32u);
+  EXPECT_LT(ticks, 32);  // several calls per tick
+  auto check = [](std::vector<TimePoint> at, Millis gap, int per_second) {
+    std::sort(at.begin(), at.end());
+    for (std::size_t i = 1; i < at.size(); ++i) EXPECT_GE(at[i] - at[i - 1], gap) << i;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      int in_window = 0;
+      for (std::size_t j = i; j < at.size() && at[j] < at[i] + Millis(1000); ++j) ++in_window;
+      EXPECT_LE(in_window, per_second) << i;
+    }
+  };
+  ASSERT_EQ(stamping.sent[kFromA].size(), 20u);
+  ASSERT_EQ(stamping.sent[kFromB].size(), 12u);
+  check(stamping.sent[kFromA], Millis(100), 10);
+  check(stamping.sent[kFromB], Millis(250), 4);
+  // Both dialed at once: B's calls were not all after A's.
+  EXPECT_LT(stamping.sent[kFromB].front(), stamping.sent[kFromA].back());
+  expect_each_key_dialed_once();
+}
+
 }  // namespace
 }  // namespace outdial::dialer
