@@ -248,6 +248,42 @@ class Compliance final : public storage::ComplianceStore {
     }
     return page(all, offset, limit);
   }
+  Result<RejectedNumber> add_rejected(const RejectedNumber& r) override {
+    Lock g(s_.mu);
+    for (auto& x : s_.rejected) {
+      if (x.tenant_id == r.tenant_id && x.phone_e164 == r.phone_e164 && x.channel == r.channel) return x;
+    }
+    s_.rejected.push_back(r);
+    return r;
+  }
+  Result<std::optional<RejectedNumber>> find_rejected(TenantId tenant, const std::string& phone,
+                                                      Channel channel) override {
+    Lock g(s_.mu);
+    for (auto& x : s_.rejected) {
+      if (x.tenant_id == tenant && x.phone_e164 == phone && x.channel == channel) {
+        return std::optional<RejectedNumber>(x);
+      }
+    }
+    return std::optional<RejectedNumber>();
+  }
+  Result<bool> remove_rejected(TenantId tenant, const std::string& phone) override {
+    Lock g(s_.mu);
+    const auto n = std::erase_if(
+        s_.rejected, [&](const RejectedNumber& x) { return x.tenant_id == tenant && x.phone_e164 == phone; });
+    return n > 0;
+  }
+  Result<std::vector<RejectedNumber>> list_rejected(TenantId tenant, std::int64_t offset,
+                                                    std::int64_t limit) override {
+    Lock g(s_.mu);
+    std::vector<RejectedNumber> all;
+    for (auto& x : s_.rejected) {
+      if (x.tenant_id == tenant) all.push_back(x);
+    }
+    std::stable_sort(all.begin(), all.end(), [](const RejectedNumber& a, const RejectedNumber& b) {
+      return std::tie(a.rejected_at, a.phone_e164, a.channel) < std::tie(b.rejected_at, b.phone_e164, b.channel);
+    });
+    return page(all, offset, limit);
+  }
   Result<std::int64_t> record_decision(const storage::DecisionRecord& d) override {
     Lock g(s_.mu);
     storage::DecisionRecord x = d;

@@ -28,6 +28,7 @@ struct MemoryTables {
   std::map<std::pair<ListId, std::string>, ContactId> contact_by_phone;
   std::vector<ConsentRecord> consents;
   std::vector<DncEntry> dnc;
+  std::vector<RejectedNumber> rejected;
   std::vector<storage::DecisionRecord> decisions;
   std::map<CampaignId, Campaign> campaigns;
   std::map<std::pair<CampaignId, ContactId>, CampaignTarget> targets;

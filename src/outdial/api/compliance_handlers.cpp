@@ -38,29 +38,59 @@ Result<net::Response> add_dnc(ApiDeps& deps, const Actor& actor, const net::Requ
   return json_response(201, to_json(*stored));
 }
 
-Result<net::Response> remove_dnc(ApiDeps& deps, const Actor& actor, const net::Request& req) {
-  // Taking a number off the do-not-call list re-enables calling it: staff only.
+// DELETE of a number-keyed list entry (`remove(tenant, phone)` false = absent). Taking a number
+// off such a list re-enables calling it: staff only.
+template <typename Remove>
+Result<net::Response> remove_number(ApiDeps& deps, const Actor& actor, const net::Request& req, Remove remove,
+                                    const char* list_name, const char* audit_action, const char* audit_kind) {
   if (auto s = require_staff(actor); !s.ok()) return s.error();
   auto phone = require_e164(req.path_param("phone"), "phone");
   if (!phone.ok()) return phone.error();
-  auto removed = deps.db.compliance().remove_dnc(actor.tenant_id, *phone);
+  auto removed = remove(actor.tenant_id, *phone);
   if (!removed.ok()) return removed.error();
   if (!*removed) {
-    return make_error(ErrorCode::kNotFound, *phone + " is not on the do-not-call list", {{"phone", *phone}});
+    return make_error(ErrorCode::kNotFound, *phone + " is not on the " + list_name, {{"phone", *phone}});
   }
-  auto s = write_audit(deps, actor, "dnc.remove", "dnc", *phone, json::object());
+  auto s = write_audit(deps, actor, audit_action, audit_kind, *phone, json::object());
   if (!s.ok()) return s.error();
   return json_response(200, {{"phone", *phone}, {"removed", true}});
 }
 
-Result<net::Response> list_dnc(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+// GET of a tenant's list, paged (`list(tenant, offset, limit)`).
+template <typename List>
+Result<net::Response> list_page(const Actor& actor, const net::Request& req, List list) {
   auto page = page_params(req);
   if (!page.ok()) return page.error();
-  auto list = deps.db.compliance().list_dnc(actor.tenant_id, page->offset, page->limit);
-  if (!list.ok()) return list.error();
+  auto rows = list(actor.tenant_id, page->offset, page->limit);
+  if (!rows.ok()) return rows.error();
   json items = json::array();
-  for (const auto& e : *list) items.push_back(to_json(e));
+  for (const auto& e : *rows) items.push_back(to_json(e));
   return json_response(200, {{"items", items}, {"offset", page->offset}, {"limit", page->limit}});
+}
+
+Result<net::Response> remove_dnc(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+  return remove_number(
+      deps, actor, req, [&](TenantId t, const std::string& p) { return deps.db.compliance().remove_dnc(t, p); },
+      "do-not-call list", "dnc.remove", "dnc");
+}
+
+Result<net::Response> list_dnc(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+  return list_page(actor, req, [&](TenantId t, std::int64_t o, std::int64_t l) {
+    return deps.db.compliance().list_dnc(t, o, l);
+  });
+}
+
+// Numbers a carrier refused (CARRIER-REJECTED): recorded by the dialer, cleared by staff.
+Result<net::Response> remove_rejected(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+  return remove_number(
+      deps, actor, req, [&](TenantId t, const std::string& p) { return deps.db.compliance().remove_rejected(t, p); },
+      "list of numbers a carrier rejected", "rejected_number.remove", "rejected_number");
+}
+
+Result<net::Response> list_rejected(ApiDeps& deps, const Actor& actor, const net::Request& req) {
+  return list_page(actor, req, [&](TenantId t, std::int64_t o, std::int64_t l) {
+    return deps.db.compliance().list_rejected(t, o, l);
+  });
 }
 
 Result<net::Response> add_consent(ApiDeps& deps, const Actor& actor, const net::Request& req) {
@@ -133,6 +163,10 @@ void add_compliance_routes(net::Router& router, ApiDeps& deps) {
              authed(deps, [&deps](const Actor& a, const net::Request& r) { return list_dnc(deps, a, r); }));
   router.add("DELETE", "/api/dnc/:phone",
              authed(deps, [&deps](const Actor& a, const net::Request& r) { return remove_dnc(deps, a, r); }));
+  router.add("GET", "/api/numbers/rejected",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) { return list_rejected(deps, a, r); }));
+  router.add("DELETE", "/api/numbers/rejected/:phone",
+             authed(deps, [&deps](const Actor& a, const net::Request& r) { return remove_rejected(deps, a, r); }));
   router.add("POST", "/api/consents", authed(deps, [&deps](const Actor& a, const net::Request& r) {
                return add_consent(deps, a, r);
              }));

@@ -108,6 +108,8 @@ Result<c::AttemptFacts> facts_from_json(const json& j) {
   r.opt_time("national_dnc_loaded_at", f.national_dnc_loaded_at);
   arrays("opt_outs", f.opt_outs, read_opt_out);
   r.enumeration("reassigned", f.reassigned, parse_reassigned_status);
+  r.boolean("carrier_rejected", f.carrier_rejected);
+  r.str("carrier_rejected_reason", f.carrier_rejected_reason);
   arrays("prior_attempts", f.prior_attempts, read_prior);
   r.str("subject", f.subject);
   if (r.ok() && !element_error && r.has("campaign")) {
@@ -176,6 +178,8 @@ json facts_to_json(const c::AttemptFacts& f) {
           {"national_dnc_loaded_at", time_json(f.national_dnc_loaded_at)},
           {"opt_outs", opt_outs},
           {"reassigned", to_string(f.reassigned)},
+          {"carrier_rejected", f.carrier_rejected},
+          {"carrier_rejected_reason", f.carrier_rejected_reason},
           {"prior_attempts", prior},
           {"subject", f.subject},
           {"campaign",

@@ -27,6 +27,7 @@ nlohmann::json to_json(const CallAttempt& a);
 nlohmann::json to_json(const ContactList& l);
 nlohmann::json to_json(const Contact& c);
 nlohmann::json to_json(const DncEntry& e);
+nlohmann::json to_json(const RejectedNumber& r);
 nlohmann::json to_json(const ConsentRecord& c);
 nlohmann::json to_json(const AuditEntry& e);
 nlohmann::json to_json(const importer::ImportReport& r);

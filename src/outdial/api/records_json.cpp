@@ -34,6 +34,15 @@ json to_json(const DncEntry& e) {
           {"created_at", format_iso8601(e.created_at)}};
 }
 
+json to_json(const RejectedNumber& r) {
+  return {{"phone", r.phone_e164},
+          {"channel", to_string(r.channel)},
+          {"reason", r.reason},
+          {"provider", r.provider},
+          {"provider_code", r.provider_code},
+          {"rejected_at", format_iso8601(r.rejected_at)}};
+}
+
 json to_json(const ConsentRecord& c) {
   return {{"id", c.id},
           {"phone", c.phone_e164},

@@ -57,6 +57,10 @@ struct AttemptFacts {
   std::optional<TimePoint> national_dnc_loaded_at;  // registry copy date (DNC-STALE)
   std::vector<OptOut> opt_outs;
   ReassignedStatus reassigned = ReassignedStatus::kNotChecked;
+  // CARRIER-REJECTED (POLICY): a carrier already refused this number on this channel (invalid,
+  // unassigned, outside the account's geographic permissions); its words, for the reason.
+  bool carrier_rejected = false;
+  std::string carrier_rejected_reason;
 
   std::vector<PriorAttempt> prior_attempts;  // to this number, any campaign, newest last
   std::string subject;                       // this attempt's subject (campaign name/purpose)

@@ -102,6 +102,15 @@ bool check_sms_confirmation(const AttemptFacts& facts, Decision& out) {
 }
 
 bool check_dnc_and_consent(const EvalContext& ctx, const AttemptFacts& facts, Decision& out) {
+  // CARRIER-REJECTED (POLICY): a number the carrier refused as invalid or not callable is not
+  // dialed again on that channel until staff clear it (a retry only repeats the failure).
+  if (facts.carrier_rejected) {
+    set_block(out, rule_id::kCarrierRejected,
+              "a carrier refused this number before" +
+                  (facts.carrier_rejected_reason.empty() ? std::string() : ": " + facts.carrier_rejected_reason) +
+                  " (CARRIER-REJECTED)");
+    return false;
+  }
   // DNC-INTERNAL. POLICY: honored at once, for every channel and purpose (legal: telemarketing
   // within 10 business days).
   if (facts.on_internal_dnc) {

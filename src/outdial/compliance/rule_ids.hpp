@@ -31,5 +31,6 @@ inline constexpr const char* kLaEmergency = "LA-EMERGENCY";
 inline constexpr const char* kAiPolicy = "AI-POLICY";            // POLICY: seed 000
 inline constexpr const char* kCampaignState = "CAMPAIGN-STATE";  // POLICY: campaign lifecycle
 inline constexpr const char* kFreqCampaign = "FREQ-CAMPAIGN";    // POLICY: campaign caps
+inline constexpr const char* kCarrierRejected = "CARRIER-REJECTED";  // POLICY: carrier refused it
 
 }  // namespace outdial::compliance::rule_id

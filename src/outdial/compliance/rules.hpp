@@ -9,7 +9,7 @@
 
 namespace outdial::compliance {
 
-// DNC-INTERNAL, DNC-NATL, DNC-STALE, REVOKE / SMS-CONFIRM, CONSENT-ROBO / AI-VOICE,
+// CARRIER-REJECTED, DNC-INTERNAL, DNC-NATL, DNC-STALE, REVOKE / SMS-CONFIRM, CONSENT-ROBO / AI-VOICE,
 // RND-REASSIGNED (consent_rules.cpp).
 bool check_dnc_and_consent(const EvalContext& ctx, const AttemptFacts& facts, Decision& out);
 

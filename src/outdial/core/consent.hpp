@@ -45,4 +45,18 @@ struct DncEntry {
   TimePoint created_at{};
 };
 
+// A number a carrier refused to call (CARRIER-REJECTED, POLICY): invalid, unassigned or not
+// callable (Twilio 21211/21214/21217, Telnyx 10015/10016), or outside the account's geographic
+// permissions. The tenant's later attempts on that channel are blocked by the gate until staff
+// remove the entry: re-dialing a number the carrier called invalid only repeats the failure.
+struct RejectedNumber {
+  TenantId tenant_id = 0;
+  std::string phone_e164;
+  Channel channel = Channel::kVoice;
+  std::string reason;         // the carrier's words: "twilio place_call: HTTP 400 code 21211 (...)"
+  std::string provider;       // "twilio", "telnyx", ...
+  std::string provider_code;  // "21211"; empty when the carrier gave none
+  TimePoint rejected_at{};
+};
+
 }  // namespace outdial

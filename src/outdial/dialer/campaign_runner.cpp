@@ -642,7 +642,15 @@ void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::Dial
     a.state = CallState::kFailed;
     a.ended_at = now;
     a.failure_reason = std::string(to_string(code)) + ": " + accepted.error().message;
-    if (db_.calls().update_attempt(a, before)) (void)events_.finalize_target(a, /*undialable=*/true);
+    // The failure and what it says about the number commit together.
+    bool failed = false;
+    (void)db_.with_transaction([&]() -> Status {
+      auto st = db_.calls().update_attempt(a, before);
+      if (!st) return st;
+      failed = true;
+      return remember_refusal(a, accepted.error(), now);
+    });
+    if (failed) (void)events_.finalize_target(a, /*undialable=*/true);
     return;
   }
   unresolved_.erase(a.id);
@@ -655,6 +663,42 @@ void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::Dial
     a = *fresh;
   }
   (void)events_.replay(a);  // events that arrived before the call id was stored
+}
+
+Status CampaignRunner::remember_refusal(const CallAttempt& a, const Error& why, TimePoint now) {
+  auto flagged = [&](const char* key) {
+    auto it = why.details.find(key);
+    return it != why.details.end() && it->second == "true";
+  };
+  auto detail = [&](const char* key) {
+    auto it = why.details.find(key);
+    return it != why.details.end() ? it->second : std::string();
+  };
+  const std::string provider = detail("provider").empty() ? provider_.name() : detail("provider");
+  if (flagged("opted_out")) {
+    // The carrier says the person opted out (Twilio 21610): DNC-INTERNAL, every channel, at once.
+    DncEntry e;
+    e.tenant_id = a.tenant_id;
+    e.phone_e164 = a.to_number;
+    e.reason = "carrier: opted out";
+    e.source = provider + ":" + a.idempotency_key;
+    e.created_at = now;
+    auto added = db_.compliance().add_dnc(e);
+    return added ? ok_status() : Status(added.error());
+  }
+  if (why.code != ErrorCode::kInvalidArgument && !flagged("geo_permission")) {
+    return ok_status();  // about the account or the request, not the number
+  }
+  RejectedNumber r;
+  r.tenant_id = a.tenant_id;
+  r.phone_e164 = a.to_number;
+  r.channel = Channel::kVoice;
+  r.reason = why.message;
+  r.provider = provider;
+  r.provider_code = detail("provider_code");
+  r.rejected_at = now;
+  auto added = db_.compliance().add_rejected(r);
+  return added ? ok_status() : Status(added.error());
 }
 
 void CampaignRunner::defer_resolution(const CallAttempt& a, TimePoint now, const Error& why) {

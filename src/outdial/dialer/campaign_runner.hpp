@@ -171,6 +171,12 @@ class CampaignRunner {
     int tries = 0;
   };
   void defer_resolution(const CallAttempt& a, TimePoint now, const Error& why);
+  // What a carrier's refusal of a call says about the number, kept for every later campaign of
+  // the tenant: "the person opted out" (details opted_out) puts it on the internal do-not-call
+  // list; an invalid number (kInvalidArgument) or one outside the account's geographic
+  // permissions (details geo_permission) is recorded as rejected (the gate's CARRIER-REJECTED).
+  // Other refusals are about the account, not the number, and record nothing.
+  Status remember_refusal(const CallAttempt& a, const Error& why, TimePoint now);
   void resolve_due(TimePoint now);
   std::optional<TimePoint> next_resolution() const;
   std::map<AttemptId, Unresolved> unresolved_;

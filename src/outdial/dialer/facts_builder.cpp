@@ -70,6 +70,13 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
     f.opt_outs.push_back({(*dnc)->created_at, Channel::kVoice, (*dnc)->reason});
   }
 
+  auto rejected = compliance_.find_rejected(c.tenant_id, contact.phone_e164, f.channel);
+  if (!rejected) return rejected.error();
+  if (rejected->has_value()) {
+    f.carrier_rejected = true;
+    f.carrier_rejected_reason = (*rejected)->reason;
+  }
+
   f.on_national_dnc = contact.national_dnc;
   if (registry_ != nullptr) {
     const auto digits = nanp_digits(contact.phone_e164);

@@ -46,6 +46,17 @@ class ComplianceStore {
   virtual Result<std::optional<DncEntry>> find_dnc(TenantId tenant, const std::string& phone) = 0;
   virtual Result<std::vector<DncEntry>> list_dnc(TenantId tenant, std::int64_t offset, std::int64_t limit) = 0;
 
+  // Numbers a carrier refused (CARRIER-REJECTED). Adding one already there for the channel keeps
+  // the first entry and returns it.
+  virtual Result<RejectedNumber> add_rejected(const RejectedNumber& r) = 0;
+  virtual Result<std::optional<RejectedNumber>> find_rejected(TenantId tenant, const std::string& phone,
+                                                              Channel channel) = 0;
+  // Every channel's entry for the number; false if there was none.
+  virtual Result<bool> remove_rejected(TenantId tenant, const std::string& phone) = 0;
+  // Oldest first.
+  virtual Result<std::vector<RejectedNumber>> list_rejected(TenantId tenant, std::int64_t offset,
+                                                            std::int64_t limit) = 0;
+
   virtual Result<std::int64_t> record_decision(const DecisionRecord& d) = 0;
   virtual Result<std::vector<DecisionRecord>> list_decisions(TenantId tenant, std::int64_t campaign_id,
                                                              std::int64_t limit) = 0;

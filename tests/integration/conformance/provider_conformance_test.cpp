@@ -100,6 +100,7 @@ struct Outcome {
   bool machine = false;
   bool has_failure_reason = false;
   bool on_internal_dnc = false;
+  bool carrier_rejected = false;    // on the tenant's list of numbers a carrier refused
   CalleeView callee;
   int calls_placed = 0;             // over both campaigns
   bool attempted_again = false;     // the second campaign made an attempt for the number
@@ -111,7 +112,7 @@ struct Outcome {
     o << "events=[";
     for (std::size_t i = 0; i < events.size(); ++i) o << (i ? "," : "") << events[i];
     o << "] state=" << state << " digits='" << digits << "' machine=" << machine << " reason=" << has_failure_reason
-      << " dnc=" << on_internal_dnc << " bridged=" << callee.bridged_to_agent
+      << " dnc=" << on_internal_dnc << " rejected=" << carrier_rejected << " bridged=" << callee.bridged_to_agent
       << " vm_after_beep=" << callee.voicemail_after_beep << " goodbye=" << callee.heard_goodbye
       << " optout_confirmed=" << callee.heard_opt_out_confirmation << " calls=" << calls_placed
       << " again=" << attempted_again << " recordings=" << recordings << " recording_url=" << recording_has_url;
@@ -236,6 +237,9 @@ class Rig {
       auto dnc = db().compliance().find_dnc(tenant(), s.number);
       EXPECT_TRUE(dnc);
       o.on_internal_dnc = dnc && dnc->has_value();
+      auto rejected = db().compliance().find_rejected(tenant(), s.number, Channel::kVoice);
+      EXPECT_TRUE(rejected);
+      o.carrier_rejected = rejected && rejected->has_value();
       o.calls_placed = calls_to(s.number);
       for (const auto& a : *again_attempts) o.attempted_again = o.attempted_again || a.to_number == s.number;
       out[s.callee] = o;
@@ -434,8 +438,9 @@ RunResult run_all(Rig& rig) {
   if (::testing::Test::HasFatalFailure()) return {};
   const auto numbers = all_numbers();
   const CampaignId first = rig.run_campaign(numbers, static_cast<int>(numbers.size()), /*recorded=*/true);
-  // A later campaign over the same numbers: every number but the two opted-out ones is dialed again.
-  const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 2, /*recorded=*/false);
+  // A later campaign over the same numbers: every number is dialed again but the two opted-out
+  // ones and the one the carrier refused as invalid (CARRIER-REJECTED).
+  const CampaignId again = rig.run_campaign(numbers, static_cast<int>(numbers.size()) - 3, /*recorded=*/false);
   RunResult out{rig.collect(first, again), rig.run_sms()};
   rig.stop();
   return out;
@@ -449,8 +454,9 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
                         c == Callee::kHangUp;
   const bool opted_out = c == Callee::kPress2 || c == Callee::kWrongKeyThen2;
   EXPECT_EQ(o.calls_placed, c == Callee::kInvalid ? 0 : opted_out ? 1 : 2) << where;
-  EXPECT_EQ(o.attempted_again, !opted_out) << where;
+  EXPECT_EQ(o.attempted_again, !opted_out && c != Callee::kInvalid) << where;
   EXPECT_EQ(o.on_internal_dnc, opted_out) << where;
+  EXPECT_EQ(o.carrier_rejected, c == Callee::kInvalid) << where;
   EXPECT_EQ(o.machine, c == Callee::kMachine) << where;
   EXPECT_EQ(o.callee.bridged_to_agent, c == Callee::kPress1) << where;
   EXPECT_EQ(o.callee.voicemail_after_beep, c == Callee::kMachine) << where;
@@ -458,7 +464,8 @@ void expect_scenario(const std::string& provider, Callee c, const Outcome& o) {
   EXPECT_EQ(o.callee.heard_opt_out_confirmation, opted_out) << where;
   if (c == Callee::kInvalid) {
     // Refused at the dial (Twilio 21211, Telnyx 10015 on /to): no call, so no events; the
-    // attempt fails at once and is not retried (a later campaign tries the contact again).
+    // attempt fails at once, is not retried, and the number is recorded as rejected, so a later
+    // campaign's gate blocks it (CARRIER-REJECTED) instead of dialing it again.
     EXPECT_TRUE(o.events.empty()) << where;
     EXPECT_EQ(o.state, "failed") << where;
     EXPECT_TRUE(o.has_failure_reason) << where;

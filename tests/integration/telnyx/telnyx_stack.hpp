@@ -109,7 +109,10 @@ class TelnyxStack {
     ASSERT_TRUE(tenant);
     staff_ = Actor{1, tenant->id, Role::kOperatorAdmin, "user:1"};
 
+    // The real gate's list rules (the rules themselves are tested in tests/unit/compliance).
     gate_ = std::make_unique<testing::FakeGate>([](const compliance::AttemptFacts& f) {
+      if (f.carrier_rejected)
+        return compliance::Decision{compliance::Verdict::kBlock, "CARRIER-REJECTED", "refused before", std::nullopt};
       if (f.on_internal_dnc)
         return compliance::Decision{compliance::Verdict::kBlock, "DNC-INTERNAL", "on the internal list", std::nullopt};
       return compliance::Decision{compliance::Verdict::kAllow, "OK", "allowed", std::nullopt};

@@ -51,6 +51,19 @@ TEST(GateRulesTest, InternalDnc) {
   check(m, block("DNC-INTERNAL"), "internal dnc marketing");
 }
 
+TEST(GateRulesTest, CarrierRejectedNumberIsBlockedBeforeEverythingButTheNumberChecks) {
+  AttemptFacts f = base("+12125550123", kNoon);
+  f.carrier_rejected = true;
+  f.carrier_rejected_reason = "twilio place_call: HTTP 400 code 21211 (invalid To)";
+  check(f, block("CARRIER-REJECTED"), "rejected");
+  EXPECT_NE(RuleGate().evaluate(f).reason.find("21211"), std::string::npos);
+  f.on_internal_dnc = true;
+  check(f, block("CARRIER-REJECTED"), "rejected and on dnc");
+  AttemptFacts night = base("+12125550123", "2026-06-11T01:30:00Z");  // 21:30 EDT: a block, not a defer
+  night.carrier_rejected = true;
+  check(night, block("CARRIER-REJECTED"), "rejected at night");
+}
+
 AttemptFacts national_dnc_ebr(EbrKind kind, const char* start, const char* at) {
   AttemptFacts f = marketing("+12125550123", at);
   f.consents.clear();

@@ -489,6 +489,68 @@ TEST_F(DialFaultTest, BadNumberFailsAtOnceAndIsNeverRetried) {
   EXPECT_EQ(provider.place_calls, 1);
 }
 
+// What a refusal says about the number outlives the campaign: later campaigns' facts carry it.
+struct RefusalTest : DialFaultTest {
+  // Dials one contact into a refusal, then builds a second campaign's facts for the same number.
+  compliance::AttemptFacts refuse_then_facts(Error refusal) {
+    add_contacts(1);
+    Campaign c = make_active(draft());
+    CampaignRunner runner(db, provider, gate, *facts, clock);
+    provider.faults.push_back({std::move(refusal), false});
+    runner.tick();
+    EXPECT_EQ(only_attempt(c.id).state, CallState::kFailed);
+    clock.advance(std::chrono::hours(1));
+    Campaign next = make_active(draft());
+    auto contact = db.contacts().get_contact(staff.tenant_id, only_attempt(c.id).contact_id);
+    EXPECT_TRUE(contact);
+    if (!contact) return {};
+    auto f = facts->build(next, *contact, clock.now());
+    EXPECT_TRUE(f);
+    return f ? *f : compliance::AttemptFacts{};
+  }
+};
+
+TEST_F(RefusalTest, AnInvalidNumberIsRecordedAsRejectedForEveryLaterCampaign) {
+  auto f = refuse_then_facts(make_error(ErrorCode::kInvalidArgument, "twilio place_call: HTTP 400 code 21211",
+                                        {{"provider", "twilio"}, {"provider_code", "21211"}}));
+  EXPECT_TRUE(f.carrier_rejected);
+  EXPECT_NE(f.carrier_rejected_reason.find("21211"), std::string::npos);
+  EXPECT_FALSE(f.on_internal_dnc);
+  auto r = db.compliance().find_rejected(staff.tenant_id, "+12125551000", Channel::kVoice);
+  ASSERT_TRUE(r && r->has_value());
+  EXPECT_EQ((*r)->provider, "twilio");
+  EXPECT_EQ((*r)->provider_code, "21211");
+  EXPECT_EQ((*r)->rejected_at, kT0);
+  // Only the voice channel: a text to the number is a different question.
+  EXPECT_FALSE(db.compliance().find_rejected(staff.tenant_id, "+12125551000", Channel::kSms)->has_value());
+}
+
+TEST_F(RefusalTest, AGeoPermissionRefusalBlocksTheDestination) {
+  auto f = refuse_then_facts(make_error(ErrorCode::kPermissionDenied, "twilio place_call: code 21215",
+                                        {{"provider", "twilio"}, {"provider_code", "21215"}, {"geo_permission", "true"}}));
+  EXPECT_TRUE(f.carrier_rejected);
+  EXPECT_FALSE(f.on_internal_dnc);
+}
+
+TEST_F(RefusalTest, ACarrierOptOutPutsTheNumberOnTheInternalDoNotCallList) {
+  auto f = refuse_then_facts(make_error(ErrorCode::kPermissionDenied, "twilio place_call: code 21610",
+                                        {{"provider", "twilio"}, {"provider_code", "21610"}, {"opted_out", "true"}}));
+  EXPECT_TRUE(f.on_internal_dnc);
+  EXPECT_FALSE(f.carrier_rejected);
+  auto d = db.compliance().find_dnc(staff.tenant_id, "+12125551000");
+  ASSERT_TRUE(d && d->has_value());
+  EXPECT_EQ((*d)->reason, "carrier: opted out");
+  EXPECT_EQ((*d)->source.rfind("twilio:", 0), 0u) << (*d)->source;
+}
+
+TEST_F(RefusalTest, ARefusalAboutTheAccountSaysNothingAboutTheNumber) {
+  // 21219: a trial account may only call verified numbers. The number itself is fine.
+  auto f = refuse_then_facts(make_error(ErrorCode::kPermissionDenied, "twilio place_call: code 21219",
+                                        {{"provider", "twilio"}, {"provider_code", "21219"}}));
+  EXPECT_FALSE(f.carrier_rejected);
+  EXPECT_FALSE(f.on_internal_dnc);
+}
+
 TEST_F(DialFaultTest, NoRedialOnceTheCampaignIsPausedOrTheGateSaysNo) {
   add_contacts(2);
   Campaign c = make_active(draft());

@@ -48,6 +48,14 @@ class InMemoryComplianceStore final : public storage::ComplianceStore {
   Result<std::vector<DncEntry>> list_dnc(TenantId, std::int64_t, std::int64_t) override {
     return std::vector<DncEntry>();
   }
+  Result<RejectedNumber> add_rejected(const RejectedNumber& r) override { return r; }
+  Result<std::optional<RejectedNumber>> find_rejected(TenantId, const std::string&, Channel) override {
+    return std::optional<RejectedNumber>();
+  }
+  Result<bool> remove_rejected(TenantId, const std::string&) override { return false; }
+  Result<std::vector<RejectedNumber>> list_rejected(TenantId, std::int64_t, std::int64_t) override {
+    return std::vector<RejectedNumber>();
+  }
   Result<std::int64_t> record_decision(const storage::DecisionRecord&) override { return 0; }
   Result<std::vector<storage::DecisionRecord>> list_decisions(TenantId, std::int64_t, std::int64_t) override {
     return std::vector<storage::DecisionRecord>();

@@ -91,6 +91,58 @@ TYPED_TEST(ComplianceStoreConformance, RevokeConsentsByChannelAndAll) {
   EXPECT_FALSE(must(store.consents_for(tenant.id, "+14155550999"))[0].revoked_at.has_value());
 }
 
+TYPED_TEST(ComplianceStoreConformance, RejectedNumbersArePerTenantAndChannelAndKeepTheFirstRefusal) {
+  auto& store = this->db().compliance();
+  auto tenant = this->seed_tenant("acme");
+  auto other = this->seed_tenant("other");
+  RejectedNumber r;
+  r.tenant_id = tenant.id;
+  r.phone_e164 = "+14155550102";
+  r.channel = Channel::kVoice;
+  r.reason = "twilio place_call: HTTP 400 code 21211";
+  r.provider = "twilio";
+  r.provider_code = "21211";
+  r.rejected_at = at_s(5);
+  auto first = must(store.add_rejected(r));
+  EXPECT_EQ(first.provider_code, "21211");
+  RejectedNumber again = r;
+  again.provider_code = "21217";
+  again.rejected_at = at_s(50);
+  auto second = must(store.add_rejected(again));  // the first refusal is kept
+  EXPECT_EQ(second.provider_code, "21211");
+  EXPECT_EQ(second.rejected_at, at_s(5));
+  auto found = must(store.find_rejected(tenant.id, r.phone_e164, Channel::kVoice));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->reason, r.reason);
+  EXPECT_EQ(found->provider, "twilio");
+  EXPECT_FALSE(must(store.find_rejected(tenant.id, r.phone_e164, Channel::kSms)).has_value());
+  EXPECT_FALSE(must(store.find_rejected(other.id, r.phone_e164, Channel::kVoice)).has_value());
+
+  RejectedNumber sms = r;
+  sms.channel = Channel::kSms;
+  sms.provider_code = "21614";
+  sms.rejected_at = at_s(7);
+  must(store.add_rejected(sms));
+  RejectedNumber later = r;
+  later.phone_e164 = "+14155550103";
+  later.rejected_at = at_s(9);
+  must(store.add_rejected(later));
+  auto all = must(store.list_rejected(tenant.id, 0, 100));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].rejected_at, at_s(5));
+  EXPECT_EQ(all[1].channel, Channel::kSms);
+  EXPECT_EQ(all[2].phone_e164, "+14155550103");
+  EXPECT_EQ(must(store.list_rejected(tenant.id, 2, 100)).size(), 1u);
+  EXPECT_TRUE(must(store.list_rejected(other.id, 0, 100)).empty());
+
+  EXPECT_FALSE(must(store.remove_rejected(other.id, r.phone_e164)));
+  EXPECT_TRUE(must(store.remove_rejected(tenant.id, r.phone_e164)));  // every channel
+  EXPECT_FALSE(must(store.find_rejected(tenant.id, r.phone_e164, Channel::kVoice)).has_value());
+  EXPECT_FALSE(must(store.find_rejected(tenant.id, r.phone_e164, Channel::kSms)).has_value());
+  EXPECT_FALSE(must(store.remove_rejected(tenant.id, r.phone_e164)));
+  EXPECT_EQ(must(store.list_rejected(tenant.id, 0, 100)).size(), 1u);
+}
+
 TYPED_TEST(ComplianceStoreConformance, DncAddIsIdempotentAndTenantScoped) {
   auto& store = this->db().compliance();
   auto tenant = this->seed_tenant("acme");

@@ -11,6 +11,8 @@ constexpr const char* kConsentCols =
     "evidence,"
     " granted_at, revoked_at";
 constexpr const char* kDncCols = "id, tenant_id, phone_e164, reason, source, created_at";
+constexpr const char* kRejectedCols =
+    "tenant_id, phone_e164, channel, reason, provider, provider_code, rejected_at";
 constexpr const char* kDecisionCols =
     "id, tenant_id, campaign_id, contact_id, phone_e164, channel, verdict, rule, reason, allowed_at, "
     "decided_at";
@@ -52,6 +54,21 @@ DncEntry read_dnc(const Stmt& s) {
   e.source = s.text(4);
   e.created_at = s.time(5);
   return e;
+}
+
+Result<RejectedNumber> read_rejected(const Stmt& s) {
+  RejectedNumber r;
+  r.tenant_id = s.i64(0);
+  r.phone_e164 = s.text(1);
+  const std::string channel = s.text(2);
+  auto ch = parse_channel(channel);
+  if (!ch) return corrupt("rejected_numbers.channel", channel);
+  r.channel = *ch;
+  r.reason = s.text(3);
+  r.provider = s.text(4);
+  r.provider_code = s.text(5);
+  r.rejected_at = s.time(6);
+  return r;
 }
 
 DecisionRecord read_decision(const Stmt& s) {
@@ -161,6 +178,69 @@ Result<DncEntry> SqliteComplianceStore::add_dnc(const DncEntry& e) {
     return make_error(ErrorCode::kConflict, "dnc entry removed concurrently");
   }
   return std::move(**found);
+}
+
+Result<RejectedNumber> SqliteComplianceStore::add_rejected(const RejectedNumber& r) {
+  auto lock = conn_.lock();
+  {
+    auto s = conn_.prepare(
+        "INSERT INTO rejected_numbers (tenant_id, phone_e164, channel, reason, provider, provider_code, "
+        "rejected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (tenant_id, phone_e164, channel) DO NOTHING");
+    s.bind(1, r.tenant_id)
+        .bind(2, r.phone_e164)
+        .bind(3, to_string(r.channel))
+        .bind(4, r.reason)
+        .bind(5, r.provider)
+        .bind(6, r.provider_code)
+        .bind(7, r.rejected_at);
+    OUTDIAL_SQLITE_TRY(s.run());
+  }
+  auto found = find_rejected(r.tenant_id, r.phone_e164, r.channel);
+  if (!found) return found.error();
+  if (!found->has_value()) return make_error(ErrorCode::kConflict, "rejected number removed concurrently");
+  return std::move(**found);
+}
+
+Result<std::optional<RejectedNumber>> SqliteComplianceStore::find_rejected(TenantId tenant, const std::string& phone,
+                                                                           Channel channel) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kRejectedCols +
+                         " FROM rejected_numbers WHERE tenant_id = ?1 AND phone_e164 = ?2 AND channel = ?3");
+  s.bind(1, tenant).bind(2, phone).bind(3, to_string(channel));
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<RejectedNumber>{};
+  auto r = read_rejected(s);
+  if (!r) return r.error();
+  return std::optional<RejectedNumber>(std::move(*r));
+}
+
+Result<bool> SqliteComplianceStore::remove_rejected(TenantId tenant, const std::string& phone) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare("DELETE FROM rejected_numbers WHERE tenant_id = ?1 AND phone_e164 = ?2");
+  s.bind(1, tenant).bind(2, phone);
+  auto n = s.run();
+  if (!n) return n.error();
+  return *n > 0;
+}
+
+Result<std::vector<RejectedNumber>> SqliteComplianceStore::list_rejected(TenantId tenant, std::int64_t offset,
+                                                                         std::int64_t limit) {
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(std::string("SELECT ") + kRejectedCols +
+                         " FROM rejected_numbers WHERE tenant_id = ?1 ORDER BY rejected_at, phone_e164, channel"
+                         " LIMIT ?2 OFFSET ?3");
+  s.bind(1, tenant).bind(2, limit).bind(3, offset);
+  std::vector<RejectedNumber> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto r = read_rejected(s);
+    if (!r) return r.error();
+    out.push_back(std::move(*r));
+  }
+  return out;
 }
 
 Result<bool> SqliteComplianceStore::remove_dnc(TenantId tenant, const std::string& phone) {

@@ -17,6 +17,12 @@ class SqliteComplianceStore final : public ComplianceStore {
   Result<bool> remove_dnc(TenantId tenant, const std::string& phone) override;
   Result<std::optional<DncEntry>> find_dnc(TenantId tenant, const std::string& phone) override;
   Result<std::vector<DncEntry>> list_dnc(TenantId tenant, std::int64_t offset, std::int64_t limit) override;
+  Result<RejectedNumber> add_rejected(const RejectedNumber& r) override;
+  Result<std::optional<RejectedNumber>> find_rejected(TenantId tenant, const std::string& phone,
+                                                      Channel channel) override;
+  Result<bool> remove_rejected(TenantId tenant, const std::string& phone) override;
+  Result<std::vector<RejectedNumber>> list_rejected(TenantId tenant, std::int64_t offset,
+                                                    std::int64_t limit) override;
   Result<std::int64_t> record_decision(const DecisionRecord& d) override;
   Result<std::vector<DecisionRecord>> list_decisions(TenantId tenant, std::int64_t campaign_id,
                                                      std::int64_t limit) override;

@@ -42,8 +42,10 @@ Error map_api_error(int http_status, const std::string& body, const std::string&
       if (auto src = e0.find("source"); src != e0.end() && src->is_object()) pointer = s(*src, "pointer");
     }
   }
-  std::map<std::string, std::string> details{{"http_status", std::to_string(http_status)}, {"operation", operation}};
+  std::map<std::string, std::string> details{
+      {"provider", "telnyx"}, {"http_status", std::to_string(http_status)}, {"operation", operation}};
   if (!code.empty()) details["telnyx_code"] = code;
+  if (!code.empty()) details["provider_code"] = code;
   if (!pointer.empty()) details["pointer"] = pointer;
   std::string message = "Telnyx " + operation + " failed: HTTP " + std::to_string(http_status);
   if (!code.empty()) message += " code " + code;

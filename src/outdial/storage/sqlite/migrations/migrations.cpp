@@ -9,6 +9,7 @@
 #include "outdial/storage/sqlite/migrations/m0009_dispositions.hpp"
 #include "outdial/storage/sqlite/migrations/m0010_caller_id_candidates.hpp"
 #include "outdial/storage/sqlite/migrations/m0012_event_locality.hpp"
+#include "outdial/storage/sqlite/migrations/m0013_rejected_numbers.hpp"
 
 namespace outdial::storage::sqlite {
 
@@ -25,6 +26,7 @@ std::span<const Migration> migrations() {
       {10, "caller_id_candidates", kMigration0010CallerIdCandidates},
       // 11 was reserved for parallel work and never used.
       {12, "event_locality", kMigration0012EventLocality},
+      {13, "rejected_numbers", kMigration0013RejectedNumbers},
   };
   return kAll;
 }
