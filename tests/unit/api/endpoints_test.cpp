@@ -172,6 +172,43 @@ TEST_F(ApiTest, DncAddListRemove) {
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "dnc.remove"), 1);
 }
 
+TEST_F(ApiTest, RejectedNumbersAreListedPerTenantAndClearedByStaffOnly) {
+  RejectedNumber n;
+  n.tenant_id = tenant_a_;
+  n.phone_e164 = "+14155550123";
+  n.reason = "twilio place_call: HTTP 400 code 21211 (Invalid 'To' Phone Number)";
+  n.provider = "twilio";
+  n.provider_code = "21211";
+  n.rejected_at = from_epoch_ms(1'790'000'000'000);
+  ASSERT_TRUE(db_->compliance().add_rejected(n).ok());
+
+  auto r = call("GET", "/api/numbers/rejected", viewer_key_);
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  ASSERT_EQ(r.body["items"].size(), 1u);
+  EXPECT_EQ(r.body["items"][0]["phone"], "+14155550123");
+  EXPECT_EQ(r.body["items"][0]["channel"], "voice");
+  EXPECT_EQ(r.body["items"][0]["provider_code"], "21211");
+  EXPECT_EQ(call("GET", "/api/numbers/rejected", other_admin_key_).body["items"].size(), 0u);
+
+  r = call("DELETE", "/api/numbers/rejected/+14155550123", viewer_key_);
+  EXPECT_EQ(r.status, 403);
+  r = call("DELETE", "/api/numbers/rejected/+14155550123", agent_key_);
+  EXPECT_EQ(r.status, 403);  // clearing re-enables calls: staff only
+  r = call("DELETE", "/api/numbers/rejected/+14155550123", other_admin_key_);
+  EXPECT_EQ(r.status, 404);  // another tenant's list
+  r = call("DELETE", "/api/numbers/rejected/415-555-0123", admin_key_);
+  EXPECT_EQ(r.status, 400);
+  r = call("DELETE", "/api/numbers/rejected/%2B14155550123", admin_key_);
+  EXPECT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(call("GET", "/api/numbers/rejected", admin_key_).body["items"].size(), 0u);
+  r = call("DELETE", "/api/numbers/rejected/+14155550123", admin_key_);
+  EXPECT_EQ(r.status, 404);
+  auto audit = call("GET", "/api/audit?entity_type=rejected_number", admin_key_);
+  ASSERT_EQ(audit.status, 200);
+  ASSERT_EQ(audit.body["items"].size(), 1u);
+  EXPECT_EQ(audit.body["items"][0]["action"], "rejected_number.remove");
+}
+
 TEST_F(ApiTest, ConsentsAddAndQuery) {
   auto r = call_json("POST", "/api/consents", staff_key_,
                      {{"phone", "+14155550123"},

@@ -46,16 +46,16 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {
     auto db = must_open_sqlite(files.path());
-    EXPECT_EQ(db->schema_version(), 12);
+    EXPECT_EQ(db->schema_version(), 13);
     ASSERT_TRUE(db->migrate());
   }
   auto again = must_open_sqlite(files.path());  // reopening re-runs migrate(): a no-op
-  EXPECT_EQ(again->schema_version(), 12);
+  EXPECT_EQ(again->schema_version(), 13);
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
                                       "7:accounts", "8:call_recordings", "9:dispositions",
-                                      "10:caller_id_candidates", "12:event_locality"}));
+                                      "10:caller_id_candidates", "12:event_locality", "13:rejected_numbers"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
@@ -103,7 +103,7 @@ TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   auto db = must(SqliteDatabase::open(files.path(), options));
   EXPECT_EQ(db->schema_version(), 0);
   ASSERT_TRUE(db->migrate());
-  EXPECT_EQ(db->schema_version(), 12);
+  EXPECT_EQ(db->schema_version(), 13);
   Tenant t;
   t.name = "acme";
   EXPECT_TRUE(db->tenants().create_tenant(t));
