@@ -73,7 +73,7 @@ json to_json(const EmulatedCall& c) {
 json to_json(const EmulatedMessage& m) {
   return {{"sid", m.sid},       {"to", m.to},         {"from", m.from},
           {"body", m.body},     {"direction", m.direction}, {"status", m.status},
-          {"created_at", format_iso8601(m.created_at)}, {"reply", m.reply}};
+          {"created_at", format_iso8601(m.created_at)}, {"reply", m.reply}, {"autoresponse", m.autoresponse}};
 }
 
 json to_json(const WebhookRecord& w) {
@@ -97,12 +97,16 @@ net::Response bad_request(const Error& e) {
   return net::Response::json(400, json({{"error", {{"message", e.message}, {"details", e.details}}}}).dump());
 }
 
-// Twilio's own opt-out keywords (§2.5): whole single-word message, case-insensitive.
-std::string keyword_type(const std::string& body) {
+// Twilio's own keywords (§2.5): whole single-word message, case-insensitive (surrounding
+// whitespace ignored; "STOP ALL" is two words, not a keyword); long codes and toll-free only
+// (standalone short codes: no default handling).
+std::string keyword_type(const std::string& body, const std::string& to) {
+  if (to.empty() || to.front() != '+') return "";
   std::string w;
-  for (unsigned char c : body) {
-    if (!std::isspace(c)) w.push_back(static_cast<char>(std::toupper(c)));
-  }
+  for (unsigned char c : body) w.push_back(static_cast<char>(std::toupper(c)));
+  const auto first = w.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  w = w.substr(first, w.find_last_not_of(" \t\r\n") - first + 1);
   for (const char* k : {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}) {
     if (w == k) return "STOP";
   }
@@ -304,7 +308,7 @@ Result<int> TwilioEmulator::Impl::inbound_sms(const std::string& from, const std
     if (script.sms_url.empty()) {
       return make_error(ErrorCode::kFailedPrecondition, "no sms_url configured (script \"sms_url\" or --sms-url)");
     }
-    const std::string type = keyword_type(body);
+    const std::string type = keyword_type(body, to);
     // Twilio blocks later sends from this number to the sender (21610) and still forwards the text.
     if (type == "STOP") opted_out.insert(to + "|" + from);
     if (type == "START") opted_out.erase(to + "|" + from);
@@ -317,6 +321,10 @@ Result<int> TwilioEmulator::Impl::inbound_sms(const std::string& from, const std
     m.direction = "inbound";
     m.status = "received";
     m.created_at = sched.now();
+    // Twilio's own auto-reply to its keyword (it answers, then still forwards the text).
+    if (type == "STOP") m.autoresponse = "opt_out";
+    if (type == "START") m.autoresponse = "opt_in";
+    if (type == "HELP") m.autoresponse = "help";
     messages.push_back(m);
     log_line(msid, "inbound SMS " + from + " -> " + to + ": " + body + (type.empty() ? "" : " (" + type + ")"));
     const auto country = [](const std::string& n) { return n.rfind("+1", 0) == 0 ? std::string("US") : std::string(); };

@@ -101,6 +101,7 @@ struct EmulatedMessage {
   std::string status_callback;
   TimePoint created_at{};
   std::string reply;      // inbound: the webhook's TwiML answer
+  std::string autoresponse;  // inbound: what Twilio itself answered ("opt_out", "opt_in", "help"; "" = nothing)
 };
 
 struct WebhookRecord {

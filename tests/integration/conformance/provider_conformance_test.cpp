@@ -124,26 +124,29 @@ struct Outcome {
 const char* const kSmsContact = "+12125550300";
 const std::vector<std::string>& sms_steps() {
   static const std::vector<std::string> steps = {"What time is my appointment?", "HELP", "please stop calling me",
-                                                 "START", "STOP", "UNSTOP", "REVOKE"};
+                                                 "START", "STOP", "UNSTOP", "REVOKE",
+                                                 "START", "STOP ALL"};
   return steps;
 }
 
 // What one inbound text did, provider-neutral. `confirmations`: opt-out confirmations the contact
-// gets for this text, the carrier's own auto-reply (Twilio for all its keywords, Telnyx for its
-// default list) plus ours: exactly one for every opt-out. Normalized away: Twilio also answers
-// HELP itself on long codes (its default), Telnyx does not; only our HELP text is compared.
+// gets for this text, the carrier's own auto-reply (Twilio for its single-word keywords, Telnyx
+// for its default list, "STOP ALL" included) plus ours: exactly one for every opt-out.
+// `help_replies`: the same for HELP (Twilio answers it itself on long codes, Telnyx does not):
+// exactly one. Our own help text is compared when we send it.
 struct SmsOutcome {
   int status = 0;
   bool on_dnc = false;
   bool dnc_from_sms = false;
   int sms_consents = 0;  // unrevoked SMS consent records
   int confirmations = 0;
+  int help_replies = 0;
   std::string our_help_reply;
 
   std::string str() const {
     std::ostringstream o;
     o << "status=" << status << " dnc=" << on_dnc << " dnc_from_sms=" << dnc_from_sms << " sms_consents=" << sms_consents
-      << " confirmations=" << confirmations << " help='" << our_help_reply << "'";
+      << " confirmations=" << confirmations << " help_replies=" << help_replies;
     return o.str();
   }
 };
@@ -178,6 +181,7 @@ class Rig {
     int status = 0;
     std::string our_reply;          // what outdial answered ("" = nothing)
     bool carrier_confirmed = false; // the carrier auto-confirmed an opt-out keyword
+    bool carrier_helped = false;    // the carrier auto-answered a help keyword
   };
   // The contact texts `text` to the campaigns' caller ID.
   virtual Texted text(const std::string& from, const std::string& text) = 0;
@@ -199,6 +203,7 @@ class Rig {
       const bool confirms = t.our_reply.find("you will not receive more calls or messages") != std::string::npos;
       o.confirmations = (t.carrier_confirmed ? 1 : 0) + (confirms ? 1 : 0);
       if (!confirms) o.our_help_reply = t.our_reply;
+      o.help_replies = (t.carrier_helped ? 1 : 0) + (o.our_help_reply.empty() ? 0 : 1);
       // Each stack has its own tenant: its name is not what is compared.
       if (auto tn = db().tenants().get_tenant(tenant()); tn && !tn->name.empty()) {
         for (auto pos = o.our_help_reply.find(tn->name); pos != std::string::npos; pos = o.our_help_reply.find(tn->name))
@@ -320,16 +325,14 @@ class TwilioRig final : public Rig {
     t.status = status ? *status : 0;
     const auto messages = stack_.emu_->messages();
     if (!messages.empty()) {
+      // What Twilio itself answered (its keywords on this long code), then the webhook's TwiML.
+      t.carrier_confirmed = messages.back().autoresponse == "opt_out";
+      t.carrier_helped = messages.back().autoresponse == "help";
       // The TwiML answer's <Message> body, if any.
       const std::string& reply = messages.back().reply;
       const auto open = reply.find("<Message>"), close = reply.find("</Message>");
       if (open != std::string::npos && close != std::string::npos)
         t.our_reply = reply.substr(open + 9, close - open - 9);
-    }
-    for (const auto& w : stack_.emu_->webhooks()) {
-      if (w.kind != "sms") continue;
-      t.carrier_confirmed = false;  // the last one is this text's
-      for (const auto& [k, v] : w.params) t.carrier_confirmed = t.carrier_confirmed || (k == "OptOutType" && v == "STOP");
     }
     return t;
   }
@@ -415,7 +418,10 @@ class TelnyxRig final : public Rig {
     const auto all = nlohmann::json::parse(stack_.emu_->messages_json());
     for (std::size_t i = before; i < all.size(); ++i) {
       const auto& m = all[i];
-      if (m["direction"] == "inbound") t.carrier_confirmed = m.value("autoresponse", "") == "opt_out";
+      if (m["direction"] == "inbound") {
+        t.carrier_confirmed = m.value("autoresponse", "") == "opt_out";
+        t.carrier_helped = m.value("autoresponse", "") == "help";
+      }
       if (m["direction"] == "outbound" && m["to"][0]["phone_number"] == from) t.our_reply = m["text"];
     }
     return t;
@@ -543,20 +549,25 @@ TEST_F(ProviderConformance, TheSameInboundTextsHaveTheSameEffectThroughTwilioAnd
     const std::string& text = sms_steps()[i];
     SCOPED_TRACE(text);
     EXPECT_EQ(tw[i].str(), tx[i].str()) << "twilio and telnyx differ on the text '" << text << "'";
+    // Telnyx does not answer HELP: our help text is the reply (Twilio's is its own).
+    if (text == "HELP") {
+      EXPECT_EQ(tx[i].our_help_reply, "<business>: reply STOP to stop messages and calls from us.");
+    }
     RecordProperty("text: " + text, tw[i].str());
     for (const auto* o : {&tw[i], &tx[i]}) {
       EXPECT_EQ(o->status, 200) << o->str();
-      const bool opt_out = text == "please stop calling me" || text == "STOP" || text == "REVOKE";
+      const bool opt_out =
+          text == "please stop calling me" || text == "STOP" || text == "REVOKE" || text == "STOP ALL";
       EXPECT_EQ(o->on_dnc, opt_out) << o->str();  // each opt-out follows an opt-in
       EXPECT_EQ(o->dnc_from_sms, opt_out) << o->str();
       EXPECT_EQ(o->confirmations, opt_out ? 1 : 0) << o->str();
-      EXPECT_EQ(o->our_help_reply, text == "HELP" ? "<business>: reply STOP to stop messages and calls from us." : "")
-          << o->str();
+      EXPECT_EQ(o->help_replies, text == "HELP" ? 1 : 0) << o->str();
     }
   }
   // START and UNSTOP each left an SMS consent; the REVOKE at the end revoked them all.
   EXPECT_EQ(tw[3].sms_consents, 1);
   EXPECT_EQ(tw[5].sms_consents, 1);
+  EXPECT_EQ(tw[6].sms_consents, 0);
   EXPECT_EQ(tw.back().sms_consents, 0);
 }
 

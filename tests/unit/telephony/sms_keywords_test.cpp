@@ -40,12 +40,39 @@ TEST(SmsKeywords, InboundSmsKeywords) {
   }
 }
 
-// Which opt-outs Telnyx confirms itself (its default keyword list) and which are ours to confirm.
-TEST(SmsKeywords, TelnyxConfirmsOnlyItsDefaultOptOutKeywords) {
-  for (const char* k : {"STOP", "stopall", "Unsubscribe", "cancel", "END", "quit"})
-    EXPECT_TRUE(telnyx_confirms_opt_out(classify_inbound_sms(k))) << k;
-  for (const char* k : {"REVOKE", "OPTOUT", "opt out", "stop calling me", "STOP ALL", "START", "HELP", "hello"})
-    EXPECT_FALSE(telnyx_confirms_opt_out(classify_inbound_sms(k))) << k;
+// What each carrier answers on its own (provider-contracts §2.5 for Twilio, Telnyx's default
+// messaging-profile handling): a text it answers gets no reply from us, any other keyword does.
+TEST(SmsKeywords, EachCarrierAnswersOnlyItsOwnKeywords) {
+  const std::string long_code = "+15017122661";
+  auto twilio = [&](const char* body, const std::string& to) {
+    return carrier_answers(twilio_keywords(), classify_inbound_sms(body), to);
+  };
+  auto telnyx = [&](const char* body, const std::string& to) {
+    return carrier_answers(telnyx_keywords(), classify_inbound_sms(body), to);
+  };
+  for (const char* k : {"STOP", "stop", " Stop. ", "STOPALL", "Unsubscribe", "cancel", "END", "quit", "REVOKE", "optout",
+                        "HELP", "info", " Help ", "START", "unstop"})
+    EXPECT_TRUE(twilio(k, long_code)) << k;
+  // Two words are not Twilio's single-word keywords; plain language, non-keywords and a help
+  // request with punctuation (not an exact match: HELP must get one reply, ours) are ours.
+  for (const char* k : {"STOP ALL", "opt out", "stop calling me", "STOP please", "HELP?", "hello", ""})
+    EXPECT_FALSE(twilio(k, long_code)) << k;
+  // Standalone short codes: no default handling at Twilio.
+  for (const char* k : {"STOP", "HELP"}) EXPECT_FALSE(twilio(k, "55555")) << k;
+
+  for (const char* k : {"STOP", "stopall", "STOP ALL", "stop  all", "Stop All!", "Unsubscribe", "cancel", "END", "quit",
+                        "START", "unstop"})
+    EXPECT_TRUE(telnyx(k, long_code)) << k;
+  // Telnyx's default list has no REVOKE/OPTOUT and no help keyword: those are ours.
+  for (const char* k : {"REVOKE", "OPTOUT", "opt out", "stop calling me", "HELP", "INFO", "hello"})
+    EXPECT_FALSE(telnyx(k, long_code)) << k;
+  EXPECT_TRUE(telnyx("STOP", "55555"));
+}
+
+TEST(SmsKeywords, TheWholeMessageKeepsPunctuationAndCollapsesWhitespace) {
+  EXPECT_EQ(classify_inbound_sms("  stop   all ").whole, "STOP ALL");
+  EXPECT_EQ(classify_inbound_sms("Help?").whole, "HELP?");
+  EXPECT_EQ(classify_inbound_sms("Help?").intent, SmsIntent::kHelp);
 }
 
 }  // namespace

@@ -103,14 +103,15 @@ class MessagingRoutesTest : public ::testing::Test {
 };
 
 // Every opt-out keyword (and plain language) puts the sender on the internal list at once and
-// revokes its consents; Telnyx itself confirms STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, we
+// revokes its consents; Telnyx itself confirms STOP, STOPALL, STOP ALL, UNSUBSCRIBE, CANCEL, END, QUIT, we
 // confirm the others (one confirmation either way).
 TEST_F(MessagingRoutesTest, OptOutKeywordsPutTheSenderOnTheInternalDncAtOnce) {
   struct Case {
     const char* text;
     bool we_confirm;
   };
-  const Case cases[] = {{"STOP", false},   {"stopall", false},  {"Unsubscribe", false},
+  const Case cases[] = {{"STOP", false},   {"stopall", false},  {"STOP ALL", false},   {"stop  all!", false},
+                        {"Unsubscribe", false},
                         {"CANCEL", false}, {"end", false},      {"QUIT", false},
                         {"REVOKE", true},  {"optout", true},    {"please stop calling me", true},
                         {"Take me off your list!", true}};

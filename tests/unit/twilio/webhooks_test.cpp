@@ -434,11 +434,37 @@ TEST_F(WebhooksTest, AdvancedOptOutTypeCountsForCustomKeywords) {
   EXPECT_TRUE(on_dnc());
 }
 
-TEST_F(WebhooksTest, HelpRepliesWithTheTenantHelpText) {
+// One help reply per HELP text: Twilio answers HELP/INFO itself on long codes and toll-free
+// numbers (provider-contracts §2.5) and whatever its Advanced Opt-Out matched (OptOutType), so
+// we answer only what it does not: a short code, or a help request that is not its exact keyword.
+TEST_F(WebhooksTest, HelpIsAnsweredOnceByTwilioOrByUs) {
+  const std::string empty = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
   auto r = post("/twilio/sms", {{"MessageSid", "SM4"}, {"From", kCustomer}, {"To", kCallerId}, {"Body", "help"}});
   EXPECT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("<Message>Sunburst Dental help: 555-0100</Message>"), std::string::npos);
+  EXPECT_EQ(r.body, empty);  // Twilio's own HELP reply is the one
+  r = post("/twilio/sms", {{"MessageSid", "SM5"}, {"From", kCustomer}, {"To", kCallerId}, {"Body", "INFO"},
+                           {"OptOutType", "HELP"}});
+  EXPECT_EQ(r.body, empty);
+  r = post("/twilio/sms", {{"MessageSid", "SM6"}, {"From", kCustomer}, {"To", kCallerId}, {"Body", "Help?"}});
+  EXPECT_NE(r.body.find("<Message>Sunburst Dental help: 555-0100</Message>"), std::string::npos) << r.body;
+  r = post("/twilio/sms/" + std::to_string(tenant_),
+           {{"MessageSid", "SM7"}, {"From", kCustomer}, {"To", "55555"}, {"Body", "HELP"}});
+  EXPECT_NE(r.body.find("<Message>Sunburst Dental help: 555-0100</Message>"), std::string::npos) << r.body;
   EXPECT_FALSE(on_dnc());
+}
+
+// "STOP ALL" is not one of Twilio's single-word keywords: Twilio sends nothing, we confirm once.
+// A STOP to a short code (no default handling at Twilio) is confirmed by us as well.
+TEST_F(WebhooksTest, OptOutsTwilioDoesNotAnswerGetOurOneConfirmation) {
+  const std::string ours = "<Message>Sunburst Dental: you will not receive more calls or messages from us.</Message>";
+  auto r = post("/twilio/sms", {{"MessageSid", "SM8"}, {"From", kCustomer}, {"To", kCallerId}, {"Body", "STOP ALL"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(on_dnc());
+  EXPECT_NE(r.body.find(ours), std::string::npos) << r.body;
+  r = post("/twilio/sms/" + std::to_string(tenant_),
+           {{"MessageSid", "SM9"}, {"From", kCustomer}, {"To", "55555"}, {"Body", "STOP"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(ours), std::string::npos) << r.body;
 }
 
 TEST_F(WebhooksTest, ProxyPortVariantOfTheSignatureIsAccepted) {

@@ -46,7 +46,7 @@ bool is_sms_opt_out_source(const std::string& source) {
 }
 
 InboundSmsOutcome apply_inbound_sms(const InboundSmsStores& st, const InboundSms& sms, const SmsClassification& cls,
-                                    bool carrier_confirms) {
+                                    bool carrier_answered) {
   const std::string what = sms.provider + " inbound SMS " + sms.message_id;
   if (cls.intent == SmsIntent::kNone) return {};
   if (!plausible_e164(sms.from)) return fail(200, what + ": From is not E.164");
@@ -72,7 +72,7 @@ InboundSmsOutcome apply_inbound_sms(const InboundSmsStores& st, const InboundSms
       if (auto r = st.compliance.revoke_consents(*tenant_id, sms.from, std::nullopt, now); !r)
         out.warning = what + ": opt-out stored, consents not revoked";
       // One confirmation (SMS-CONFIRM): the carrier's, or ours.
-      if (!carrier_confirms) out.reply = tenant->name + ": you will not receive more calls or messages from us.";
+      if (!carrier_answered) out.reply = tenant->name + ": you will not receive more calls or messages from us.";
       return out;
     }
     case SmsIntent::kOptIn: {
@@ -97,6 +97,7 @@ InboundSmsOutcome apply_inbound_sms(const InboundSmsStores& st, const InboundSms
     }
     case SmsIntent::kHelp: {
       InboundSmsOutcome out;
+      if (carrier_answered) return out;  // one help reply: the carrier's
       out.reply = tenant->help_text;
       if (out.reply.empty()) out.reply = tenant->name + ": reply STOP to stop messages and calls from us.";
       return out;

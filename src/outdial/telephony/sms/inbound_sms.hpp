@@ -5,7 +5,7 @@
 //               consent of the number is revoked (compliance-rules REVOKE, DNC-INTERNAL);
 //   opt-in   -> (START/UNSTOP) an SMS consent; a do-not-call entry that came from an SMS opt-out
 //               is lifted with it, one from a call (press 2) or staff stays;
-//   help     -> the tenant's help text as the reply.
+//   help     -> the tenant's help text as the reply (unless the carrier answered HELP itself).
 // Replays are no-ops: the DNC add is idempotent, an opt-in with the same message id adds nothing.
 #include <optional>
 #include <string>
@@ -48,9 +48,11 @@ struct InboundSmsOutcome {
   std::string warning;  // one line for the log ("" = none); never holds message text
 };
 
-// `carrier_confirms`: the carrier already confirmed this opt-out itself, so no reply from us.
+// `carrier_answered`: the carrier already answered this keyword text itself (its opt-out
+// confirmation or help reply: carrier_answers() with the provider's CarrierKeywords), so the
+// stores change as usual but no reply comes from us: one confirmation / one help reply per text.
 InboundSmsOutcome apply_inbound_sms(const InboundSmsStores& stores, const InboundSms& sms, const SmsClassification& cls,
-                                    bool carrier_confirms);
+                                    bool carrier_answered);
 
 // True for a do-not-call entry source written by an SMS opt-out ("<provider>-sms:<id>").
 bool is_sms_opt_out_source(const std::string& source);

@@ -19,6 +19,18 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// Surrounding punctuation (and the spaces it leaves) removed: "STOP!!" -> "STOP".
+std::string strip_punctuation(std::string s) {
+  auto is_punct = [](char c) { return std::ispunct(static_cast<unsigned char>(c)) != 0; };
+  while (!s.empty() && (is_punct(s.back()) || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && (is_punct(s.front()) || s.front() == ' ')) s.erase(0, 1);
+  return s;
+}
+
+bool listed(const std::vector<std::string_view>& list, std::string_view s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
 }  // namespace
 
 const char* to_string(SmsIntent intent) {
@@ -46,11 +58,8 @@ SmsClassification classify_inbound_sms(std::string_view body) {
     space = false;
     words.push_back(ch);
   }
-  auto is_punct = [](char c) { return std::ispunct(static_cast<unsigned char>(c)) != 0; };
-  while (!words.empty() && is_punct(words.back())) words.pop_back();
-  while (!words.empty() && is_punct(words.front())) words.erase(0, 1);
-  while (!words.empty() && words.back() == ' ') words.pop_back();
-  const std::string up = upper(words);
+  out.whole = upper(words);
+  const std::string up = strip_punctuation(out.whole);
 
   static constexpr std::array<std::string_view, 9> kOptOut = {"STOP",  "STOPALL", "UNSUBSCRIBE", "CANCEL", "END",
                                                               "QUIT",  "REVOKE",  "OPTOUT",      "OPT OUT"};
@@ -119,12 +128,33 @@ SmsClassification classify_inbound_sms(std::string_view body) {
   return out;
 }
 
-bool telnyx_confirms_opt_out(const SmsClassification& c) {
-  // "STOP ALL" is on Telnyx's list too, but it classifies as a plain-language opt-out ("STOP ..."),
-  // so it gets our confirmation as well: two confirmations rather than a missing one.
-  static constexpr std::array<std::string_view, 6> kTelnyx = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"};
-  return c.intent == SmsIntent::kOptOut && c.carrier_keyword &&
-         std::find(kTelnyx.begin(), kTelnyx.end(), c.keyword) != kTelnyx.end();
+const CarrierKeywords& twilio_keywords() {
+  static const CarrierKeywords k{"twilio",
+                                 {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"},
+                                 {"START", "YES", "UNSTOP"},
+                                 {"HELP", "INFO"},
+                                 /*short_codes=*/false};
+  return k;
+}
+
+const CarrierKeywords& telnyx_keywords() {
+  static const CarrierKeywords k{"telnyx",
+                                 {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"},
+                                 {"START", "UNSTOP"},
+                                 {},
+                                 /*short_codes=*/true};
+  return k;
+}
+
+bool carrier_answers(const CarrierKeywords& carrier, const SmsClassification& c, std::string_view to) {
+  if (!carrier.short_codes && (to.empty() || to.front() != '+')) return false;
+  switch (c.intent) {
+    case SmsIntent::kOptOut: return listed(carrier.opt_out, strip_punctuation(c.whole));
+    case SmsIntent::kOptIn: return listed(carrier.opt_in, strip_punctuation(c.whole));
+    case SmsIntent::kHelp: return listed(carrier.help, c.whole);
+    case SmsIntent::kNone: break;
+  }
+  return false;
 }
 
 }  // namespace outdial::telephony::sms

@@ -3,6 +3,7 @@
 // same list). Pure; no I/O.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace outdial::telephony::sms {
 
@@ -12,11 +13,13 @@ const char* to_string(SmsIntent intent);
 struct SmsClassification {
   SmsIntent intent = SmsIntent::kNone;
   // A whole-message keyword (not plain language). Carriers handle some of these themselves on
-  // long codes and toll-free numbers (they auto-reply): the driver then sends no reply of its
-  // own, so the customer gets one confirmation, not two (Twilio: all of these; Telnyx:
-  // carrier_confirms_opt_out()).
+  // long codes and toll-free numbers (they auto-reply): which ones, per carrier, is
+  // carrier_answers() with the carrier's CarrierKeywords.
   bool carrier_keyword = false;
   std::string keyword;  // the matched keyword or phrase, upper-cased for keywords
+  // The whole message upper-cased, outer whitespace trimmed and inner whitespace collapsed to one
+  // space, punctuation kept ("  Stop. " -> "STOP."): what a carrier's own keyword match sees.
+  std::string whole;
 };
 // Whole-message keywords (trimmed, case-insensitive, trailing punctuation ignored): STOP,
 // STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT (and "OPT OUT") -> opt-out; START,
@@ -26,10 +29,29 @@ struct SmsClassification {
 // message starting with STOP, ...) -> opt-out; erring toward opt-out is deliberate.
 SmsClassification classify_inbound_sms(std::string_view body);
 
-// Telnyx's default opt-out handling (messaging profile without Advanced Opt-In/Out) blocks and
-// auto-confirms STOP, STOPALL, STOP ALL, UNSUBSCRIBE, CANCEL, END and QUIT; REVOKE, OPTOUT,
-// "OPT OUT" and plain language are ours to confirm, and HELP too (it is not in Telnyx's default
-// list). Source: developers.telnyx.com, messaging "Advanced Opt-In/Out", default behaviour.
-bool telnyx_confirms_opt_out(const SmsClassification& c);
+// The keywords a carrier answers on its own (auto-reply) before forwarding the text to us, so
+// the contact gets exactly one confirmation / one help reply per keyword text (SMS-CONFIRM:
+// one confirmation; HELP/INFO must be answered): when the carrier answers, we do not.
+struct CarrierKeywords {
+  const char* provider;
+  std::vector<std::string_view> opt_out;  // whole-message keywords, upper-case
+  std::vector<std::string_view> opt_in;
+  std::vector<std::string_view> help;
+  bool short_codes = true;  // false: no default handling on short codes (non-E.164 `to`)
+};
+// Twilio (provider-contracts §2.5, long codes and toll-free; standalone short codes: none):
+// opt-out STOP STOPALL UNSUBSCRIBE CANCEL END QUIT REVOKE OPTOUT, opt-in START YES UNSTOP,
+// help HELP INFO; whole single-word message, case-insensitive.
+const CarrierKeywords& twilio_keywords();
+// Telnyx default (messaging profile, developers.telnyx.com "Advanced Opt-In/Out", default
+// behaviour): opt-out STOP STOPALL "STOP ALL" UNSUBSCRIBE CANCEL END QUIT, opt-in START UNSTOP;
+// no help keyword (HELP is ours to answer).
+const CarrierKeywords& telnyx_keywords();
+// Whether `carrier` answered this text itself. The carrier matches the whole message,
+// case-insensitive. Where the contract does not say whether surrounding punctuation ("Stop.")
+// still matches, each doubt falls on the lawful side: an opt-out counts as answered when it
+// matches without punctuation (a missing confirmation is lawful, a second one is not: at most
+// one), a help request only on an exact match (HELP must get a reply; a second one is only noise).
+bool carrier_answers(const CarrierKeywords& carrier, const SmsClassification& c, std::string_view to);
 
 }  // namespace outdial::telephony::sms

@@ -140,7 +140,7 @@ class WebhookHandler {
     const auto cls = sms::classify_inbound_sms(ev.text);
     const sms::InboundSms in{"telnyx", ev.message_id, ev.from, ev.to, std::nullopt};
     const auto out = sms::apply_inbound_sms({deps_.compliance, *deps_.tenants, *deps_.campaigns, deps_.clock, deps_.accounts}, in, cls,
-                                            sms::telnyx_confirms_opt_out(cls));
+                                            sms::carrier_answers(sms::telnyx_keywords(), cls, ev.to));
     if (!out.warning.empty()) spdlog::warn("{}", out.warning);
     if (out.status != 200) {
       ++stats_->failed;

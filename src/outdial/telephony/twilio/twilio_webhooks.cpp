@@ -333,9 +333,12 @@ class Webhooks {
     }
     sms::InboundSms in{kProviderName, form_value(params, "MessageSid"), form_value(params, "From"),
                        form_value(params, "To"), parse_id(req.path_param("tenant"))};
-    // Twilio confirms its own keywords (long code, toll-free); plain language gets ours.
+    // Twilio answers its own keywords (long code, toll-free: sms::twilio_keywords()), and any
+    // text its Advanced Opt-Out matched (OptOutType present), opt-out and HELP alike; plain
+    // language and the rest get ours. One confirmation / one help reply either way.
+    const bool twilio_answered = !opt_out_type.empty() || sms::carrier_answers(sms::twilio_keywords(), cls, in.to);
     const auto out = sms::apply_inbound_sms({d_.compliance, d_.tenants, d_.campaigns, d_.clock, d_.accounts}, in, cls,
-                                            cls.carrier_keyword);
+                                            twilio_answered);
     if (!out.warning.empty()) warn(out.warning);
     if (out.status != 200) return plain(out.status, "inbound SMS not applied");
     return twiml(out.reply.empty() ? render_empty() : render_message(out.reply));
