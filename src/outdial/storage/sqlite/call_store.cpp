@@ -1,5 +1,7 @@
 #include "outdial/storage/sqlite/call_store.hpp"
 
+#include <array>
+
 #include "outdial/storage/sqlite/connection.hpp"
 #include "outdial/storage/sqlite/row_helpers.hpp"
 
@@ -41,7 +43,7 @@ Result<CallAttempt> read_attempt(const Stmt& s) {
   return a;
 }
 
-Result<std::vector<CallAttempt>> read_attempts(Stmt& s) { return read_rows<CallAttempt>(s, read_attempt); }
+Result<std::vector<CallAttempt>> read_attempts(Stmt& s) { return read_rows(s, read_attempt); }
 
 Result<CallEvent> read_event(const Stmt& s) {
   CallEvent e;
@@ -148,20 +150,14 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
   auto s =
       conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE idempotency_key = ?1");
   s.bind(1, a.idempotency_key);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return make_error(ErrorCode::kInternal, "attempt vanished after insert");
-  return read_attempt(s);
+  return read_row(s, read_attempt, [] { return make_error(ErrorCode::kInternal, "attempt vanished after insert"); });
 }
 
 Result<CallAttempt> SqliteCallStore::get_attempt(AttemptId id) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE id = ?1");
   s.bind(1, id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return not_found("call attempt", id);
-  return read_attempt(s);
+  return read_row(s, read_attempt, "call attempt", id);
 }
 
 Result<std::optional<CallAttempt>> SqliteCallStore::find_by_provider_id(const std::string& provider,
@@ -172,12 +168,7 @@ Result<std::optional<CallAttempt>> SqliteCallStore::find_by_provider_id(const st
       conn_.prepare(std::string("SELECT ") + kAttemptCols +
                     " FROM call_attempts WHERE provider = ?1 AND provider_call_id = ?2 ORDER BY id LIMIT 1");
   s.bind(1, provider).bind(2, provider_call_id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<CallAttempt>{};
-  auto a = read_attempt(s);
-  if (!a) return a.error();
-  return std::optional<CallAttempt>(std::move(a).value());
+  return read_optional_row(s, read_attempt);
 }
 
 Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected) {
@@ -185,51 +176,35 @@ Status SqliteCallStore::update_attempt(const CallAttempt& a, CallState expected)
   // Identity columns (tenant, campaign, contact, attempt_number, idempotency_key, created_at)
   // are fixed at creation and not rewritten: every rewritten indexed column costs index work.
   // SQLite rewrites an index when its column is in the SET list, whatever the value, so the
-  // common case (a call's progress: provider, call id and numbers unchanged) goes first through
-  // a statement that leaves those indexed columns out and only matches when they are equal.
-  {
-    auto p = conn_.prepare(
-        "UPDATE call_attempts SET state = ?3, digits = ?8, answered_by_machine = ?9, dialed_at = ?10,"
-        " answered_at = ?11, ended_at = ?12, failure_reason = ?13 WHERE id = ?1 AND state = ?2"
-        " AND provider = ?4 AND provider_call_id = ?5 AND from_number = ?6 AND to_number = ?7");
-    Binder b(p, 1);
-    b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(
-        a.to_number);
-    b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
-    auto n = p.run();
-    if (!n) return n.error();
-    if (*n > 0) return ok_status();
-  }
-  // Placement (the carrier's call id arrives; the numbers were set at creation): leaves the
-  // number index (tenant, to_number, created_at) alone.
-  {
-    auto p = conn_.prepare(
-        "UPDATE call_attempts SET state = ?3, provider = ?4, provider_call_id = ?5, digits = ?8,"
-        " answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11, ended_at = ?12, failure_reason = ?13"
-        " WHERE id = ?1 AND state = ?2 AND from_number = ?6 AND to_number = ?7");
-    Binder b(p, 1);
-    b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(
-        a.to_number);
-    b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
-    auto n = p.run();
-    if (!n) return n.error();
-    if (*n > 0) return ok_status();
-  }
-  auto s = conn_.prepare(
+  // statements are tried from the narrowest SET list on; each binds the same ?1..?13 and the
+  // first that matches the row wins.
+  static constexpr std::array<const char*, 3> kUpdates = {
+      // The common case (a call's progress: provider, call id and numbers unchanged) leaves
+      // those indexed columns out and only matches when they are equal.
+      "UPDATE call_attempts SET state = ?3, digits = ?8, answered_by_machine = ?9, dialed_at = ?10,"
+      " answered_at = ?11, ended_at = ?12, failure_reason = ?13 WHERE id = ?1 AND state = ?2"
+      " AND provider = ?4 AND provider_call_id = ?5 AND from_number = ?6 AND to_number = ?7",
+      // Placement (the carrier's call id arrives; the numbers were set at creation): leaves the
+      // number index (tenant, to_number, created_at) alone.
+      "UPDATE call_attempts SET state = ?3, provider = ?4, provider_call_id = ?5, digits = ?8,"
+      " answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11, ended_at = ?12, failure_reason = ?13"
+      " WHERE id = ?1 AND state = ?2 AND from_number = ?6 AND to_number = ?7",
+      // Anything else.
       "UPDATE call_attempts SET state = ?3, provider = ?4, provider_call_id = ?5, from_number = ?6,"
       " to_number = ?7, digits = ?8, answered_by_machine = ?9, dialed_at = ?10, answered_at = ?11,"
-      " ended_at = ?12, failure_reason = ?13 WHERE id = ?1 AND state = ?2");
-  Binder b(s, 1);
-  b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(
-      a.to_number);
-  b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
-  auto n = s.run();
-  if (!n) return n.error();
-  if (*n == 0) {
-    return make_error(ErrorCode::kConflict, "attempt is no longer in the expected state",
-                      {{"attempt_id", std::to_string(a.id)}, {"expected", to_string(expected)}});
+      " ended_at = ?12, failure_reason = ?13 WHERE id = ?1 AND state = ?2"};
+  for (const char* sql : kUpdates) {
+    auto s = conn_.prepare(sql);
+    Binder b(s, 1);
+    b(a.id)(to_string(expected))(to_string(a.state))(a.provider)(a.provider_call_id)(a.from_number)(
+        a.to_number);
+    b(a.digits)(a.answered_by_machine)(a.dialed_at)(a.answered_at)(a.ended_at)(a.failure_reason);
+    auto n = s.run();
+    if (!n) return n.error();
+    if (*n > 0) return ok_status();
   }
-  return ok_status();
+  return make_error(ErrorCode::kConflict, "attempt is no longer in the expected state",
+                    {{"attempt_id", std::to_string(a.id)}, {"expected", to_string(expected)}});
 }
 
 Result<std::vector<CallAttempt>> SqliteCallStore::live_attempts(CampaignId campaign) {
@@ -277,7 +252,7 @@ Result<std::vector<CallStore::AttemptTally>> SqliteCallStore::tally_attempts(Cam
       "SELECT state, answered_at IS NOT NULL, answered_by_machine, COUNT(*) FROM call_attempts"
       " WHERE campaign_id = ?1 GROUP BY 1, 2, 3");
   s.bind(1, campaign);
-  return read_rows<AttemptTally>(s, [](const Stmt& row) -> Result<AttemptTally> {
+  return read_rows(s, [](const Stmt& row) -> Result<AttemptTally> {
     auto state = parse_call_state(row.text(0));
     if (!state) return make_error(ErrorCode::kInternal, "unknown call state in store", {{"state", row.text(0)}});
     return AttemptTally{*state, row.i64(1) != 0, row.i64(2) != 0, row.i64(3)};
@@ -289,12 +264,7 @@ Result<std::map<std::string, std::int64_t>> SqliteCallStore::count_by_state(Camp
   auto s = conn_.prepare("SELECT state, COUNT(*) FROM call_attempts WHERE campaign_id = ?1 GROUP BY state");
   s.bind(1, campaign);
   std::map<std::string, std::int64_t> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out[s.text(0)] = s.i64(1);
-  }
+  OUTDIAL_SQLITE_TRY(for_each_row(s, [&](const Stmt& row) { out[row.text(0)] = row.i64(1); }));
   return out;
 }
 
@@ -356,7 +326,7 @@ Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::strin
                          " FROM call_events WHERE attempt_id = 0 AND provider = ?1 AND provider_call_id = ?2"
                          " ORDER BY at, sequence, id");
   s.bind(1, provider).bind(2, provider_call_id);
-  return read_rows<CallEvent>(s, read_event);
+  return read_rows(s, read_event);
 }
 
 Result<Disposition> SqliteCallStore::add_disposition(const Disposition& d) {
@@ -384,7 +354,7 @@ Result<std::vector<Disposition>> SqliteCallStore::dispositions_for_attempt(Attem
       "SELECT id, tenant_id, attempt_id, code, note, callback_at, created_by, created_at FROM dispositions"
       " WHERE attempt_id = ?1 ORDER BY id");
   s.bind(1, attempt);
-  return read_rows<Disposition>(s, read_disposition);
+  return read_rows(s, read_disposition);
 }
 
 Result<bool> SqliteCallStore::add_recording(const CallRecording& r) {
@@ -406,7 +376,7 @@ Result<std::vector<CallRecording>> SqliteCallStore::recordings_for_attempt(Attem
       "SELECT id, attempt_id, provider, provider_call_id, recording_id, url, status, duration_seconds, at"
       " FROM call_recordings WHERE attempt_id = ?1 ORDER BY at, id");
   s.bind(1, attempt);
-  return read_rows<CallRecording>(s, read_recording);
+  return read_rows(s, read_recording);
 }
 
 }  // namespace outdial::storage::sqlite

@@ -2,6 +2,7 @@
 // Internal helpers shared by the SQLite store implementations.
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -21,19 +22,112 @@ inline Error corrupt(const std::string& column, const std::string& value) {
                     {{"column", column}, {"value", value}});
 }
 
-// Steps `s` to its end, reading each row with `read` (a callable taking the statement and
-// returning Result<T>); the first step or read error is returned instead of the rows.
-template <typename T, typename Read>
-Result<std::vector<T>> read_rows(Stmt& s, Read&& read) {
-  std::vector<T> out;
+// Row readers are callables taking the statement (positioned on a row) and returning either T
+// or Result<T> (when a stored value can be unreadable). RowValue<Read> is that T.
+namespace detail {
+template <typename R>
+struct RowValue {
+  using type = R;
+};
+template <typename T>
+struct RowValue<Result<T>> {
+  using type = T;
+};
+template <typename R>
+inline constexpr bool kIsResult = false;
+template <typename T>
+inline constexpr bool kIsResult<Result<T>> = true;
+template <typename Read>
+using ReadReturn = std::remove_cvref_t<std::invoke_result_t<Read&, const Stmt&>>;
+}  // namespace detail
+
+template <typename Read>
+using RowValue = typename detail::RowValue<detail::ReadReturn<Read>>::type;
+
+// Reads the current row with `read` as a Result, whichever of T or Result<T> it returns.
+template <typename Read>
+Result<RowValue<Read>> read_current(const Stmt& s, Read& read) {
+  return read(s);
+}
+
+// Steps `s` to its end, calling `visit(s)` on each row (`visit` returns void or Status); the
+// first step or visit error is returned.
+template <typename Visit>
+Status for_each_row(Stmt& s, Visit&& visit) {
   for (;;) {
     auto row = s.step();
     if (!row) return row.error();
-    if (!*row) return out;
-    Result<T> item = read(s);
-    if (!item) return item.error();
-    out.push_back(std::move(item).value());
+    if (!*row) return ok_status();
+    if constexpr (std::is_void_v<std::invoke_result_t<Visit&, const Stmt&>>) {
+      visit(std::as_const(s));
+    } else {
+      Status st = visit(std::as_const(s));
+      if (!st) return st.error();
+    }
   }
+}
+
+// Steps `s` to its end, appending each row read by `read` to `out`; the first step or read
+// error is returned (rows read before it stay in `out`).
+template <typename Read>
+Status append_rows(Stmt& s, std::vector<RowValue<Read>>& out, Read&& read) {
+  return for_each_row(s, [&](const Stmt& row) -> Status {
+    if constexpr (detail::kIsResult<detail::ReadReturn<Read>>) {
+      auto item = read(row);
+      if (!item) return item.error();
+      out.push_back(std::move(item).value());
+    } else {
+      out.push_back(read(row));
+    }
+    return ok_status();
+  });
+}
+
+// Steps `s` to its end, reading each row with `read`; the first step or read error is returned
+// instead of the rows.
+template <typename Read>
+Result<std::vector<RowValue<Read>>> read_rows(Stmt& s, Read&& read) {
+  std::vector<RowValue<Read>> out;
+  if (auto st = append_rows(s, out, read); !st) return st.error();
+  return out;
+}
+
+// The first row of `s` read with `read`, or nullopt when there is none; a step or read error is
+// returned instead.
+template <typename Read>
+Result<std::optional<RowValue<Read>>> read_optional_row(Stmt& s, Read&& read) {
+  using T = RowValue<Read>;
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<T>{};
+  auto item = read_current(s, read);
+  if (!item) return item.error();
+  return std::optional<T>(std::move(item).value());
+}
+
+// The first row of `s` read with `read`; `missing()` (returning an Error) when there is none.
+template <typename Read, typename Missing>
+Result<RowValue<Read>> read_row(Stmt& s, Read&& read, Missing&& missing) {
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return missing();
+  return read_current(s, read);
+}
+
+// The first row of `s` read with `read`; not_found(what, id) when there is none.
+template <typename Read>
+Result<RowValue<Read>> read_row(Stmt& s, Read&& read, const char* what, std::int64_t id) {
+  return read_row(s, read, [&] { return not_found(what, id); });
+}
+
+// Ok when `s` yields a row (an existence check such as SELECT 1 ...); `missing()` (returning an
+// Error) when it yields none.
+template <typename Missing>
+Status expect_row(Stmt& s, Missing&& missing) {
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return missing();
+  return ok_status();
 }
 
 // Expands to an early return of the error when `expr` (a Result) failed.
