@@ -12,6 +12,8 @@ constexpr const char* kAccountCols =
 constexpr const char* kNumberCols =
     "id, tenant_id, account_id, e164, area_code, state, label, status, status_reason, dedicated_campaign_id,"
     " created_at, status_changed_at";
+constexpr const char* kAccountExists = "SELECT 1 FROM provider_accounts WHERE tenant_id = ?1 AND id = ?2";
+constexpr const char* kCampaignExists = "SELECT 1 FROM campaigns WHERE tenant_id = ?1 AND id = ?2";
 
 Result<ProviderAccount> read_account(const Stmt& s) {
   ProviderAccount a;
@@ -58,28 +60,13 @@ Result<PhoneNumber> read_number(const Stmt& s) {
   return n;
 }
 
-template <typename T, typename Read>
-Result<std::vector<T>> read_all(Stmt& s, Read read) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto v = read(s);
-    if (!v) return v.error();
-    out.push_back(std::move(v).value());
-  }
-  return out;
-}
-
-template <typename T, typename Read>
-Result<std::optional<T>> read_one(Stmt& s, Read read) {
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<T>{};
-  auto v = read(s);
-  if (!v) return v.error();
-  return std::optional<T>(std::move(v).value());
+// Ok when the tenant's row `id` exists, as found by `sql` (SELECT 1 ... WHERE tenant_id = ?1 AND
+// id = ?2); not_found(what, id) otherwise.
+Status expect_tenant_row(Connection& conn, const char* sql, TenantId tenant, std::int64_t id,
+                         const char* what) {
+  auto s = conn.prepare(sql);
+  s.bind(1, tenant).bind(2, id);
+  return expect_row(s, [&] { return not_found(what, id); });
 }
 
 }  // namespace
@@ -104,10 +91,7 @@ Result<ProviderAccount> SqliteAccountStore::get_account(TenantId tenant, Provide
   auto s = conn_.prepare(std::string("SELECT ") + kAccountCols +
                          " FROM provider_accounts WHERE tenant_id = ?1 AND id = ?2");
   s.bind(1, tenant).bind(2, id);
-  auto r = read_one<ProviderAccount>(s, read_account);
-  if (!r) return r.error();
-  if (!r->has_value()) return not_found("provider account", id);
-  return std::move(**r);
+  return read_row(s, read_account, "provider account", id);
 }
 
 Result<std::vector<ProviderAccount>> SqliteAccountStore::list_accounts(TenantId tenant) {
@@ -115,7 +99,7 @@ Result<std::vector<ProviderAccount>> SqliteAccountStore::list_accounts(TenantId 
   auto s = conn_.prepare(std::string("SELECT ") + kAccountCols +
                          " FROM provider_accounts WHERE tenant_id = ?1 ORDER BY id");
   s.bind(1, tenant);
-  return read_all<ProviderAccount>(s, read_account);
+  return read_rows(s, read_account);
 }
 
 Result<std::vector<ProviderAccount>> SqliteAccountStore::accounts_with_sid(ProviderKind provider,
@@ -124,7 +108,7 @@ Result<std::vector<ProviderAccount>> SqliteAccountStore::accounts_with_sid(Provi
   auto s = conn_.prepare(std::string("SELECT ") + kAccountCols +
                          " FROM provider_accounts WHERE provider = ?1 AND account_sid = ?2 ORDER BY id");
   Binder(s, 1)(to_string(provider))(account_sid);
-  return read_all<ProviderAccount>(s, read_account);
+  return read_rows(s, read_account);
 }
 
 Result<ProviderAccount> SqliteAccountStore::update_account(const ProviderAccount& a) {
@@ -144,14 +128,8 @@ Result<ProviderAccount> SqliteAccountStore::update_account(const ProviderAccount
 
 Result<PhoneNumber> SqliteAccountStore::add_number(const PhoneNumber& n) {
   auto lock = conn_.lock();
-  {
-    // The account must be the tenant's (the trigger guards the same; this gives kNotFound).
-    auto check = conn_.prepare("SELECT 1 FROM provider_accounts WHERE tenant_id = ?1 AND id = ?2");
-    check.bind(1, n.tenant_id).bind(2, n.account_id);
-    auto row = check.step();
-    if (!row) return row.error();
-    if (!*row) return not_found("provider account", n.account_id);
-  }
+  // The account must be the tenant's (the trigger guards the same; this gives kNotFound).
+  OUTDIAL_SQLITE_TRY(expect_tenant_row(conn_, kAccountExists, n.tenant_id, n.account_id, "provider account"));
   auto s = conn_.prepare(
       "INSERT INTO phone_numbers (tenant_id, account_id, e164, area_code, state, label, status, status_reason,"
       " dedicated_campaign_id, created_at, status_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
@@ -174,10 +152,7 @@ Result<PhoneNumber> SqliteAccountStore::add_number(const PhoneNumber& n) {
 Result<PhoneNumber> SqliteAccountStore::get_number_locked(TenantId tenant, PhoneNumberId id) {
   auto s = conn_.prepare(std::string("SELECT ") + kNumberCols + " FROM phone_numbers WHERE tenant_id = ?1 AND id = ?2");
   s.bind(1, tenant).bind(2, id);
-  auto r = read_one<PhoneNumber>(s, read_number);
-  if (!r) return r.error();
-  if (!r->has_value()) return not_found("phone number", id);
-  return std::move(**r);
+  return read_row(s, read_number, "phone number", id);
 }
 
 Result<PhoneNumber> SqliteAccountStore::get_number(TenantId tenant, PhoneNumberId id) {
@@ -190,7 +165,7 @@ Result<std::optional<PhoneNumber>> SqliteAccountStore::find_number(TenantId tena
   auto s = conn_.prepare(std::string("SELECT ") + kNumberCols +
                          " FROM phone_numbers WHERE tenant_id = ?1 AND e164 = ?2 AND status <> 'retired'");
   s.bind(1, tenant).bind(2, e164);
-  return read_one<PhoneNumber>(s, read_number);
+  return read_optional_row(s, read_number);
 }
 
 Result<std::vector<PhoneNumber>> SqliteAccountStore::list_numbers(TenantId tenant, const NumberFilter& filter) {
@@ -199,7 +174,7 @@ Result<std::vector<PhoneNumber>> SqliteAccountStore::list_numbers(TenantId tenan
                          " FROM phone_numbers WHERE tenant_id = ?1 AND (?2 = 0 OR account_id = ?2)"
                          " AND (?3 = '' OR status = ?3) ORDER BY id");
   s.bind(1, tenant).bind(2, filter.account_id).bind(3, filter.status ? to_string(*filter.status) : "");
-  return read_all<PhoneNumber>(s, read_number);
+  return read_rows(s, read_number);
 }
 
 Result<std::vector<PhoneNumber>> SqliteAccountStore::active_numbers_in_state(TenantId tenant,
@@ -210,7 +185,7 @@ Result<std::vector<PhoneNumber>> SqliteAccountStore::active_numbers_in_state(Ten
   auto s = conn_.prepare(std::string("SELECT ") + kNumberCols +
                          " FROM phone_numbers WHERE tenant_id = ?1 AND state = ?2 AND status = 'active' ORDER BY id");
   s.bind(1, tenant).bind(2, state);
-  return read_all<PhoneNumber>(s, read_number);
+  return read_rows(s, read_number);
 }
 
 Result<PhoneNumber> SqliteAccountStore::set_number_status(TenantId tenant, PhoneNumberId id, NumberStatus status,
@@ -236,13 +211,7 @@ Result<PhoneNumber> SqliteAccountStore::set_number_status(TenantId tenant, Phone
 Result<PhoneNumber> SqliteAccountStore::dedicate_number(TenantId tenant, PhoneNumberId id, CampaignId campaign,
                                                         const std::string& label) {
   auto lock = conn_.lock();
-  {
-    auto check = conn_.prepare("SELECT 1 FROM campaigns WHERE tenant_id = ?1 AND id = ?2");
-    check.bind(1, tenant).bind(2, campaign);
-    auto row = check.step();
-    if (!row) return row.error();
-    if (!*row) return not_found("campaign", campaign);
-  }
+  OUTDIAL_SQLITE_TRY(expect_tenant_row(conn_, kCampaignExists, tenant, campaign, "campaign"));
   auto current = get_number_locked(tenant, id);
   if (!current) return current.error();
   if (current->status != NumberStatus::kActive) {
@@ -279,18 +248,12 @@ Result<std::optional<PhoneNumber>> SqliteAccountStore::dedicated_number(TenantId
                          " FROM phone_numbers WHERE tenant_id = ?1 AND dedicated_campaign_id = ?2"
                          " AND status <> 'retired'");
   s.bind(1, tenant).bind(2, campaign);
-  return read_one<PhoneNumber>(s, read_number);
+  return read_optional_row(s, read_number);
 }
 
 Status SqliteAccountStore::set_caller_id_policy(const CallerIdPolicy& p) {
   auto lock = conn_.lock();
-  {
-    auto check = conn_.prepare("SELECT 1 FROM campaigns WHERE tenant_id = ?1 AND id = ?2");
-    check.bind(1, p.tenant_id).bind(2, p.campaign_id);
-    auto row = check.step();
-    if (!row) return row.error();
-    if (!*row) return not_found("campaign", p.campaign_id);
-  }
+  OUTDIAL_SQLITE_TRY(expect_tenant_row(conn_, kCampaignExists, p.tenant_id, p.campaign_id, "campaign"));
   auto s = conn_.prepare(
       "INSERT INTO campaign_caller_ids (campaign_id, tenant_id, strategy, static_number, default_number, updated_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (campaign_id) DO UPDATE SET strategy = excluded.strategy,"
@@ -307,7 +270,7 @@ Result<std::optional<CallerIdPolicy>> SqliteAccountStore::get_caller_id_policy(T
       "SELECT tenant_id, campaign_id, strategy, static_number, default_number, updated_at"
       " FROM campaign_caller_ids WHERE tenant_id = ?1 AND campaign_id = ?2");
   s.bind(1, tenant).bind(2, campaign);
-  return read_one<CallerIdPolicy>(s, [](const Stmt& st) -> Result<CallerIdPolicy> {
+  return read_optional_row(s, [](const Stmt& st) -> Result<CallerIdPolicy> {
     CallerIdPolicy p;
     p.tenant_id = st.i64(0);
     p.campaign_id = st.i64(1);
@@ -332,7 +295,7 @@ Result<std::vector<AnswerSample>> SqliteAccountStore::answer_samples(TenantId te
       " WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3"
       " AND state NOT IN ('queued', 'dialing', 'ringing', 'canceled') ORDER BY created_at");
   s.bind(1, tenant).bind(2, from).bind(3, to);
-  return read_all<AnswerSample>(s, [](const Stmt& st) -> Result<AnswerSample> {
+  return read_rows(s, [](const Stmt& st) -> Result<AnswerSample> {
     return AnswerSample{st.text(0), st.time(1), st.boolean(2)};
   });
 }

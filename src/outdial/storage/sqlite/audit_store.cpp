@@ -23,23 +23,18 @@ Result<std::vector<AuditEntry>> SqliteAuditStore::list(TenantId tenant, const st
       "SELECT id, tenant_id, actor, action, entity_type, entity_id, payload_json, at FROM audit_log"
       " WHERE tenant_id = ?1 AND (?2 = '' OR entity_type = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4");
   s.bind(1, tenant).bind(2, entity_type).bind(3, limit).bind(4, offset);
-  std::vector<AuditEntry> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  return read_rows(s, [](const Stmt& row) {
     AuditEntry a;
-    a.id = s.i64(0);
-    a.tenant_id = s.i64(1);
-    a.actor = s.text(2);
-    a.action = s.text(3);
-    a.entity_type = s.text(4);
-    a.entity_id = s.text(5);
-    a.payload_json = s.text(6);
-    a.at = s.time(7);
-    out.push_back(std::move(a));
-  }
-  return out;
+    a.id = row.i64(0);
+    a.tenant_id = row.i64(1);
+    a.actor = row.text(2);
+    a.action = row.text(3);
+    a.entity_type = row.text(4);
+    a.entity_id = row.text(5);
+    a.payload_json = row.text(6);
+    a.at = row.time(7);
+    return a;
+  });
 }
 
 }  // namespace outdial::storage::sqlite

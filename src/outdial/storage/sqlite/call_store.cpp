@@ -150,7 +150,8 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
   auto s =
       conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE idempotency_key = ?1");
   s.bind(1, a.idempotency_key);
-  return read_row(s, read_attempt, [] { return make_error(ErrorCode::kInternal, "attempt vanished after insert"); });
+  return read_row(s, read_attempt,
+                  [] { return make_error(ErrorCode::kInternal, "attempt vanished after insert"); });
 }
 
 Result<CallAttempt> SqliteCallStore::get_attempt(AttemptId id) {

@@ -144,19 +144,6 @@ Result<Campaign> read_campaign(const Stmt& s) {
   return c;
 }
 
-Result<std::vector<Campaign>> read_campaigns(Stmt& s) {
-  std::vector<Campaign> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto c = read_campaign(s);
-    if (!c) return c.error();
-    out.push_back(std::move(c).value());
-  }
-  return out;
-}
-
 constexpr const char* kTargetCols =
     "campaign_id, contact_id, status, attempts, next_eligible_at, last_outcome, lease_owner, "
     "lease_expires_at";
@@ -175,18 +162,6 @@ Result<CampaignTarget> read_target(const Stmt& s) {
   t.lease_owner = s.text(6);
   t.lease_expires_at = s.opt_time(7);
   return t;
-}
-
-Status read_targets(Stmt& s, std::vector<CampaignTarget>& out) {
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto t = read_target(s);
-    if (!t) return t.error();
-    out.push_back(std::move(t).value());
-  }
-  return ok_status();
 }
 
 }  // namespace
@@ -244,34 +219,28 @@ Result<Campaign> SqliteCampaignStore::get_campaign(TenantId tenant, CampaignId i
   auto lock = conn_.lock();
   auto s = conn_.prepare(select_campaign_sql() + "WHERE id = ?1 AND tenant_id = ?2");
   s.bind(1, id).bind(2, tenant);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return not_found("campaign", id);  // also for another tenant's campaign
-  return read_campaign(s);
+  return read_row(s, read_campaign, "campaign", id);  // not found also for another tenant's campaign
 }
 
 Result<Campaign> SqliteCampaignStore::get_campaign_any(CampaignId id) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(select_campaign_sql() + "WHERE id = ?1");
   s.bind(1, id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return not_found("campaign", id);
-  return read_campaign(s);
+  return read_row(s, read_campaign, "campaign", id);
 }
 
 Result<std::vector<Campaign>> SqliteCampaignStore::list_campaigns(TenantId tenant) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(select_campaign_sql() + "WHERE tenant_id = ?1 ORDER BY id");
   s.bind(1, tenant);
-  return read_campaigns(s);
+  return read_rows(s, read_campaign);
 }
 
 Result<std::vector<Campaign>> SqliteCampaignStore::list_active_campaigns() {
   auto lock = conn_.lock();
   auto s = conn_.prepare(select_campaign_sql() + "WHERE status = ?1 ORDER BY id");
   s.bind(1, to_string(CampaignStatus::kActive));
-  return read_campaigns(s);
+  return read_rows(s, read_campaign);
 }
 
 Result<Campaign> SqliteCampaignStore::update_campaign(const Campaign& c) {
@@ -328,7 +297,7 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
         kTargetCols);
     s.bind(1, node).bind(2, expires).bind(3, campaign).bind(4, to_string(TargetStatus::kInProgress));
     s.bind(5, now).bind(6, max);
-    if (auto st = read_targets(s, out); !st) return st.error();
+    OUTDIAL_SQLITE_TRY(append_rows(s, out, read_target));
   }
   const int remaining = max - static_cast<int>(out.size());
   if (remaining > 0) {
@@ -345,7 +314,7 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
         kTargetCols);
     s.bind(1, to_string(TargetStatus::kInProgress)).bind(2, node).bind(3, expires).bind(4, campaign);
     s.bind(5, to_string(TargetStatus::kPending)).bind(6, now).bind(7, remaining);
-    if (auto st = read_targets(s, out); !st) return st.error();
+    OUTDIAL_SQLITE_TRY(append_rows(s, out, read_target));
   }
   std::optional<TimePoint> floor;
   if (expired_pass) {
@@ -428,12 +397,7 @@ Result<std::optional<CampaignTarget>> SqliteCampaignStore::get_target(CampaignId
   auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
                          " FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2");
   s.bind(1, campaign).bind(2, contact);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<CampaignTarget>{};
-  auto t = read_target(s);
-  if (!t) return t.error();
-  return std::optional<CampaignTarget>(std::move(t).value());
+  return read_optional_row(s, read_target);
 }
 
 Result<std::vector<CampaignTarget>> SqliteCampaignStore::targets_held_by(CampaignId campaign,
@@ -443,9 +407,7 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::targets_held_by(Campaig
                          " FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2 AND lease_owner = ?3"
                          " ORDER BY contact_id");
   s.bind(1, campaign).bind(2, to_string(TargetStatus::kInProgress)).bind(3, node);
-  std::vector<CampaignTarget> out;
-  if (auto st = read_targets(s, out); !st) return st.error();
-  return out;
+  return read_rows(s, read_target);
 }
 
 Result<std::vector<CampaignTarget>> SqliteCampaignStore::list_targets(CampaignId campaign,
@@ -456,9 +418,7 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::list_targets(CampaignId
       conn_.prepare(std::string("SELECT ") + kTargetCols +
                     " FROM campaign_targets WHERE campaign_id = ?1 ORDER BY contact_id LIMIT ?2 OFFSET ?3");
   s.bind(1, campaign).bind(2, limit).bind(3, offset);
-  std::vector<CampaignTarget> out;
-  if (auto st = read_targets(s, out); !st) return st.error();
-  return out;
+  return read_rows(s, read_target);
 }
 
 Result<TargetCounts> SqliteCampaignStore::count_targets(CampaignId campaign) {
@@ -467,25 +427,18 @@ Result<TargetCounts> SqliteCampaignStore::count_targets(CampaignId campaign) {
       conn_.prepare("SELECT status, COUNT(*) FROM campaign_targets WHERE campaign_id = ?1 GROUP BY status");
   s.bind(1, campaign);
   TargetCounts counts;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    const std::int64_t n = s.i64(1);
-    counts.by_status[s.text(0)] = n;
+  OUTDIAL_SQLITE_TRY(for_each_row(s, [&](const Stmt& row) {
+    const std::int64_t n = row.i64(1);
+    counts.by_status[row.text(0)] = n;
     counts.total += n;
-  }
+  }));
   if (counts.by_status.count(to_string(TargetStatus::kBlocked)) > 0) {
     auto b = conn_.prepare(
         "SELECT last_outcome, COUNT(*) FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
         " GROUP BY last_outcome");
     b.bind(1, campaign).bind(2, to_string(TargetStatus::kBlocked));
-    for (;;) {
-      auto row = b.step();
-      if (!row) return row.error();
-      if (!*row) break;
-      counts.blocked_outcomes[b.text(0)] = b.i64(1);
-    }
+    OUTDIAL_SQLITE_TRY(
+        for_each_row(b, [&](const Stmt& row) { counts.blocked_outcomes[row.text(0)] = row.i64(1); }));
   }
   return counts;
 }

@@ -87,19 +87,6 @@ DecisionRecord read_decision(const Stmt& s) {
   return d;
 }
 
-Result<std::vector<ConsentRecord>> read_consents(Stmt& s) {
-  std::vector<ConsentRecord> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto c = read_consent(s);
-    if (!c) return c.error();
-    out.push_back(std::move(c).value());
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c) {
@@ -129,7 +116,7 @@ Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId 
   auto s = conn_.prepare(std::string("SELECT ") + kConsentCols +
                          " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2 ORDER BY granted_at, id");
   s.bind(1, tenant).bind(2, phone);
-  return read_consents(s);
+  return read_rows(s, read_consent);
 }
 
 Result<std::vector<ConsentRecord>> SqliteComplianceStore::list_consents(TenantId tenant, std::int64_t offset,
@@ -138,7 +125,7 @@ Result<std::vector<ConsentRecord>> SqliteComplianceStore::list_consents(TenantId
   auto s = conn_.prepare(std::string("SELECT ") + kConsentCols +
                          " FROM consents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3");
   s.bind(1, tenant).bind(2, limit).bind(3, offset);
-  return read_consents(s);
+  return read_rows(s, read_consent);
 }
 
 Result<int> SqliteComplianceStore::revoke_consents(TenantId tenant, const std::string& phone,
@@ -207,12 +194,7 @@ Result<std::optional<RejectedNumber>> SqliteComplianceStore::find_rejected(Tenan
   auto s = conn_.prepare(std::string("SELECT ") + kRejectedCols +
                          " FROM rejected_numbers WHERE tenant_id = ?1 AND phone_e164 = ?2 AND channel = ?3");
   s.bind(1, tenant).bind(2, phone).bind(3, to_string(channel));
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<RejectedNumber>{};
-  auto r = read_rejected(s);
-  if (!r) return r.error();
-  return std::optional<RejectedNumber>(std::move(*r));
+  return read_optional_row(s, read_rejected);
 }
 
 Result<bool> SqliteComplianceStore::remove_rejected(TenantId tenant, const std::string& phone) {
@@ -231,16 +213,7 @@ Result<std::vector<RejectedNumber>> SqliteComplianceStore::list_rejected(TenantI
                          " FROM rejected_numbers WHERE tenant_id = ?1 ORDER BY rejected_at, phone_e164, channel"
                          " LIMIT ?2 OFFSET ?3");
   s.bind(1, tenant).bind(2, limit).bind(3, offset);
-  std::vector<RejectedNumber> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto r = read_rejected(s);
-    if (!r) return r.error();
-    out.push_back(std::move(*r));
-  }
-  return out;
+  return read_rows(s, read_rejected);
 }
 
 Result<bool> SqliteComplianceStore::remove_dnc(TenantId tenant, const std::string& phone) {
@@ -257,10 +230,7 @@ Result<std::optional<DncEntry>> SqliteComplianceStore::find_dnc(TenantId tenant,
   auto s = conn_.prepare(std::string("SELECT ") + kDncCols +
                          " FROM dnc_entries WHERE tenant_id = ?1 AND phone_e164 = ?2");
   s.bind(1, tenant).bind(2, phone);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<DncEntry>{};
-  return std::optional<DncEntry>(read_dnc(s));
+  return read_optional_row(s, read_dnc);
 }
 
 Result<std::vector<DncEntry>> SqliteComplianceStore::list_dnc(TenantId tenant, std::int64_t offset,
@@ -269,14 +239,7 @@ Result<std::vector<DncEntry>> SqliteComplianceStore::list_dnc(TenantId tenant, s
   auto s = conn_.prepare(std::string("SELECT ") + kDncCols +
                          " FROM dnc_entries WHERE tenant_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
   s.bind(1, tenant).bind(2, limit).bind(3, offset);
-  std::vector<DncEntry> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_dnc(s));
-  }
-  return out;
+  return read_rows(s, read_dnc);
 }
 
 Result<std::int64_t> SqliteComplianceStore::record_decision(const DecisionRecord& d) {
@@ -304,14 +267,7 @@ Result<std::vector<DecisionRecord>> SqliteComplianceStore::list_decisions(Tenant
                          " FROM gate_decisions WHERE tenant_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
                          " ORDER BY id DESC LIMIT ?3");
   s.bind(1, tenant).bind(2, campaign_id).bind(3, limit);
-  std::vector<DecisionRecord> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_decision(s));
-  }
-  return out;
+  return read_rows(s, read_decision);
 }
 
 }  // namespace outdial::storage::sqlite

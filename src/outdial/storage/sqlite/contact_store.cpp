@@ -223,10 +223,7 @@ Result<std::optional<ContactList>> SqliteContactStore::find_list_by_name(TenantI
   auto s = conn_.prepare(std::string("SELECT ") + kListCols +
                          " FROM contact_lists WHERE tenant_id = ?1 AND name = ?2");
   s.bind(1, tenant).bind(2, name);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<ContactList>{};
-  return std::optional<ContactList>(read_list(s));
+  return read_optional_row(s, read_list);
 }
 
 Result<ContactList> SqliteContactStore::get_list(TenantId tenant, ListId id) {
@@ -234,10 +231,7 @@ Result<ContactList> SqliteContactStore::get_list(TenantId tenant, ListId id) {
   auto s = conn_.prepare(std::string("SELECT ") + kListCols +
                          " FROM contact_lists WHERE tenant_id = ?1 AND id = ?2");
   s.bind(1, tenant).bind(2, id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return not_found("contact list", id);
-  return read_list(s);
+  return read_row(s, read_list, "contact list", id);
 }
 
 Result<std::vector<ContactList>> SqliteContactStore::list_lists(TenantId tenant) {
@@ -245,14 +239,7 @@ Result<std::vector<ContactList>> SqliteContactStore::list_lists(TenantId tenant)
   auto s = conn_.prepare(std::string("SELECT ") + kListCols +
                          " FROM contact_lists WHERE tenant_id = ?1 ORDER BY id");
   s.bind(1, tenant);
-  std::vector<ContactList> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_list(s));
-  }
-  return out;
+  return read_rows(s, read_list);
 }
 
 namespace {
@@ -345,25 +332,21 @@ Status check_references(Connection& conn, const std::vector<Contact>& contacts) 
     if (c.tenant_id != checked_tenant || checked_tenant == 0) {
       auto s = conn.prepare("SELECT 1 FROM tenants WHERE id = ?1");
       s.bind(1, c.tenant_id);
-      auto row = s.step();
-      if (!row) return row.error();
-      if (!*row) {
+      OUTDIAL_SQLITE_TRY(expect_row(s, [&] {
         return make_error(ErrorCode::kNotFound,
                           "insert contacts: tenant " + std::to_string(c.tenant_id) + " does not exist",
                           {{"tenant_id", std::to_string(c.tenant_id)}, {"phone", c.phone_e164}});
-      }
+      }));
       checked_tenant = c.tenant_id;
     }
     if (c.list_id != checked_list || checked_list == 0) {
       auto s = conn.prepare("SELECT 1 FROM contact_lists WHERE id = ?1");
       s.bind(1, c.list_id);
-      auto row = s.step();
-      if (!row) return row.error();
-      if (!*row) {
+      OUTDIAL_SQLITE_TRY(expect_row(s, [&] {
         return make_error(ErrorCode::kNotFound,
                           "insert contacts: list " + std::to_string(c.list_id) + " does not exist",
                           {{"list_id", std::to_string(c.list_id)}, {"phone", c.phone_e164}});
-      }
+      }));
       checked_list = c.list_id;
     }
   }
@@ -466,10 +449,7 @@ Result<Contact> SqliteContactStore::get_contact(TenantId tenant, ContactId id) {
   auto s = conn_.prepare(std::string("SELECT ") + kContactCols +
                          " FROM contacts WHERE tenant_id = ?1 AND id = ?2");
   s.bind(1, tenant).bind(2, id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return not_found("contact", id);
-  return read_contact(s);
+  return read_row(s, read_contact, "contact", id);
 }
 
 Result<ContactPage> SqliteContactStore::list_contacts(TenantId tenant, ListId list, std::int64_t offset,
@@ -481,14 +461,7 @@ Result<ContactPage> SqliteContactStore::list_contacts(TenantId tenant, ListId li
         conn_.prepare(std::string("SELECT ") + kContactCols +
                       " FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 ORDER BY id LIMIT ?3 OFFSET ?4");
     s.bind(1, tenant).bind(2, list).bind(3, limit).bind(4, offset);
-    for (;;) {
-      auto row = s.step();
-      if (!row) return row.error();
-      if (!*row) break;
-      auto c = read_contact(s);
-      if (!c) return c.error();
-      page.items.push_back(std::move(c).value());
-    }
+    OUTDIAL_SQLITE_TRY(append_rows(s, page.items, read_contact));
   }
   auto total = count_contacts(tenant, list);
   if (!total) return total.error();
@@ -509,14 +482,7 @@ Result<std::vector<std::string>> SqliteContactStore::phones_in_list(TenantId ten
   auto lock = conn_.lock();
   auto s = conn_.prepare("SELECT phone_e164 FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 ORDER BY id");
   s.bind(1, tenant).bind(2, list);
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(s.text(0));
-  }
-  return out;
+  return read_rows(s, [](const Stmt& row) { return row.text(0); });
 }
 
 }  // namespace outdial::storage::sqlite

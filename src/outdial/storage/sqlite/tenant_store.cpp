@@ -34,15 +34,6 @@ Result<User> read_user(const Stmt& s) {
   return u;
 }
 
-Result<std::optional<User>> one_user(Stmt& s) {
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<User>{};
-  auto u = read_user(s);
-  if (!u) return u.error();
-  return std::optional<User>(std::move(u).value());
-}
-
 }  // namespace
 
 Result<Tenant> SqliteTenantStore::create_tenant(const Tenant& t) {
@@ -61,33 +52,20 @@ Result<Tenant> SqliteTenantStore::get_tenant(TenantId id) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kTenantCols + " FROM tenants WHERE id = ?1");
   s.bind(1, id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return not_found("tenant", id);
-  return read_tenant(s);
+  return read_row(s, read_tenant, "tenant", id);
 }
 
 Result<std::optional<Tenant>> SqliteTenantStore::find_tenant_by_name(const std::string& name) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kTenantCols + " FROM tenants WHERE name = ?1");
   s.bind(1, name);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Tenant>{};
-  return std::optional<Tenant>(read_tenant(s));
+  return read_optional_row(s, read_tenant);
 }
 
 Result<std::vector<Tenant>> SqliteTenantStore::list_tenants() {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kTenantCols + " FROM tenants ORDER BY id");
-  std::vector<Tenant> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_tenant(s));
-  }
-  return out;
+  return read_rows(s, read_tenant);
 }
 
 Result<User> SqliteTenantStore::create_user(const User& u) {
@@ -105,10 +83,7 @@ Result<User> SqliteTenantStore::get_user(UserId id) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kUserCols + " FROM users u WHERE u.id = ?1");
   s.bind(1, id);
-  auto r = one_user(s);
-  if (!r) return r.error();
-  if (!r->has_value()) return not_found("user", id);
-  return std::move(**r);
+  return read_row(s, read_user, "user", id);
 }
 
 Result<std::optional<User>> SqliteTenantStore::find_user_by_email(TenantId tenant, const std::string& email) {
@@ -116,7 +91,7 @@ Result<std::optional<User>> SqliteTenantStore::find_user_by_email(TenantId tenan
   auto s = conn_.prepare(std::string("SELECT ") + kUserCols +
                          " FROM users u WHERE u.tenant_id = ?1 AND u.email = ?2");
   s.bind(1, tenant).bind(2, email);
-  return one_user(s);
+  return read_optional_row(s, read_user);
 }
 
 Result<ApiKey> SqliteTenantStore::create_api_key(const ApiKey& k) {
@@ -136,7 +111,7 @@ Result<std::optional<User>> SqliteTenantStore::find_user_by_key_hash(const std::
                          " FROM api_keys k JOIN users u ON u.id = k.user_id"
                          " WHERE k.key_hash = ?1 AND k.revoked_at IS NULL");
   s.bind(1, key_hash);
-  return one_user(s);
+  return read_optional_row(s, read_user);
 }
 
 }  // namespace outdial::storage::sqlite
