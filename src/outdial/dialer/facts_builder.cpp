@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "outdial/dialer/retry_policy.hpp"
+
 namespace outdial::dialer {
 namespace {
 
@@ -114,15 +116,17 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
             [](const auto& x, const auto& y) { return x.at < y.at; });
   f.subject = c.name;
 
-  // FREQ-CAMPAIGN (max_attempts) counts this campaign's attempts to this contact, all time.
-  std::size_t attempts_made = 0;
-  if (campaign_history != nullptr) {
-    attempts_made = campaign_history->size();
-  } else {
+  // FREQ-CAMPAIGN (max_attempts) counts this campaign's attempts to this contact, all time: the
+  // attempts made (counts_as_attempt), not one canceled before anything was sent.
+  std::vector<CallAttempt> read;
+  if (campaign_history == nullptr) {
     auto prior = calls_.attempts_for_contact(c.id, contact.id);
     if (!prior) return prior.error();
-    attempts_made = prior->size();
+    read = std::move(prior).value();
+    campaign_history = &read;
   }
+  const auto attempts_made = std::count_if(campaign_history->begin(), campaign_history->end(),
+                                           [](const CallAttempt& a) { return counts_as_attempt(a); });
 
   f.campaign.present = true;
   f.campaign.status = c.status;

@@ -48,7 +48,8 @@ class FactsBuilder {
 
   // prior_attempts: every attempt of the tenant to the contact's number (any campaign) that
   // reached the carrier in the last kPriorAttemptsWindow; subject = that attempt's campaign name.
-  // campaign.attempts_made: this campaign's attempts to this contact (all time).
+  // campaign.attempts_made: this campaign's attempts to this contact made (all time; not one
+  // canceled before anything was sent: counts_as_attempt).
   // Errors: whatever the stores return (kUnavailable, kInternal; kNotFound when a prior attempt's
   // campaign is missing).
   // campaign_history: this campaign's attempts to the contact when the caller already read them

@@ -16,6 +16,10 @@ OutcomeClass classify(const CallAttempt& a) {
   }
 }
 
+bool counts_as_attempt(const CallAttempt& a) {
+  return !(a.state == CallState::kCanceled && !a.dialed_at && a.provider_call_id.empty());
+}
+
 std::string outcome_label(const CallAttempt& a) {
   switch (classify(a)) {
     case OutcomeClass::kMachine: return "voicemail";
@@ -40,19 +44,34 @@ TargetUpdate next_target_state(const Campaign& c, const CallAttempt& finished, c
     u.status = TargetStatus::kExhausted;
     return u;
   }
+  const bool made = counts_as_attempt(finished);
+  if (!made) {
+    // Canceled before anything was sent: no attempt made. Back to pending now; the gate decides
+    // again when the target is claimed (a closed window defers it, a do-not-call entry blocks it,
+    // a paused campaign is not dialed). u.attempts keeps its number taken.
+    u.status = TargetStatus::kPending;
+    return u;
+  }
   const RetryRule& rule = cls == OutcomeClass::kBusy       ? c.retry.busy
                           : cls == OutcomeClass::kNoAnswer ? c.retry.no_answer
                           : cls == OutcomeClass::kMachine  ? c.retry.machine
                                                            : c.retry.failed;
+  // Attempts made (counts_as_attempt), not attempt numbers: one canceled before its dial took a
+  // number but made no call.
   int same = 0;
+  int total = 0;
   bool counted_finished = false;
   for (const auto& a : history) {
-    if (!is_terminal(a.state)) continue;
     if (a.id == finished.id && a.id != 0) counted_finished = true;
-    if (classify(a) == cls) ++same;
+    if (!counts_as_attempt(a)) continue;
+    ++total;
+    if (is_terminal(a.state) && classify(a) == cls) ++same;
   }
-  if (!counted_finished) ++same;
-  if (same >= rule.max_attempts || u.attempts >= c.max_attempts) {
+  if (!counted_finished) {
+    ++same;
+    ++total;
+  }
+  if (same >= rule.max_attempts || total >= c.max_attempts) {
     u.status = TargetStatus::kExhausted;
     return u;
   }

@@ -17,6 +17,13 @@ OutcomeClass classify(const CallAttempt& a);
 // The target's last_outcome text: the state name, "voicemail" for machine answers, "opted_out".
 std::string outcome_label(const CallAttempt& a);
 
+// Whether `a` is an attempt made: it reached the carrier or may have (live, sent, a call id,
+// failed at or after its dial). Not one canceled before anything was sent (the gate refused
+// its re-send, the campaign was paused, the carrier confirmed no call under its key): that one
+// counts toward neither campaign.max_attempts, its outcome's RetryRule nor FREQ-CAMPAIGN
+// (facts' attempts_made). Its attempt number (and key) stay taken all the same.
+bool counts_as_attempt(const CallAttempt& a);
+
 struct TargetUpdate {
   TargetStatus status = TargetStatus::kPending;
   int attempts = 0;

@@ -98,12 +98,13 @@ TEST_F(FactsBuilderTest, AnotherCampaignsCallsCountTowardFloridaCap) {
   ASSERT_TRUE(d.allowed_at.has_value());
   EXPECT_EQ(*d.allowed_at, at - hours(5) + std::chrono::seconds(2) + hours(24));  // oldest ages out
 
-  // Campaign A itself sees its own calls the same way (and counts all 4 toward max_attempts).
+  // Campaign A itself sees its own calls the same way: 3 toward max_attempts (FREQ-CAMPAIGN),
+  // not the one canceled before it reached the carrier; its number (3) is still never reused.
   Campaign more = a;
   more.max_attempts = 10;
   const auto own = facts_for(more);
   EXPECT_EQ(own.prior_attempts.size(), 3u);
-  EXPECT_EQ(own.campaign.attempts_made, 4);
+  EXPECT_EQ(own.campaign.attempts_made, 3);
   EXPECT_EQ(gate().evaluate(own).rule, "FL-FREQ");
 }
 

@@ -78,6 +78,46 @@ TEST(RetryPolicy, CampaignCapAndSpacingAndOptOut) {
   EXPECT_EQ(next_target_state(c, busy1, {busy1}, kNow, true).status, TargetStatus::kExhausted);
 }
 
+// An attempt canceled before anything was sent (the gate refused its re-send, the campaign was
+// paused) is no attempt made: it counts toward neither max_attempts nor its outcome's rule, and
+// the target goes back to pending for the gate to decide again. Its number stays taken (the
+// next attempt is numbered after it). One the carrier canceled (it has a call id) counts.
+TEST(RetryPolicy, AnAttemptCanceledBeforeItsDialDoesNotCount) {
+  Campaign c;
+  c.max_attempts = 2;
+  c.min_spacing_minutes = 0;
+  c.retry = RetryPolicy{{3, 10}, {3, 120}, {2, 1440}, {2, 60}};
+  const auto canceled1 = finished(CallState::kCanceled, 1);
+  auto u = next_target_state(c, canceled1, {canceled1}, kNow);
+  EXPECT_EQ(u.status, TargetStatus::kPending);
+  EXPECT_EQ(u.next_eligible_at, kNow);  // the gate decides when it is due
+  EXPECT_EQ(u.attempts, 1);             // the highest number used: never reused
+  const auto canceled2 = finished(CallState::kCanceled, 2);
+  EXPECT_EQ(next_target_state(c, canceled2, {canceled1, canceled2}, kNow).status, TargetStatus::kPending);
+  const auto na3 = finished(CallState::kNoAnswer, 3);
+  u = next_target_state(c, na3, {canceled1, canceled2, na3}, kNow);
+  EXPECT_EQ(u.status, TargetStatus::kPending) << "one real call of two";
+  EXPECT_EQ(u.attempts, 3);
+  const auto na4 = finished(CallState::kNoAnswer, 4);
+  EXPECT_EQ(next_target_state(c, na4, {canceled1, canceled2, na3, na4}, kNow).status, TargetStatus::kExhausted);
+  // Nor toward the failed rule (2): a real failure after a canceled one is the first failure.
+  c.max_attempts = 10;
+  const auto failed2 = finished(CallState::kFailed, 2);
+  EXPECT_EQ(next_target_state(c, failed2, {canceled1, failed2}, kNow).status, TargetStatus::kPending);
+  // Canceled at the carrier (a call id, or dialed): an attempt made.
+  c.max_attempts = 2;
+  auto carrier_canceled = finished(CallState::kCanceled, 1);
+  carrier_canceled.provider_call_id = "CA1";
+  EXPECT_TRUE(counts_as_attempt(carrier_canceled));
+  auto dialed_canceled = finished(CallState::kCanceled, 1);
+  dialed_canceled.dialed_at = kNow;
+  EXPECT_TRUE(counts_as_attempt(dialed_canceled));
+  EXPECT_FALSE(counts_as_attempt(canceled1));
+  EXPECT_TRUE(counts_as_attempt(finished(CallState::kQueued, 1)));  // may be sent any moment
+  const auto na2 = finished(CallState::kNoAnswer, 2);
+  EXPECT_EQ(next_target_state(c, na2, {carrier_canceled, na2}, kNow).status, TargetStatus::kExhausted);
+}
+
 TEST(Throttle, NeverExceedsRateInAny60sWindow) {
   std::mt19937 rng(7);
   for (int rate : {1, 5, 30, 120}) {

@@ -235,6 +235,54 @@ TEST_F(RunnerTest, RecoverNeverPlacesAQueuedAttemptTheGateNowRefuses) {
   EXPECT_TRUE(provider.dials.empty());
 }
 
+// An attempt canceled before its dial (restart recovery re-gated it after the window closed) is
+// not an attempt made: the contact still gets max_attempts real calls, under new keys (the
+// canceled attempt's key is never dialed nor reused).
+TEST_F(RunnerTest, AnAttemptCanceledBeforeItsDialDoesNotCountTowardMaxAttempts) {
+  add_contacts(1);
+  Campaign d = draft();
+  d.max_attempts = 2;
+  d.retry.no_answer = {3, 10};
+  Campaign c = make_active(d);
+  const auto stored = stored_before_crash(c, 1);
+  ASSERT_EQ(stored.size(), 1u);
+  const ContactId contact = stored[0].contact_id;
+  auto key = [&](int n) { return std::to_string(c.id) + ":" + std::to_string(contact) + ":" + std::to_string(n); };
+  clock.advance(std::chrono::hours(13));
+  bool window_open = false;
+  std::vector<int> attempts_made;  // what FREQ-CAMPAIGN saw at each allowed decision
+  testing::FakeGate gate([&](const compliance::AttemptFacts& f) {
+    if (!window_open) {
+      return Decision{Verdict::kDefer, compliance::rule_id::kFedTime, "outside 8am-9pm local",
+                      clock.now() + std::chrono::hours(11)};
+    }
+    attempts_made.push_back(f.campaign.attempts_made);
+    return Decision{Verdict::kAllow, "OK", "allowed", std::nullopt};
+  });
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  ASSERT_TRUE(runner.recover());
+  ASSERT_EQ(only_attempt(c.id).state, CallState::kCanceled);
+  EXPECT_EQ(runner.tick().dialed, 0);  // still outside the window
+  EXPECT_TRUE(provider.dials.empty());
+  clock.advance(std::chrono::hours(11));
+  window_open = true;
+  EXPECT_EQ(runner.tick().dialed, 1);
+  ASSERT_EQ(provider.dials.size(), 1u);
+  EXPECT_EQ(provider.dials[0].idempotency_key, key(2));
+  runner.sink().on_call_event(ev("P1", CallEventKind::kNoAnswer, 2));
+  auto t = db.campaigns().get_target(c.id, contact);
+  EXPECT_EQ((*t)->status, TargetStatus::kPending) << "one real call of max_attempts=2";
+  clock.advance(std::chrono::minutes(10));
+  EXPECT_EQ(runner.tick().dialed, 1);
+  ASSERT_EQ(provider.dials.size(), 2u);
+  EXPECT_EQ(provider.dials[1].idempotency_key, key(3));
+  runner.sink().on_call_event(ev("P2", CallEventKind::kNoAnswer, 2));
+  t = db.campaigns().get_target(c.id, contact);
+  EXPECT_EQ((*t)->status, TargetStatus::kExhausted);
+  EXPECT_EQ(attempts_made, (std::vector<int>{0, 1}));
+  for (const auto& dial : provider.dials) EXPECT_NE(dial.idempotency_key, key(1));
+}
+
 TEST_F(RunnerTest, WholeCampaignOnSimInVirtualTime) {
   add_contacts(200);
   Campaign d = draft();
