@@ -13,20 +13,10 @@
 #include "outdial/dnc/national_registry.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
+#include "testing/fake_registry.hpp"
 
 namespace outdial {
 namespace {
-
-class FreshEmptyRegistry final : public dnc::NationalRegistry {
- public:
-  explicit FreshEmptyRegistry(TimePoint loaded) : loaded_(loaded) {}
-  bool contains(std::uint64_t) const override { return false; }
-  std::optional<TimePoint> loaded_at() const override { return loaded_; }
-  std::uint64_t size() const override { return 0; }
-
- private:
-  TimePoint loaded_;
-};
 
 TEST(RuleGateCampaign, DefersAtNightBlocksByRuleAndCompletes) {
   char buf[] = "/tmp/outdial_gate_XXXXXX";
@@ -92,7 +82,7 @@ TEST(RuleGateCampaign, DefersAtNightBlocksByRuleAndCompletes) {
   ASSERT_TRUE(active);
 
   compliance::RuleGate gate;
-  FreshEmptyRegistry registry(start - std::chrono::hours(24));
+  testing::FakeRegistry registry(start - std::chrono::hours(24));
   dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), (*db)->campaigns(), &registry,
                              dialer::CallerIdDirectory{{{tenant->id, {"+15550001111"}}}});
   auto sim = telephony::sim::SimCarrier::create(clock, telephony::sim::SimProfile{}, 77, "");

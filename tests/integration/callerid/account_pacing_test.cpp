@@ -27,22 +27,13 @@
 #include "outdial/dialer/campaign_service_impl.hpp"
 #include "outdial/dnc/national_registry.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
+#include "integration/callerid/account_fixture.hpp"
+#include "testing/provider_limits.hpp"
 
 namespace outdial {
 namespace {
 
 using std::chrono::seconds;
-
-class EmptyRegistry final : public dnc::NationalRegistry {
- public:
-  explicit EmptyRegistry(TimePoint loaded) : loaded_(loaded) {}
-  bool contains(std::uint64_t) const override { return false; }
-  std::optional<TimePoint> loaded_at() const override { return loaded_; }
-  std::uint64_t size() const override { return 0; }
-
- private:
-  TimePoint loaded_;
-};
 
 // Accepts every call and keeps it up for duration(from, n) (n: the From's n-th call), then ends
 // it (busy) through the sink the test names. Records each call's From and its place and end
@@ -174,45 +165,13 @@ int max_concurrent(const std::vector<HeldCarrier::Call>& calls, TimePoint from =
   return best;
 }
 
-ProviderLimits limits(int cps, int window_s, int window_max, int conc) {
-  ProviderLimits l;
-  l.calls_per_second = cps;
-  l.window_seconds = window_s;
-  l.window_max = window_max;
-  l.max_concurrency = conc;
-  return l;
-}
+using outdial::testing::limits;
 
-struct AccountPacingTest : ::testing::Test {
-  std::string path;
-  std::unique_ptr<storage::Database> db;
-  TimePoint start;
-  std::unique_ptr<ManualClock> clock;
-  compliance::RuleGate gate;
-  std::unique_ptr<EmptyRegistry> registry;
+struct AccountPacingTest : itest::AccountFixture {
   // Configured caller ID of the install's account (no tenant account owns it).
   const std::string kInstallFrom = "+15550007777";
   dialer::CallerIdDirectory directory;
   accounts::Pacer install{limits(2, 0, 0, 3)};
-
-  void SetUp() override {
-    char buf[] = "/tmp/outdial_account_pacing_XXXXXX";
-    close(mkstemp(buf));
-    path = buf;
-    open();
-    ASSERT_TRUE(parse_iso8601("2026-11-24T17:00:00Z", start));  // Tuesday, 12:00 in New York
-    clock = std::make_unique<ManualClock>(start);
-    registry = std::make_unique<EmptyRegistry>(start - std::chrono::hours(24));
-  }
-  void open() {
-    auto opened = storage::sqlite::SqliteDatabase::open(path);
-    ASSERT_TRUE(opened);
-    db = std::move(opened).value();
-  }
-  void TearDown() override {
-    db.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  }
 
   // The runner as app/ builds it: AccountCallerIds behind the FactsBuilder, AccountPacers (every
   // active non-sim account places its own calls here) next to the install's pacer.
@@ -256,23 +215,6 @@ struct AccountPacingTest : ::testing::Test {
     }
   }
 
-  Actor tenant(const std::string& name) {
-    auto t = db->tenants().create_tenant(Tenant{0, name, "US", true, "", start});
-    EXPECT_TRUE(t);
-    return Actor{1, t->id, Role::kOperatorAdmin, "user:1"};
-  }
-  ProviderAccountId account(TenantId t, ProviderKind kind, ProviderLimits l) {
-    ProviderAccount a;
-    a.tenant_id = t;
-    a.provider = kind;
-    a.name = std::string(to_string(kind)) + "-main";
-    a.account_sid = "AC" + std::to_string(t);
-    a.limits = l;
-    a.created_at = start;
-    auto created = db->accounts().create_account(a);
-    EXPECT_TRUE(created) << (created ? "" : created.error().message);
-    return created ? created->id : 0;
-  }
   void set_limits(TenantId t, ProviderAccountId id, ProviderLimits l) {
     auto a = db->accounts().get_account(t, id);
     ASSERT_TRUE(a);
@@ -280,72 +222,18 @@ struct AccountPacingTest : ::testing::Test {
     ASSERT_TRUE(db->accounts().update_account(*a));
   }
   std::string number(TenantId t, ProviderAccountId acct, const std::string& e164) {
-    PhoneNumber n;
-    n.tenant_id = t;
-    n.account_id = acct;
-    n.e164 = e164;
-    auto where = accounts::locate_us_number(e164);
-    EXPECT_TRUE(where) << e164;
-    n.area_code = where->area_code;
-    n.state = where->state;
-    n.created_at = start;
-    auto added = db->accounts().add_number(n);
-    EXPECT_TRUE(added) << (added ? "" : added.error().message);
-    return e164;
+    return AccountFixture::number(t, acct, e164).e164;
   }
-  // n contacts "+1<npa>555<tail + i>", each with written consent to AI calls.
   ListId contacts(const Actor& a, const std::string& npa, int n, int tail) {
-    auto list = db->contacts().create_list(ContactList{0, a.tenant_id, "leads-" + std::to_string(tail), start});
-    EXPECT_TRUE(list);
-    std::vector<Contact> cs;
-    for (int i = 0; i < n; ++i) {
-      Contact c;
-      c.tenant_id = a.tenant_id;
-      c.list_id = list->id;
-      c.phone_e164 = "+1" + npa + "555" + std::to_string(tail + i);
-      c.created_at = start;
-      cs.push_back(c);
-      ConsentRecord r;
-      r.tenant_id = a.tenant_id;
-      r.phone_e164 = c.phone_e164;
-      r.type = ConsentType::kPriorExpressWritten;
-      r.covers_artificial_voice = true;
-      r.source = "web form";
-      r.evidence = "form-" + c.phone_e164;
-      r.granted_at = start - std::chrono::hours(24 * 30);
-      EXPECT_TRUE(db->compliance().add_consent(r));
-    }
-    EXPECT_TRUE(db->contacts().insert_batch(cs));
-    return list->id;
+    return AccountFixture::contacts(a, {npa}, n, tail);
   }
   Campaign campaign(const Actor& a, ListId list, const std::string& caller_id, int lines = 6) {
-    dialer::CampaignServiceImpl service(db->campaigns(), db->contacts(), db->calls(), db->audit(), *clock);
-    Campaign d;
-    d.name = "Reactivation_Nov2026_" + std::to_string(a.tenant_id) + "_" + std::to_string(list);
-    d.script = "Hi, this is Acme. Press 2 to opt out.";
-    d.list_id = list;
-    d.caller_id = caller_id;
-    d.purpose = Purpose::kReactivation;
-    d.voice = VoiceType::kAi;
-    d.lines = lines;
-    d.max_concurrency = lines;
-    d.calls_per_minute = 600;
-    d.max_attempts = 1;
-    d.min_spacing_minutes = 0;
-    auto created = service.create(a, d);
-    EXPECT_TRUE(created) << (created ? "" : created.error().message);
-    auto active = service.activate(a, created->id);
-    EXPECT_TRUE(active);
-    return *active;
-  }
-  void local_presence(const Campaign& c, const std::string& default_number) {
-    CallerIdPolicy p;
-    p.tenant_id = c.tenant_id;
-    p.campaign_id = c.id;
-    p.strategy = CallerIdStrategy::kLocalPresence;
-    p.default_number = default_number;
-    p.updated_at = start;
-    ASSERT_TRUE(db->accounts().set_caller_id_policy(p));
+    return active_campaign(a, list, caller_id, [&](Campaign& d) {
+      d.lines = lines;
+      d.max_concurrency = lines;
+      d.calls_per_minute = 600;
+      d.max_attempts = 1;
+    });
   }
   void expect_all_dialed_once(const HeldCarrier& carrier, std::size_t expected) {
     EXPECT_EQ(carrier.same_key_again, 0);

@@ -24,22 +24,12 @@
 #include "outdial/dnc/national_registry.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
+#include "integration/callerid/account_fixture.hpp"
 
 namespace outdial {
 namespace {
 
 using std::chrono::minutes;
-
-class FreshEmptyRegistry final : public dnc::NationalRegistry {
- public:
-  explicit FreshEmptyRegistry(TimePoint loaded) : loaded_(loaded) {}
-  bool contains(std::uint64_t) const override { return false; }
-  std::optional<TimePoint> loaded_at() const override { return loaded_; }
-  std::uint64_t size() const override { return 0; }
-
- private:
-  TimePoint loaded_;
-};
 
 // The carrier as the runner sees it, recording the From of every dial that reached it; the
 // first `fail_next` dials fail with 503 before reaching it (nothing created).
@@ -78,25 +68,7 @@ class RecordingProvider final : public telephony::Provider {
   std::mutex mu_;
 };
 
-struct CallerIdCampaignTest : ::testing::Test {
-  std::string path;
-  std::unique_ptr<storage::Database> db;
-  TimePoint start;
-  std::unique_ptr<ManualClock> clock;
-  compliance::RuleGate gate;
-  std::unique_ptr<FreshEmptyRegistry> registry;
-
-  void SetUp() override {
-    char buf[] = "/tmp/outdial_callerid_XXXXXX";
-    close(mkstemp(buf));
-    path = buf;
-    auto opened = storage::sqlite::SqliteDatabase::open(path);
-    ASSERT_TRUE(opened);
-    db = std::move(opened).value();
-    ASSERT_TRUE(parse_iso8601("2026-11-24T17:00:00Z", start));  // Tuesday, 12:00 in New York
-    clock = std::make_unique<ManualClock>(start);
-    registry = std::make_unique<FreshEmptyRegistry>(start - std::chrono::hours(24));
-  }
+struct CallerIdCampaignTest : itest::AccountFixture {
   // The dialer's caller-ID wiring as app/ builds it (AccountCallerIds behind the FactsBuilder),
   // over a seeded simulated carrier whose dials are recorded. Heap-held: facts points at
   // caller_ids.
@@ -121,103 +93,14 @@ struct CallerIdCampaignTest : ::testing::Test {
     return w;
   }
 
-  void TearDown() override {
-    db.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  }
-
-  Actor tenant(const std::string& name) {
-    auto t = db->tenants().create_tenant(Tenant{0, name, "US", true, "", start});
-    EXPECT_TRUE(t);
-    return Actor{1, t->id, Role::kOperatorAdmin, "user:1"};
-  }
-  ProviderAccountId account(TenantId t) {
-    ProviderAccount a;
-    a.tenant_id = t;
-    a.provider = ProviderKind::kSim;
-    a.name = "sim-main";
-    a.created_at = start;
-    auto created = db->accounts().create_account(a);
-    EXPECT_TRUE(created) << (created ? "" : created.error().message);
-    return created ? created->id : 0;
-  }
-  PhoneNumber number(TenantId t, ProviderAccountId acct, const std::string& e164,
-                     NumberStatus status = NumberStatus::kActive) {
-    PhoneNumber n;
-    n.tenant_id = t;
-    n.account_id = acct;
-    n.e164 = e164;
-    auto where = accounts::locate_us_number(e164);
-    EXPECT_TRUE(where) << e164;
-    n.area_code = where->area_code;
-    n.state = where->state;
-    n.created_at = start;
-    auto added = db->accounts().add_number(n);
-    EXPECT_TRUE(added) << (added ? "" : added.error().message);
-    if (status != NumberStatus::kActive) {
-      auto changed = db->accounts().set_number_status(t, added->id, status, "test", start);
-      EXPECT_TRUE(changed);
-      return *changed;
-    }
-    return *added;
-  }
-  // n contacts per area code (7-digit tail varies), each with written consent to AI calls.
-  // Numbers "+1<npa>555<tail + i>".
-  ListId contacts(const Actor& a, const std::vector<std::string>& area_codes, int per_code, int tail = 3000) {
-    auto list = db->contacts().create_list(ContactList{0, a.tenant_id, "leads-" + std::to_string(tail), start});
-    EXPECT_TRUE(list) << (list ? "" : list.error().message);
-    std::vector<Contact> cs;
-    for (const auto& npa : area_codes) {
-      for (int i = 0; i < per_code; ++i) {
-        Contact c;
-        c.tenant_id = a.tenant_id;
-        c.list_id = list->id;
-        c.phone_e164 = "+1" + npa + "555" + std::to_string(tail + i);
-        c.created_at = start;
-        cs.push_back(c);
-        ConsentRecord r;
-        r.tenant_id = a.tenant_id;
-        r.phone_e164 = c.phone_e164;
-        r.type = ConsentType::kPriorExpressWritten;
-        r.covers_artificial_voice = true;
-        r.source = "web form";
-        r.evidence = "form-" + c.phone_e164;
-        r.granted_at = start - std::chrono::hours(24 * 30);
-        EXPECT_TRUE(db->compliance().add_consent(r));
-      }
-    }
-    EXPECT_TRUE(db->contacts().insert_batch(cs));
-    return list->id;
-  }
   Campaign campaign(const Actor& a, ListId list, const std::string& caller_id, int lines = 3, int per_minute = 10) {
-    dialer::CampaignServiceImpl service(db->campaigns(), db->contacts(), db->calls(), db->audit(), *clock);
-    Campaign d;
-    d.name = "Reactivation_Nov2026_" + std::to_string(a.tenant_id) + "_" + std::to_string(list);
-    d.script = "Hi, this is Acme. Press 2 to opt out.";
-    d.list_id = list;
-    d.caller_id = caller_id;
-    d.purpose = Purpose::kReactivation;
-    d.voice = VoiceType::kAi;
-    d.lines = lines;
-    d.max_concurrency = lines;
-    d.calls_per_minute = per_minute;
-    d.max_attempts = 2;
-    d.min_spacing_minutes = 0;
-    d.retry = RetryPolicy{{2, 5}, {2, 10}, {2, 10}, {2, 5}};
-    auto created = service.create(a, d);
-    EXPECT_TRUE(created) << (created ? "" : created.error().message);
-    auto active = service.activate(a, created->id);
-    EXPECT_TRUE(active);
-    return *active;
-  }
-  void local_presence(const Campaign& c, const std::string& default_number) {
-    CallerIdPolicy p;
-    p.tenant_id = c.tenant_id;
-    p.campaign_id = c.id;
-    p.strategy = CallerIdStrategy::kLocalPresence;
-    p.default_number = default_number;
-    p.updated_at = start;
-    ASSERT_TRUE(db->accounts().set_caller_id_policy(p));
+    return active_campaign(a, list, caller_id, [&](Campaign& d) {
+      d.lines = lines;
+      d.max_concurrency = lines;
+      d.calls_per_minute = per_minute;
+      d.max_attempts = 2;
+      d.retry = RetryPolicy{{2, 5}, {2, 10}, {2, 10}, {2, 5}};
+    });
   }
   std::vector<CallAttempt> attempts(TenantId t, CampaignId c) {
     auto all = db->calls().list_attempts(t, c, 0, 100000);

@@ -24,6 +24,7 @@
 #include "outdial/telephony/event_ingress.hpp"
 #include "outdial/telephony/twilio/twilio_provider.hpp"
 #include "outdial/telephony/twilio/twilio_webhooks.hpp"
+#include "testing/fake_registry.hpp"
 
 namespace outdial::itest::twilio {
 
@@ -33,17 +34,6 @@ namespace tt = outdial::twilio_emulator::testing;
 inline const char* kCallerId = "+15550001111";
 inline const char* kAgent = "+12125559999";
 inline const char* kBusiness = "Acme Dental";
-
-class EmptyRegistry final : public dnc::NationalRegistry {
- public:
-  explicit EmptyRegistry(TimePoint loaded) : loaded_(loaded) {}
-  bool contains(std::uint64_t) const override { return false; }
-  std::optional<TimePoint> loaded_at() const override { return loaded_; }
-  std::uint64_t size() const override { return 0; }
-
- private:
-  TimePoint loaded_;
-};
 
 // The routes' ingress: the current dialer's sink, or none while outdial is "down" (then events
 // are not stored and the routes answer 5xx, as when the store is unavailable).
@@ -233,7 +223,7 @@ class TwilioStack {
   }
 
   te::VirtualScheduler sched_;
-  EmptyRegistry registry_;
+  testing::FakeRegistry registry_;
   std::string db_path_;
   std::unique_ptr<storage::Database> db_;
   TenantId tenant_ = 0;

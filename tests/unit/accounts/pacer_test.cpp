@@ -1,4 +1,5 @@
 #include "outdial/accounts/pacer.hpp"
+#include "testing/provider_limits.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,14 +14,7 @@ namespace {
 const TimePoint kT0 = from_epoch_ms(1'795'000'000'000);
 TimePoint at(std::int64_t ms) { return kT0 + Millis(ms); }
 
-ProviderLimits limits(int cps, int window_s, int window_max, int conc) {
-  ProviderLimits l;
-  l.calls_per_second = cps;
-  l.window_seconds = window_s;
-  l.window_max = window_max;
-  l.max_concurrency = conc;
-  return l;
-}
+using outdial::testing::limits;
 
 // The largest number of starts in any half-open window [a, a + length). The worst window can
 // always be slid to begin at a start, so checking windows that begin at each start suffices.

@@ -12,20 +12,14 @@
 #include "outdial/accounts/caller_id_selector.hpp"
 #include "outdial/app/account_pacers.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
+#include "testing/provider_limits.hpp"
 
 namespace outdial::app {
 namespace {
 
 const TimePoint kT0 = from_epoch_ms(1'790'000'000'000);
 
-ProviderLimits limits(int cps, int window_s, int window_max, int conc) {
-  ProviderLimits l;
-  l.calls_per_second = cps;
-  l.window_seconds = window_s;
-  l.window_max = window_max;
-  l.max_concurrency = conc;
-  return l;
-}
+using outdial::testing::limits;
 
 class AccountPacersTest : public ::testing::Test {
  protected:

@@ -7,17 +7,10 @@
 
 #include "in_memory_contact_store.hpp"
 #include "outdial/importer/u64_set.hpp"
+#include "testing/fake_registry.hpp"
 
 namespace outdial::importer {
 namespace {
-
-class SetRegistry final : public dnc::NationalRegistry {
- public:
-  std::set<std::uint64_t> numbers;
-  bool contains(std::uint64_t n) const override { return numbers.count(n) != 0; }
-  std::optional<TimePoint> loaded_at() const override { return std::nullopt; }
-  std::uint64_t size() const override { return numbers.size(); }
-};
 
 class CsvImportServiceTest : public ::testing::Test {
  protected:
@@ -45,7 +38,7 @@ class CsvImportServiceTest : public ::testing::Test {
   }
 
   testing::InMemoryContactStore store;
-  SetRegistry registry;
+  outdial::testing::FakeRegistry registry;
 };
 
 TEST_F(CsvImportServiceTest, ImportsAndMapsFields) {
