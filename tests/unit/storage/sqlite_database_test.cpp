@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "outdial/storage/sqlite/call_store.hpp"
@@ -41,6 +42,17 @@ class RawDb {
  private:
   sqlite3* db_ = nullptr;
 };
+
+// A new tenant named `name` with one empty contact list.
+std::pair<Tenant, ContactList> tenant_with_list(SqliteDatabase& db, const std::string& name) {
+  Tenant tenant;
+  tenant.name = name;
+  tenant = must(db.tenants().create_tenant(tenant));
+  ContactList list;
+  list.tenant_id = tenant.id;
+  list.name = "list";
+  return {tenant, must(db.contacts().create_list(list))};
+}
 
 TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
@@ -128,6 +140,65 @@ TEST(SqliteDatabase, LibraryErrorsBecomeValues) {
   EXPECT_EQ(bad.error().code, ErrorCode::kInternal);
 }
 
+// A stored enum name that no longer parses (a newer or broken writer) is an error naming the
+// column and value, from every kind of read: one row, one-or-none, and lists (which fail whole).
+TEST(SqliteDatabase, UnreadableStoredValuesAreErrorsNotGuesses) {
+  auto db = must_open_sqlite(":memory:");
+  const auto [tenant, list] = tenant_with_list(*db, "t");
+  User user;
+  user.tenant_id = tenant.id;
+  user.email = "a@b.test";
+  user = must(db->tenants().create_user(user));
+  std::vector<Contact> contacts(2);
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    contacts[i].tenant_id = tenant.id;
+    contacts[i].list_id = list.id;
+    contacts[i].phone_e164 = "+1415555000" + std::to_string(i);
+  }
+  must(db->contacts().insert_batch(contacts));
+  const auto stored = must(db->contacts().list_contacts(tenant.id, list.id, 0, 10)).items;
+  ASSERT_EQ(stored.size(), 2U);
+  CallAttempt attempt;
+  attempt.tenant_id = tenant.id;
+  attempt.contact_id = stored[0].id;
+  attempt.idempotency_key = "k1";
+  attempt.provider = "sim";
+  attempt.provider_call_id = "c1";
+  attempt = must(db->calls().create_attempt(attempt));
+
+  ASSERT_TRUE(db->execute("UPDATE users SET role = 'emperor'"));
+  ASSERT_TRUE(
+      db->execute("UPDATE contacts SET line_type = 'pager' WHERE id = " + std::to_string(stored[1].id)));
+  ASSERT_TRUE(db->execute("UPDATE call_attempts SET state = 'zombie'"));
+  const auto expect_unreadable = [](const Error& e, const std::string& column, const std::string& value) {
+    EXPECT_EQ(e.code, ErrorCode::kInternal);
+    EXPECT_EQ(e.details.at("column"), column);
+    EXPECT_EQ(e.details.at("value"), value);
+  };
+  auto user_read = db->tenants().get_user(user.id);
+  ASSERT_FALSE(user_read);
+  expect_unreadable(user_read.error(), "users.role", "emperor");
+  auto user_found = db->tenants().find_user_by_email(tenant.id, user.email);
+  ASSERT_FALSE(user_found);
+  expect_unreadable(user_found.error(), "users.role", "emperor");
+  auto page = db->contacts().list_contacts(tenant.id, list.id, 0, 10);  // 2nd row bad: no partial list
+  ASSERT_FALSE(page);
+  expect_unreadable(page.error(), "contacts.line_type", "pager");
+  EXPECT_TRUE(db->contacts().get_contact(tenant.id, stored[0].id));  // the good row still reads
+  auto contact = db->contacts().get_contact(tenant.id, stored[1].id);
+  ASSERT_FALSE(contact);
+  expect_unreadable(contact.error(), "contacts.line_type", "pager");
+  auto attempts = db->calls().list_attempts(tenant.id, 0, 0, 10);
+  ASSERT_FALSE(attempts);
+  expect_unreadable(attempts.error(), "call_attempts.state", "zombie");
+  auto by_call = db->calls().find_by_provider_id("sim", "c1");
+  ASSERT_FALSE(by_call);
+  expect_unreadable(by_call.error(), "call_attempts.state", "zombie");
+  // A missing row is still kNotFound / none, not an unreadable one.
+  EXPECT_EQ(db->tenants().get_user(user.id + 100).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(must(db->calls().find_by_provider_id("sim", "c2")).has_value());
+}
+
 TEST(SqliteDatabase, AppendOnlyAgainstAnotherConnection) {
   SqliteFileFactory files;
   auto db = must_open_sqlite(files.path());
@@ -195,13 +266,7 @@ TEST(SqliteDatabase, WholeCampaignPersistsEveryWrite) {
   SqliteFileFactory files;
   auto db = must_open_sqlite(files.path());
   constexpr int kContacts = 2'000;
-  Tenant tenant;
-  tenant.name = "campaign";
-  tenant = must(db->tenants().create_tenant(tenant));
-  ContactList list;
-  list.tenant_id = tenant.id;
-  list.name = "list";
-  list = must(db->contacts().create_list(list));
+  const auto [tenant, list] = tenant_with_list(*db, "campaign");
   std::vector<Contact> batch;
   for (int i = 0; i < kContacts; ++i) {
     Contact c;
