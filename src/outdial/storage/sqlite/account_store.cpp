@@ -19,10 +19,7 @@ Result<ProviderAccount> read_account(const Stmt& s) {
   ProviderAccount a;
   a.id = s.i64(0);
   a.tenant_id = s.i64(1);
-  const std::string provider = s.text(2);
-  auto p = parse_provider_kind(provider);
-  if (!p) return corrupt("provider_accounts.provider", provider);
-  a.provider = *p;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 2, parse_provider_kind, "provider_accounts.provider", a.provider));
   a.name = s.text(3);
   a.account_sid = s.text(4);
   a.connection_id = s.text(5);
@@ -32,10 +29,7 @@ Result<ProviderAccount> read_account(const Stmt& s) {
   a.limits.window_seconds = s.i32(9);
   a.limits.window_max = s.i32(10);
   a.limits.max_concurrency = s.i32(11);
-  const std::string status = s.text(12);
-  auto st = parse_account_status(status);
-  if (!st) return corrupt("provider_accounts.status", status);
-  a.status = *st;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 12, parse_account_status, "provider_accounts.status", a.status));
   a.created_at = s.time(13);
   return a;
 }
@@ -49,10 +43,7 @@ Result<PhoneNumber> read_number(const Stmt& s) {
   n.area_code = s.text(4);
   n.state = s.text(5);
   n.label = s.text(6);
-  const std::string status = s.text(7);
-  auto st = parse_number_status(status);
-  if (!st) return corrupt("phone_numbers.status", status);
-  n.status = *st;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 7, parse_number_status, "phone_numbers.status", n.status));
   n.status_reason = s.text(8);
   n.dedicated_campaign_id = s.i64(9);
   n.created_at = s.time(10);
@@ -80,10 +71,7 @@ Result<ProviderAccount> SqliteAccountStore::create_account(const ProviderAccount
   Binder(s, 1)(a.tenant_id)(to_string(a.provider))(a.name)(a.account_sid)(a.connection_id)(a.api_base)(
       a.credential_blob)(a.limits.calls_per_second)(a.limits.window_seconds)(a.limits.window_max)(
       a.limits.max_concurrency)(to_string(a.status))(a.created_at);
-  OUTDIAL_SQLITE_TRY(s.run());
-  ProviderAccount out = a;
-  out.id = conn_.last_insert_rowid();
-  return out;
+  return insert_row(conn_, s, a);
 }
 
 Result<ProviderAccount> SqliteAccountStore::get_account(TenantId tenant, ProviderAccountId id) {
@@ -274,10 +262,8 @@ Result<std::optional<CallerIdPolicy>> SqliteAccountStore::get_caller_id_policy(T
     CallerIdPolicy p;
     p.tenant_id = st.i64(0);
     p.campaign_id = st.i64(1);
-    const std::string strategy = st.text(2);
-    auto parsed = parse_caller_id_strategy(strategy);
-    if (!parsed) return corrupt("campaign_caller_ids.strategy", strategy);
-    p.strategy = *parsed;
+    OUTDIAL_SQLITE_TRY(
+        parse_column(st, 2, parse_caller_id_strategy, "campaign_caller_ids.strategy", p.strategy));
     p.static_number = st.text(3);
     p.default_number = st.text(4);
     p.updated_at = st.time(5);

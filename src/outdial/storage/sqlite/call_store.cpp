@@ -25,10 +25,7 @@ Result<CallAttempt> read_attempt(const Stmt& s) {
   a.contact_id = s.i64(3);
   a.attempt_number = s.i32(4);
   a.idempotency_key = s.text(5);
-  const std::string state = s.text(6);
-  auto st = parse_call_state(state);
-  if (!st) return corrupt("call_attempts.state", state);
-  a.state = *st;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 6, parse_call_state, "call_attempts.state", a.state));
   a.provider = s.text(7);
   a.provider_call_id = s.text(8);
   a.from_number = s.text(9);
@@ -51,10 +48,7 @@ Result<CallEvent> read_event(const Stmt& s) {
   e.provider = s.text(1);
   e.provider_call_id = s.text(2);
   e.attempt_id = s.i64(3);
-  const std::string kind = s.text(4);
-  auto k = parse_call_event_kind(kind);
-  if (!k) return corrupt("call_events.kind", kind);
-  e.kind = *k;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 4, parse_call_event_kind, "call_events.kind", e.kind));
   e.at = s.time(5);
   e.sequence = s.i64(6);
   e.dedupe_key = s.text(7);  // NULL reads back as ""
@@ -342,11 +336,7 @@ Result<Disposition> SqliteCallStore::add_disposition(const Disposition& d) {
     s.bind_null(5);
   }
   s.bind(6, d.created_by).bind(7, d.created_at);
-  auto n = s.run();
-  if (!n) return n.error();
-  Disposition stored = d;
-  stored.id = sqlite3_last_insert_rowid(conn_.handle());
-  return stored;
+  return insert_row(conn_, s, d);
 }
 
 Result<std::vector<Disposition>> SqliteCallStore::dispositions_for_attempt(AttemptId attempt) {

@@ -109,18 +109,9 @@ Result<Campaign> read_campaign(const Stmt& s) {
   c.description = s.text(i++);
   c.script = s.text(i++);
   c.voicemail_text = s.text(i++);
-  const std::string purpose = s.text(i++);
-  const std::string voice = s.text(i++);
-  const std::string status = s.text(i++);
-  auto p = parse_purpose(purpose);
-  if (!p) return corrupt("campaigns.purpose", purpose);
-  auto v = parse_voice_type(voice);
-  if (!v) return corrupt("campaigns.voice", voice);
-  auto st = parse_campaign_status(status);
-  if (!st) return corrupt("campaigns.status", status);
-  c.purpose = *p;
-  c.voice = *v;
-  c.status = *st;
+  OUTDIAL_SQLITE_TRY(parse_column(s, i++, parse_purpose, "campaigns.purpose", c.purpose));
+  OUTDIAL_SQLITE_TRY(parse_column(s, i++, parse_voice_type, "campaigns.voice", c.voice));
+  OUTDIAL_SQLITE_TRY(parse_column(s, i++, parse_campaign_status, "campaigns.status", c.status));
   c.list_id = s.i64(i++);
   c.caller_id = s.text(i++);
   c.agent_number = s.text(i++);
@@ -152,10 +143,7 @@ Result<CampaignTarget> read_target(const Stmt& s) {
   CampaignTarget t;
   t.campaign_id = s.i64(0);
   t.contact_id = s.i64(1);
-  const std::string status = s.text(2);
-  auto st = parse_target_status(status);
-  if (!st) return corrupt("campaign_targets.status", status);
-  t.status = *st;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 2, parse_target_status, "campaign_targets.status", t.status));
   t.attempts = s.i32(3);
   t.next_eligible_at = s.time(4);
   t.last_outcome = s.text(5);
@@ -209,10 +197,7 @@ Result<Campaign> SqliteCampaignStore::create_campaign(const Campaign& c) {
   auto s = conn_.prepare(insert_campaign_sql());
   s.bind(1, c.tenant_id).bind(2, c.created_by).bind(3, c.created_at);
   bind_mutable(s, c, 4);
-  OUTDIAL_SQLITE_TRY(s.run());
-  Campaign out = c;
-  out.id = conn_.last_insert_rowid();
-  return out;
+  return insert_row(conn_, s, c);
 }
 
 Result<Campaign> SqliteCampaignStore::get_campaign(TenantId tenant, CampaignId id) {

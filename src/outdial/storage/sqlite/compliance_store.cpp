@@ -22,20 +22,11 @@ Result<ConsentRecord> read_consent(const Stmt& s) {
   c.id = s.i64(0);
   c.tenant_id = s.i64(1);
   c.phone_e164 = s.text(2);
-  const std::string type = s.text(3);
-  auto t = parse_consent_type(type);
-  if (!t) return corrupt("consents.type", type);
-  c.type = *t;
-  const std::string ebr = s.text(4);
-  auto e = parse_ebr_kind(ebr);
-  if (!e) return corrupt("consents.ebr_kind", ebr);
-  c.ebr_kind = *e;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 3, parse_consent_type, "consents.type", c.type));
+  OUTDIAL_SQLITE_TRY(parse_column(s, 4, parse_ebr_kind, "consents.ebr_kind", c.ebr_kind));
   c.ebr_start = s.opt_time(5);
   if (!s.is_null(6)) {
-    const std::string channel = s.text(6);
-    auto ch = parse_channel(channel);
-    if (!ch) return corrupt("consents.channel", channel);
-    c.channel = *ch;
+    OUTDIAL_SQLITE_TRY(parse_column(s, 6, parse_channel, "consents.channel", c.channel));
   }
   c.covers_artificial_voice = s.boolean(7);
   c.source = s.text(8);
@@ -60,10 +51,7 @@ Result<RejectedNumber> read_rejected(const Stmt& s) {
   RejectedNumber r;
   r.tenant_id = s.i64(0);
   r.phone_e164 = s.text(1);
-  const std::string channel = s.text(2);
-  auto ch = parse_channel(channel);
-  if (!ch) return corrupt("rejected_numbers.channel", channel);
-  r.channel = *ch;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 2, parse_channel, "rejected_numbers.channel", r.channel));
   r.reason = s.text(3);
   r.provider = s.text(4);
   r.provider_code = s.text(5);
@@ -104,10 +92,7 @@ Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c)
   }
   s.bind(7, c.covers_artificial_voice).bind(8, c.source).bind(9, c.evidence).bind(10, c.granted_at);
   s.bind(11, c.revoked_at);
-  OUTDIAL_SQLITE_TRY(s.run());
-  ConsentRecord out = c;
-  out.id = conn_.last_insert_rowid();
-  return out;
+  return insert_row(conn_, s, c);
 }
 
 Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId tenant,

@@ -54,10 +54,7 @@ Result<Contact> read_contact(const Stmt& s) {
     if (!v.is_string()) return corrupt("contacts.custom_fields", custom);
     c.custom_fields.emplace(k, v.get<std::string>());
   }
-  const std::string line_type = s.text(11);
-  auto lt = parse_line_type(line_type);
-  if (!lt) return corrupt("contacts.line_type", line_type);
-  c.line_type = *lt;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 11, parse_line_type, "contacts.line_type", c.line_type));
   c.national_dnc = s.boolean(12);
   c.created_at = s.time(13);
   return c;
@@ -211,10 +208,7 @@ Result<ContactList> SqliteContactStore::create_list(const ContactList& l) {
   auto lock = conn_.lock();
   auto s = conn_.prepare("INSERT INTO contact_lists (tenant_id, name, created_at) VALUES (?1, ?2, ?3)");
   s.bind(1, l.tenant_id).bind(2, l.name).bind(3, l.created_at);
-  OUTDIAL_SQLITE_TRY(s.run());
-  ContactList out = l;
-  out.id = conn_.last_insert_rowid();
-  return out;
+  return insert_row(conn_, s, l);
 }
 
 Result<std::optional<ContactList>> SqliteContactStore::find_list_by_name(TenantId tenant,

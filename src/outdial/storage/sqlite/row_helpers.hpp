@@ -22,6 +22,26 @@ inline Error corrupt(const std::string& column, const std::string& value) {
                     {{"column", column}, {"value", value}});
 }
 
+// Reads column `col` as text and parses it with `parse` (text -> std::optional<E>) into `out`;
+// corrupt(column, text) when the stored name does not parse.
+template <typename E, typename Parse>
+Status parse_column(const Stmt& s, int col, Parse&& parse, const char* column, E& out) {
+  const std::string text = s.text(col);
+  auto parsed = parse(text);
+  if (!parsed) return corrupt(column, text);
+  out = *parsed;
+  return ok_status();
+}
+
+// Runs the INSERT `s` and returns `row` with the id the database gave it (no read-back).
+template <typename T>
+Result<T> insert_row(Connection& conn, Stmt& s, T row) {
+  auto n = s.run();
+  if (!n) return n.error();
+  row.id = conn.last_insert_rowid();
+  return row;
+}
+
 // Row readers are callables taking the statement (positioned on a row) and returning either T
 // or Result<T> (when a stored value can be unreadable). RowValue<Read> is that T.
 namespace detail {

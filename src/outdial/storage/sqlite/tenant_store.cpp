@@ -26,10 +26,7 @@ Result<User> read_user(const Stmt& s) {
   u.tenant_id = s.i64(1);
   u.email = s.text(2);
   u.name = s.text(3);
-  const std::string role = s.text(4);
-  auto r = parse_role(role);
-  if (!r) return corrupt("users.role", role);
-  u.role = *r;
+  OUTDIAL_SQLITE_TRY(parse_column(s, 4, parse_role, "users.role", u.role));
   u.created_at = s.time(5);
   return u;
 }
@@ -42,10 +39,7 @@ Result<Tenant> SqliteTenantStore::create_tenant(const Tenant& t) {
       "INSERT INTO tenants (name, default_region, us_only, help_text, created_at) VALUES (?1, ?2, ?3, ?4, "
       "?5)");
   s.bind(1, t.name).bind(2, t.default_region).bind(3, t.us_only).bind(4, t.help_text).bind(5, t.created_at);
-  OUTDIAL_SQLITE_TRY(s.run());
-  Tenant out = t;
-  out.id = conn_.last_insert_rowid();
-  return out;
+  return insert_row(conn_, s, t);
 }
 
 Result<Tenant> SqliteTenantStore::get_tenant(TenantId id) {
@@ -73,10 +67,7 @@ Result<User> SqliteTenantStore::create_user(const User& u) {
   auto s = conn_.prepare(
       "INSERT INTO users (tenant_id, email, name, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   s.bind(1, u.tenant_id).bind(2, u.email).bind(3, u.name).bind(4, to_string(u.role)).bind(5, u.created_at);
-  OUTDIAL_SQLITE_TRY(s.run());
-  User out = u;
-  out.id = conn_.last_insert_rowid();
-  return out;
+  return insert_row(conn_, s, u);
 }
 
 Result<User> SqliteTenantStore::get_user(UserId id) {
@@ -99,10 +90,7 @@ Result<ApiKey> SqliteTenantStore::create_api_key(const ApiKey& k) {
   auto s = conn_.prepare(
       "INSERT INTO api_keys (user_id, key_hash, label, created_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   s.bind(1, k.user_id).bind(2, k.key_hash).bind(3, k.label).bind(4, k.created_at).bind(5, k.revoked_at);
-  OUTDIAL_SQLITE_TRY(s.run());
-  ApiKey out = k;
-  out.id = conn_.last_insert_rowid();
-  return out;
+  return insert_row(conn_, s, k);
 }
 
 Result<std::optional<User>> SqliteTenantStore::find_user_by_key_hash(const std::string& key_hash) {
