@@ -75,6 +75,11 @@ void Pacer::configure_locked(ProviderLimits limits) {
   }
   if (spacing_us_ > 0) spacing_ = Millis(std::max<std::int64_t>(1, spacing_us_ / 1000));
   keep_ = std::max(longest_, Millis(10'000));
+  // Starts this pacer no longer names (pruned, or made before a restart) all happened at or
+  // before forgotten_: a window of the (possibly new, longer) longest length reaches none of
+  // them from forgotten_ + longest_ on. Before that, the window could hold up to its limit of
+  // them already, so no start is admitted. (A shorter window reaches back less far.)
+  not_before_ = forgotten_ ? *forgotten_ + longest_ : TimePoint{};
 }
 
 void Pacer::set_limits(ProviderLimits limits) {
@@ -102,7 +107,12 @@ std::int64_t Pacer::spacing_us() const {
 
 void Pacer::restore_unknown(TimePoint restarted_at) {
   std::lock_guard lock(mu_);
-  not_before_ = std::max(not_before_, restarted_at + longest_);
+  forget_locked(restarted_at);
+}
+
+void Pacer::forget_locked(TimePoint at) {
+  forgotten_ = forgotten_ ? std::max(*forgotten_, at) : at;
+  not_before_ = std::max(not_before_, *forgotten_ + longest_);
 }
 
 std::int64_t Pacer::even_after(std::int64_t even_next_us, TimePoint t) const {
@@ -115,7 +125,12 @@ std::int64_t Pacer::even_after(std::int64_t even_next_us, TimePoint t) const {
 void Pacer::prune_locked(TimePoint now) {
   // A start at s still matters while some window (now - W, now] can contain it: s > now - W.
   // Kept a little longer (keep_ >= longest_): a later set_limits with a longer window sees them.
-  while (!starts_.empty() && starts_.front() <= now - keep_) starts_.pop_front();
+  // A pruned start is forgotten: a later, longer window must not admit starts that it would
+  // have counted (set_limits: not before the last pruned start + the new longest window).
+  while (!starts_.empty() && starts_.front() <= now - keep_) {
+    forget_locked(starts_.front());
+    starts_.pop_front();
+  }
 }
 
 TimePoint Pacer::rate_slot_locked(TimePoint now, const std::vector<TimePoint>& extra,

@@ -86,7 +86,10 @@ class Pacer {
   // The account's limits changed (the store's row was edited): the windows and the concurrency
   // limit follow at once, keeping the starts made and the calls in flight (a call admitted under
   // the old limits still holds its slot). The starts of the last max(longest window, 10 s) are
-  // kept, so a longer window counts the starts before the change too (up to 10 s back).
+  // kept, so a longer window counts the starts before the change too (up to 10 s back); starts
+  // older than that (pruned, or before a restore_unknown) are no longer named, so a window
+  // longer than what was kept admits nothing until it cannot reach back to them (the last
+  // forgotten start + the new longest window). Never exceeds the new limit in any window.
   void set_limits(ProviderLimits limits);
 
   int in_flight() const;
@@ -110,6 +113,8 @@ class Pacer {
   void prune_locked(TimePoint now);
   bool start_locked(TimePoint now);  // records a start at max(now, last start) if the windows allow
   void configure_locked(ProviderLimits limits);  // windows and spacing from the limits
+  // Starts at or before `at` are no longer named: none is admitted before at + longest window.
+  void forget_locked(TimePoint at);
 
   const PacerOptions options_;
   ProviderLimits limits_;
@@ -117,7 +122,8 @@ class Pacer {
   int window_count_ = 0;
   Millis longest_{0};
   Millis keep_{0};  // starts are kept this long: max(longest_, 10 s), for set_limits
-  TimePoint not_before_{};  // restore_unknown(): no start before this
+  TimePoint not_before_{};  // no start before this: forgotten_ + the longest window
+  std::optional<TimePoint> forgotten_;  // the latest start no longer named (pruned or before a restart)
   Millis spacing_{0};
   std::int64_t spacing_us_ = 0;
   std::int64_t even_next_us_ = 0;  // the even schedule's next instant (0: none yet)

@@ -400,5 +400,87 @@ TEST(Pacer, TryStartCountsInTheWindowsButNotInFlight) {
   EXPECT_TRUE(p.try_acquire(at(1000)));
 }
 
+// An edit to a window longer than the starts kept (max(old longest window, 10 s)): the starts
+// before the kept ones are no longer named, so nothing is admitted until the new window cannot
+// reach back to them. At 10/s for 60 s, then 300 per 60 s: no 60-s window may hold more than 300
+// (it held 799 when only the kept 10 s were counted).
+TEST(Pacer, LongerWindowAfterAnEditCountsStartsOlderThanTheKeptHistory) {
+  Pacer p(limits(10, 0, 0, 0));
+  std::vector<TimePoint> all;
+  for (int i = 0; i < 600; ++i) {  // 10/s for 60 s: 0 .. 59.9 s
+    ASSERT_TRUE(p.try_acquire(at(i * 100)));
+    p.release();
+    all.push_back(at(i * 100));
+  }
+  p.set_limits(limits(0, 60, 300, 0));  // 300 per 60 s
+  // The 60-s window ending at 60 s already holds 599 starts (made under the old limits): it
+  // admits none (it admitted 200, the 100 kept plus 200 < 300, when only 10 s were counted).
+  int more = 0;
+  for (int i = 0; i < 1000 && p.try_acquire(at(60000)); ++i, ++more) p.release();
+  EXPECT_EQ(more, 0) << more << " admitted at 60 s after the edit";
+  // The kept history runs back to 50 s (10 s before the last start); the starts before it are no
+  // longer named, so the 60-s window waits until it cannot reach the last of them (49.9 s).
+  const auto slot = p.next_slot(at(60000));
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_GE(*slot, at(49900 + 60000));
+  ASSERT_TRUE(p.try_acquire(*slot));
+  int ending_there = 1;  // the 60-s window ending at the new start
+  for (auto t : all) ending_there += t > *slot - Millis(60000) ? 1 : 0;
+  EXPECT_LE(ending_there, 300);
+}
+
+// restore_unknown before a later edit that widens the window: the unknown starts before the
+// restart hold the new, longer window too.
+TEST(Pacer, RestoreUnknownHoldsAWindowWidenedLater) {
+  Pacer p(limits(10, 0, 0, 0));
+  p.restore_unknown(at(60000));
+  EXPECT_EQ(p.next_slot(at(60000)), at(61000));
+  p.set_limits(limits(0, 60, 300, 0));
+  EXPECT_FALSE(p.try_acquire(at(61000)));
+  EXPECT_EQ(p.next_slot(at(61000)), at(120000));
+  EXPECT_FALSE(p.try_acquire(at(119999)));
+  EXPECT_TRUE(p.try_acquire(at(120000)));
+  // Narrowed again: a shorter window reaches back less far (the restart is 60 s back).
+  p.set_limits(limits(10, 0, 0, 0));
+  EXPECT_TRUE(p.try_acquire(at(120000)));
+}
+
+// Random edits between windows of 1 .. 90 s and starts at random instants: every admitted start
+// leaves each window of the limits it was admitted under at most full, counting all the starts
+// ever made (not only the ones kept).
+TEST(Pacer, NoEditLetsAnyWindowExceedItsLimit) {
+  std::mt19937 rng(7);
+  Pacer p(limits(20, 0, 0, 0));
+  std::vector<TimePoint> all;
+  std::int64_t now = 0;
+  ProviderLimits cur = p.limits();
+  for (int step = 0; step < 20000; ++step) {
+    if (step % 700 == 0) {
+      std::uniform_int_distribution<int> secs(1, 90), cap(5, 400), cps(0, 20);
+      cur = limits(cps(rng), 0, 0, 0);
+      if (cur.calls_per_second == 0 || rng() % 2 == 0) {
+        cur.window_seconds = secs(rng);
+        cur.window_max = cap(rng);
+      }
+      p.set_limits(cur);
+    }
+    now += static_cast<std::int64_t>(rng() % 120);
+    if (!p.try_acquire(at(now))) continue;
+    p.release();
+    const TimePoint t = at(now);
+    all.push_back(t);
+    auto count_in = [&](Millis w) {  // starts in (t - w, t]; `all` is ascending
+      return static_cast<int>(all.end() - std::upper_bound(all.begin(), all.end(), t - w));
+    };
+    if (cur.calls_per_second > 0) {
+      ASSERT_LE(count_in(Millis(1000)), cur.calls_per_second) << step;
+    }
+    if (cur.window_seconds > 0) {
+      ASSERT_LE(count_in(Millis(1000LL * cur.window_seconds)), cur.window_max) << step;
+    }
+  }
+  EXPECT_GT(all.size(), 1000u);  // it did admit starts
+}
+
 }  // namespace
 }  // namespace outdial::accounts
