@@ -72,14 +72,20 @@ accounts::Pacer* CampaignRunner::restored(accounts::Pacer* pacer) {
   return pacer;
 }
 
-Result<accounts::Pacer*> CampaignRunner::pacer_for(TenantId tenant, const std::string& from) {
+Result<accounts::Pacer*> CampaignRunner::find_pacer(TenantId tenant, const std::string& from) {
   accounts::Pacer* pacer = config_.pacer;
   if (config_.pacers != nullptr) {
     auto own = config_.pacers->pacer_for_call(tenant, from);
     if (!own) return own.error();
     if (*own != nullptr) pacer = *own;
   }
-  return restored(pacer);
+  return pacer;
+}
+
+Result<accounts::Pacer*> CampaignRunner::pacer_for(TenantId tenant, const std::string& from) {
+  auto pacer = find_pacer(tenant, from);
+  if (!pacer) return pacer.error();
+  return restored(*pacer);
 }
 
 Result<std::vector<accounts::Pacer*>> CampaignRunner::campaign_pacers(const Campaign& c) {
@@ -880,26 +886,36 @@ Status CampaignRunner::recover_held_targets(CampaignId campaign) {
   return ok_status();
 }
 
+Status CampaignRunner::restore_pacers(const std::vector<CallAttempt>& live) {
+  if (!paced() || pacers_restored_) return ok_status();
+  // The calls still in flight hold their accounts' concurrency; their starts fill the
+  // accounts' windows. Each live attempt's account is found again from its tenant and From.
+  // The calls that ended before the restart left no live row: restore_unknown (restored())
+  // keeps every pacer from starting before one window after now.
+  // Every pacer is found before any is changed: a store failure part-way would otherwise leave
+  // some calls uncounted (more calls started than the account allows, and their ends giving
+  // back slots that belong to others), and a repeat would count the others twice.
+  std::map<accounts::Pacer*, std::vector<TimePoint>> starts;
+  std::vector<std::pair<AttemptId, accounts::Pacer*>> holds;
+  for (const auto& a : live) {
+    auto pacer = find_pacer(a.tenant_id, a.from_number);
+    if (!pacer) return pacer.error();
+    if (*pacer == nullptr) continue;
+    starts[*pacer].push_back(a.dialed_at.value_or(a.created_at));
+    holds.emplace_back(a.id, *pacer);
+  }
+  recovered_at_ = clock_.now();
+  for (auto& [pacer, at] : starts) restored(pacer)->restore(at, static_cast<int>(at.size()));
+  for (const auto& [id, pacer] : holds) pace_hold(id, pacer);
+  restored(config_.pacer);
+  pacers_restored_ = true;
+  return ok_status();
+}
+
 Status CampaignRunner::recover() {
   auto live = db_.calls().live_attempts(0);
   if (!live) return live.error();
-  if (paced()) {
-    // The calls still in flight hold their accounts' concurrency; their starts fill the
-    // accounts' windows. Each live attempt's account is found again from its tenant and From.
-    // The calls that ended before the restart left no live row: restore_unknown (restored())
-    // keeps every pacer from starting before one window after now.
-    recovered_at_ = clock_.now();
-    std::map<accounts::Pacer*, std::vector<TimePoint>> starts;
-    for (const auto& a : *live) {
-      auto pacer = pacer_for(a.tenant_id, a.from_number);
-      if (!pacer) return pacer.error();
-      if (*pacer == nullptr) continue;
-      starts[*pacer].push_back(a.dialed_at.value_or(a.created_at));
-      pace_hold(a.id, *pacer);
-    }
-    for (auto& [pacer, at] : starts) pacer->restore(at, static_cast<int>(at.size()));
-    restored(config_.pacer);
-  }
+  if (auto st = restore_pacers(*live); !st) return st;
   std::set<CampaignId> campaigns;
   for (const auto& a : *live) {
     campaigns.insert(a.campaign_id);

@@ -86,6 +86,10 @@ class CampaignRunner {
   // the gate again and place it with the same key (anything but allow cancels it: the window
   // may have closed while the process was down); with one, reconcile(). Replays stored events, then finalizes targets held by this node whose
   // newest attempt is terminal and releases those that never got an attempt.
+  // The pacers' calls in flight are restored all at once or not at all: an error (a store
+  // failure finding an account's pacer) leaves them untouched. On any error the caller must call
+  // recover() again (RealtimeDriver retries with back-off) before ticking; a repeat after the
+  // pacers were restored does not restore them twice.
   Status recover();
   TickResult tick();
 
@@ -199,6 +203,10 @@ class CampaignRunner {
   // The pacer governing a call of `tenant` from `from` (its account's, else the install's;
   // nullptr: unpaced), or a store error.
   Result<accounts::Pacer*> pacer_for(TenantId tenant, const std::string& from);
+  // The same without restored(): changes nothing (recover() looks every pacer up first).
+  Result<accounts::Pacer*> find_pacer(TenantId tenant, const std::string& from);
+  // recover() restores the pacers' calls in flight once: the first recover() that found them all.
+  Status restore_pacers(const std::vector<CallAttempt>& live);
   // The pacers a round of campaign c may start calls through (no nulls; empty: unpaced).
   Result<std::vector<accounts::Pacer*>> campaign_pacers(const Campaign& c);
   // After recover(): a pacer first used since then has not seen the starts of calls that ended
@@ -212,6 +220,7 @@ class CampaignRunner {
   std::function<void()> on_call_ended_;  // under paced_mu_
   std::optional<TimePoint> recovered_at_;
   std::set<accounts::Pacer*> restored_;
+  bool pacers_restored_ = false;  // recover() restored the calls in flight
 
   storage::Database& db_;
   telephony::Provider& provider_;

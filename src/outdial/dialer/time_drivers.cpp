@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 namespace outdial::dialer {
 
 namespace {
@@ -113,6 +115,27 @@ void RealtimeDriver::start() {
   thread_ = std::thread([this] { loop(); });
 }
 
+void RealtimeDriver::set_recover_backoff(Millis first, Millis max) {
+  std::lock_guard lock(mu_);
+  recover_first_ = std::max(Millis(1), first);
+  recover_max_ = std::max(recover_first_, max);
+}
+
+bool RealtimeDriver::recover_until_done() {
+  Millis wait = recover_first_;
+  for (int attempt = 1;; ++attempt) {
+    const Status st = runner_.recover();
+    if (st.ok()) return true;
+    // A tick before the restart is recovered would start calls the accounts' pacers do not
+    // count and leave queued attempts unresolved: try again, later.
+    spdlog::error("dialer: restart recovery failed (try {}): {} ({}); retrying in {} ms", attempt,
+                  st.error().message, to_string(st.error().code), wait.count());
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, wait, [this] { return stopping_; })) return false;
+    wait = std::min(recover_max_, wait * 2);
+  }
+}
+
 void RealtimeDriver::stop() {
   {
     std::lock_guard lock(mu_);
@@ -167,7 +190,11 @@ void RealtimeDriver::loop() {
     }
     if (notify) cv_.notify_all();
   });
-  (void)runner_.recover();
+  if (!recover_until_done()) {
+    runner_.set_on_call_ended(nullptr);
+    runner_.set_pace_wait(nullptr);
+    return;
+  }
   for (;;) {
     {
       std::lock_guard lock(mu_);

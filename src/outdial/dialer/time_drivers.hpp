@@ -41,12 +41,17 @@ class RealtimeDriver {
   RealtimeDriver(const RealtimeDriver&) = delete;
   RealtimeDriver& operator=(const RealtimeDriver&) = delete;
 
-  void start();  // runs recover() on the thread first
+  // Runs recover() on the thread first, and again until it succeeds (each error is logged
+  // with spdlog, then the thread waits the back-off, doubling from `first` up to `max`): no tick
+  // before the restart is recovered. stop() ends the waiting too.
+  void start();
+  void set_recover_backoff(Millis first, Millis max);  // before start(); default 100 ms .. 30 s
   void stop();   // joins; idempotent
   std::int64_t turns() const { return turns_.load(); }
 
  private:
   void loop();
+  bool recover_until_done();  // false: stopped first
   void catch_up();                // virtual clock += wall elapsed since the last turn × speed
   void pace_wait(TimePoint until);  // the runner's clock reaches `until` (sleeping on the wall)
   TimePoint runner_now() const;
@@ -64,6 +69,8 @@ class RealtimeDriver {
   bool woken_ = false;  // a call ended since the last tick began
   std::atomic<std::int64_t> turns_{0};
   TimePoint last_wall_{};  // the driver thread's own
+  Millis recover_first_{100};
+  Millis recover_max_{30'000};
   std::thread thread_;
 };
 

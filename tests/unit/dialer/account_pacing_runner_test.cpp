@@ -6,8 +6,10 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "outdial/dialer/pacer_directory.hpp"
+#include "outdial/dialer/time_drivers.hpp"
 #include "unit/dialer/dialer_fixture.hpp"
 
 namespace outdial::dialer {
@@ -23,10 +25,16 @@ class FakePacers final : public PacerDirectory {
   std::map<CampaignId, std::vector<accounts::Pacer*>> by_campaign;  // else the caller ID's
   std::optional<Error> failure;  // a store failure for every call
   int lookups = 0;
+  int fail_after = 0;    // with failures > 0: lookups after the first fail_after fail ...
+  int failures = 0;      // ... this many times
 
   Result<accounts::Pacer*> pacer_for_call(TenantId, const std::string& from) override {
     ++lookups;
     if (failure) return *failure;
+    if (failures > 0 && lookups > fail_after) {
+      --failures;
+      return make_error(ErrorCode::kUnavailable, "store busy");
+    }
     auto it = by_from.find(from);
     return it == by_from.end() ? nullptr : it->second;
   }
@@ -372,6 +380,75 @@ TEST_F(AccountPacingRunnerTest, WithAPaceWaitEachAccountKeepsItsOwnEvenSpacing) 
   // Both dialed at once: B's calls were not all after A's.
   EXPECT_LT(stamping.sent[kFromB].front(), stamping.sent[kFromA].back());
   expect_each_key_dialed_once();
+}
+
+// A store failure part-way through recover() (the second live attempt's account): no pacer is
+// changed, and recover() again restores every account's calls in flight exactly once, however
+// often it is repeated.
+TEST_F(AccountPacingRunnerTest, ARecoverThatFailsPartWayChangesNoPacerAndARepeatCountsOnce) {
+  campaign_from(kFromA, 4);
+  campaign_from(kFromB, 4);
+  campaign_from(kFromInstall, 4);
+  {
+    CampaignRunner before(db, provider, gate, *facts, clock, config());
+    before.tick();
+  }
+  ASSERT_EQ(provider.dials.size(), 6u);
+  clock.advance(Millis(300));
+  accounts::Pacer a2{limits(1, 2)};
+  accounts::Pacer b2{limits(3, 5)};
+  accounts::Pacer install2{limits(2, 10)};
+  pacers.by_from = {{kFromA, &a2}, {kFromB, &b2}};
+  pacers.lookups = 0;
+  pacers.fail_after = 1;
+  pacers.failures = 1;
+  RunnerConfig cfg = config();
+  cfg.pacer = &install2;
+  CampaignRunner after(db, provider, gate, *facts, clock, cfg);
+  auto failed = after.recover();
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(a2.in_flight() + b2.in_flight() + install2.in_flight(), 0);
+  ASSERT_TRUE(after.recover());
+  ASSERT_TRUE(after.recover());  // a repeat (say the caller retried after a later step failed)
+  EXPECT_EQ(a2.in_flight(), 1);
+  EXPECT_EQ(b2.in_flight(), 3);
+  EXPECT_EQ(install2.in_flight(), 2);
+  // Each call placed before the restart gives back its own account's slot, once.
+  after.sink().on_call_event(busy(call_from(kFromB)));
+  after.sink().on_call_event(busy(call_from(kFromB, 1)));
+  EXPECT_EQ(b2.in_flight(), 1);
+  EXPECT_EQ(provider.dials.size(), 6u);
+  expect_each_key_dialed_once();
+}
+
+// The real-time driver does not tick over a failed recover(): it tries again (with back-off)
+// until the accounts' calls in flight are restored.
+TEST_F(AccountPacingRunnerTest, TheRealtimeDriverRetriesRecoverBeforeTicking) {
+  campaign_from(kFromA, 4);
+  campaign_from(kFromB, 4);
+  {
+    CampaignRunner before(db, provider, gate, *facts, clock, config());
+    before.tick();
+  }
+  ASSERT_EQ(provider.dials.size(), 4u);
+  accounts::Pacer a2{limits(1, 2)};
+  accounts::Pacer b2{limits(3, 5)};
+  pacers.by_from = {{kFromA, &a2}, {kFromB, &b2}};
+  pacers.lookups = 0;
+  pacers.fail_after = 1;
+  pacers.failures = 3;  // three recover() calls fail
+  CampaignRunner after(db, provider, gate, *facts, clock, config());
+  RealtimeDriver driver(after, nullptr, clock, nullptr, 1.0, Millis(5));  // the manual clock stands still
+  driver.set_recover_backoff(Millis(1), Millis(4));
+  driver.start();
+  for (int i = 0; i < 2000 && driver.turns() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  driver.stop();
+  ASSERT_GT(driver.turns(), 0);
+  EXPECT_EQ(pacers.failures, 0);
+  EXPECT_EQ(a2.in_flight(), 1);
+  EXPECT_EQ(b2.in_flight(), 3);
+  EXPECT_EQ(provider.dials.size(), 4u);
 }
 
 }  // namespace
