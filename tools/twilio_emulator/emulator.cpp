@@ -173,6 +173,7 @@ void TwilioEmulator::Impl::add_routes() {
   router.add("POST", acct + "/Calls/:call", [this](const net::Request& r) { return update_call(r); });
   router.add("POST", acct + "/Messages.json", [this](const net::Request& r) { return create_message(r); });
   router.add("GET", acct + "/Messages/:message", [this](const net::Request& r) { return get_message(r); });
+  router.add("GET", acct + "/Recordings/:recording", [this](const net::Request& r) { return get_recording(r); });
 
   // Inspection and control (no credentials: bind the emulator to loopback).
   router.add("GET", "/_emulator/calls", [this](const net::Request& r) {
@@ -448,6 +449,11 @@ int TwilioEmulator::max_starts_per_second() const { return impl_->max_starts(); 
 std::size_t TwilioEmulator::create_requests() const {
   std::lock_guard lock(impl_->mu);
   return impl_->create_requests;
+}
+
+std::size_t TwilioEmulator::media_requests() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->media_requests;
 }
 
 }  // namespace outdial::twilio_emulator

@@ -47,6 +47,10 @@ struct EmulatorOptions {
   bool echo_log = false;       // also print each log line on stderr (the CLI)
 };
 
+// The audio the emulator serves for a recording it announced (Recordings/{sid}.mp3): a few KB of
+// bytes derived from the sid alone (every byte value occurs), so a test can compare them.
+std::string recording_media(const std::string& recording_sid);
+
 class TwilioEmulator {
  public:
   // `scheduler` drives time, `http` delivers the webhooks (the real libcurl client over loopback
@@ -85,6 +89,7 @@ class TwilioEmulator {
   // Most calls started ("initiated") within any one-second window: checks the CPS pacing.
   int max_starts_per_second() const;
   std::size_t create_requests() const;  // POST Calls.json requests seen (faulted ones included)
+  std::size_t media_requests() const;   // recording media served
 
  private:
   struct Impl;

@@ -63,6 +63,7 @@ struct TwilioEmulator::Impl {
   std::vector<WebhookRecord> webhooks;
   std::vector<LogEntry> log_entries;
   std::size_t create_requests = 0;
+  std::size_t media_requests = 0;  // recording media served (authorized, known recording)
   std::map<std::string, std::deque<Outgoing>> outbox;  // ordered delivery per call / message
   std::set<std::string> outbox_busy;
   std::map<std::string, Outgoing> held;                // reorder fault: waits for the next one
@@ -86,6 +87,7 @@ struct TwilioEmulator::Impl {
   net::Response update_call(const net::Request& r);
   net::Response create_message(const net::Request& r);
   net::Response get_message(const net::Request& r);
+  net::Response get_recording(const net::Request& r);  // Recordings/{RE…}.mp3|.wav
   // Pops the first REST fault matching (resource, to); nullopt when none.
   std::optional<RestFault> take_fault(const std::string& resource, const std::string& to);
   std::string call_json(const EmulatedCall& c) const;

@@ -97,6 +97,21 @@ bool parse_day_or_instant(const std::string& s, TimePoint& from, TimePoint& to_e
 
 }  // namespace
 
+std::string recording_media(const std::string& recording_sid) {
+  // FNV-1a of the sid seeds an xorshift stream; an ID3 tag head makes it look like an mp3.
+  std::uint64_t x = 1469598103934665603ULL;
+  for (unsigned char ch : recording_sid) x = (x ^ ch) * 1099511628211ULL;
+  std::string out("ID3\x04\x00\x00\x00\x00\x00\x00", 10);
+  out.reserve(10 + 4096);
+  for (int i = 0; i < 4096; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    out.push_back(static_cast<char>(i < 256 ? i : static_cast<int>(x & 0xff)));
+  }
+  return out;
+}
+
 bool TwilioEmulator::Impl::authorized(const net::Request& r, net::Response& denied) const {
   const std::string h = r.header("Authorization");
   bool ok = false;
@@ -399,6 +414,29 @@ net::Response TwilioEmulator::Impl::get_call(const net::Request& r) {
   auto it = calls.find(sid);
   if (it == calls.end()) return twilio_error(404, 20404, "The requested resource " + r.path + " was not found");
   return net::Response::json(200, call_json(it->second));
+}
+
+net::Response TwilioEmulator::Impl::get_recording(const net::Request& r) {
+  net::Response denied;
+  if (!authorized(r, denied)) return denied;
+  std::string sid = r.path_param("recording");
+  std::string type = "audio/x-wav";  // Twilio: no extension (or .wav) is WAV
+  for (const auto& [ext, ct] : {std::pair<std::string, std::string>{".mp3", "audio/mpeg"}, {".wav", "audio/x-wav"}}) {
+    if (sid.size() > ext.size() && sid.compare(sid.size() - ext.size(), ext.size(), ext) == 0) {
+      sid.resize(sid.size() - ext.size());
+      type = ct;
+    }
+  }
+  std::lock_guard lock(mu);
+  const bool known = std::any_of(calls.begin(), calls.end(),
+                                 [&](const auto& kv) { return !sid.empty() && kv.second.recording_sid == sid; });
+  if (!known) return twilio_error(404, 20404, "The requested resource " + r.path + " was not found");
+  ++media_requests;
+  net::Response res;
+  res.status = 200;
+  res.headers["Content-Type"] = type;
+  res.body = recording_media(sid);
+  return res;
 }
 
 net::Response TwilioEmulator::Impl::update_call(const net::Request& r) {

@@ -13,6 +13,9 @@ class CredentialVault;
 namespace outdial::net {
 class HttpClient;
 }
+namespace outdial::telephony {
+class Provider;
+}
 
 namespace outdial::api {
 
@@ -27,6 +30,9 @@ struct ApiDeps {
   // health checks of real providers answer 503.
   const accounts::CredentialVault* vault = nullptr;
   net::HttpClient* http = nullptr;
+  // Where recordings' audio is fetched from (GET /api/calls/:id/recordings/:rid/media): the
+  // install's carrier, routing each call to the account that placed it. Null: 503.
+  telephony::Provider* recordings = nullptr;
 };
 
 }  // namespace outdial::api

@@ -37,5 +37,6 @@ void add_contact_routes(net::Router& router, ApiDeps& deps);
 void add_campaign_routes(net::Router& router, ApiDeps& deps);
 void add_compliance_routes(net::Router& router, ApiDeps& deps);
 void add_account_routes(net::Router& router, ApiDeps& deps);
+void add_recording_routes(net::Router& router, ApiDeps& deps);
 
 }  // namespace outdial::api

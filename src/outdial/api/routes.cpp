@@ -18,6 +18,7 @@ void register_routes(net::Router& router, ApiDeps& deps) {
   add_campaign_routes(router, deps);
   add_compliance_routes(router, deps);
   add_account_routes(router, deps);
+  add_recording_routes(router, deps);
   router.add(
       "GET", "/api/audit",
       authed(deps, [&deps](const Actor& a, const net::Request& r) -> Result<net::Response> {

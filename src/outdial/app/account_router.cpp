@@ -174,6 +174,17 @@ Status AccountRouter<D>::reconcile(const std::string& provider_call_id) {
 }
 
 template <class D>
+Result<telephony::RecordingMedia> AccountRouter<D>::fetch_recording(const telephony::RecordingRef& recording) {
+  if (recording.provider_call_id.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "recording without a call id: its account is unknown",
+                      {{"field", "provider_call_id"}});
+  }
+  auto driver = for_call(recording.provider_call_id);
+  if (!driver) return driver.error();
+  return (*driver)->fetch_recording(recording);
+}
+
+template <class D>
 std::size_t AccountRouter<D>::account_drivers() const {
   std::lock_guard lock(mu_);
   return drivers_.size();

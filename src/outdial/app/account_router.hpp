@@ -55,6 +55,9 @@ class AccountRouter : public telephony::Provider {
   Result<std::string> send_sms(const telephony::SmsRequest& req) override;
   Result<std::optional<std::string>> find_call(const telephony::CallLookup& lookup) override;
   Status reconcile(const std::string& provider_call_id) override;
+  // Through the driver of the account that placed the call (for_call: the call id -> account
+  // map, else the attempt's tenant and From), so with that account's credentials and API base.
+  Result<telephony::RecordingMedia> fetch_recording(const telephony::RecordingRef& recording) override;
 
   // How many account drivers have been built (tests).
   std::size_t account_drivers() const;

@@ -102,6 +102,7 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
       new api::ApiDeps{*s->db_, *s->importer_, *s->campaign_service_, s->gate_, domain_clock});
   s->api_deps_->vault = s->vault_.get();
   s->api_deps_->http = s->account_http_.get();
+  s->api_deps_->recordings = &s->providers_->provider();
   s->router_ = std::make_unique<net::Router>();
   api::register_routes(*s->router_, *s->api_deps_);
   if (auto st = s->providers_->connect(s->runner_->sink(), *s->db_, *s->router_); !st.ok()) return st.error();

@@ -52,6 +52,19 @@ struct SmsRequest {
   std::string body;
 };
 
+// A recording the carrier keeps for a call (announced by its recording webhook, stored by the
+// routes as storage::CallRecording). outdial keeps the ids, never the audio: fetch_recording()
+// gets the bytes from the carrier when someone asks for them.
+struct RecordingRef {
+  std::string provider_call_id;  // the call it belongs to: names the account that placed it
+  std::string recording_id;      // the carrier's id (Twilio RecordingSid, Telnyx recording_id)
+};
+
+struct RecordingMedia {
+  std::string content_type;  // as the carrier sent it, e.g. "audio/mpeg"
+  std::string bytes;
+};
+
 // The single event path: every provider (simulated carrier, Twilio/Telnyx webhooks) delivers
 // normalized CallEvents here. Implementations must tolerate duplicates and out-of-order events
 // (dedupe by CallEvent::dedupe_key, order by sequence). Called from provider threads.
@@ -78,6 +91,16 @@ class Provider {
   virtual Result<std::optional<std::string>> find_call(const CallLookup& lookup) = 0;
   // Asks the provider to re-deliver the call's current status as events (after a restart).
   virtual Status reconcile(const std::string& provider_call_id) = 0;
+  // The recording's audio, fetched from the carrier now (nothing is cached or stored), with the
+  // credentials of the account that placed the call, sent only to that account's API base: the
+  // request is built from the recording id, never from a URL a webhook carried. Errors:
+  // kNotFound (the carrier has no such recording), kUnavailable (carrier unreachable, 5xx, or it
+  // refused the account's credentials: details["carrier_status"]), kInvalidArgument (malformed
+  // recording id), kFailedPrecondition (this provider keeps no recordings: the default).
+  virtual Result<RecordingMedia> fetch_recording(const RecordingRef& recording) {
+    return make_error(ErrorCode::kFailedPrecondition, "provider " + name() + " keeps no call recordings",
+                      {{"provider", name()}, {"recording_id", recording.recording_id}});
+  }
 };
 
 }  // namespace outdial::telephony

@@ -15,6 +15,32 @@ namespace {
 constexpr int kMinRingSeconds = 15;   // RING-MIN (47 CFR 64.1200(a)(6))
 constexpr int kMaxRingSeconds = 600;  // Twilio's Timeout maximum
 constexpr int kMaxFindPages = 20;
+constexpr std::chrono::milliseconds kMediaTimeout{60'000};  // a long call's mp3 is a few MB
+
+bool is_recording_sid(const std::string& s) {
+  return s.size() == 34 && s[0] == 'R' && s[1] == 'E' &&
+         std::all_of(s.begin() + 2, s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+bool is_http_url(const std::string& s) { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
+
+// A media response that is not 2xx: 404 -> kNotFound; anything else is the carrier failing us
+// (credentials refused, 5xx) -> kUnavailable. Never the body (it may echo the request).
+Error media_error(int http_status, const std::string& body, const std::string& sid) {
+  Error e = map_twilio_error(http_status, body, "fetch recording " + sid);
+  e.details.erase("may_exist");
+  e.details["carrier_status"] = std::to_string(http_status);
+  e.details["recording_id"] = sid;
+  if (e.code == ErrorCode::kNotFound) {
+    e.message = "twilio has no recording " + sid + " in this account";
+    return e;
+  }
+  e.code = ErrorCode::kUnavailable;
+  e.message = http_status == 401 || http_status == 403
+                  ? "twilio refused the account's credentials fetching recording " + sid
+                  : "twilio could not serve recording " + sid + " (HTTP " + std::to_string(http_status) + ")";
+  return e;
+}
 
 std::string json_string(const nlohmann::json& j, const char* key) {
   if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
@@ -212,6 +238,51 @@ Result<std::optional<std::string>> TwilioProvider::find_call(const CallLookup& l
     url = (older_seen || next.empty()) ? std::string() : paths::join(config_.api_base, next);
   }
   return oldest_match;
+}
+
+Result<RecordingMedia> TwilioProvider::fetch_recording(const RecordingRef& recording) {
+  const std::string& sid = recording.recording_id;
+  if (!is_recording_sid(sid)) {
+    return make_error(ErrorCode::kInvalidArgument, "twilio recording id is not a RecordingSid (RE + 32 hex digits)",
+                      {{"field", "recording_id"}, {"provider", "twilio"}});
+  }
+  net::ClientRequest req;
+  req.method = "GET";
+  req.url = account_url("/Recordings/" + sid + ".mp3");
+  req.timeout = std::max<std::chrono::milliseconds>(config_.request_timeout, kMediaTimeout);
+  req.basic_user = config_.account_sid;
+  req.basic_password = config_.auth_token;
+  req.headers.emplace_back("Accept", "audio/mpeg");
+  req.headers.emplace_back("User-Agent", "outdial");
+  auto resp = http_.send(req);
+  if (resp && resp->status >= 300 && resp->status < 400) {
+    // Media hosted elsewhere (a pre-signed URL): fetched without the account's credentials.
+    std::string location = resp->header("location");
+    if (!location.empty() && location[0] == '/') location = paths::join(config_.api_base, location);
+    if (!is_http_url(location)) {
+      return make_error(ErrorCode::kUnavailable, "twilio redirected recording " + sid + " to no usable URL",
+                        {{"provider", "twilio"}, {"carrier_status", std::to_string(resp->status)}});
+    }
+    net::ClientRequest media;
+    media.method = "GET";
+    media.url = location;
+    media.timeout = req.timeout;
+    media.headers.emplace_back("User-Agent", "outdial");
+    resp = http_.send(media);
+  }
+  if (!resp) {
+    Error e = resp.error();
+    e.details["provider"] = "twilio";
+    e.message = "twilio fetch recording " + sid + ": " + e.message;
+    if (e.code != ErrorCode::kInvalidArgument) e.code = ErrorCode::kUnavailable;
+    return e;
+  }
+  if (resp->status < 200 || resp->status >= 300) return media_error(resp->status, resp->body, sid);
+  RecordingMedia out;
+  out.content_type = resp->header("content-type");
+  if (out.content_type.empty()) out.content_type = "audio/mpeg";
+  out.bytes = std::move(resp->body);
+  return out;
 }
 
 Status TwilioProvider::reconcile(const std::string& provider_call_id) {

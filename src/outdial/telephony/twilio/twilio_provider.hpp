@@ -40,6 +40,13 @@ class TwilioProvider final : public Provider {
   // event ingress. kNotFound for an unknown sid.
   Status reconcile(const std::string& provider_call_id) override;
 
+  // GET {api_base}/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.mp3 with this
+  // account's Basic auth (the URL is built from the sid and the configured API base; a stored
+  // RecordingUrl is never requested). A redirect (3xx + Location, as Twilio's media may answer)
+  // is followed once WITHOUT credentials. The sid must be "RE" + 32 hex digits
+  // (kInvalidArgument). 404 -> kNotFound; 401/403, 5xx, transport -> kUnavailable.
+  Result<RecordingMedia> fetch_recording(const RecordingRef& recording) override;
+
   // Redirects a live call to new TwiML (POST Calls/{sid}.json Url=...). Used when async AMD
   // reports a machine: the call moves to the voicemail drop.
   Status redirect(const std::string& provider_call_id, const std::string& twiml_url);
