@@ -282,5 +282,75 @@ TEST_F(ProviderTest, ReconcileDeliversTheCallResourceStatusAsEvents) {
   EXPECT_EQ(provider_->reconcile("CAgone").error().code, ErrorCode::kNotFound);
 }
 
+// --- fetch_recording ---
+
+const std::string kRecSid = "RE0123456789abcdef0123456789abcdef";
+
+TEST_F(ProviderTest, FetchRecordingGetsTheMp3FromTheAccountsApiBaseWithItsCredentials) {
+  net::ClientResponse ok;
+  ok.status = 200;
+  ok.headers = {{"content-type", "audio/mpeg"}};
+  ok.body = std::string("ID3\0\xff", 5);
+  http_.replies.emplace_back(ok);
+  auto media = provider_->fetch_recording({"CA1", kRecSid});
+  ASSERT_TRUE(media.ok()) << media.error().message;
+  EXPECT_EQ(media->bytes, ok.body);
+  EXPECT_EQ(media->content_type, "audio/mpeg");
+  ASSERT_EQ(http_.requests.size(), 1u);
+  const auto& r = http_.requests[0];
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.url, "http://127.0.0.1:9999/2010-04-01/Accounts/" + kSid + "/Recordings/" + kRecSid + ".mp3");
+  EXPECT_EQ(r.basic_user, kSid);
+  EXPECT_EQ(r.basic_password, kToken);
+}
+
+TEST_F(ProviderTest, FetchRecordingFollowsARedirectWithoutCredentials) {
+  net::ClientResponse moved;
+  moved.status = 302;
+  moved.headers = {{"location", "https://media.example/signed/abc.mp3?sig=1"}};
+  http_.replies.emplace_back(moved);
+  http_.reply(200, "audio-bytes");
+  auto media = provider_->fetch_recording({"CA1", kRecSid});
+  ASSERT_TRUE(media.ok()) << media.error().message;
+  EXPECT_EQ(media->bytes, "audio-bytes");
+  EXPECT_EQ(media->content_type, "audio/mpeg");  // none sent: the .mp3 asked for
+  ASSERT_EQ(http_.requests.size(), 2u);
+  EXPECT_EQ(http_.requests[1].url, "https://media.example/signed/abc.mp3?sig=1");
+  EXPECT_TRUE(http_.requests[1].basic_user.empty());
+  EXPECT_TRUE(http_.requests[1].basic_password.empty());
+  for (const auto& [k, v] : http_.requests[1].headers) EXPECT_NE(k, "Authorization");
+}
+
+TEST_F(ProviderTest, FetchRecordingRefusesAnIdThatIsNotARecordingSidWithoutSendingAnything) {
+  for (const std::string bad : {"", "RE123", "../Calls/CA1", "RE0123456789abcdef0123456789abcdeg",
+                                "CA0123456789abcdef0123456789abcdef"}) {
+    auto media = provider_->fetch_recording({"CA1", bad});
+    ASSERT_FALSE(media.ok()) << bad;
+    EXPECT_EQ(media.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  EXPECT_TRUE(http_.requests.empty());
+}
+
+TEST_F(ProviderTest, FetchRecordingMapsTheCarriersAnswers) {
+  struct Case {
+    int status;
+    ErrorCode code;
+  };
+  for (const auto& c : {Case{404, ErrorCode::kNotFound}, Case{401, ErrorCode::kUnavailable},
+                        Case{403, ErrorCode::kUnavailable}, Case{500, ErrorCode::kUnavailable},
+                        Case{503, ErrorCode::kUnavailable}}) {
+    http_.reply(c.status, R"({"code":20404,"message":"not found","status":)" + std::to_string(c.status) + "}");
+    auto media = provider_->fetch_recording({"CA1", kRecSid});
+    ASSERT_FALSE(media.ok()) << c.status;
+    EXPECT_EQ(media.error().code, c.code) << c.status;
+    EXPECT_EQ(media.error().details.at("carrier_status"), std::to_string(c.status));
+    EXPECT_EQ(media.error().message.find(kToken), std::string::npos);
+  }
+  http_.fail(make_error(ErrorCode::kUnavailable, "connect refused", {{"timeout", "true"}}));
+  auto media = provider_->fetch_recording({"CA1", kRecSid});
+  ASSERT_FALSE(media.ok());
+  EXPECT_EQ(media.error().code, ErrorCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace outdial::telephony::twilio

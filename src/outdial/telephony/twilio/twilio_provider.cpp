@@ -24,14 +24,16 @@ bool is_recording_sid(const std::string& s) {
 
 bool is_http_url(const std::string& s) { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
 
-// A media response that is not 2xx: 404 -> kNotFound; anything else is the carrier failing us
-// (credentials refused, 5xx) -> kUnavailable. Never the body (it may echo the request).
+// A media response that is not 2xx, by its HTTP status: 404 -> kNotFound; anything else is the
+// carrier failing us (credentials refused, 5xx) -> kUnavailable. Twilio's error code goes into
+// details; the body is not echoed.
 Error media_error(int http_status, const std::string& body, const std::string& sid) {
   Error e = map_twilio_error(http_status, body, "fetch recording " + sid);
   e.details.erase("may_exist");
   e.details["carrier_status"] = std::to_string(http_status);
   e.details["recording_id"] = sid;
-  if (e.code == ErrorCode::kNotFound) {
+  if (http_status == 404) {
+    e.code = ErrorCode::kNotFound;
     e.message = "twilio has no recording " + sid + " in this account";
     return e;
   }
