@@ -147,7 +147,9 @@ class ApiTest : public ::testing::Test {
     path_ = (std::filesystem::temp_directory_path() /
              ("outdial_api_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) + ".db"))
                 .string();
-    std::filesystem::remove(path_);
+    // A name reused from an earlier process (pids recycle) may have left a -wal file behind,
+    // which SQLite would replay into the new database: remove all three.
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
     auto db = storage::sqlite::SqliteDatabase::open(path_);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(db).value();
