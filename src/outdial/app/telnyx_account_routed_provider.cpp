@@ -68,11 +68,16 @@ Result<std::optional<TelnyxAccountRoutedProvider::Placer>> TelnyxAccountRoutedPr
 }
 
 Result<std::optional<TelnyxAccountRoutedProvider::Placer>> TelnyxAccountRoutedProvider::placer_of_attempt(
-    AttemptId attempt) {
+    AttemptId attempt, const tx::ClientState* claimed) {
   auto a = calls_.get_attempt(attempt);
   if (!a) {
     if (a.error().code == ErrorCode::kNotFound) return std::optional<Placer>();
     return a.error();
+  }
+  if (claimed != nullptr && (claimed->tenant_id != a->tenant_id || claimed->idempotency_key != a->idempotency_key ||
+                             claimed->campaign_id != a->campaign_id)) {
+    return make_error(ErrorCode::kPermissionDenied, "client_state does not match the attempt it names",
+                      {{"attempt_id", std::to_string(attempt)}});
   }
   return placer_by_number(a->tenant_id, a->from_number);
 }
@@ -144,12 +149,17 @@ Result<std::optional<tx::WebhookVerifier>> TelnyxAccountRoutedProvider::verifier
   // client_state's needs no second look-up (the common case, no store access at all).
   const bool same_as_placed = by_call && ev.client_state && registry_ != nullptr && remembered(call_id) && [&] {
     auto placed = registry_->get(call_id);
-    return placed && placed->state.attempt_id == ev.client_state->attempt_id;
+    if (!placed) return false;
+    const auto& ours = placed->state;
+    const auto& claimed = *ev.client_state;
+    return ours.attempt_id == claimed.attempt_id && ours.tenant_id == claimed.tenant_id &&
+           ours.idempotency_key == claimed.idempotency_key && ours.campaign_id == claimed.campaign_id;
   }();
   if (same_as_placed) {
     by_state = by_call;
   } else if (ev.client_state && ev.client_state->attempt_id != 0) {
-    auto p = placer_of_attempt(ev.client_state->attempt_id);
+    // Named by the (unverified) client_state: it must be that attempt's own (tenant, key, campaign).
+    auto p = placer_of_attempt(ev.client_state->attempt_id, &*ev.client_state);
     if (!p) return p.error();
     by_state = *p;
   }

@@ -59,8 +59,12 @@ class TelnyxAccountRoutedProvider final : public AccountRouter<telephony::telnyx
     ProviderAccountId account = 0;
     telephony::telnyx::TelnyxProvider* driver = nullptr;
   };
-  // By the attempt's tenant and From number; nullopt when there is no such attempt.
-  Result<std::optional<Placer>> placer_of_attempt(AttemptId attempt);
+  // By the attempt's tenant and From number; nullopt when there is no such attempt. With
+  // `claimed` (a webhook's still unverified client_state): kPermissionDenied unless its tenant,
+  // key and campaign are the stored attempt's (a tenant's key must not vouch for a client_state
+  // that names another tenant).
+  Result<std::optional<Placer>> placer_of_attempt(AttemptId attempt,
+                                                  const telephony::telnyx::ClientState* claimed = nullptr);
   // The account that placed the call with this id; nullopt when it is no call of ours.
   Result<std::optional<Placer>> placer_of_call(const std::string& call_control_id);
   Result<std::optional<Placer>> placer_by_number(TenantId tenant, const std::string& from);

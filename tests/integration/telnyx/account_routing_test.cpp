@@ -434,3 +434,65 @@ TEST_F(TelnyxAccountRoutingTest, AnAccountThatCannotBeVerifiedOrOpenedPlacesNoCa
 
 }  // namespace
 }  // namespace outdial
+
+namespace outdial {
+namespace {
+
+// A tenant signs webhooks with its own Telnyx account's key (it owns the account, or registered a
+// public key whose private half it holds). A client_state naming its own attempt but another
+// tenant ("t") and any callee ("to"), about a call id nobody knows, must not reach the other
+// tenant's do-not-call list or consents.
+TEST_F(TelnyxAccountRoutingTest, AClientStateNamingAnotherTenantIsRefusedAndChangesNothing) {
+  const CampaignId cb = campaign_for(tenant_b_, "b", {kPress1}, kNumB);
+  ASSERT_TRUE(run_all({{tenant_b_, cb}}, 1)) << emu_->calls_json();
+  const std::string victim = "+12025550123";
+  ConsentRecord consent;
+  consent.tenant_id = tenant_a_;
+  consent.phone_e164 = victim;
+  consent.source = "web form";
+  consent.granted_at = kStart;
+  ASSERT_TRUE(db_->compliance().add_consent(consent));
+  auto unrevoked = [&] {
+    auto all = db_->compliance().consents_for(tenant_a_, victim);
+    EXPECT_TRUE(all);
+    int n = 0;
+    for (const auto& c : all.value()) n += c.revoked_at ? 0 : 1;
+    return n;
+  };
+  CallAttempt forged = attempts(tenant_b_, cb).at(0);
+  forged.tenant_id = tenant_a_;  // client_state "t": tenant A
+  forged.to_number = victim;     // payload "to": any number
+  const auto rejected_before = stats_->rejected_signature.load();
+  const std::string body = webhook("call.gather.ended", "b-own-1", "v3:b-own-call", forged, kConnB,
+                                   {{"digits", "2"}, {"status", "valid"}});
+  EXPECT_EQ(post_signed(kSeedB, body), 403) << last_response_;
+  EXPECT_EQ(stats_->rejected_signature.load(), rejected_before + 1);
+  auto dnc = db_->compliance().find_dnc(tenant_a_, victim);
+  ASSERT_TRUE(dnc);
+  EXPECT_FALSE(dnc->has_value()) << "tenant B's key put " << victim << " on tenant A's DNC list";
+  // Another campaign or key than the attempt's: refused too.
+  CallAttempt other_key = attempts(tenant_b_, cb).at(0);
+  other_key.idempotency_key += "x";
+  EXPECT_EQ(post_signed(kSeedB, webhook("call.gather.ended", "b-own-2", "v3:b-own-call", other_key, kConnB,
+                                        {{"digits", "2"}, {"status", "valid"}})),
+            403);
+  CallAttempt other_campaign = attempts(tenant_b_, cb).at(0);
+  other_campaign.campaign_id += 1000;
+  EXPECT_EQ(post_signed(kSeedB, webhook("call.gather.ended", "b-own-3", "v3:b-own-call", other_campaign, kConnB,
+                                        {{"digits", "2"}, {"status", "valid"}})),
+            403);
+  EXPECT_FALSE(db_->compliance().find_dnc(tenant_a_, victim).value().has_value());
+  EXPECT_EQ(unrevoked(), 1) << "tenant B's key revoked tenant A's consent";
+
+  // B's own attempt's genuine client_state on a call id that is not that attempt's call, "to" any
+  // number: no call of ours (acknowledged), and no number but the one dialed is ever opted out.
+  CallAttempt own = attempts(tenant_b_, cb).at(0);
+  own.to_number = victim;
+  EXPECT_EQ(post_signed(kSeedB, webhook("call.gather.ended", "b-own-4", "v3:b-own-call", own, kConnB,
+                                        {{"digits", "2"}, {"status", "valid"}})),
+            200);
+  for (TenantId t : {tenant_a_, tenant_b_}) EXPECT_FALSE(db_->compliance().find_dnc(t, victim).value().has_value());
+}
+
+}  // namespace
+}  // namespace outdial

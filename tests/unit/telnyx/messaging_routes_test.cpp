@@ -315,5 +315,87 @@ TEST_F(RecordingRoutesTest, ForgedOrForeignRecordingsStoreNothing) {
   EXPECT_EQ(stats_->recordings, 0);
 }
 
+// ---- the call flow of a call the registry does not know (placed before a restart) ----------
+
+class RestartedCallRoutesTest : public MessagingRoutesTest {
+ protected:
+  void SetUp() override {
+    MessagingRoutesTest::SetUp();
+    other_tenant_ = db_->tenants().create_tenant(Tenant{0, "Other", "US", true, "", now()}).value().id;
+    CallAttempt a;
+    a.tenant_id = tenant_;
+    a.campaign_id = 0;
+    a.idempotency_key = "live:1";
+    a.state = CallState::kRinging;
+    a.provider = "telnyx";
+    a.provider_call_id = "v3:live-call";
+    a.to_number = kContact;
+    a.from_number = kOurNumber;
+    a.created_at = now();
+    auto made = db_->calls().create_attempt(a);
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    attempt_ = *made;
+  }
+  ClientState state_of(const CallAttempt& a) const {
+    ClientState cs;
+    cs.idempotency_key = a.idempotency_key;
+    cs.attempt_id = a.id;
+    cs.tenant_id = a.tenant_id;
+    cs.campaign_id = a.campaign_id;
+    return cs;
+  }
+  std::string event(const std::string& id, const std::string& type, const std::string& ccid, const ClientState& cs,
+                    nlohmann::json extra = nlohmann::json::object()) {
+    extra["to"] = kVictim;  // the payload's "to" is never what gets opted out
+    return outdial::testing::telnyx::webhook_body(id, type, ccid, encode_client_state(cs), extra);
+  }
+  bool on_dnc(TenantId t, const std::string& phone) { return db_->compliance().find_dnc(t, phone).value().has_value(); }
+
+  const std::string kVictim = "+12025550123";
+  TenantId other_tenant_ = 0;
+  CallAttempt attempt_;
+};
+
+TEST_F(RestartedCallRoutesTest, PressTwoOptsOutTheStoredAttemptsTenantAndNumber) {
+  grant_voice_consent();
+  const ClientState cs = state_of(attempt_);
+  ASSERT_EQ(post(event("r1", "call.answered", "v3:live-call", cs)).status, 200);
+  ASSERT_EQ(post(event("r2", "call.gather.ended", "v3:live-call", cs, {{"digits", "2"}, {"status", "valid"}})).status,
+            200);
+  EXPECT_TRUE(on_dnc(tenant_, kContact));
+  EXPECT_FALSE(on_dnc(tenant_, kVictim));
+  ASSERT_EQ(consents().size(), 1u);
+  EXPECT_TRUE(consents()[0].revoked_at.has_value());
+}
+
+TEST_F(RestartedCallRoutesTest, AClientStateThatIsNotTheStoredAttemptsIsNoCallOfOurs) {
+  // Another tenant, key or campaign than the attempt's; the attempt's own state on a call id that
+  // is not its call: all acknowledged and ignored, nothing ingested, commanded or opted out.
+  ClientState other_tenant = state_of(attempt_);
+  other_tenant.tenant_id = other_tenant_;
+  ClientState other_key = state_of(attempt_);
+  other_key.idempotency_key = "live:2";
+  ClientState other_campaign = state_of(attempt_);
+  other_campaign.campaign_id = 77;
+  const std::pair<std::string, ClientState> cases[] = {{"v3:forged-1", other_tenant},
+                                                       {"v3:forged-2", other_key},
+                                                       {"v3:forged-3", other_campaign},
+                                                       {"v3:forged-4", state_of(attempt_)}};
+  int n = 0;
+  for (const auto& [ccid, cs] : cases) {
+    SCOPED_TRACE(ccid);
+    const std::string id = "f" + std::to_string(++n);
+    ASSERT_EQ(post(event(id + "a", "call.answered", ccid, cs)).status, 200);
+    ASSERT_EQ(post(event(id + "b", "call.gather.ended", ccid, cs, {{"digits", "2"}, {"status", "valid"}})).status, 200);
+  }
+  EXPECT_TRUE(ingress_.events.empty());
+  EXPECT_TRUE(commands_.issued.empty());
+  for (TenantId t : {tenant_, other_tenant_}) {
+    EXPECT_FALSE(on_dnc(t, kVictim));
+    EXPECT_FALSE(on_dnc(t, kContact));
+  }
+  EXPECT_EQ(stats_->ignored, 8);
+}
+
 }  // namespace
 }  // namespace outdial::telephony::telnyx

@@ -27,7 +27,7 @@ class RoutesTest : public ::testing::Test {
     req.agent_number = "+15559990000";
     req.script = "Hi from Sunburst.";
     ClientState cs = *decode_client_state(client_state(false));
-    registry.put("v3:call", RegisteredCall{script_for(req, "Sunburst"), cs});
+    registry.put("v3:call", RegisteredCall{script_for(req, "Sunburst"), cs, "+16465551234"});
     stats = register_telnyx_routes(
         router, TelnyxWebhookDeps{WebhookVerifier::create(kRfcPublicKeyB64, clock).value(), ingress, db.compliance(),
                                   commands, registry, clock, nullptr});
@@ -108,6 +108,18 @@ TEST_F(RoutesTest, PressTwoAddsDncBeforeConfirmingAndReplayChangesNothing) {
   EXPECT_EQ(ingress.events.size(), n_events);
   EXPECT_EQ(commands.issued.size(), 2u);
   EXPECT_EQ(stats->duplicates, 1);
+}
+
+// The number a press 2 opts out is the one we dialed (the registry's), never the webhook's "to".
+TEST_F(RoutesTest, PressTwoOptsOutTheNumberDialedNotThePayloadsTo) {
+  ASSERT_EQ(post(body("e1", "call.answered", {{"to", "+12025550123"}})).status, 200);
+  ASSERT_EQ(post(body("e2", "call.gather.ended", {{"digits", "2"}, {"status", "valid"}, {"to", "+12025550123"}}))
+                .status,
+            200);
+  EXPECT_FALSE(db.compliance().find_dnc(3, "+12025550123").value().has_value());
+  auto dnc = db.compliance().find_dnc(3, "+16465551234");
+  ASSERT_TRUE(dnc && dnc->has_value());
+  EXPECT_EQ((*dnc)->source, "call:7:42:1");
 }
 
 TEST_F(RoutesTest, IngestFailureIs503AndRedeliveryRedoesTheStep) {

@@ -16,6 +16,7 @@ namespace outdial::telephony::telnyx {
 struct RegisteredCall {
   FlowScript script;
   ClientState state;
+  std::string to;  // the number dialed (E.164): what a press 2 opts out
 };
 
 class CallRegistry {

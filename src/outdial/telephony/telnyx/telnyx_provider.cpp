@@ -134,7 +134,7 @@ Result<DialAccepted> TelnyxProvider::place_call(const DialRequest& req) {
                       {{"operation", "dial"}, {"http_status", std::to_string(r->status)}});
   if (registry_) {
     const std::string business = config_.business_name ? config_.business_name(req.tenant_id) : std::string();
-    registry_->put(id, RegisteredCall{script_for(req, business), cs});
+    registry_->put(id, RegisteredCall{script_for(req, business), cs, req.to});
   }
   return DialAccepted{id};
 }

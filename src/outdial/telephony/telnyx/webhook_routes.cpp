@@ -16,12 +16,22 @@ namespace {
 // Finished calls whose flow state is kept so late or replayed webhooks stay no-ops.
 constexpr std::size_t kFinishedKept = 20'000;
 
+// Whose call it is and whom it dialed, from what outdial stored (the registry of calls this
+// process placed, else the attempt in the call store), never from the webhook's client_state or
+// "to": the tenant and number a press 2 puts on the do-not-call list.
+struct CallOwner {
+  TenantId tenant_id = 0;
+  std::string to;
+  std::string idempotency_key;
+};
+
 struct CallFlow {
   std::mutex mu;  // one webhook of a call at a time (they may arrive concurrently)
   FlowState state;
   std::optional<FlowScript> script;
   bool script_from_registry = false;  // else a fallback, replaced once the registry knows the call
   ClientState client_state;
+  std::optional<CallOwner> owner;  // nullopt: unknown (no store): the routes write no opt-out
 };
 
 class WebhookHandler {
@@ -76,7 +86,9 @@ class WebhookHandler {
     const bool agent_leg = ev.client_state && ev.client_state->step == "agent" &&
                            !ev.client_state->parent_call_control_id.empty();
     const std::string flow_id = agent_leg ? ev.client_state->parent_call_control_id : ev.call_control_id;
-    auto flow = flow_for(flow_id, ev);
+    auto found_flow = flow_for(flow_id, ev);
+    if (!found_flow) return failed(ev, "attempt lookup", found_flow.error());
+    const std::shared_ptr<CallFlow> flow = *found_flow;
     if (!flow) {
       ++stats_->ignored;
       return ok();
@@ -87,6 +99,7 @@ class WebhookHandler {
       if (auto reg = deps_.registry.get(flow_id)) {
         flow->script = reg->script;
         flow->client_state = reg->state;
+        flow->owner = CallOwner{reg->state.tenant_id, reg->to, reg->state.idempotency_key};
         flow->script_from_registry = true;
       } else if (!flow->script) {
         flow->script = script_for_call(flow->client_state);
@@ -101,12 +114,17 @@ class WebhookHandler {
     for (const auto& ce : out.events) {
       if (auto st = deps_.ingress.ingest(ce); !st) return failed(ev, "ingest", st.error());
     }
-    if (out.add_dnc) {
+    if (out.add_dnc && !flow->owner) {
+      // No store to name the call's tenant and callee (the webhook's own say is not trusted):
+      // the dialer still records the key press on the attempt the event names.
+      spdlog::warn("telnyx webhook {}: press 2 on call {} of unknown owner: no DNC entry written here", ev.id,
+                   flow_id);
+    } else if (out.add_dnc) {
       DncEntry e;
-      e.tenant_id = flow->client_state.tenant_id;
-      e.phone_e164 = ev.to;
+      e.tenant_id = flow->owner->tenant_id;
+      e.phone_e164 = flow->owner->to;
       e.reason = "press 2";
-      e.source = "call:" + flow->client_state.idempotency_key;
+      e.source = "call:" + flow->owner->idempotency_key;
       e.created_at = deps_.clock.now();
       if (auto st = deps_.compliance.add_dnc(e); !st) return failed(ev, "internal DNC", st.error());
       // A key-press opt-out also revokes consent, every channel (REVOKE: per se, at once).
@@ -189,7 +207,9 @@ class WebhookHandler {
       // client_state names our attempt; it must exist and not belong to another call.
       auto a = deps_.calls->get_attempt(attempt);
       if (!a && a.error().code != ErrorCode::kNotFound) return failed(ev, "attempt lookup", a.error());
-      if (!a || (!a->provider_call_id.empty() && a->provider_call_id != ev.call_control_id)) attempt = 0;
+      if (!a || a->idempotency_key != ev.client_state->idempotency_key ||
+          (!a->provider_call_id.empty() && a->provider_call_id != ev.call_control_id))
+        attempt = 0;
     }
     if (attempt == 0) {
       auto found = deps_.calls->find_by_provider_id("telnyx", ev.call_control_id);
@@ -232,24 +252,56 @@ class WebhookHandler {
     return error(503, "unavailable", what + " failed; retry");
   }
 
-  std::shared_ptr<CallFlow> flow_for(const std::string& id, const TelnyxEvent& ev) {
-    std::lock_guard l(mu_);
-    if (auto it = flows_.find(id); it != flows_.end()) return it->second;
+  // The flow of call `id`; null when it is no call of ours. A call the registry does not know
+  // (placed before a restart, or a webhook racing place_call) is ours when the call store has its
+  // attempt: the one the client_state names, with the same tenant, key and campaign and no other
+  // call id, else the one with this call id. Without a call store the client_state is taken at
+  // its word for the flow, but no opt-out is written from it.
+  Result<std::shared_ptr<CallFlow>> flow_for(const std::string& id, const TelnyxEvent& ev) {
+    {
+      std::lock_guard l(mu_);
+      if (auto it = flows_.find(id); it != flows_.end()) return it->second;
+    }
     auto reg = deps_.registry.get(id);
-    if (!reg && !ev.client_state) return nullptr;  // not a leg we dialed
+    if (!reg && !ev.client_state) return std::shared_ptr<CallFlow>();  // not a leg we dialed
     auto f = std::make_shared<CallFlow>();
     f->state.call_control_id = id;
     if (reg) {
       f->script = reg->script;
       f->script_from_registry = true;
       f->client_state = reg->state;
+      f->owner = CallOwner{reg->state.tenant_id, reg->to, reg->state.idempotency_key};
     } else {
       f->client_state = *ev.client_state;
       f->client_state.step.clear();
       f->client_state.parent_call_control_id.clear();
+      if (deps_.calls != nullptr) {
+        auto a = stored_attempt(id, *ev.client_state);
+        if (!a) return a.error();
+        if (!*a) return std::shared_ptr<CallFlow>();  // no attempt of ours: not a call we dialed
+        const CallAttempt& at = **a;
+        f->client_state.attempt_id = at.id;
+        f->client_state.tenant_id = at.tenant_id;
+        f->client_state.campaign_id = at.campaign_id;
+        f->client_state.idempotency_key = at.idempotency_key;
+        f->owner = CallOwner{at.tenant_id, at.to_number, at.idempotency_key};
+      }
     }
-    flows_[id] = f;
-    return f;
+    std::lock_guard l(mu_);
+    return flows_.emplace(id, f).first->second;  // another webhook of the call may have won the race
+  }
+
+  Result<std::optional<CallAttempt>> stored_attempt(const std::string& call_id, const ClientState& cs) {
+    if (cs.attempt_id != 0) {
+      auto a = deps_.calls->get_attempt(cs.attempt_id);
+      if (!a && a.error().code != ErrorCode::kNotFound) return a.error();
+      if (a && a->idempotency_key == cs.idempotency_key && a->tenant_id == cs.tenant_id &&
+          a->campaign_id == cs.campaign_id && (a->provider_call_id.empty() || a->provider_call_id == call_id))
+        return std::optional<CallAttempt>(*a);
+    }
+    auto found = deps_.calls->find_by_provider_id(kProviderName, call_id);
+    if (!found) return found.error();
+    return *found;
   }
 
   FlowScript script_for_call(const ClientState& cs) const {

@@ -4,7 +4,10 @@
 //   2. parse the envelope (malformed -> 400);
 //   3. advance the call's IVR flow (call_flow.hpp); a duplicate data.id -> 200, nothing changes;
 //   4. ingest the flow's CallEvents (EventIngress: durable before we answer), on press 2 add the
-//      internal DNC entry and revoke the number's consents, issue the flow's commands (command_id per (call, step));
+//      internal DNC entry and revoke the number's consents (the tenant and number are the call's
+//      as outdial stored them: the registry's entry, else the attempt in `calls`; never the
+//      webhook's client_state or "to"; a call the registry does not know and `calls` has no
+//      matching attempt for is no call of ours: acknowledged, ignored), issue the flow's commands (command_id per (call, step));
 //      any failure -> 503 with the flow state not advanced, so Telnyx's redelivery redoes the
 //      step (events dedupe by data.id, DNC adds are idempotent, commands dedupe by command_id);
 //   5. 200.
