@@ -220,11 +220,32 @@ void CampaignRunner::send_ready() {
       p.pacer = *pacer;
       p.resolved = true;
     }
+    if (refused.contains(p.pacer)) {
+      waiting.push_back(std::move(p));
+      continue;
+    }
+    // Decided a while ago (it waited for its account): the gate is asked again before a slot.
+    if (const Recheck r = recheck(p, clock_.now()); r != Recheck::kSend) {
+      if (r == Recheck::kWait) {
+        refused.insert(p.pacer);
+        waiting.push_back(std::move(p));
+      }
+      continue;
+    }
     TimePoint at{};
     std::optional<TimePoint> next;
-    if (refused.contains(p.pacer) || !take_slot(p.pacer, at, next)) {
+    if (!take_slot(p.pacer, at, next)) {
       refused.insert(p.pacer);
       waiting.push_back(std::move(p));
+      continue;
+    }
+    // The slot itself may have taken a while (pace waits): still a recent decision at the send.
+    if (const Recheck r = recheck(p, at); r != Recheck::kSend) {
+      if (p.pacer != nullptr) p.pacer->release();  // never placed
+      if (r == Recheck::kWait) {
+        refused.insert(p.pacer);
+        waiting.push_back(std::move(p));
+      }
       continue;
     }
     // Held before the dial: the call's end (on any thread) must find the slot to give back.
@@ -232,6 +253,43 @@ void CampaignRunner::send_ready() {
     pending_placements_.push_back(Placement{p.attempt, send(p.campaign, p.attempt), at});
   }
   pending_sends_ = std::move(waiting);
+}
+
+CampaignRunner::Recheck CampaignRunner::recheck(PendingSend& p, TimePoint at) {
+  if (at - p.at <= config_.max_gate_age) return Recheck::kSend;
+  auto c = db_.campaigns().get_campaign_any(p.attempt.campaign_id);
+  if (!c) return Recheck::kWait;  // cannot ask: not sent on an old decision
+  const std::string refusal = refusal_now(*c, p.attempt, at);
+  if (refusal.empty()) {
+    p.campaign = *c;
+    p.at = at;
+    return Recheck::kSend;
+  }
+  return cancel_unsent(p.attempt, "not sent: " + refusal, at) ? Recheck::kCanceled : Recheck::kWait;
+}
+
+std::string CampaignRunner::refusal_now(const Campaign& fresh, const CallAttempt& a, TimePoint at) {
+  if (fresh.status != CampaignStatus::kActive) return std::string("campaign ") + to_string(fresh.status);
+  auto contact = db_.contacts().get_contact(fresh.tenant_id, a.contact_id);
+  if (!contact) return "contact unavailable";
+  // The same From (a re-send keeps its key and caller ID); the attempt itself is not one of its
+  // own prior calls (FREQ-CAMPAIGN, spacing, daily limit).
+  auto facts = facts_.build(fresh, *contact, at, nullptr, &a.from_number, a.id);
+  if (!facts) return "facts unavailable";
+  ++gate_calls_;
+  const compliance::Decision d = gate_.evaluate(*facts);
+  store_decision(fresh, a.contact_id, contact->phone_e164, d, at);
+  if (d.verdict != compliance::Verdict::kAllow) return std::string(verdict_name(d.verdict)) + ":" + d.rule;
+  return "";
+}
+
+bool CampaignRunner::cancel_unsent(CallAttempt a, const std::string& why, TimePoint at) {
+  a.state = CallState::kCanceled;
+  a.ended_at = at;
+  a.failure_reason = why;
+  if (!db_.calls().update_attempt(a, CallState::kQueued)) return false;
+  (void)events_.finalize_target(a);  // not an attempt made (counts_as_attempt): pending again
+  return true;
 }
 
 void CampaignRunner::store_pending_placements() {
@@ -792,26 +850,9 @@ void CampaignRunner::resolve_due(TimePoint now) {
     // Time has passed since the gate allowed this call: the campaign may be paused and the
     // calling window may have closed. Ask again; anything but allow cancels the attempt (the
     // carrier confirmed it holds no call under this key).
-    std::string refusal;
-    if (c->status != CampaignStatus::kActive) {
-      refusal = std::string("campaign ") + to_string(c->status);
-    } else if (auto contact = db_.contacts().get_contact(c->tenant_id, fresh->contact_id); !contact) {
-      refusal = "contact unavailable";
-    } else if (auto facts = facts_.build(*c, *contact, now, nullptr, &fresh->from_number); !facts) {
-      refusal = "facts unavailable";
-    } else {
-      ++gate_calls_;
-      const compliance::Decision d = gate_.evaluate(*facts);
-      store_decision(*c, fresh->contact_id, contact->phone_e164, d, now);
-      if (d.verdict != compliance::Verdict::kAllow) refusal = std::string(verdict_name(d.verdict)) + ":" + d.rule;
-    }
-    if (!refusal.empty()) {
-      CallAttempt canceled = *fresh;
-      canceled.state = CallState::kCanceled;
-      canceled.ended_at = now;
-      canceled.failure_reason = "not re-dialed: " + refusal;
+    if (const std::string refusal = refusal_now(*c, *fresh, now); !refusal.empty()) {
       unresolved_.erase(it);
-      if (db_.calls().update_attempt(canceled, CallState::kQueued)) (void)events_.finalize_target(canceled);
+      (void)cancel_unsent(*fresh, "not re-dialed: " + refusal, now);
       continue;
     }
     if (*pacer != nullptr) {

@@ -53,6 +53,15 @@ struct RunnerConfig {
   // turn back to its driver. Without a pace wait (virtual time, tests) it never waits: only the
   // slots at `now` are used.
   Millis pace_horizon{20};
+  // An attempt whose gate decision is older than this when its turn to be sent comes is asked
+  // the gate again first (allow: sent under its key; anything else: canceled, never sent, not an
+  // attempt made). Attempts wait queued under their key behind their account's earlier ones,
+  // for their account's rate window, for its concurrency (only another call's end frees it: no
+  // bound) or for the account store; a round's own sends wait at most pace_horizon and never
+  // pay for a second decision. 1 s: what a pause or a do-not-call entry may take to stop calls
+  // that were already decided, and well below the minute granularity of calling windows and
+  // spacing, while the re-gate's store reads stay off the hot path.
+  Millis max_gate_age{std::chrono::seconds(1)};
   Millis lease_ttl{std::chrono::minutes(15)};
   Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
 };
@@ -197,6 +206,14 @@ class CampaignRunner {
   // stays queued (its attempt row is durable and counts as a live call) for a later tick, and
   // so do the later attempts of that pacer (they keep their order); other accounts' go on.
   void send_ready();
+  // Why the stored, never-sent attempt `a` must not be sent at `at` ("" = the gate allows it
+  // again), with `fresh` the campaign as stored now: the campaign is not active, the contact or
+  // the facts cannot be read, or the gate (asked with `a` left out of its own prior attempts)
+  // does not allow. The decision is stored.
+  std::string refusal_now(const Campaign& fresh, const CallAttempt& a, TimePoint at);
+  // `a` (queued, never sent) canceled with `why`: no attempt made, its target back to the gate.
+  // False: the store did not take it (the attempt stays queued).
+  bool cancel_unsent(CallAttempt a, const std::string& why, TimePoint at);
   void pace_hold(AttemptId id, accounts::Pacer* pacer);
   void pace_end(AttemptId id);
   bool paced() const { return config_.pacer != nullptr || config_.pacers != nullptr; }
@@ -245,6 +262,10 @@ class CampaignRunner {
   // Attempts stored but not yet dialed, in order: the virtual-time driver's (sent after its
   // batch commits) and, with a pacer, those whose slot has not come yet.
   std::vector<PendingSend> pending_sends_;
+  // send_ready's check of a pending send at `at`: its decision is recent enough (or was made
+  // again and allows it) -> kSend; refused -> kCanceled; cannot tell now (store) -> kWait.
+  enum class Recheck { kSend, kCanceled, kWait };
+  Recheck recheck(PendingSend& p, TimePoint at);
   PaceWait pace_wait_;
   std::int64_t total_dials_ = 0;
   std::int64_t gate_calls_ = 0;

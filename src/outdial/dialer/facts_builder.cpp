@@ -49,7 +49,7 @@ FactsBuilder::FactsBuilder(storage::ComplianceStore& compliance, storage::CallSt
 
 Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Contact& contact, TimePoint at,
                                                      const std::vector<CallAttempt>* campaign_history,
-                                                     const std::string* fixed_from) {
+                                                     const std::string* fixed_from, AttemptId resending) {
   compliance::AttemptFacts f;
   f.phone_e164 = contact.phone_e164;
   f.stated_timezone = contact.timezone;
@@ -97,6 +97,7 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
     // very tick, and its dial must count against the FL/OK/MD caps and the spacing.
     const bool live = !is_terminal(a.state);
     if (!a.dialed_at && !live && a.provider_call_id.empty()) continue;
+    if (resending != 0 && a.id == resending) continue;  // gated again: not its own prior call
     const TimePoint when = a.dialed_at.value_or(a.created_at);
     auto subject = subjects.find(a.campaign_id);
     if (subject == subjects.end()) {
@@ -125,8 +126,10 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
     read = std::move(prior).value();
     campaign_history = &read;
   }
-  const auto attempts_made = std::count_if(campaign_history->begin(), campaign_history->end(),
-                                           [](const CallAttempt& a) { return counts_as_attempt(a); });
+  const auto attempts_made =
+      std::count_if(campaign_history->begin(), campaign_history->end(), [resending](const CallAttempt& a) {
+        return counts_as_attempt(a) && (resending == 0 || a.id != resending);
+      });
 
   f.campaign.present = true;
   f.campaign.status = c.status;
@@ -143,7 +146,11 @@ Result<compliance::AttemptFacts> FactsBuilder::build(const Campaign& c, const Co
     const TimePoint from = day_start(at);
     auto today = calls_.count_created_between(c.id, from, from + std::chrono::days(1));
     if (!today) return today.error();
-    f.campaign.attempts_today = static_cast<int>(*today);
+    int own = 0;  // the attempt gated again was counted at its creation
+    for (const auto& a : *campaign_history) {
+      if (resending != 0 && a.id == resending && a.created_at >= from && a.created_at < from + std::chrono::days(1)) own = 1;
+    }
+    f.campaign.attempts_today = static_cast<int>(*today) - own;
   }
 
   if (caller_id_source_ != nullptr) {

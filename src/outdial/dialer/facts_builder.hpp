@@ -58,9 +58,11 @@ class FactsBuilder {
   // choose() for a new attempt, or its recheck() of `fixed_from` when given (a stored attempt re-sent
   // under its key keeps its From); without one, `fixed_from` or campaign.caller_id checked against the
   // CallerIdDirectory. The runner dials from facts.caller_id.
+  // resending: the stored attempt being gated again before it is (re-)sent under its key; it is
+  // not counted among its own prior attempts (prior_attempts, attempts_made, attempts_today).
   Result<compliance::AttemptFacts> build(const Campaign& campaign, const Contact& contact, TimePoint at,
                                          const std::vector<CallAttempt>* campaign_history = nullptr,
-                                         const std::string* fixed_from = nullptr);
+                                         const std::string* fixed_from = nullptr, AttemptId resending = 0);
 
   // Per-call caller IDs from `source` (which must outlive this builder); null = the campaign's
   // caller_id and the directory. Set before the runner starts (not synchronized with build()).

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "outdial/compliance/rule_ids.hpp"
+#include "outdial/dialer/retry_policy.hpp"
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
 #include "unit/dialer/dialer_fixture.hpp"
@@ -972,6 +973,124 @@ TEST_F(EvenPacedRunnerTest, AttemptWithoutASlotWaitsQueuedAndIsDialedOnceLater) 
   EXPECT_EQ(pacer.in_flight(), 3);
   runner.sink().on_call_event(ev("P1", CallEventKind::kBusy, 9));
   EXPECT_EQ(pacer.in_flight(), 2);  // the call's end gave its slot back
+}
+
+// An attempt that waits queued for its account's slot (here: the account's concurrency is full,
+// which only another call's end frees: no bound on the wait) is asked the gate again when its
+// slot comes if its decision is older than RunnerConfig::max_gate_age (1 s): a do-not-call entry
+// or a pause that arrived meanwhile cancels it (never sent; not an attempt made), an allow sends
+// it under its key. The re-gate does not count the attempt itself (FREQ-CAMPAIGN, spacing).
+struct WaitingAttemptTest : EvenPacedRunnerTest {
+  ProviderLimits limits() const {
+    ProviderLimits l;
+    l.calls_per_second = 10;
+    l.max_concurrency = 3;
+    return l;
+  }
+  accounts::Pacer pacer{limits(), accounts::PacerOptions{true, 0.0}};
+  std::vector<compliance::AttemptFacts> asked;  // every decision's facts
+  testing::FakeGate dnc_gate{[this](const compliance::AttemptFacts& f) {
+    asked.push_back(f);
+    if (f.on_internal_dnc) return Decision{Verdict::kBlock, "DNC-INTERNAL", "on the internal list", std::nullopt};
+    return Decision{Verdict::kAllow, "OK", "allowed", std::nullopt};
+  }};
+  std::unique_ptr<CampaignRunner> runner;
+  Campaign c;
+  // Three attempts stored, two sent, the third queued behind a slot another user took.
+  CallAttempt start() {
+    c = wide_campaign(3);
+    RunnerConfig cfg;
+    cfg.pacer = &pacer;
+    cfg.pace_horizon = Millis(350);
+    runner = std::make_unique<CampaignRunner>(db, stamped, dnc_gate, *facts, clock, cfg);
+    int steal = 1;
+    install_wait(*runner, [&, steal](TimePoint until) mutable {
+      if (steal > 0 && pacer.try_acquire(until)) --steal;
+    });
+    EXPECT_EQ(runner->tick().dialed, 3);
+    EXPECT_EQ(stamped.sent.size(), 2u);
+    CallAttempt waiting;
+    auto all = db.calls().list_attempts(staff.tenant_id, c.id, 0, 10);
+    EXPECT_TRUE(all);
+    for (const auto& a : all ? *all : std::vector<CallAttempt>{}) {
+      if (a.state == CallState::kQueued) waiting = a;
+    }
+    EXPECT_NE(waiting.id, 0);
+    EXPECT_EQ(asked.size(), 3u);
+    return waiting;
+  }
+  void add_dnc(const std::string& phone) {
+    DncEntry e;
+    e.tenant_id = staff.tenant_id;
+    e.phone_e164 = phone;
+    e.reason = "asked by phone";
+    e.source = "staff";
+    e.created_at = clock.now();
+    ASSERT_TRUE(db.compliance().add_dnc(e));
+  }
+  void expect_never_sent(const CallAttempt& waiting, const std::string& why) {
+    for (const auto& k : stamped.keys) EXPECT_NE(k, waiting.idempotency_key);
+    auto after = db.calls().get_attempt(waiting.id);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->state, CallState::kCanceled);
+    EXPECT_FALSE(after->dialed_at.has_value());
+    EXPECT_NE(after->failure_reason.find(why), std::string::npos) << after->failure_reason;
+    EXPECT_FALSE(counts_as_attempt(*after));
+  }
+};
+
+TEST_F(WaitingAttemptTest, ADoNotCallEntryArrivingWhileItWaitsMeansItIsNeverSent) {
+  const CallAttempt waiting = start();
+  clock.advance(std::chrono::seconds(2));
+  add_dnc(waiting.to_number);
+  pacer.release();  // the other user's call ended: the slot is there
+  runner->tick();
+  EXPECT_EQ(stamped.sent.size(), 2u);
+  ASSERT_GE(asked.size(), 4u);  // asked again before the send
+  EXPECT_TRUE(asked[3].on_internal_dnc);
+  expect_never_sent(waiting, "DNC-INTERNAL");
+  // Back to pending (no attempt made), leased again only for the gate to block it.
+  clock.advance(std::chrono::seconds(1));
+  runner->tick();
+  EXPECT_EQ(stamped.sent.size(), 2u);
+  auto t = db.campaigns().get_target(c.id, waiting.contact_id);
+  EXPECT_EQ((*t)->status, TargetStatus::kBlocked);
+}
+
+TEST_F(WaitingAttemptTest, APauseArrivingWhileItWaitsMeansItIsNeverSent) {
+  const CallAttempt waiting = start();
+  clock.advance(std::chrono::seconds(2));
+  Campaign paused = *db.campaigns().get_campaign_any(c.id);
+  paused.status = CampaignStatus::kPaused;
+  ASSERT_TRUE(db.campaigns().update_campaign(paused));
+  pacer.release();
+  runner->tick();
+  EXPECT_EQ(stamped.sent.size(), 2u);
+  expect_never_sent(waiting, "paused");
+  EXPECT_EQ(pacer.in_flight(), 2);  // no slot kept for it
+}
+
+TEST_F(WaitingAttemptTest, StillAllowedAfterTheWaitItIsSentUnderItsKey) {
+  const CallAttempt waiting = start();
+  clock.advance(std::chrono::seconds(2));
+  pacer.release();
+  runner->tick();
+  ASSERT_EQ(stamped.sent.size(), 3u);
+  EXPECT_EQ(stamped.keys.back(), waiting.idempotency_key);
+  ASSERT_EQ(asked.size(), 4u);  // the re-gate, which does not count the attempt itself
+  EXPECT_EQ(asked.back().campaign.attempts_made, 0);
+  EXPECT_TRUE(asked.back().prior_attempts.empty());
+  EXPECT_EQ(db.calls().get_attempt(waiting.id)->state, CallState::kDialing);
+}
+
+TEST_F(WaitingAttemptTest, AWaitWithinTheBoundIsNotAskedAgain) {
+  const CallAttempt waiting = start();
+  clock.advance(Millis(500));  // decided at kT0, sent before kT0 + 1 s
+  pacer.release();
+  runner->tick();
+  ASSERT_EQ(stamped.sent.size(), 3u);
+  EXPECT_EQ(stamped.keys.back(), waiting.idempotency_key);
+  EXPECT_EQ(asked.size(), 3u);
 }
 
 // A virtual-time batch that rolls back drops its attempts before any slot is taken.
