@@ -160,3 +160,47 @@ TEST_F(FactsBuilderTest, AQueuedAttemptOfAnotherCampaignCountsAtItsCreation) {
 
 }  // namespace
 }  // namespace outdial::dialer
+
+namespace outdial::dialer {
+namespace {
+
+// A stored attempt gated again before it is (re-)sent under its key (restart recovery, a 429's
+// re-send, a wait for its account's slot) is not one of its own prior calls: counted, it would
+// trip the campaign spacing (a call "at its creation" minutes ago), FREQ-CAMPAIGN on its last
+// attempt and the daily limit, and the re-gate would cancel a call the gate allowed.
+TEST_F(FactsBuilderTest, AnAttemptGatedAgainIsNotItsOwnPriorCall) {
+  Campaign spaced = a;
+  spaced.min_spacing_minutes = 60;
+  spaced.max_attempts = 1;
+  spaced.daily_limit = 1;
+  CallAttempt x;
+  x.tenant_id = spaced.tenant_id;
+  x.campaign_id = spaced.id;
+  x.contact_id = contact.id;
+  x.attempt_number = 1;
+  x.idempotency_key = std::to_string(spaced.id) + ":" + std::to_string(contact.id) + ":1";
+  x.to_number = contact.phone_e164;
+  x.from_number = spaced.caller_id;
+  x.created_at = at - minutes(2);  // decided and stored two minutes ago, never sent
+  auto stored = db.calls().create_attempt(x);
+  ASSERT_TRUE(stored);
+  FactsBuilder builder(db.compliance(), db.calls(), db.campaigns(), nullptr, caller_ids());
+
+  auto as_new = builder.build(spaced, contact, at);  // as if it were another call
+  ASSERT_TRUE(as_new);
+  EXPECT_EQ(as_new->prior_attempts.size(), 1u);
+  EXPECT_EQ(as_new->campaign.attempts_made, 1);
+  EXPECT_EQ(as_new->campaign.attempts_today, 1);
+  EXPECT_NE(gate().evaluate(*as_new).verdict, compliance::Verdict::kAllow);
+
+  auto again = builder.build(spaced, contact, at, nullptr, &x.from_number, stored->id);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->prior_attempts.empty());
+  EXPECT_EQ(again->campaign.attempts_made, 0);
+  EXPECT_EQ(again->campaign.attempts_today, 0);
+  const auto d = gate().evaluate(*again);
+  EXPECT_EQ(d.verdict, compliance::Verdict::kAllow) << d.rule << " " << d.reason;
+}
+
+}  // namespace
+}  // namespace outdial::dialer
