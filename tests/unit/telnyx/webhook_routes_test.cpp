@@ -157,5 +157,46 @@ TEST_F(RoutesTest, UnknownCallWithOurClientStateUsesTheFallbackScript) {
   EXPECT_NE(commands.issued[0].command.payload.find("press 2"), std::string::npos);
 }
 
+// With tenants' accounts, choosing the key reads the stores: a request without a well-formed,
+// fresh signature is refused before anything is looked up.
+class CountingDirectory final : public TelnyxAccountDirectory {
+ public:
+  Result<std::optional<WebhookVerifier>> verifier_for(const TelnyxEvent&) override {
+    ++calls;
+    return std::optional<WebhookVerifier>();
+  }
+  int calls = 0;
+};
+
+TEST(RoutesWithAccounts, UnsignedStaleOrMalformedSignaturesAreRefusedBeforeAnyKeyIsChosen) {
+  ManualClock clock{from_epoch_ms(1'790'000'000'000)};
+  Signer signer;
+  net::Router router;
+  RecordingIngress ingress;
+  RecordingCommands commands;
+  CallRegistry registry;
+  outdial::testing::InMemoryDatabase db;
+  CountingDirectory directory;
+  TelnyxWebhookDeps deps{WebhookVerifier::create(kRfcPublicKeyB64, clock).value(), ingress, db.compliance(),
+                         commands, registry, clock, nullptr};
+  deps.account_directory = &directory;
+  auto stats = register_telnyx_routes(router, deps);
+  const std::string b = webhook_body("e1", "call.gather.ended", "v3:call", client_state(false),
+                                     {{"digits", "2"}, {"status", "valid"}});
+  const std::string now = std::to_string(to_epoch_ms(clock.now()) / 1000);
+  const std::string stale = std::to_string(to_epoch_ms(clock.now()) / 1000 - 301);
+  EXPECT_EQ(post_signed(router, signer, clock, b, now, "<none>").status, 403);          // no signature
+  EXPECT_EQ(post_signed(router, signer, clock, b, stale, signer.sign(stale, b)).status, 403);
+  EXPECT_EQ(post_signed(router, signer, clock, b, "tomorrow").status, 403);             // not Unix seconds
+  EXPECT_EQ(post_signed(router, signer, clock, b, now, "c2hvcnQ=").status, 403);        // base64 of 5 bytes
+  EXPECT_EQ(post_signed(router, signer, clock, b, now, "not base64!").status, 403);
+  EXPECT_EQ(directory.calls, 0);
+  EXPECT_EQ(stats->rejected_signature, 5);
+  // A well-formed signature (valid or not) is worth choosing the key for.
+  EXPECT_EQ(post_signed(router, signer, clock, b).status, 200);
+  EXPECT_EQ(directory.calls, 1);
+  EXPECT_FALSE(ingress.events.empty());
+}
+
 }  // namespace
 }  // namespace outdial::telephony::telnyx

@@ -44,6 +44,10 @@ class WebhookHandler {
     std::optional<Result<TelnyxEvent>> parsed;
     std::optional<WebhookVerifier> account_verifier;
     if (deps_.account_directory != nullptr) {
+      // Choosing the key reads the stores and may build a driver: only for a request that carries
+      // a well-formed, fresh signature (the checks that need no key, done first).
+      if (auto st = deps_.verifier.check_envelope(req.header(kSignatureHeader), req.header(kTimestampHeader)); !st)
+        return rejected(req, st.error());
       parsed = parse_event(req.body);
       if (*parsed) {
         auto v = deps_.account_directory->verifier_for(**parsed);
@@ -63,13 +67,7 @@ class WebhookHandler {
     }
     const WebhookVerifier& verifier = account_verifier ? *account_verifier : deps_.verifier;
     auto verified = verifier.verify(req.header(kSignatureHeader), req.header(kTimestampHeader), req.body);
-    if (!verified) {
-      ++stats_->rejected_signature;
-      const auto& d = verified.error().details;
-      spdlog::warn("telnyx webhook rejected ({}) from {}", d.count("reason") ? d.at("reason") : "?",
-                   req.remote_address);
-      return error(403, "forbidden", verified.error().message);
-    }
+    if (!verified) return rejected(req, verified.error());
     if (!parsed) parsed = parse_event(req.body);
     if (!*parsed) {
       ++stats_->malformed;
@@ -237,6 +235,13 @@ class WebhookHandler {
     if (*added) ++stats_->recordings;
     else ++stats_->duplicates;
     return ok();
+  }
+
+  net::Response rejected(const net::Request& req, const Error& e) {
+    ++stats_->rejected_signature;
+    const auto& d = e.details;
+    spdlog::warn("telnyx webhook rejected ({}) from {}", d.count("reason") ? d.at("reason") : "?", req.remote_address);
+    return error(403, "forbidden", e.message);
   }
 
   static net::Response ok() { return net::Response::json(200, R"({"ok":true})"); }

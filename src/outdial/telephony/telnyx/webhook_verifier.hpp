@@ -31,6 +31,9 @@ class WebhookVerifier {
   // missing_signature, missing_timestamp, bad_timestamp, stale_timestamp, bad_signature_encoding,
   // bad_signature. `body` must be the raw bytes as received.
   Status verify(std::string_view signature_base64, std::string_view timestamp, std::string_view body) const;
+  // verify()'s checks that need neither the key nor the body (headers present, timestamp within
+  // 300 s, signature base64 of 64 bytes): cheap, to run before anything chooses a key. Same errors.
+  Status check_envelope(std::string_view signature_base64, std::string_view timestamp) const;
 
  private:
   WebhookVerifier(std::array<unsigned char, 32> key, const Clock& clock) : key_(key), clock_(&clock) {}
