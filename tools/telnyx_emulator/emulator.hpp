@@ -1,7 +1,8 @@
 #pragma once
 // The Telnyx Call Control emulator (issue #3 §4): a stand-in for api.telnyx.com/v2 that places
 // no real calls. It answers the REST API the driver uses (POST /v2/calls, the command actions,
-// GET /v2/calls, GET /v2/connections/{id}/active_calls, POST /v2/messages), plays each callee's
+// GET /v2/calls, GET /v2/connections/{id}/active_calls, POST /v2/messages, GET
+// /v2/recordings/{id} with pre-signed download_urls the emulator serves itself), plays each callee's
 // scripted behaviour and sends Ed25519-signed webhooks (provider-contracts.md §5.4, the real
 // algorithm) to the call's webhook_url, with fault injection. GET /_emulator/calls and
 // /_emulator/stats expose what happened for tests.
@@ -109,7 +110,14 @@ struct EmulatorStats {
   std::int64_t webhooks_failed = 0;     // non-2xx or transport errors
   std::int64_t messages = 0;
   std::int64_t unauthorized = 0;
+  std::int64_t recordings_fetched = 0;       // GET /v2/recordings/{id} answered 200
+  std::int64_t media_downloads = 0;          // recording files served from a pre-signed URL
+  std::int64_t media_refused = 0;            // downloads refused (bad/expired signature, or an Authorization header)
 };
+
+// The audio the emulator serves for a recording it announced: a few KB derived from the
+// recording id alone (every byte value occurs), so a test can compare them.
+std::string recording_media(const std::string& recording_id);
 
 class TelnyxEmulator {
  public:

@@ -34,6 +34,9 @@ struct SentWebhook {
   std::vector<int> statuses;    // receiver's answers per delivery (0 = transport error)
 };
 
+// "2026-11-22T10:00:00.123456Z" for microseconds since the epoch (engine.cpp).
+std::string iso_micro(std::int64_t us);
+
 struct Call {
   std::size_t account = 0;  // index into Impl::accounts: the account whose key dialed it
   std::string id, leg_id, session_id, to, from, client_state, webhook_url, amd, command_id;
@@ -60,6 +63,7 @@ struct Call {
   bool record = false;                 // dialed with record=record-from-answer
   std::int64_t answered_epoch_us = 0;  // when the recording starts
   std::string recording_id;            // set when call.recording.saved was sent
+  std::int64_t recording_ended_epoch_us = 0;
 };
 
 // One Telnyx account: its API key, connection, signing keys and limits' state.
@@ -105,6 +109,10 @@ struct TelnyxEmulator::Impl {
 
   // --- rest_api.cpp ---
   void add_routes();
+  // A pre-signed download URL of a recording file ("mp3" / "wav"), valid for 10 minutes: the
+  // signature is a keyed BLAKE2b of "<id>.<ext>|<expires>" with media_key.
+  std::string signed_media_url(const std::string& recording_id, const std::string& ext) const;
+  std::string media_signature(const std::string& file, std::int64_t expires) const;
 
   EmulatorOptions opt;
   net::HttpClient& http;
@@ -112,6 +120,7 @@ struct TelnyxEmulator::Impl {
   std::unique_ptr<net::HttpServer> server;
   std::vector<Account> accounts;  // [0]: the options' own account
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> forge_sk{};
+  std::array<unsigned char, crypto_generichash_KEYBYTES> media_key{};  // signs download URLs
 
   mutable std::mutex mu;
   std::condition_variable cv_sched, cv_deliver;

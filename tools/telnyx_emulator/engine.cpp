@@ -18,6 +18,8 @@ std::int64_t now_epoch_us() {
       .count();
 }
 
+}  // namespace
+
 std::string iso_micro(std::int64_t us) {
   const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
   std::tm tm{};
@@ -27,6 +29,8 @@ std::string iso_micro(std::int64_t us) {
                 tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1'000'000));
   return buf;
 }
+
+namespace {
 
 std::string iso_now_micro() { return iso_micro(now_epoch_us()); }
 
@@ -76,6 +80,7 @@ TelnyxEmulator::Impl::Impl(EmulatorOptions o, net::HttpClient& h) : opt(std::mov
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> fpk{};
   seed[0] ^= 0xff;  // a different key for forged signatures
   crypto_sign_seed_keypair(fpk.data(), forge_sk.data(), seed.data());
+  randombytes_buf(media_key.data(), media_key.size());
   if (opt.speed <= 0) opt.speed = 1;
 }
 
@@ -422,6 +427,7 @@ void TelnyxEmulator::Impl::end_call(Call& c, const std::string& cause, const std
   if (c.record && c.answered && !c.agent_leg) {
     // record-from-answer: the file is ready once the call ended (call.recording.saved).
     c.recording_id = new_id();
+    c.recording_ended_epoch_us = now_epoch_us();
     const std::string url = "https://recordings.telnyx-emulator.test/" + c.recording_id;
     emit(c, "call.recording.saved",
          {{"recording_id", c.recording_id},

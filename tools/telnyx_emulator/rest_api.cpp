@@ -32,7 +32,45 @@ std::int64_t epoch_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::string hex(const unsigned char* p, std::size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(digits[p[i] >> 4]);
+    out.push_back(digits[p[i] & 15]);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string recording_media(const std::string& recording_id) {
+  std::uint64_t x = 1469598103934665603ULL;  // FNV-1a of the id seeds an xorshift stream
+  for (unsigned char ch : recording_id) x = (x ^ ch) * 1099511628211ULL;
+  std::string out("ID3\x04\x00\x00\x00\x00\x00\x00", 10);
+  for (int i = 0; i < 4096; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    out.push_back(static_cast<char>(i < 256 ? i : static_cast<int>(x & 0xff)));
+  }
+  return out;
+}
+
+std::string TelnyxEmulator::Impl::media_signature(const std::string& file, std::int64_t expires) const {
+  const std::string msg = file + "|" + std::to_string(expires);
+  std::array<unsigned char, 32> mac{};
+  crypto_generichash(mac.data(), mac.size(), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                     media_key.data(), media_key.size());
+  return hex(mac.data(), mac.size());
+}
+
+std::string TelnyxEmulator::Impl::signed_media_url(const std::string& recording_id, const std::string& ext) const {
+  const std::int64_t expires = epoch_ms() / 1000 + 600;
+  const std::string file = recording_id + "." + ext;
+  return "http://" + opt.address + ":" + std::to_string(server ? server->port() : 0) + "/_media/" + file +
+         "?expires=" + std::to_string(expires) + "&signature=" + media_signature(file, expires);
+}
 
 void TelnyxEmulator::Impl::add_routes() {
   auto authed = [this](const net::Request& r) { return account_of(r); };
@@ -154,6 +192,65 @@ void TelnyxEmulator::Impl::add_routes() {
     return net::Response::json(200, json{{"data", call_summary(*c, epoch_ms())}}.dump());
   });
 
+  // A recording of one of the account's calls, with fresh pre-signed download URLs (the ones
+  // in call.recording.saved point nowhere reachable, as expired ones would).
+  router.add("GET", "/v2/recordings/:id", [this, authed, unauthorized](const net::Request& r) {
+    const auto account = authed(r);
+    if (!account) return unauthorized();
+    std::lock_guard l(mu);
+    const std::string id = r.path_param("id");
+    const Call* rec = nullptr;
+    for (const auto& [cid, c] : calls) {
+      if (!id.empty() && c.recording_id == id && c.account == *account) rec = &c;
+    }
+    if (rec == nullptr) return errors(404, "10005", "Resource not found", "Recording not found.");
+    ++st.recordings_fetched;
+    json data{{"record_type", "recording"},
+              {"id", rec->recording_id},
+              {"call_control_id", rec->id},
+              {"call_leg_id", rec->leg_id},
+              {"call_session_id", rec->session_id},
+              {"channels", "single"},
+              {"source", "call"},
+              {"status", "completed"},
+              {"recording_started_at", iso_micro(rec->answered_epoch_us)},
+              {"recording_ended_at", iso_micro(rec->recording_ended_epoch_us)},
+              {"duration_millis", (rec->recording_ended_epoch_us - rec->answered_epoch_us) / 1000},
+              {"download_urls", {{"mp3", signed_media_url(rec->recording_id, "mp3")},
+                                 {"wav", signed_media_url(rec->recording_id, "wav")}}}};
+    return net::Response::json(200, json{{"data", data}}.dump());
+  });
+  // The pre-signed download: no API key. Like a storage bucket's signed URL, a request that
+  // also carries an Authorization header is refused (the key must not be sent here).
+  router.add("GET", "/_media/:file", [this](const net::Request& r) {
+    const std::string file = r.path_param("file");
+    const std::string expires_s = r.query_param("expires").value_or("");
+    const std::string signature = r.query_param("signature").value_or("");
+    std::lock_guard l(mu);
+    auto refuse = [this](int status, const std::string& why) {
+      ++st.media_refused;
+      return net::Response::text(status, why);
+    };
+    if (!r.header("Authorization").empty()) return refuse(400, "Only one auth mechanism allowed");
+    std::int64_t expires = 0;
+    try {
+      expires = std::stoll(expires_s);
+    } catch (...) {
+      return refuse(403, "AccessDenied");
+    }
+    if (signature.empty() || media_signature(file, expires) != signature) return refuse(403, "SignatureDoesNotMatch");
+    if (expires < epoch_ms() / 1000) return refuse(403, "Request has expired");
+    const auto dot = file.rfind('.');
+    const std::string id = file.substr(0, dot);
+    const std::string ext = dot == std::string::npos ? "" : file.substr(dot + 1);
+    ++st.media_downloads;
+    net::Response res;
+    res.status = 200;
+    res.headers["Content-Type"] = ext == "wav" ? "audio/wav" : "audio/mpeg";
+    res.body = recording_media(id);
+    return res;
+  });
+
   // Account health check (accounts/health_check: GET /v2/balance with the Bearer key).
   router.add("GET", "/v2/balance", [authed, unauthorized](const net::Request& r) {
     if (!authed(r)) return unauthorized();
@@ -210,7 +307,10 @@ void TelnyxEmulator::Impl::add_routes() {
                                          {"webhooks_sent", st.webhooks_sent},
                                          {"webhooks_failed", st.webhooks_failed},
                                          {"messages", st.messages},
-                                         {"unauthorized", st.unauthorized}}
+                                         {"unauthorized", st.unauthorized},
+                                         {"recordings_fetched", st.recordings_fetched},
+                                         {"media_downloads", st.media_downloads},
+                                         {"media_refused", st.media_refused}}
                                         .dump());
   });
   // ?connection_id= names another account (default: the options' own).

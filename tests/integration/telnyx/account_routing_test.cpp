@@ -432,6 +432,82 @@ TEST_F(TelnyxAccountRoutingTest, AnAccountThatCannotBeVerifiedOrOpenedPlacesNoCa
   expect_no_credentials(log_stream_->str(), "log");
 }
 
+// Recordings fetched on demand (issue #3 §1): the webhook's URLs are pre-signed and expire (the
+// emulator's point nowhere reachable), so the recording is looked up again with the Bearer key of
+// the account that placed the call and its fresh download URL fetched without the key.
+TEST_F(TelnyxAccountRoutingTest, ARecordingIsFetchedFreshThroughThePlacingAccountAndDownloadedWithoutTheKey) {
+  staff_ = Actor{1, tenant_a_, Role::kOperatorAdmin, "user:1"};
+  const CampaignId ca = campaign("rec-a", {kPress2}, 4, [&](Campaign& c) {
+    c.caller_id = kNumA;
+    c.record_calls = true;
+    c.recording_disclosure = true;
+  });
+  ASSERT_TRUE(ca);
+  ASSERT_TRUE(run_all({{tenant_a_, ca}}, 1)) << emu_->calls_json();
+  auto as = attempts(tenant_a_, ca);
+  ASSERT_EQ(as.size(), 1u);
+  std::vector<storage::CallRecording> recs;
+  for (int i = 0; i < 100 && recs.empty(); ++i) {  // call.recording.saved follows call.hangup
+    ASSERT_TRUE(emu_->wait_idle(2000));
+    auto r = db_->calls().recordings_for_attempt(as[0].id);
+    ASSERT_TRUE(r);
+    recs = *r;
+    if (recs.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(recs.size(), 1u);
+  const auto& rec = recs[0];
+  EXPECT_EQ(rec.provider, "telnyx");
+  EXPECT_EQ(rec.url.rfind("https://recordings.telnyx-emulator.test/", 0), 0u) << rec.url;
+
+  auto media = routed_->fetch_recording({rec.provider_call_id, rec.recording_id});
+  ASSERT_TRUE(media) << media.error().message;
+  EXPECT_EQ(media->bytes, tools::telnyx::recording_media(rec.recording_id));
+  EXPECT_EQ(media->content_type, "audio/mpeg");
+  auto st = emu_->stats();
+  EXPECT_EQ(st.recordings_fetched, 1);
+  EXPECT_EQ(st.media_downloads, 1);
+  EXPECT_EQ(st.media_refused, 0);  // the download carried no Authorization header
+
+  // After a restart (no call id -> account memory): found again from the attempt's From.
+  auto fresh = routed_with(&vault_);
+  media = fresh->fetch_recording({rec.provider_call_id, rec.recording_id});
+  ASSERT_TRUE(media) << media.error().message;
+  EXPECT_EQ(media->bytes, tools::telnyx::recording_media(rec.recording_id));
+  // The configured account's key does not see tenant A's recording.
+  auto other = provider_->fetch_recording({rec.provider_call_id, rec.recording_id});
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(emu_->stats().media_downloads, 2);
+
+  // The emulator: the recordings resource needs the account's key; a download URL is refused
+  // with a key on it, or with a signature that does not match.
+  net::ClientRequest req;
+  req.url = emu_->base_url() + "/recordings/" + rec.recording_id;
+  auto r = api_http_->send(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  req.headers = {{"Authorization", "Bearer " + kKeyA}};
+  r = api_http_->send(req);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string url = json::parse(r->body)["data"]["download_urls"]["mp3"];
+  req.url = url;
+  r = api_http_->send(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  req.headers.clear();
+  req.url = url.substr(0, url.size() - 1) + (url.back() == '0' ? "1" : "0");
+  r = api_http_->send(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  req.url = url;
+  r = api_http_->send(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, tools::telnyx::recording_media(rec.recording_id));
+  expect_no_credentials(log_stream_->str(), "log");
+}
+
 }  // namespace
 }  // namespace outdial
 

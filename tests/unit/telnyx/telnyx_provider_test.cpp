@@ -219,5 +219,79 @@ TEST(TelnyxProvider, SendSms) {
   EXPECT_EQ(b["to"], "+16465551234");
 }
 
+// --- fetch_recording ---
+
+TEST(TelnyxProvider, FetchRecordingAsksForFreshUrlsWithTheKeyAndDownloadsWithoutIt) {
+  FakeHttpClient http;
+  http.answer(200, json{{"data", {{"record_type", "recording"},
+                                  {"id", "rec-1"},
+                                  {"download_urls", {{"mp3", "https://s3.example/rec-1.mp3?X-Amz-Signature=abc"},
+                                                     {"wav", "https://s3.example/rec-1.wav?X-Amz-Signature=def"}}}}}}
+                       .dump());
+  http.answers.push_back(net::ClientResponse{200, {{"content-type", "audio/mpeg"}}, std::string("ID3\0\xff", 5)});
+  TelnyxProvider p(http, config());
+  auto media = p.fetch_recording({"v3:call", "rec-1"});
+  ASSERT_TRUE(media) << media.error().message;
+  EXPECT_EQ(media->bytes, std::string("ID3\0\xff", 5));
+  EXPECT_EQ(media->content_type, "audio/mpeg");
+  ASSERT_EQ(http.requests.size(), 2u);
+  EXPECT_EQ(http.requests[0].method, "GET");
+  EXPECT_EQ(http.requests[0].url, "http://telnyx.test/v2/recordings/rec-1");
+  EXPECT_EQ(http.requests[0].headers[0].second, "Bearer " + kKey);
+  EXPECT_EQ(http.requests[1].url, "https://s3.example/rec-1.mp3?X-Amz-Signature=abc");
+  for (const auto& [k, v] : http.requests[1].headers) {
+    EXPECT_NE(k, "Authorization");
+    EXPECT_EQ(v.find(kKey), std::string::npos);
+  }
+  EXPECT_TRUE(http.requests[1].basic_password.empty());
+}
+
+TEST(TelnyxProvider, FetchRecordingErrors) {
+  {
+    FakeHttpClient http;
+    TelnyxProvider p(http, config());
+    for (const std::string& bad : std::vector<std::string>{"", "../calls/x", "a/b", "rec 1", std::string(129, 'a')}) {
+      auto m = p.fetch_recording({"v3:call", bad});
+      ASSERT_FALSE(m) << bad;
+      EXPECT_EQ(m.error().code, ErrorCode::kInvalidArgument) << bad;
+    }
+    EXPECT_TRUE(http.requests.empty());
+  }
+  struct Case {
+    int status;
+    ErrorCode code;
+  };
+  for (const auto& c : {Case{404, ErrorCode::kNotFound}, Case{401, ErrorCode::kUnavailable},
+                        Case{403, ErrorCode::kUnavailable}, Case{500, ErrorCode::kUnavailable}}) {
+    FakeHttpClient http;
+    http.answer(c.status, error_body("10005", "nope"));
+    TelnyxProvider p(http, config());
+    auto m = p.fetch_recording({"v3:call", "rec-1"});
+    ASSERT_FALSE(m) << c.status;
+    EXPECT_EQ(m.error().code, c.code) << c.status;
+    EXPECT_EQ(m.error().details.at("carrier_status"), std::to_string(c.status));
+    EXPECT_EQ(m.error().message.find(kKey), std::string::npos);
+  }
+  {
+    FakeHttpClient http;  // no usable download URL (none yet, or not http)
+    http.answer(200, R"({"data":{"id":"rec-1","download_urls":{"mp3":"ftp://x/rec-1.mp3"}}})");
+    TelnyxProvider p(http, config());
+    auto m = p.fetch_recording({"v3:call", "rec-1"});
+    ASSERT_FALSE(m);
+    EXPECT_EQ(m.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(http.requests.size(), 1u);
+  }
+  {
+    FakeHttpClient http;  // the pre-signed URL expired in between / the download failed
+    http.answer(200, R"({"data":{"id":"rec-1","download_urls":{"wav":"https://s3.example/rec-1.wav"}}})");
+    http.answer(403, "AccessDenied");
+    TelnyxProvider p(http, config());
+    auto m = p.fetch_recording({"v3:call", "rec-1"});
+    ASSERT_FALSE(m);
+    EXPECT_EQ(m.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(http.requests[1].url, "https://s3.example/rec-1.wav");
+  }
+}
+
 }  // namespace
 }  // namespace outdial::telephony::telnyx

@@ -1,6 +1,8 @@
 #include "outdial/telephony/telnyx/telnyx_provider.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,34 @@ bool contains_ci(std::string hay, std::string needle) {
 }
 
 bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+constexpr std::chrono::milliseconds kMediaTimeout{60'000};  // a long call's mp3 is a few MB
+
+// Telnyx ids are UUIDs (or v3: prefixed ones); nothing that could change the path.
+bool plausible_id(const std::string& s) {
+  return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '-' || c == '_' || c == ':';
+  });
+}
+
+bool is_http_url(const std::string& s) { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
+
+// A recording request that is not 2xx, by its HTTP status.
+Error media_error(Error e, int http_status, const std::string& id) {
+  e.details["carrier_status"] = std::to_string(http_status);
+  e.details["recording_id"] = id;
+  e.details.erase("may_exist");
+  if (http_status == 404) {
+    e.code = ErrorCode::kNotFound;
+    e.message = "telnyx has no recording " + id + " in this account";
+  } else {
+    e.code = ErrorCode::kUnavailable;
+    e.message = http_status == 401 || http_status == 403
+                    ? "telnyx refused the account's credentials for recording " + id
+                    : "telnyx could not serve recording " + id + " (HTTP " + std::to_string(http_status) + ")";
+  }
+  return e;
+}
 
 }  // namespace
 
@@ -248,6 +278,63 @@ Status TelnyxProvider::reconcile(const std::string& provider_call_id) {
   if (!r) return r.error();
   if (is_2xx(r->status) || r->status == 404) return ok_status();
   return map_api_error(r->status, r->body, op);
+}
+
+Result<RecordingMedia> TelnyxProvider::fetch_recording(const RecordingRef& recording) {
+  const std::string& id = recording.recording_id;
+  if (!plausible_id(id)) {
+    return make_error(ErrorCode::kInvalidArgument, "telnyx recording id is not a Telnyx id",
+                      {{"field", "recording_id"}, {"provider", kProviderName}});
+  }
+  const std::string op = "retrieve recording";
+  auto r = send("GET", "/recordings/" + net::url_encode_component(id), "", op);
+  if (!r) {
+    Error e = r.error();
+    e.code = ErrorCode::kUnavailable;
+    e.details.erase("may_exist");
+    return e;
+  }
+  if (!is_2xx(r->status)) return media_error(map_api_error(r->status, r->body, op), r->status, id);
+  std::string url, ext;
+  const auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_discarded() && j.is_object()) {
+    if (auto d = j.find("data"); d != j.end() && d->is_object()) {
+      if (auto u = d->find("download_urls"); u != d->end() && u->is_object()) {
+        for (const char* format : {"mp3", "wav"}) {
+          auto f = u->find(format);
+          if (url.empty() && f != u->end() && f->is_string() && is_http_url(f->get<std::string>())) {
+            url = f->get<std::string>();
+            ext = format;
+          }
+        }
+      }
+    }
+  }
+  if (url.empty()) {
+    return make_error(ErrorCode::kUnavailable, "telnyx recording " + id + " has no download URL yet",
+                      {{"provider", kProviderName}, {"recording_id", id}});
+  }
+  // The pre-signed URL authorizes itself: the API key is not sent there.
+  net::ClientRequest media;
+  media.method = "GET";
+  media.url = url;
+  media.timeout = std::max<std::chrono::milliseconds>(config_.timeout, kMediaTimeout);
+  auto m = http_.send(media);
+  if (!m) {
+    Error e = m.error();
+    e.code = ErrorCode::kUnavailable;
+    e.message = "telnyx recording " + id + " download: " + e.message;
+    e.details["provider"] = kProviderName;
+    return e;
+  }
+  if (!is_2xx(m->status)) {
+    return media_error(make_error(ErrorCode::kUnavailable, "", {{"provider", kProviderName}}), m->status, id);
+  }
+  RecordingMedia out;
+  out.content_type = m->header("content-type");
+  if (out.content_type.empty()) out.content_type = ext == "mp3" ? "audio/mpeg" : "audio/wav";
+  out.bytes = std::move(m->body);
+  return out;
 }
 
 }  // namespace outdial::telephony::telnyx

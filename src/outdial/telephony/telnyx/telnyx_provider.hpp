@@ -72,6 +72,12 @@ class TelnyxProvider final : public Provider, public CommandIssuer {
   // Telnyx cannot re-deliver past webhooks. GET /v2/calls/{id}: ok when the call is known
   // (live calls keep sending webhooks) or gone (404: its webhooks were delivered or retried).
   Status reconcile(const std::string& provider_call_id) override;
+  // The webhook's recording URLs are pre-signed and expire, so fresh ones are asked for:
+  // GET {api_base}/recordings/{id} with this account's Bearer key, then the returned
+  // download_urls.mp3 (else .wav) is downloaded WITHOUT the key (it is a pre-signed URL, often
+  // on another host). kInvalidArgument for an id that cannot be one (before anything is sent);
+  // 404 -> kNotFound; credentials refused, 5xx, no download URL, transport -> kUnavailable.
+  Result<RecordingMedia> fetch_recording(const RecordingRef& recording) override;
 
   Status issue(const std::string& call_control_id, const FlowCommand& command, const ClientState& state) override;
 
