@@ -41,6 +41,7 @@ class FakeProvider final : public telephony::Provider {
   Result<std::optional<std::string>> find_call(const telephony::CallLookup& lookup) override {
     std::lock_guard l(mu_);
     ++lookups;
+    if (find_error) return *find_error;
     auto it = by_key_.find(lookup.idempotency_key);
     if (it == by_key_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
@@ -55,6 +56,7 @@ class FakeProvider final : public telephony::Provider {
   std::vector<DialFault> faults;
   int place_calls = 0;  // place_call() invocations, failed ones included
   int lookups = 0;
+  std::optional<Error> find_error;  // every find_call answers this error while set
 
  private:
   std::mutex mu_;

@@ -47,13 +47,32 @@ bool CallerIdSelector::owns(TenantId tenant, const std::vector<PhoneNumber>& num
 }
 
 Result<CallerIdChoice> CallerIdSelector::select(TenantId tenant, const std::vector<PhoneNumber>& numbers,
-                                                const CallerIdPolicy& policy, const ContactLocation& contact) {
+                                                const CallerIdPolicy& policy, const ContactLocation& contact,
+                                                const std::map<ProviderAccountId, std::string>& blocked_accounts) {
   const CampaignId campaign = policy.campaign_id;
   const std::map<std::string, std::string> where = {{"campaign_id", std::to_string(campaign)},
                                                     {"strategy", to_string(policy.strategy)}};
+  // Why the number's account cannot place calls (nullptr: it can).
+  auto blocked = [&](const PhoneNumber& n) -> const std::string* {
+    auto it = blocked_accounts.find(n.account_id);
+    return it == blocked_accounts.end() ? nullptr : &it->second;
+  };
+  auto cannot_place = [&](const PhoneNumber& n, const char* role) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      std::string(role) + " caller ID " + n.e164 + " cannot be used: " + *blocked(n),
+                      {{"number", n.e164}, {"account_id", std::to_string(n.account_id)}});
+  };
+  std::string skipped;  // why numbers otherwise usable were left out (their accounts)
   auto find_usable = [&](const std::string& e164) -> const PhoneNumber* {
     for (const auto& n : numbers) {
-      if (n.e164 == e164 && usable(tenant, n, campaign)) return &n;
+      if (n.e164 == e164 && usable(tenant, n, campaign) && blocked(n) == nullptr) return &n;
+    }
+    return nullptr;
+  };
+  // A number of the tenant the strategy names, usable but for its account.
+  auto find_blocked = [&](const std::string& e164) -> const PhoneNumber* {
+    for (const auto& n : numbers) {
+      if (n.e164 == e164 && usable(tenant, n, campaign) && blocked(n) != nullptr) return &n;
     }
     return nullptr;
   };
@@ -63,7 +82,10 @@ Result<CallerIdChoice> CallerIdSelector::select(TenantId tenant, const std::vect
       const PhoneNumber* inactive = nullptr;
       for (const auto& n : numbers) {
         if (campaign == 0 || n.tenant_id != tenant || n.dedicated_campaign_id != campaign) continue;
-        if (n.status == NumberStatus::kActive) return CallerIdChoice{n, "dedicated"};
+        if (n.status == NumberStatus::kActive) {
+          if (blocked(n) != nullptr) return cannot_place(n, "the campaign's dedicated");
+          return CallerIdChoice{n, "dedicated"};
+        }
         inactive = &n;
       }
       if (inactive != nullptr) {
@@ -82,7 +104,10 @@ Result<CallerIdChoice> CallerIdSelector::select(TenantId tenant, const std::vect
                           {{"field", "static_number"}});
       }
       const PhoneNumber* n = find_usable(policy.static_number);
-      if (n == nullptr) return not_owned(policy.static_number, "static");
+      if (n == nullptr) {
+        if (const PhoneNumber* b = find_blocked(policy.static_number)) return cannot_place(*b, "static");
+        return not_owned(policy.static_number, "static");
+      }
       return CallerIdChoice{*n, "static"};
     }
     case CallerIdStrategy::kLocalPresence: {
@@ -90,6 +115,10 @@ Result<CallerIdChoice> CallerIdSelector::select(TenantId tenant, const std::vect
       std::vector<const PhoneNumber*> by_state;
       for (const auto& n : numbers) {
         if (!usable(tenant, n, campaign)) continue;
+        if (const std::string* why = blocked(n)) {
+          if (skipped.find(*why) == std::string::npos) skipped += (skipped.empty() ? "" : "; ") + n.e164 + ": " + *why;
+          continue;
+        }
         if (!contact.area_code.empty() && n.area_code == contact.area_code) by_area.push_back(&n);
         if (!contact.state.empty() && n.state == contact.state) by_state.push_back(&n);
       }
@@ -97,7 +126,10 @@ Result<CallerIdChoice> CallerIdSelector::select(TenantId tenant, const std::vect
       if (!by_state.empty()) return CallerIdChoice{pick(by_state, contact.e164), "state"};
       if (!policy.default_number.empty()) {
         const PhoneNumber* n = find_usable(policy.default_number);
-        if (n == nullptr) return not_owned(policy.default_number, "default");
+        if (n == nullptr) {
+          if (const PhoneNumber* b = find_blocked(policy.default_number)) return cannot_place(*b, "default");
+          return not_owned(policy.default_number, "default");
+        }
         return CallerIdChoice{*n, "default"};
       }
       auto details = where;
@@ -106,7 +138,8 @@ Result<CallerIdChoice> CallerIdSelector::select(TenantId tenant, const std::vect
       return make_error(ErrorCode::kFailedPrecondition,
                         "no active number in area code " + (contact.area_code.empty() ? "?" : contact.area_code) +
                             " or state " + (contact.state.empty() ? "?" : contact.state) +
-                            " and no default number",
+                            " and no default number" +
+                            (skipped.empty() ? std::string() : " (numbers left out: " + skipped + ")"),
                         details);
     }
   }

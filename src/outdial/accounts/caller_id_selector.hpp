@@ -15,6 +15,10 @@
 //   - static:         the policy's static number.
 //   A static/default number that is not the tenant's (or not active) -> kPermissionDenied
 //   naming the number ("tenant does not own ...").
+//   - A number whose provider account cannot place calls (disabled, missing what its carrier
+//     needs: `blocked_accounts`) is not usable either; a dedicated/static/default number of such
+//     an account -> kFailedPrecondition naming the number and why.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,8 +47,10 @@ class CallerIdSelector {
   // when the strategy finds no usable number (details: campaign_id, strategy), kPermissionDenied
   // when a configured number is not an active number of the tenant (details: number),
   // kInvalidArgument when the policy is incomplete (static without static_number).
+  // `blocked_accounts`: the accounts among the numbers' that cannot place calls, each with why.
   static Result<CallerIdChoice> select(TenantId tenant, const std::vector<PhoneNumber>& numbers,
-                                       const CallerIdPolicy& policy, const ContactLocation& contact);
+                                       const CallerIdPolicy& policy, const ContactLocation& contact,
+                                       const std::map<ProviderAccountId, std::string>& blocked_accounts = {});
 
   // True when `e164` is an active number of `tenant` in `numbers` (the ownership check used for
   // static/default numbers; also for validating a campaign's caller_id).

@@ -84,4 +84,30 @@ Result<Credentials> open_credentials(const CredentialVault& vault, const std::st
   return out;
 }
 
+Status check_can_place_calls(const ProviderAccount& a) {
+  const std::string id = std::to_string(a.id);
+  auto cannot = [&](const char* field, const std::string& why) {
+    return make_error(ErrorCode::kFailedPrecondition, "provider account " + id + " cannot place calls: " + why,
+                      {{"account_id", id}, {"field", field}});
+  };
+  if (a.status != AccountStatus::kActive) return cannot("status", std::string("it is ") + to_string(a.status));
+  if (a.provider == ProviderKind::kTwilio && a.account_sid.empty()) return cannot("account_sid", "it has no account_sid");
+  if (a.provider == ProviderKind::kTelnyx && a.connection_id.empty()) {
+    return cannot("connection_id", "it has no connection_id");
+  }
+  return ok_status();
+}
+
+Status check_active_credentials(ProviderKind provider, const Credentials& creds) {
+  if (provider != ProviderKind::kTelnyx) return ok_status();
+  auto key = creds.find("public_key");
+  if (key == creds.end() || key->second.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "credentials.public_key is required for an active telnyx account (its webhook signing key: "
+                      "without it none of its webhooks could be verified)",
+                      {{"field", "credentials.public_key"}});
+  }
+  return ok_status();
+}
+
 }  // namespace outdial::accounts

@@ -92,6 +92,30 @@ Result<int> int_query(const net::Request& req, const std::string& name, int min,
   return out;
 }
 
+// An active Telnyx account places calls only with its connection_id and its webhook signing key
+// (without the key none of its webhooks could be verified: its calls would wait forever):
+// kInvalidArgument naming the missing field. `creds`: the credentials given now, else (null) the
+// stored ones, opened with the vault.
+Status check_active_account(ApiDeps& deps, const ProviderAccount& a, const accounts::Credentials* creds) {
+  if (a.status != AccountStatus::kActive || a.provider != ProviderKind::kTelnyx) return ok_status();
+  if (a.connection_id.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "an active telnyx account needs connection_id (the Call Control application its calls use)",
+                      {{"field", "connection_id"}});
+  }
+  if (creds != nullptr) return accounts::check_active_credentials(a.provider, *creds);
+  if (a.credential_blob.empty()) return accounts::check_active_credentials(a.provider, {});
+  if (deps.vault == nullptr) return no_vault();
+  auto stored = accounts::open_credentials(*deps.vault, a.credential_blob);
+  if (!stored.ok()) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "the account's stored credentials cannot be opened (" +
+                          std::string(to_string(stored.error().code)) + "): send credentials again",
+                      {{"field", "credentials"}});
+  }
+  return accounts::check_active_credentials(a.provider, *stored);
+}
+
 bool valid_api_base(const std::string& s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
 }
@@ -161,6 +185,8 @@ Result<net::Response> create_account(ApiDeps& deps, const Actor& actor, const ne
     return make_error(ErrorCode::kInvalidArgument, "a twilio account needs account_sid", {{"field", "account_sid"}});
   }
   if (auto s = accounts::validate_limits(a.limits); !s.ok()) return s.error();
+  a.status = AccountStatus::kActive;
+  if (auto s = check_active_account(deps, a, &creds); !s.ok()) return s.error();
   if (a.provider != ProviderKind::kSim || !creds.empty()) {
     if (deps.vault == nullptr) return no_vault();
     auto sealed = accounts::seal_credentials(*deps.vault, a.provider, creds);
@@ -232,6 +258,7 @@ Result<net::Response> update_account(ApiDeps& deps, const Actor& actor, const ne
     return make_error(ErrorCode::kInvalidArgument, "a twilio account needs account_sid", {{"field", "account_sid"}});
   }
   if (auto s = accounts::validate_limits(a->limits); !s.ok()) return s.error();
+  if (auto s = check_active_account(deps, *a, new_creds ? &creds : nullptr); !s.ok()) return s.error();
   if (new_creds) {
     if (deps.vault == nullptr) return no_vault();
     auto sealed = accounts::seal_credentials(*deps.vault, a->provider, creds);

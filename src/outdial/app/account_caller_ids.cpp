@@ -1,6 +1,10 @@
 #include "outdial/app/account_caller_ids.hpp"
 
+#include <map>
+#include <set>
+
 #include "outdial/accounts/caller_id_selector.hpp"
+#include "outdial/accounts/credentials.hpp"
 
 namespace outdial::app {
 namespace {
@@ -17,6 +21,27 @@ bool usable_by(const PhoneNumber& n, const Campaign& c) {
 }
 
 }  // namespace
+
+AccountCallerIds::AccountCallerIds(storage::AccountStore& accounts, dialer::CallerIdDirectory directory,
+                                   AccountCheck check)
+    : accounts_(accounts), directory_(std::move(directory)), check_(std::move(check)) {}
+
+Result<std::optional<std::string>> AccountCallerIds::account_problem(const PhoneNumber& n) {
+  if (n.account_id == 0) return std::optional<std::string>();
+  auto account = accounts_.get_account(n.tenant_id, n.account_id);
+  if (!account) {
+    if (unsupported(account.error())) return std::optional<std::string>();
+    if (account.error().code == ErrorCode::kNotFound) {
+      return std::optional<std::string>("its provider account " + std::to_string(n.account_id) + " does not exist");
+    }
+    return account.error();
+  }
+  if (auto st = accounts::check_can_place_calls(*account); !st) return std::optional<std::string>(st.error().message);
+  if (check_) {
+    if (auto st = check_(*account); !st) return std::optional<std::string>(st.error().message);
+  }
+  return std::optional<std::string>();
+}
 
 Result<std::optional<CallerIdPolicy>> AccountCallerIds::policy_of(const Campaign& campaign) {
   auto policy = accounts_.get_caller_id_policy(campaign.tenant_id, campaign.id);
@@ -40,6 +65,14 @@ Result<dialer::CallerIdPick> AccountCallerIds::campaign_number(const Campaign& c
     return found.error();
   }
   pick.owned = found->has_value() && usable_by(**found, campaign);
+  if (pick.owned) {
+    auto problem = account_problem(**found);
+    if (!problem) return problem.error();
+    if (*problem) {
+      pick.owned = false;
+      pick.problem = "caller ID " + number + " cannot be used: " + **problem;
+    }
+  }
   return pick;
 }
 
@@ -95,7 +128,16 @@ Result<dialer::CallerIdPick> AccountCallerIds::choose(const Campaign& campaign, 
   // not the pool); the selector applies the rules to them.
   auto numbers = candidates(**policy, campaign.tenant_id, where.state);
   if (!numbers) return numbers.error();
-  auto choice = accounts::CallerIdSelector::select(campaign.tenant_id, *numbers, **policy, where);
+  // The candidates' accounts that cannot place calls (each asked once).
+  std::map<ProviderAccountId, std::string> blocked;
+  std::set<ProviderAccountId> asked;
+  for (const auto& n : *numbers) {
+    if (n.account_id == 0 || !asked.insert(n.account_id).second) continue;
+    auto problem = account_problem(n);
+    if (!problem) return problem.error();
+    if (*problem) blocked.emplace(n.account_id, **problem);
+  }
+  auto choice = accounts::CallerIdSelector::select(campaign.tenant_id, *numbers, **policy, where, blocked);
   if (!choice) {
     const Error& e = choice.error();
     if (e.code != ErrorCode::kFailedPrecondition && e.code != ErrorCode::kPermissionDenied &&
@@ -120,7 +162,10 @@ Result<dialer::CallerIdPick> AccountCallerIds::recheck(const Campaign& campaign,
   if (!found) return found.error();
   dialer::CallerIdPick pick{number, false, "stored", ""};
   if (found->has_value() && usable_by(**found, campaign)) {
-    pick.owned = true;
+    auto problem = account_problem(**found);
+    if (!problem) return problem.error();
+    pick.owned = !problem->has_value();
+    if (*problem) pick.problem = "the attempt's caller ID " + number + " cannot be used: " + **problem;
   } else if (!found->has_value()) {
     pick.problem = "the attempt's caller ID " + number + " is no longer a number of the tenant";
   } else if ((*found)->status != NumberStatus::kActive) {

@@ -4,17 +4,25 @@
 // numbers (read fresh on every call, so a number retired or flagged before a call is never its
 // caller ID); a campaign without one keeps its caller_id, owned when the configured directory
 // lists it or it is an active number of the tenant.
+#include <functional>
+#include <optional>
+#include <string>
+
 #include "outdial/dialer/caller_id_source.hpp"
 #include "outdial/dialer/facts_builder.hpp"
 #include "outdial/storage/account_store.hpp"
 
 namespace outdial::app {
 
+// A number is usable only while its provider account can place calls
+// (accounts::check_can_place_calls, then `check` if given: the composition root passes
+// ProviderSet::check_account, which also opens the account's credentials); otherwise the pick
+// says why (CID-VALID).
 class AccountCallerIds final : public dialer::CallerIdSource {
  public:
-  // `accounts` must outlive this object. Thread-safe if the store is.
-  AccountCallerIds(storage::AccountStore& accounts, dialer::CallerIdDirectory directory)
-      : accounts_(accounts), directory_(std::move(directory)) {}
+  using AccountCheck = std::function<Status(const ProviderAccount&)>;
+  // `accounts` must outlive this object. Thread-safe if the store and `check` are.
+  AccountCallerIds(storage::AccountStore& accounts, dialer::CallerIdDirectory directory, AccountCheck check = {});
 
   Result<dialer::CallerIdPick> choose(const Campaign& campaign, const Contact& contact, TimePoint at) override;
   Result<dialer::CallerIdPick> recheck(const Campaign& campaign, const std::string& number, TimePoint at) override;
@@ -30,8 +38,12 @@ class AccountCallerIds final : public dialer::CallerIdSource {
   // `number` checked for a campaign without a policy (directory, then the tenant's numbers).
   Result<dialer::CallerIdPick> campaign_number(const Campaign& campaign, const std::string& number);
 
+  // Why the number's account cannot place calls (nullopt: it can, or the number has none).
+  Result<std::optional<std::string>> account_problem(const PhoneNumber& n);
+
   storage::AccountStore& accounts_;
   const dialer::CallerIdDirectory directory_;
+  const AccountCheck check_;
 };
 
 }  // namespace outdial::app

@@ -24,7 +24,20 @@ AccountRouter<D>::~AccountRouter() = default;
 
 template <class D>
 bool AccountRouter<D>::routes_through(const ProviderAccount& a) const {
-  return a.provider == kind_ && a.status == AccountStatus::kActive;
+  return a.provider == kind_ && accounts::check_can_place_calls(a).ok();
+}
+
+template <class D>
+Status AccountRouter<D>::check_account(const ProviderAccount& a) {
+  if (auto st = accounts::check_can_place_calls(a); !st) return st;
+  if (!routes_through(a)) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "provider account " + std::to_string(a.id) + " cannot place calls through this install",
+                      {{"account_id", std::to_string(a.id)}});
+  }
+  auto driver = for_account(a);
+  if (!driver) return driver.error();
+  return ok_status();
 }
 
 template <class D>

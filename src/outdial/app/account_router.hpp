@@ -62,9 +62,15 @@ class AccountRouter : public telephony::Provider {
   // How many account drivers have been built (tests).
   std::size_t account_drivers() const;
   // Whether calls from this account's numbers go through it (else through the configured one).
-  // Default: an active account of this carrier. Public: the account's limits pace exactly these
-  // calls (app::AccountPacers).
+  // Default: an account of this carrier that can place calls (accounts::check_can_place_calls:
+  // active, with the public configuration its carrier needs). Public: the account's limits pace
+  // exactly these calls (app::AccountPacers).
   virtual bool routes_through(const ProviderAccount& a) const;
+  // Whether a call from a number of `a` can go out through `a` now: routes_through(a) and its
+  // driver can be built (credentials opened, with what the driver needs). kFailedPrecondition
+  // naming what is missing (never a credential's value). The caller-ID check asks this: a
+  // number whose account cannot place calls is not usable (app::AccountCallerIds).
+  Status check_account(const ProviderAccount& a);
 
  protected:
   // Called under the router's lock when a new account driver is installed (before any use).

@@ -64,7 +64,11 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
   // Per call: a campaign with a caller-ID policy dials from the tenant's numbers (local
   // presence, dedicated, static); one without keeps its caller_id (owned if configured above or
   // an active number of the tenant).
-  s->caller_ids_ = std::make_unique<AccountCallerIds>(s->db_->accounts(), caller_ids);
+  // A number whose account cannot place calls (disabled, no connection_id, credentials that
+  // cannot be opened or lack a key its driver needs) is not usable: CID-VALID says why.
+  s->caller_ids_ = std::make_unique<AccountCallerIds>(
+      s->db_->accounts(), caller_ids,
+      [providers = s->providers_.get()](const ProviderAccount& a) { return providers->check_account(a); });
   s->facts_ = std::make_unique<dialer::FactsBuilder>(s->db_->compliance(), s->db_->calls(),
                                                      s->db_->campaigns(), s->registry_.get(),
                                                      std::move(caller_ids));

@@ -179,6 +179,17 @@ bool ProviderSet::routes_through(const ProviderAccount& account) const {
   return false;
 }
 
+Status ProviderSet::check_account(const ProviderAccount& account) {
+  if (auto st = accounts::check_can_place_calls(account); !st) return st;
+  if (routed_ && account.provider == ProviderKind::kTwilio) {
+    return static_cast<AccountRouter<telephony::twilio::TwilioProvider>&>(*routed_).check_account(account);
+  }
+  if (telnyx_routed_ && account.provider == ProviderKind::kTelnyx) {
+    return static_cast<AccountRouter<telephony::telnyx::TelnyxProvider>&>(*telnyx_routed_).check_account(account);
+  }
+  return ok_status();
+}
+
 void ProviderSet::stop() {
   if (routed_) routed_->set_event_ingress(nullptr);
   if (twilio_) twilio_->set_event_ingress(nullptr);

@@ -61,6 +61,11 @@ class ProviderSet {
   // Whether a call from a number of `account` goes out through that account (route_by_account's
   // rule; false before it and for the simulated carrier): that account's limits pace it.
   bool routes_through(const ProviderAccount& account) const;
+  // Whether calls from a number of `account` can be placed (a caller-ID usability check):
+  // accounts::check_can_place_calls, and when this install routes the account's carrier, the
+  // router's check_account (its credentials open and hold what its driver needs).
+  // kFailedPrecondition naming what is missing.
+  Status check_account(const ProviderAccount& account);
   // What the dialer places calls through.
   telephony::Provider& provider();
   // The simulated carrier (null for real carriers) and its scheduled events (virtual time).

@@ -823,21 +823,28 @@ void CampaignRunner::resolve_due(TimePoint now) {
     lookup.tenant_id = fresh->tenant_id;
     lookup.placed_after = fresh->created_at;
     auto found = provider_.find_call(lookup);
-    if (!found) {
+    // kFailedPrecondition: the call's account cannot be used (disabled, misconfigured, its
+    // credentials unopenable), so no call went out through it under this key ("certainly not
+    // placed"). It counts toward max_resolve_tries like a confirmed absence, so an attempt
+    // never waits forever holding its line and slot.
+    const bool unusable = !found && found.error().code == ErrorCode::kFailedPrecondition;
+    if (!found && (!unusable || it->second.tries < config_.max_resolve_tries)) {
       defer_resolution(*fresh, now, found.error());  // cannot tell yet: never dial blind
       continue;
     }
-    if (found->has_value()) {
+    if (found && found->has_value()) {
       // The "failed" dial did create the call: attach it, no second dial.
       store_placement(*fresh, telephony::DialAccepted{**found}, now);
       continue;
     }
     if (it->second.tries >= config_.max_resolve_tries) {
-      // The carrier confirms no call under this key after every try: the attempt failed.
+      // The carrier confirms no call under this key after every try (or its account could not
+      // be used at all): the attempt failed.
       CallAttempt failed = *fresh;
       failed.state = CallState::kFailed;
       failed.ended_at = now;
-      failed.failure_reason = it->second.attempt.failure_reason;
+      failed.failure_reason = unusable ? std::string(to_string(found.error().code)) + ": " + found.error().message
+                                       : it->second.attempt.failure_reason;
       unresolved_.erase(it);
       if (db_.calls().update_attempt(failed, CallState::kQueued)) (void)events_.finalize_target(failed);
       continue;

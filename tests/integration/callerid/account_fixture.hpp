@@ -60,6 +60,7 @@ struct AccountFixture : ::testing::Test {
     a.provider = kind;
     a.name = std::string(to_string(kind)) + "-main";
     if (kind != ProviderKind::kSim) a.account_sid = "AC" + std::to_string(t);
+    if (kind == ProviderKind::kTelnyx) a.connection_id = "conn-" + std::to_string(t);  // it can place calls
     a.limits = l;
     a.created_at = start;
     auto created = db->accounts().create_account(a);

@@ -403,6 +403,61 @@ TEST_F(AccountApiTest, PatchRotatesCredentialsAndChangesLimits) {
   EXPECT_EQ(db_->accounts().get_account(tenant_a_, id)->limits.max_concurrency, 7);
 }
 
+// An active Telnyx account needs its connection_id and its webhook signing key (public_key):
+// without them its calls could be placed but never resolved. Creating one, or making one active
+// (by a PATCH of status, connection_id or credentials), without them is a 400 naming the field;
+// a disabled account may lack them.
+TEST_F(AccountApiTest, AnActiveTelnyxAccountNeedsConnectionIdAndPublicKey) {
+  const std::string key = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=";  // base64 of 32 bytes
+  auto no_conn = call_json("POST", "/api/provider-accounts", admin_key_,
+                           {{"provider", "telnyx"},
+                            {"name", "t"},
+                            {"credentials", {{"api_key", "KEYsecret"}, {"public_key", key}}}});
+  EXPECT_EQ(no_conn.status, 400);
+  EXPECT_EQ(no_conn.body["error"]["details"]["field"], "connection_id");
+  auto no_key = call_json("POST", "/api/provider-accounts", admin_key_,
+                          {{"provider", "telnyx"},
+                           {"name", "t"},
+                           {"connection_id", "conn-1"},
+                           {"credentials", {{"api_key", "KEYsecret"}}}});
+  EXPECT_EQ(no_key.status, 400);
+  EXPECT_EQ(no_key.body["error"]["details"]["field"], "credentials.public_key");
+  EXPECT_EQ(no_key.body.dump().find("KEYsecret"), std::string::npos);
+  EXPECT_TRUE(db_->accounts().list_accounts(tenant_a_)->empty());
+  auto made = call_json("POST", "/api/provider-accounts", admin_key_,
+                        {{"provider", "telnyx"},
+                         {"name", "t"},
+                         {"connection_id", "conn-1"},
+                         {"credentials", {{"api_key", "KEYsecret"}, {"public_key", key}}}});
+  ASSERT_EQ(made.status, 201) << made.body.dump();
+  const std::string path = "/api/provider-accounts/" + std::to_string(made.body["id"].get<std::int64_t>());
+  // Active: neither may go.
+  auto clear_conn = call_json("PATCH", path, staff_key_, {{"connection_id", ""}});
+  EXPECT_EQ(clear_conn.status, 400);
+  EXPECT_EQ(clear_conn.body["error"]["details"]["field"], "connection_id");
+  auto drop_key = call_json("PATCH", path, staff_key_, {{"credentials", {{"api_key", "KEY2"}}}});
+  EXPECT_EQ(drop_key.status, 400);
+  EXPECT_EQ(drop_key.body["error"]["details"]["field"], "credentials.public_key");
+  EXPECT_EQ(call_json("PATCH", path, staff_key_, {{"name", "renamed"}}).status, 200);  // the stored key counts
+  // Disabled: it may lack them, but not be made active again without them.
+  EXPECT_EQ(call_json("PATCH", path, staff_key_,
+                      {{"status", "disabled"}, {"connection_id", ""}, {"credentials", {{"api_key", "KEY2"}}}})
+                .status,
+            200);
+  auto reactivate = call_json("PATCH", path, staff_key_, {{"status", "active"}});
+  EXPECT_EQ(reactivate.status, 400);
+  EXPECT_EQ(reactivate.body["error"]["details"]["field"], "connection_id");
+  auto still_no_key = call_json("PATCH", path, staff_key_, {{"status", "active"}, {"connection_id", "conn-2"}});
+  EXPECT_EQ(still_no_key.status, 400);
+  EXPECT_EQ(still_no_key.body["error"]["details"]["field"], "credentials.public_key");
+  auto back = call_json("PATCH", path, staff_key_,
+                        {{"status", "active"},
+                         {"connection_id", "conn-2"},
+                         {"credentials", {{"api_key", "KEY2"}, {"public_key", key}}}});
+  EXPECT_EQ(back.status, 200) << back.body.dump();
+  EXPECT_EQ(back.body["status"], "active");
+}
+
 TEST_F(AccountApiTest, FlagUnhealthyFlagsOnlyNumbersBelowTheThreshold) {
   const auto acc = create_twilio();
   const auto bad = add_number(acc, "+13055550002");

@@ -205,5 +205,73 @@ TEST_F(AccountCallerIdsTest, RecheckKeepsTheStoredFromWhileItIsStillUsable) {
   EXPECT_FALSE(ids_->recheck(other_campaign_, n.e164, kT0)->owned);
 }
 
+// A number whose provider account cannot place calls is not usable: a disabled account, an
+// active Telnyx account without connection_id, or one the injected check refuses (the app passes
+// ProviderSet::check_account: say, credentials without a public_key). The pick says why, so the
+// gate blocks CID-VALID instead of the call being stored and waiting forever.
+TEST_F(AccountCallerIdsTest, ANumberWhoseAccountCannotPlaceCallsIsNotUsable) {
+  const auto n = add("+14155550100");
+  policy(campaign_, CallerIdStrategy::kStatic, n.e164);
+  EXPECT_TRUE(choose(campaign_, contact("+14155551234")).owned);
+  // Disabled: no strategy, re-check or campaign caller ID may use its numbers.
+  auto acct = db_->accounts().get_account(tenant_, account_);
+  ASSERT_TRUE(acct.ok());
+  acct->status = AccountStatus::kDisabled;
+  ASSERT_TRUE(db_->accounts().update_account(*acct).ok());
+  auto disabled = choose(campaign_, contact("+14155551234"));
+  EXPECT_FALSE(disabled.owned);
+  EXPECT_EQ(disabled.number, n.e164);
+  EXPECT_NE(disabled.problem.find("static caller ID " + n.e164 + " cannot be used"), std::string::npos)
+      << disabled.problem;
+  EXPECT_NE(disabled.problem.find("is disabled"), std::string::npos) << disabled.problem;
+  auto rechecked = ids_->recheck(campaign_, n.e164, kT0);
+  ASSERT_TRUE(rechecked.ok());
+  EXPECT_FALSE(rechecked->owned);
+  EXPECT_NE(rechecked->problem.find("is disabled"), std::string::npos) << rechecked->problem;
+  Campaign plain = other_campaign_;  // no policy: its own caller ID, a number of the account
+  plain.caller_id = n.e164;
+  auto own = ids_->choose(plain, contact("+14155551234"), kT0);
+  ASSERT_TRUE(own.ok());
+  EXPECT_FALSE(own->owned);
+  EXPECT_NE(own->problem.find("is disabled"), std::string::npos) << own->problem;
+
+  // An active Telnyx account without connection_id: local presence skips its number and says so.
+  ProviderAccount tx;
+  tx.tenant_id = tenant_;
+  tx.provider = ProviderKind::kTelnyx;
+  tx.name = "telnyx";
+  tx.created_at = kT0;
+  const auto telnyx = db_->accounts().create_account(tx);
+  ASSERT_TRUE(telnyx.ok());
+  PhoneNumber m;
+  m.tenant_id = tenant_;
+  m.account_id = telnyx->id;
+  m.e164 = "+14155550199";
+  m.area_code = "415";
+  m.state = "CA";
+  m.created_at = kT0;
+  ASSERT_TRUE(db_->accounts().add_number(m).ok());
+  policy(campaign_, CallerIdStrategy::kLocalPresence);
+  auto lp = choose(campaign_, contact("+14155551234"));
+  EXPECT_FALSE(lp.owned);
+  EXPECT_NE(lp.problem.find("no connection_id"), std::string::npos) << lp.problem;
+
+  // With its connection_id it can place calls, unless the app's check refuses it.
+  ProviderAccount fixed = *telnyx;
+  fixed.connection_id = "conn-1";
+  ASSERT_TRUE(db_->accounts().update_account(fixed).ok());
+  EXPECT_TRUE(choose(campaign_, contact("+14155551234")).owned);
+  AccountCallerIds strict(db_->accounts(), dialer::CallerIdDirectory{}, [](const ProviderAccount& a) -> Status {
+    if (a.provider == ProviderKind::kTelnyx) {
+      return make_error(ErrorCode::kFailedPrecondition, "no usable public_key in its credentials");
+    }
+    return ok_status();
+  });
+  auto refused = strict.choose(campaign_, contact("+14155551234"), kT0);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->owned);
+  EXPECT_NE(refused->problem.find("no usable public_key"), std::string::npos) << refused->problem;
+}
+
 }  // namespace
 }  // namespace outdial::app

@@ -7,6 +7,7 @@
 
 #include "outdial/app/account_routed_provider.hpp"
 #include "outdial/app/telnyx_account_routed_provider.hpp"
+#include "outdial/accounts/credentials.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
 
@@ -145,6 +146,43 @@ TEST_F(ProviderFactoryTest, RoutesThroughIsTheRoutersRule) {
   EXPECT_FALSE((*telnyx_set)->routes_through(tw));
   (*twilio_set)->stop();
   (*telnyx_set)->stop();
+}
+
+// An active Telnyx account without connection_id cannot place calls: not routed through it (nor
+// paced by it), and check_account (the caller-ID usability check) says why; with it, the
+// credentials must open and hold the public key its webhooks are verified with.
+TEST_F(ProviderFactoryTest, ATelnyxAccountWithoutConnectionIdOrPublicKeyCannotPlaceCalls) {
+  auto db = storage::sqlite::SqliteDatabase::open(cfg_.db_path);
+  ASSERT_TRUE(db.ok());
+  auto vault = accounts::CredentialVault::from_raw_key(std::string(32, 'k'));
+  ASSERT_TRUE(vault.ok());
+  ProviderAccount tx;
+  tx.id = 5;
+  tx.provider = ProviderKind::kTelnyx;
+  tx.connection_id = "conn-2";
+  tx.credential_blob = *accounts::seal_credentials(
+      *vault, ProviderKind::kTelnyx,
+      {{"api_key", "tenant-key"}, {"public_key", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}});
+  ProviderAccount no_conn = tx;
+  no_conn.connection_id.clear();
+  ProviderAccount no_key = tx;
+  no_key.credential_blob = *accounts::seal_credentials(*vault, ProviderKind::kTelnyx, {{"api_key", "tenant-key"}});
+  auto set = ProviderSet::create(telnyx_config(cfg_), clock_);
+  ASSERT_TRUE(set.ok());
+  (*set)->route_by_account(**db, &*vault);
+  EXPECT_TRUE((*set)->routes_through(tx));
+  EXPECT_FALSE((*set)->routes_through(no_conn));
+  EXPECT_TRUE((*set)->check_account(tx).ok());
+  auto conn = (*set)->check_account(no_conn);
+  ASSERT_FALSE(conn.ok());
+  EXPECT_EQ(conn.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(conn.error().details.at("field"), "connection_id");
+  auto key = (*set)->check_account(no_key);
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(key.error().message.find("public_key"), std::string::npos) << key.error().message;
+  EXPECT_EQ(key.error().message.find("tenant-key"), std::string::npos);
+  (*set)->stop();
 }
 
 TEST_F(ProviderFactoryTest, TelnyxSettingsAreCheckedNamingTheVariableAndNeverEchoTheKey) {

@@ -647,6 +647,35 @@ TEST_F(DialFaultTest, GivesUpAfterTheConfiguredTriesWhenTheCarrierConfirmsNoCall
   for (const auto& d : provider.dials) EXPECT_NE(d.idempotency_key, first->idempotency_key);
 }
 
+// A call whose account cannot be used (a Telnyx account without its connection_id or key):
+// place_call and find_call both answer kFailedPrecondition ("certainly not placed"). That counts
+// toward max_resolve_tries like a confirmed absence: the attempt fails instead of waiting
+// forever with its line, and the campaign can finish.
+TEST_F(DialFaultTest, AnAccountThatCannotPlaceCallsCountsTowardTheTries) {
+  add_contacts(1);
+  Campaign d = draft();
+  d.max_attempts = 1;
+  Campaign c = make_active(d);
+  RunnerConfig cfg;
+  cfg.max_resolve_tries = 3;
+  CampaignRunner runner(db, provider, gate, *facts, clock, cfg);
+  const Error unusable = make_error(ErrorCode::kFailedPrecondition,
+                                    "provider account 7 cannot place calls: it has no connection_id");
+  provider.faults.push_back({unusable, false});
+  provider.find_error = unusable;
+  runner.tick();
+  for (int i = 0; i < 10; ++i) {
+    clock.advance(std::chrono::minutes(5));
+    runner.tick();
+  }
+  const auto all = attempts(c.id);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].state, CallState::kFailed);
+  EXPECT_NE(all[0].failure_reason.find("cannot place calls"), std::string::npos) << all[0].failure_reason;
+  EXPECT_TRUE(provider.dials.empty());
+  EXPECT_EQ(db.campaigns().get_campaign_any(c.id)->status, CampaignStatus::kCompleted);
+}
+
 }  // namespace
 }  // namespace outdial::dialer
 
