@@ -84,7 +84,8 @@ Result<D*> AccountRouter<D>::for_account(const ProviderAccount& account) {
 }
 
 template <class D>
-Result<D*> AccountRouter<D>::for_number(TenantId tenant, const std::string& from, ProviderAccountId* account_id) {
+Result<D*> AccountRouter<D>::for_number(TenantId tenant, const std::string& from, ProviderAccountId* account_id,
+                                        bool placing) {
   if (account_id != nullptr) *account_id = 0;
   if (tenant == 0 || from.empty()) return &configured_;
   auto number = accounts_.find_number(tenant, from);
@@ -95,7 +96,15 @@ Result<D*> AccountRouter<D>::for_number(TenantId tenant, const std::string& from
     if (account.error().code == ErrorCode::kNotFound) return &configured_;
     return account.error();
   }
-  if (!routes_through(*account)) return &configured_;
+  if (account->provider != kind_) return &configured_;  // another carrier's account
+  if (placing && !routes_through(*account)) {
+    // Never through another account: the caller-ID check blocks such numbers; a call that got
+    // here anyway waits, and its resolution counts this as "not placed".
+    if (auto st = accounts::check_can_place_calls(*account); !st) return st.error();
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "provider account " + std::to_string(account->id) + " cannot place calls",
+                      {{"account_id", std::to_string(account->id)}});
+  }
   auto driver = for_account(*account);
   if (driver && account_id != nullptr) *account_id = account->id;
   return driver;
@@ -144,7 +153,7 @@ Result<D*> AccountRouter<D>::for_call(const std::string& provider_call_id) {
 template <class D>
 Result<telephony::DialAccepted> AccountRouter<D>::place_call(const telephony::DialRequest& req) {
   ProviderAccountId account = 0;
-  auto driver = for_number(req.tenant_id, req.from, &account);
+  auto driver = for_number(req.tenant_id, req.from, &account, /*placing=*/true);
   if (!driver) {
     // A store error: certainly not placed yet.
     if (driver.error().code == ErrorCode::kFailedPrecondition) return driver.error();
@@ -164,7 +173,7 @@ Status AccountRouter<D>::hangup(const std::string& provider_call_id) {
 
 template <class D>
 Result<std::string> AccountRouter<D>::send_sms(const telephony::SmsRequest& req) {
-  auto driver = for_number(req.tenant_id, req.from);
+  auto driver = for_number(req.tenant_id, req.from, nullptr, /*placing=*/true);
   if (!driver) return driver.error();
   return (*driver)->send_sms(req);
 }

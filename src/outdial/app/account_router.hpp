@@ -76,9 +76,14 @@ class AccountRouter : public telephony::Provider {
   // Called under the router's lock when a new account driver is installed (before any use).
   virtual void prepare(D&) {}
 
-  // The driver for the call's tenant and From number: an account's, or the configured one.
-  // Also returns the account id (0 = configured).
-  Result<D*> for_number(TenantId tenant, const std::string& from, ProviderAccountId* account_id = nullptr);
+  // The driver for the call's tenant and From number: an account's, or the configured one (no
+  // account of this carrier owns the number). Also returns the account id (0 = configured).
+  // `placing` (a new call or text): an account of this carrier that cannot place calls
+  // (routes_through false: disabled, misconfigured) is kFailedPrecondition, never the configured
+  // account instead. Otherwise (a call already placed: find_call, hang-up, reconcile, its
+  // webhooks) the account's own driver even after it was disabled: only it knows the call.
+  Result<D*> for_number(TenantId tenant, const std::string& from, ProviderAccountId* account_id = nullptr,
+                        bool placing = false);
   // The account's driver, built on first use and rebuilt when its credentials or configuration change.
   Result<D*> for_account(const ProviderAccount& account);
   // The driver of the account that placed this call (the attempt's From after a restart).

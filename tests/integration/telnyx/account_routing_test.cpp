@@ -572,3 +572,57 @@ TEST_F(TelnyxAccountRoutingTest, AClientStateNamingAnotherTenantIsRefusedAndChan
 
 }  // namespace
 }  // namespace outdial
+
+namespace outdial {
+namespace {
+// Account A is disabled while its call is live; then a new process (no call -> account memory):
+// A's call is still A's. Its webhooks are verified with A's key and find_call asks A (not the
+// configured account, which would answer "no such call" and let a re-dial follow); a new call
+// from A's number is refused instead of going out through another account.
+TEST_F(TelnyxAccountRoutingTest, ADisabledAccountsLiveCallStaysWithItAfterARestart) {
+  const CampaignId ca = campaign_for(tenant_a_, "a", {kRinging}, kNumA);
+  std::optional<CallAttempt> live;
+  for (int i = 0; i < 200 && !live; ++i) {
+    ingress_.drain(runner_->sink());
+    (void)runner_->tick();
+    for (const auto& a : attempts(tenant_a_, ca))
+      if (!a.provider_call_id.empty()) live = a;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(live);
+  auto acct = db_->accounts().get_account(tenant_a_, account_a_);
+  ASSERT_TRUE(acct);
+  acct->status = AccountStatus::kDisabled;
+  ASSERT_TRUE(db_->accounts().update_account(*acct));
+  auto fresh = routed_with(&vault_);
+  const std::string body = webhook("call.hangup", "a-real-hangup", live->provider_call_id, *live, kConnA,
+                                   {{"hangup_cause", "normal_clearing"}, {"hangup_source", "callee"}});
+  auto ev = tx::parse_event(body);
+  ASSERT_TRUE(ev);
+  auto v = fresh->verifier_for(*ev);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE(v->has_value()) << "A's call would be verified with the configured account's key: A's webhooks get 403";
+  telephony::CallLookup lookup(live->idempotency_key);
+  lookup.to = live->to_number;
+  lookup.from = live->from_number;
+  lookup.placed_after = live->created_at;
+  lookup.tenant_id = tenant_a_;
+  auto found = fresh->find_call(lookup);
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found->has_value()) << "find_call asked the configured account: 'no such call' (a re-dial would follow)";
+  EXPECT_EQ(**found, live->provider_call_id);
+  telephony::DialRequest again;
+  again.idempotency_key = "a-new-call-while-disabled";
+  again.tenant_id = tenant_a_;
+  again.from = kNumA;
+  again.to = live->to_number;
+  auto placed = fresh->place_call(again);
+  ASSERT_FALSE(placed);
+  EXPECT_EQ(placed.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(placed.error().message.find("disabled"), std::string::npos) << placed.error().message;
+  acct->status = AccountStatus::kActive;
+  ASSERT_TRUE(db_->accounts().update_account(*acct));
+  ASSERT_TRUE(run_all({{tenant_a_, ca}}, 1));
+}
+}  // namespace
+}  // namespace outdial
