@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -160,6 +161,15 @@ CredentialVault& CredentialVault::operator=(CredentialVault&& other) noexcept {
 }
 
 CredentialVault::~CredentialVault() { sodium_memzero(key_.data(), key_.size()); }
+
+std::string CredentialVault::derive_key(std::uint64_t subkey_id, std::string_view context) const {
+  std::array<char, crypto_kdf_CONTEXTBYTES> ctx{};
+  std::copy_n(context.begin(), std::min(context.size(), ctx.size()), ctx.begin());
+  std::string out(32, '\0');
+  crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(out.data()), out.size(), subkey_id, ctx.data(),
+                             key_.data());
+  return out;
+}
 
 Result<std::string> CredentialVault::seal(std::string_view plaintext) const {
   if (auto st = ensure_sodium(); !st.ok()) return st.error();

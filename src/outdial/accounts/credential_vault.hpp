@@ -4,6 +4,7 @@
 // environment (OUTDIAL_SECRET_KEY) or a key file (OUTDIAL_SECRET_KEY_FILE). Only the sealed form
 // is ever stored; the plaintext is never logged, returned by the API or put in an error message.
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -53,6 +54,11 @@ class CredentialVault {
   // does not verify (wrong key or altered blob), kInvalidArgument when it is not a v1 blob.
   // Messages never contain the blob's content or the plaintext.
   Result<std::string> open(std::string_view sealed) const;
+
+  // A 32-byte key for another purpose, derived from this one (libsodium crypto_kdf, BLAKE2b):
+  // `context` is exactly 8 characters naming the purpose; the same key, id and context always
+  // give the same subkey, and it reveals nothing about this key.
+  std::string derive_key(std::uint64_t subkey_id, std::string_view context) const;
 
   // seal() with a caller-chosen nonce: for the published test vectors only. Never reuse a nonce
   // under one key in production.

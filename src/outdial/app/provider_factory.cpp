@@ -98,6 +98,13 @@ void ProviderSet::route_by_account(storage::Database& db, const accounts::Creden
     routed_ = std::make_unique<AccountRoutedProvider>(*twilio_, db.accounts(), db.calls(), vault, *http_, clock_);
   }
   if (telnyx_ && !telnyx_routed_) {
+    // Tenants' accounts can sign webhooks (their own keys): the client_state outdial mints is
+    // authenticated with a key derived from the install's secret key, so no tenant can mint one.
+    // Without a secret key no tenant account's credentials open (only the configured key signs).
+    if (vault != nullptr) {
+      telnyx_->set_client_state_key(
+          telephony::telnyx::ClientStateKey::from_raw(vault->derive_key(1, "txclstat")).value());
+    }
     telnyx_routed_ = std::make_unique<TelnyxAccountRoutedProvider>(*telnyx_, db.accounts(), db.calls(), vault,
                                                                    *http_, telnyx_calls_.get(), signature_clock_,
                                                                    &db.tenants());
@@ -153,6 +160,7 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
     tx::TelnyxWebhookDeps deps{std::move(verifier).value(), *inbox_, db.compliance(), commands, *telnyx_calls_, clock_,
                                tx::store_script_lookup(db.calls(), db.campaigns(), db.tenants())};
     deps.account_directory = telnyx_routed_.get();
+    deps.client_state_key = telnyx_->config().client_state_key;
     // The same URL takes the messaging profile's webhooks (inbound SMS keywords) and recordings.
     deps.tenants = &db.tenants();
     deps.campaigns = &db.campaigns();

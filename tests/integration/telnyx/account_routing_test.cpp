@@ -179,9 +179,11 @@ class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
     return r ? r->status : 0;
   }
 
-  // A Telnyx webhook envelope about call `ccid` with our client_state naming `attempt`.
-  static std::string webhook(const std::string& type, const std::string& id, const std::string& ccid,
-                             const CallAttempt& attempt, const std::string& connection, json extra = json::object()) {
+  // A Telnyx webhook envelope about call `ccid` with a client_state naming `attempt`: minted by
+  // outdial (authenticated with the install's key) unless `minted` is false (what a tenant could write).
+  std::string webhook(const std::string& type, const std::string& id, const std::string& ccid,
+                      const CallAttempt& attempt, const std::string& connection, json extra = json::object(),
+                      bool minted = true) {
     tx::ClientState cs;
     cs.idempotency_key = attempt.idempotency_key;
     cs.attempt_id = attempt.id;
@@ -189,7 +191,7 @@ class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
     cs.campaign_id = attempt.campaign_id;
     cs.step = "menu";
     json payload{{"call_control_id", ccid},       {"call_leg_id", "leg-x"},         {"call_session_id", "sess-x"},
-                 {"connection_id", connection},   {"client_state", tx::encode_client_state(cs)},
+                 {"connection_id", connection},   {"client_state", tx::encode_client_state(cs, minted ? state_key_.get() : nullptr)},
                  {"from", attempt.from_number},   {"to", attempt.to_number}};
     for (auto& [k, v] : extra.items()) payload[k] = v;
     return json{{"data", {{"record_type", "event"}, {"event_type", type}, {"id", id},
@@ -568,6 +570,25 @@ TEST_F(TelnyxAccountRoutingTest, AClientStateNamingAnotherTenantIsRefusedAndChan
                                         {{"digits", "2"}, {"status", "valid"}})),
             200);
   for (TenantId t : {tenant_a_, tenant_b_}) EXPECT_FALSE(db_->compliance().find_dnc(t, victim).value().has_value());
+}
+
+// outdial authenticates the client_state it mints: one a tenant wrote itself (even naming its own
+// attempt exactly, on its own call) is refused before any key is chosen.
+TEST_F(TelnyxAccountRoutingTest, AClientStateATenantWroteItselfIsRefused) {
+  const CampaignId cb = campaign_for(tenant_b_, "b", {kPress1}, kNumB);
+  ASSERT_TRUE(run_all({{tenant_b_, cb}}, 1)) << emu_->calls_json();
+  const CallAttempt b = attempts(tenant_b_, cb).at(0);
+  const auto rejected_before = stats_->rejected_signature.load();
+  EXPECT_EQ(post_signed(kSeedB, webhook("call.hangup", "b-self-1", "v3:b-self-call", b, kConnB,
+                                        {{"hangup_cause", "normal_clearing"}, {"hangup_source", "callee"}}, false)),
+            403);
+  EXPECT_EQ(stats_->rejected_signature.load(), rejected_before + 1);
+  // The same webhook with the state outdial minted goes on to the key and call checks (no call
+  // of ours with that id: acknowledged, ignored).
+  EXPECT_EQ(post_signed(kSeedB, webhook("call.hangup", "b-self-2", "v3:b-self-call", b, kConnB,
+                                        {{"hangup_cause", "normal_clearing"}, {"hangup_source", "callee"}})),
+            200);
+  EXPECT_EQ(stats_->rejected_signature.load(), rejected_before + 1);
 }
 
 }  // namespace

@@ -135,6 +135,8 @@ class TelnyxStack {
       auto sent = provider_->send_sms(r);  // the provider exists before any webhook can arrive
       return sent ? ok_status() : Status(sent.error());
     };
+    // As app/ wires it with a secret key: every client_state the drivers mint is authenticated.
+    deps.client_state_key = state_key_;
     adjust_routes(deps);
     stats_ = tx::register_telnyx_routes(router_, std::move(deps));
     server_ = std::make_unique<net::HttpServer>(net::ServerOptions{}, router_.as_handler());
@@ -149,6 +151,7 @@ class TelnyxStack {
       auto tt = db_->tenants().get_tenant(t);
       return tt ? tt->name : std::string();
     };
+    cfg.client_state_key = state_key_;
     provider_ = std::make_unique<tx::TelnyxProvider>(*api_http_, cfg, &registry_);
     issuer_.target = provider_.get();
     runner_ = std::make_unique<dialer::CampaignRunner>(*db_, dialing_provider(), *gate_, *facts_, clock_, runner_config());
@@ -161,6 +164,10 @@ class TelnyxStack {
     spdlog::set_default_logger(previous_logger_);
     std::remove(path_.c_str());
   }
+
+  // The install's client_state key (app/ derives it from OUTDIAL_SECRET_KEY).
+  const std::shared_ptr<const tx::ClientStateKey> state_key_ =
+      tx::ClientStateKey::from_raw(std::string(32, 's')).value();
 
   virtual void configure(tools::telnyx::EmulatorOptions&) {}
   virtual dialer::RunnerConfig runner_config() { return {}; }

@@ -175,6 +175,32 @@ TEST(CredentialVault, WrongKeyLengthsAreClearErrors) {
   EXPECT_EQ(raw.error().code, ErrorCode::kInvalidArgument);
 }
 
+// derive_key is libsodium's crypto_kdf: keyed BLAKE2b-256 of nothing, salt = the subkey id
+// (little-endian, zero-padded to 16 bytes), personalization = the 8-byte context (zero-padded).
+TEST(CredentialVault, DerivedKeysAreTheKdfsAndIndependentPerPurpose) {
+  const std::string master(32, 'm');
+  auto v = CredentialVault::from_raw_key(master);
+  ASSERT_TRUE(v.ok());
+  const std::string k = v->derive_key(1, "txclstat");
+  ASSERT_EQ(k.size(), 32u);
+  std::array<unsigned char, 16> salt{};
+  salt[0] = 1;
+  std::array<unsigned char, 16> personal{};
+  const std::string ctx = "txclstat";
+  std::copy(ctx.begin(), ctx.end(), personal.begin());
+  std::string expected(32, '\0');
+  ASSERT_EQ(crypto_generichash_blake2b_salt_personal(reinterpret_cast<unsigned char*>(expected.data()), 32, nullptr, 0,
+                                                     reinterpret_cast<const unsigned char*>(master.data()), 32,
+                                                     salt.data(), personal.data()),
+            0);
+  EXPECT_EQ(k, expected);
+  EXPECT_EQ(v->derive_key(1, "txclstat"), k);
+  EXPECT_NE(v->derive_key(2, "txclstat"), k);
+  EXPECT_NE(v->derive_key(1, "otherctx"), k);
+  EXPECT_NE(CredentialVault::from_raw_key(std::string(32, 'n'))->derive_key(1, "txclstat"), k);
+  EXPECT_EQ(k.find(master.substr(0, 8)), std::string::npos);
+}
+
 TEST(CredentialVault, KeyFromEnvironment) {
   auto v = CredentialVault::from_environment(env_of({{kSecretKeyEnv, kKeyHex}}));
   ASSERT_TRUE(v.ok()) << v.error().message;

@@ -1,14 +1,21 @@
 #include "outdial/app/provider_factory.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <unistd.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 
 #include "outdial/app/account_routed_provider.hpp"
 #include "outdial/app/telnyx_account_routed_provider.hpp"
+#include "outdial/accounts/credential_vault.hpp"
 #include "outdial/accounts/credentials.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
+#include "outdial/telephony/telnyx/client_state.hpp"
+#include "outdial/telephony/telnyx/webhook_verifier.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
 
 namespace outdial::app {
@@ -183,6 +190,61 @@ TEST_F(ProviderFactoryTest, ATelnyxAccountWithoutConnectionIdOrPublicKeyCannotPl
   EXPECT_NE(key.error().message.find("public_key"), std::string::npos) << key.error().message;
   EXPECT_EQ(key.error().message.find("tenant-key"), std::string::npos);
   (*set)->stop();
+}
+
+// With a secret key (tenants' accounts can open, and sign webhooks with their own keys) the
+// client_state is authenticated: a validly signed webhook whose client_state outdial did not mint
+// is refused. Without one only the configured key signs and states are taken as before.
+TEST_F(ProviderFactoryTest, TelnyxClientStatesAreAuthenticatedWhenASecretKeyIsConfigured) {
+  namespace tx = telephony::telnyx;
+  auto db = storage::sqlite::SqliteDatabase::open(cfg_.db_path);
+  ASSERT_TRUE(db.ok());
+  auto vault = accounts::CredentialVault::from_raw_key(std::string(32, 'v'));
+  ASSERT_TRUE(vault.ok());
+  tx::ClientState cs;
+  cs.idempotency_key = "k:1";
+  const std::string body =
+      nlohmann::json{{"data",
+                      {{"record_type", "event"},
+                       {"event_type", "call.hangup"},
+                       {"id", "ev-1"},
+                       {"occurred_at", "2026-11-22T10:00:00.000000Z"},
+                       {"payload",
+                        {{"call_control_id", "v3:x"}, {"client_state", tx::encode_client_state(cs)},
+                         {"from", "+15550001111"}, {"to", "+16465551234"}, {"hangup_cause", "normal_clearing"}}}}}}
+          .dump();
+  // RFC 8032 TEST 1's secret key (the configured public key above).
+  ASSERT_GE(sodium_init(), 0);
+  const std::string seed_hex = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+  for (std::size_t i = 0; i < seed.size(); ++i)
+    seed[i] = static_cast<unsigned char>(std::stoi(seed_hex.substr(2 * i, 2), nullptr, 16));
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+  crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+  const std::string ts = std::to_string(to_epoch_ms(clock_.now()) / 1000);
+  const std::string message = ts + "|" + body;
+  std::array<unsigned char, crypto_sign_BYTES> sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       sk.data());
+  for (const bool with_key : {false, true}) {
+    SCOPED_TRACE(with_key ? "secret key" : "no secret key");
+    auto p = ProviderSet::create(telnyx_config(cfg_), clock_, &clock_);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    (*p)->route_by_account(**db, with_key ? &*vault : nullptr);
+    NullSink sink;
+    net::Router router;
+    ASSERT_TRUE((*p)->connect(sink, **db, router).ok());
+    net::Request req;
+    req.method = "POST";
+    req.path = req.raw_path = "/webhooks/telnyx";
+    req.headers["telnyx-signature-ed25519"] =
+        tx::base64_encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+    req.headers["telnyx-timestamp"] = ts;
+    req.body = body;
+    EXPECT_EQ(router.dispatch(req).status, with_key ? 403 : 200);
+    (*p)->stop();
+  }
 }
 
 TEST_F(ProviderFactoryTest, TelnyxSettingsAreCheckedNamingTheVariableAndNeverEchoTheKey) {

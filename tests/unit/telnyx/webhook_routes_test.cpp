@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "testing/in_memory_database.hpp"
 #include "unit/telnyx/event_builder.hpp"
 #include "unit/telnyx/route_fakes.hpp"
@@ -196,6 +198,49 @@ TEST(RoutesWithAccounts, UnsignedStaleOrMalformedSignaturesAreRefusedBeforeAnyKe
   EXPECT_EQ(post_signed(router, signer, clock, b).status, 200);
   EXPECT_EQ(directory.calls, 1);
   EXPECT_FALSE(ingress.events.empty());
+}
+
+// With a client_state key, a client_state of ours must be one outdial minted (signed webhooks
+// from a tenant's own account cannot carry a state it wrote itself).
+TEST(RoutesWithStateKey, AClientStateNotMintedByUsIsRefused) {
+  ManualClock clock{from_epoch_ms(1'790'000'000'000)};
+  Signer signer;
+  net::Router router;
+  RecordingIngress ingress;
+  RecordingCommands commands;
+  CallRegistry registry;
+  outdial::testing::InMemoryDatabase db;
+  auto key = ClientStateKey::from_raw(std::string(32, 'k')).value();
+  ClientState cs = *decode_client_state(client_state(false));
+  DialRequest req;
+  req.tenant_id = 3;
+  registry.put("v3:call", RegisteredCall{script_for(req, "Sunburst"), cs, "+16465551234"});
+  TelnyxWebhookDeps deps{WebhookVerifier::create(kRfcPublicKeyB64, clock).value(), ingress, db.compliance(),
+                         commands, registry, clock, nullptr};
+  deps.client_state_key = key;
+  auto stats = register_telnyx_routes(router, deps);
+  auto post = [&](const std::string& id, const std::string& state) {
+    return post_signed(router, signer, clock,
+                       webhook_body(id, "call.gather.ended", "v3:call", state, {{"digits", "2"}, {"status", "valid"}}))
+        .status;
+  };
+  EXPECT_EQ(post("e1", encode_client_state(cs)), 403);  // unsigned
+  ClientState other = cs;
+  other.tenant_id = 4;
+  std::string raw;
+  ASSERT_TRUE(base64_decode(encode_client_state(cs, key.get()), raw));
+  auto j = nlohmann::json::parse(raw);
+  j["t"] = 4;  // our MAC, another tenant
+  EXPECT_EQ(post("e2", base64_encode(j.dump())), 403);
+  EXPECT_EQ(post("e3", encode_client_state(other, ClientStateKey::from_raw(std::string(32, 'x')).value().get())), 403);
+  EXPECT_EQ(stats->rejected_signature, 3);
+  EXPECT_TRUE(ingress.events.empty());
+  EXPECT_FALSE(db.compliance().find_dnc(3, "+16465551234").value().has_value());
+  // Minted by us: taken. A webhook without client_state (a leg we did not set it on) still is.
+  EXPECT_EQ(post("e4", encode_client_state(cs, key.get())), 200);
+  EXPECT_FALSE(ingress.events.empty());
+  EXPECT_TRUE(db.compliance().find_dnc(3, "+16465551234").value().has_value());
+  EXPECT_EQ(post("e5", ""), 200);
 }
 
 }  // namespace

@@ -138,7 +138,7 @@ Result<DialAccepted> TelnyxProvider::place_call(const DialRequest& req) {
   json body{{"connection_id", config_.connection_id},
             {"to", req.to},
             {"from", req.from},
-            {"client_state", encode_client_state(cs)},
+            {"client_state", encode_client_state(cs, config_.client_state_key.get())},
             {"command_id", req.idempotency_key},
             // RING-MIN: at least 15 s of ringing; Telnyx accepts 5-600.
             {"timeout_secs", std::clamp(req.ring_timeout_seconds, 15, 600)},
@@ -172,7 +172,7 @@ Result<DialAccepted> TelnyxProvider::place_call(const DialRequest& req) {
 Status TelnyxProvider::issue(const std::string& call_control_id, const FlowCommand& c, const ClientState& state) {
   ClientState cs = state;
   cs.step = c.step;
-  json body{{"command_id", c.command_id}, {"client_state", encode_client_state(cs)}};
+  json body{{"command_id", c.command_id}, {"client_state", encode_client_state(cs, config_.client_state_key.get())}};
   if (c.action == "speak" || c.action == "gather_using_speak") {
     body["payload"] = c.payload;
     body["voice"] = config_.voice;
@@ -194,7 +194,7 @@ Status TelnyxProvider::issue(const std::string& call_control_id, const FlowComma
     ClientState agent = state;
     agent.step = "agent";
     agent.parent_call_control_id = call_control_id;
-    body["target_leg_client_state"] = encode_client_state(agent);
+    body["target_leg_client_state"] = encode_client_state(agent, config_.client_state_key.get());
   } else if (c.action == "bridge") {
     body["call_control_id"] = c.to;
   } else if (c.action == "playback_start") {

@@ -34,6 +34,8 @@ struct TelnyxConfig {
   std::chrono::milliseconds timeout{10'000};
   // Names the caller in the IVR (the tenant's business name); unset = "our office".
   std::function<std::string(TenantId)> business_name;
+  // Authenticates the client_state of every dial and command (client_state.hpp); null: unsigned.
+  std::shared_ptr<const ClientStateKey> client_state_key = nullptr;
 };
 
 // Error mapping for a Telnyx API response that is not 2xx (errors[0].code/.detail/.source.pointer):
@@ -84,6 +86,8 @@ class TelnyxProvider final : public Provider, public CommandIssuer {
   const TelnyxConfig& config() const { return config_; }
   // Replaces config().business_name; call before the first dial (not synchronized with it).
   void set_business_name(std::function<std::string(TenantId)> fn) { config_.business_name = std::move(fn); }
+  // Before the first call (wiring).
+  void set_client_state_key(std::shared_ptr<const ClientStateKey> key) { config_.client_state_key = std::move(key); }
 
  private:
   Result<net::ClientResponse> send(const std::string& method, const std::string& path, const std::string& body,

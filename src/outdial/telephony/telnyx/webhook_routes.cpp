@@ -49,6 +49,7 @@ class WebhookHandler {
       if (auto st = deps_.verifier.check_envelope(req.header(kSignatureHeader), req.header(kTimestampHeader)); !st)
         return rejected(req, st.error());
       parsed = parse_event(req.body);
+      if (*parsed && !state_authentic(**parsed)) return forged_state(req);
       if (*parsed) {
         auto v = deps_.account_directory->verifier_for(**parsed);
         if (!v) {
@@ -73,6 +74,7 @@ class WebhookHandler {
       ++stats_->malformed;
       return error(400, "invalid_argument", parsed->error().message);
     }
+    if (!state_authentic(**parsed)) return forged_state(req);
     const TelnyxEvent& ev = **parsed;
     if (ev.event_type == "message.received") return inbound_sms(ev);
     if (ev.event_type == "call.recording.saved") return recording(ev);
@@ -235,6 +237,17 @@ class WebhookHandler {
     if (*added) ++stats_->recordings;
     else ++stats_->duplicates;
     return ok();
+  }
+
+  // With a client_state key, a client_state of ours must carry outdial's MAC (only outdial mints one).
+  bool state_authentic(const TelnyxEvent& ev) const {
+    return deps_.client_state_key == nullptr || !ev.client_state ||
+           client_state_authentic(ev.client_state_raw, *deps_.client_state_key);
+  }
+  net::Response forged_state(const net::Request& req) {
+    ++stats_->rejected_signature;
+    spdlog::warn("telnyx webhook rejected (client_state not minted by us) from {}", req.remote_address);
+    return error(403, "forbidden", "client_state does not verify");
   }
 
   net::Response rejected(const net::Request& req, const Error& e) {

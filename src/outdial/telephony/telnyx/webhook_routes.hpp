@@ -95,6 +95,10 @@ struct TelnyxWebhookDeps {
   // Optional: the tenants' own Telnyx accounts whose webhooks these routes take (see above);
   // null: only `verifier`'s (the configured account's).
   TelnyxAccountDirectory* account_directory = nullptr;
+  // The key the drivers authenticate their client_state with (TelnyxConfig::client_state_key):
+  // set, a webhook carrying a client_state of ours whose MAC does not verify is refused (403,
+  // nothing changes), before any key is chosen. Null: client_states are not authenticated.
+  std::shared_ptr<const ClientStateKey> client_state_key = nullptr;
 };
 
 // Counters for tests and /metrics-style inspection. Thread-safe reads.
