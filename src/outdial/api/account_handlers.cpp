@@ -158,6 +158,23 @@ Status read_limits(ObjectReader& r, ProviderLimits& limits) {
 
 // ---- provider accounts ----
 
+// A Twilio AccountSid names one carrier account, whose callbacks are verified with the token
+// stored for it: a second tenant registering the same SID (with a token of its own) could sign
+// callbacks for the first one's calls. So a SID belongs to one tenant (409 otherwise; the other
+// tenant is not named).
+Status twilio_sid_free(ApiDeps& deps, const ProviderAccount& a) {
+  if (a.provider != ProviderKind::kTwilio) return ok_status();
+  auto found = deps.db.accounts().accounts_with_sid(ProviderKind::kTwilio, a.account_sid);
+  if (!found.ok()) return found.error();
+  for (const auto& other : *found) {
+    if (other.tenant_id != a.tenant_id) {
+      return make_error(ErrorCode::kAlreadyExists, "account_sid is already registered by another tenant",
+                        {{"field", "account_sid"}});
+    }
+  }
+  return ok_status();
+}
+
 Result<net::Response> create_account(ApiDeps& deps, const Actor& actor, const net::Request& req) {
   if (auto s = require_staff(actor); !s.ok()) return s.error();
   auto body = parse_json_body(req.body);
@@ -194,7 +211,7 @@ Result<net::Response> create_account(ApiDeps& deps, const Actor& actor, const ne
     a.credential_blob = std::move(sealed).value();
   }
   a.tenant_id = actor.tenant_id;
-  a.status = AccountStatus::kActive;
+  if (auto s = twilio_sid_free(deps, a); !s.ok()) return s.error();
   a.created_at = deps.clock.now();
   auto stored = deps.db.accounts().create_account(a);
   if (!stored.ok()) return stored.error();
@@ -259,6 +276,7 @@ Result<net::Response> update_account(ApiDeps& deps, const Actor& actor, const ne
   }
   if (auto s = accounts::validate_limits(a->limits); !s.ok()) return s.error();
   if (auto s = check_active_account(deps, *a, new_creds ? &creds : nullptr); !s.ok()) return s.error();
+  if (auto s = twilio_sid_free(deps, *a); !s.ok()) return s.error();
   if (new_creds) {
     if (deps.vault == nullptr) return no_vault();
     auto sealed = accounts::seal_credentials(*deps.vault, a->provider, creds);

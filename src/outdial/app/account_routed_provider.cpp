@@ -39,14 +39,29 @@ void AccountRoutedProvider::prepare(tw::TwilioProvider& driver) { driver.set_eve
 Result<std::optional<std::string>> AccountRoutedProvider::auth_token(const std::string& account_sid) {
   auto found = accounts_.accounts_with_sid(ProviderKind::kTwilio, account_sid);
   if (!found) return found.error();
+  // One SID, one tenant, one token: several tenants (or tokens) for a SID (registered before the
+  // API refused duplicates) leave no way to tell whose callback it is, so none is accepted.
+  std::optional<TenantId> tenant;
+  std::optional<std::string> chosen;
   for (const auto& a : *found) {
-    if (!is_usable_twilio(a) || vault_ == nullptr) continue;
+    if (!is_usable_twilio(a)) continue;
+    if (tenant && *tenant != a.tenant_id) {
+      return make_error(ErrorCode::kPermissionDenied, "account SID is registered by more than one tenant",
+                        {{"account_sid", account_sid}});
+    }
+    tenant = a.tenant_id;
+    if (vault_ == nullptr) continue;
     auto creds = accounts::open_credentials(*vault_, a.credential_blob);
     if (!creds) continue;
     auto token = creds->find("auth_token");
-    if (token != creds->end() && !token->second.empty()) return std::optional<std::string>(token->second);
+    if (token == creds->end() || token->second.empty()) continue;
+    if (chosen && *chosen != token->second) {
+      return make_error(ErrorCode::kPermissionDenied, "account SID has accounts with different auth tokens",
+                        {{"account_sid", account_sid}});
+    }
+    chosen = token->second;
   }
-  return std::optional<std::string>();
+  return chosen;
 }
 
 tw::TwilioProvider* AccountRoutedProvider::provider(const std::string& account_sid) {

@@ -263,6 +263,44 @@ TEST_F(AccountRoutingTest, ACallbackSignedWithAnotherAccountsTokenIsRefused) {
   EXPECT_EQ(post(kSidA, kTokenA), 200);
 }
 
+// A SID registered by two tenants (possible before the API refused it): the first one by id used
+// to verify every callback naming it, so a tenant registering another's SID with its own token
+// before the other onboarded could sign that tenant's callbacks. Now no callback naming an
+// ambiguous SID verifies (403) until an operator removes the duplicate.
+TEST_F(AccountRoutingTest, ASidRegisteredByTwoTenantsVerifiesNoCallback) {
+  const char* kSidE = "ACeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee5";
+  add_tenant_with_account("Early Bird", kSidE, "token-of-the-early-copycat", emu_a_->base_url(), "+13125550901");
+  add_tenant_with_account("Late Owner", kSidE, "token-of-the-real-owner", emu_a_->base_url(), "+13125550902");
+  add_tenant_with_account("Copycat", kSidA, "token-of-copycat-of-a", emu_a_->base_url(), "+13125550903");
+  const CampaignId ca = campaign_for(tenant_a_, {kHumanA}, kNumA);
+  wire_routed();
+  ASSERT_FALSE(HasFatalFailure());
+  for (const char* sid : {kSidE, kSidA}) {
+    auto token = routed_->auth_token(sid);
+    ASSERT_FALSE(token) << sid << ": verified with " << token->value_or("(none)");
+    EXPECT_EQ(token.error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(token.error().message.find("token-of"), std::string::npos);
+  }
+  auto b = routed_->auth_token(kSidB);  // unambiguous: unchanged
+  ASSERT_TRUE(b && b->has_value());
+  EXPECT_EQ(**b, kTokenB);
+
+  drive_all();
+  tenant_ = tenant_a_;
+  auto as = attempts(ca);
+  ASSERT_EQ(as.size(), 1u);
+  const CallAttempt a = as[0];
+  const std::size_t events_before = events_of(a.provider_call_id);
+  const std::string url = config_.public_base_url + "/twilio/status/" + std::to_string(a.id);
+  Params p{{"AccountSid", kSidA}, {"CallSid", a.provider_call_id}, {"CallStatus", "busy"}, {"SequenceNumber", "9"}};
+  for (const char* token : {"token-of-copycat-of-a", kTokenA}) {
+    auto r = post_to_outdial(url, p, telephony::twilio::compute_signature(token, url, p));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->status, 403) << token;
+  }
+  EXPECT_EQ(events_of(a.provider_call_id), events_before);
+}
+
 TEST_F(AccountRoutingTest, AfterARestartCallControlStillGoesToTheAccountThatPlacedTheCall) {
   const CampaignId ca = campaign_for(tenant_a_, {kHumanA}, kNumA);
   wire_routed();

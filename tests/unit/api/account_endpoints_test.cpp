@@ -12,6 +12,7 @@ namespace {
 
 constexpr const char* kToken = "tok-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 constexpr const char* kSid = "AC0123456789abcdef0123456789abcdef";
+constexpr const char* kOtherSid = "AC99999999999999999999999999999999";
 
 class AccountApiTest : public ApiTest {
  protected:
@@ -61,10 +62,10 @@ class AccountApiTest : public ApiTest {
 
   std::string fake_base() const { return "http://127.0.0.1:" + std::to_string(fake_->port()); }
 
-  json twilio_body(const std::string& name, const std::string& token = kToken) {
+  json twilio_body(const std::string& name, const std::string& token = kToken, const std::string& sid = kSid) {
     return {{"provider", "twilio"},
             {"name", name},
-            {"account_sid", kSid},
+            {"account_sid", sid},
             {"api_base", fake_base()},
             {"credentials", {{"auth_token", token}}},
             {"limits", {{"calls_per_second", 3}}}};
@@ -235,11 +236,34 @@ TEST_F(AccountApiTest, TenantIsolation) {
   auto numbers = call("GET", "/api/numbers", other_admin_key_);
   EXPECT_TRUE(numbers.body["items"].empty());
   // A live number belongs to one tenant only.
-  auto other_acc = call_json("POST", "/api/provider-accounts", other_admin_key_, twilio_body("theirs"));
+  auto other_acc = call_json("POST", "/api/provider-accounts", other_admin_key_, twilio_body("theirs", kToken, kOtherSid));
   ASSERT_EQ(other_acc.status, 201);
   auto clash = call_json("POST", "/api/provider-accounts/" + std::to_string(other_acc.body["id"].get<std::int64_t>()) + "/numbers",
                          other_admin_key_, {{"e164", "+14155550001"}});
   EXPECT_EQ(clash.status, 409);
+}
+
+// A Twilio AccountSid belongs to one tenant: another tenant registering it (with a token of its
+// own) could sign callbacks for the first tenant's calls.
+TEST_F(AccountApiTest, ATwilioSidOfAnotherTenantIsRefused) {
+  create_twilio();
+  auto theirs = call_json("POST", "/api/provider-accounts", other_admin_key_, twilio_body("theirs", "their-own-token"));
+  EXPECT_EQ(theirs.status, 409) << theirs.body.dump();
+  EXPECT_EQ(theirs.body["error"]["details"]["field"], "account_sid");
+  EXPECT_NE(theirs.body["error"]["message"].get<std::string>().find("another tenant"), std::string::npos);
+  EXPECT_EQ(theirs.body.dump().find("their-own-token"), std::string::npos);
+  // Nor by renaming an account of its own to that SID.
+  auto own = call_json("POST", "/api/provider-accounts", other_admin_key_, twilio_body("own", kToken, kOtherSid));
+  ASSERT_EQ(own.status, 201);
+  const std::string path = "/api/provider-accounts/" + std::to_string(own.body["id"].get<std::int64_t>());
+  EXPECT_EQ(call_json("PATCH", path, other_admin_key_, {{"account_sid", kSid}}).status, 409);
+  EXPECT_EQ(call("GET", path, other_admin_key_).body["account_sid"], kOtherSid);
+  auto sid_users = db_->accounts().accounts_with_sid(ProviderKind::kTwilio, kSid);
+  ASSERT_TRUE(sid_users.ok());
+  EXPECT_EQ(sid_users->size(), 1u);
+  // The same tenant may keep several accounts (e.g. subaccount settings) under its SID.
+  EXPECT_EQ(call_json("POST", "/api/provider-accounts", admin_key_, twilio_body("second")).status, 201);
+  EXPECT_EQ(call_json("PATCH", path, other_admin_key_, {{"name", "renamed"}}).status, 200);
 }
 
 TEST_F(AccountApiTest, NumbersWithLocationStatusAndHealth) {

@@ -65,6 +65,11 @@ class Webhooks {
         const std::string sid = form_value(*form, "AccountSid");
         if (!sid.empty() && sid != d_.config.account_sid) {
           auto stored = d_.account_directory->auth_token(sid);
+          if (!stored && stored.error().code == ErrorCode::kPermissionDenied) {
+            warn("twilio webhook rejected (" + stored.error().message + "): " + req.method + " " + req.path +
+                 " from " + req.remote_address);
+            return plain(403, "Twilio request validation failed");
+          }
           if (!stored) {
             warn("twilio webhook: account lookup failed (" + stored.error().message + "): " + req.method + " " +
                  req.path);
