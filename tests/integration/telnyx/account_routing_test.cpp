@@ -139,6 +139,18 @@ class TelnyxAccountRoutingTest : public ::testing::Test, protected TelnyxStack {
     EXPECT_TRUE(all);
     return all ? *all : std::vector<CallAttempt>{};
   }
+  // Ticks the dialer until one of the campaign's attempts has its carrier call id (nullopt after
+  // ~2 s without one).
+  std::optional<CallAttempt> first_placed(TenantId tenant, CampaignId id) {
+    for (int i = 0; i < 200; ++i) {
+      ingress_.drain(runner_->sink());
+      (void)runner_->tick();
+      for (const auto& a : attempts(tenant, id))
+        if (!a.provider_call_id.empty()) return a;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
+  }
 
   // Ticks the dialer until every attempt of every campaign is terminal and the emulator is idle.
   bool run_all(const std::vector<std::pair<TenantId, CampaignId>>& campaigns, std::size_t expected) {
@@ -364,14 +376,7 @@ TEST_F(TelnyxAccountRoutingTest, TextsToATenantsNumberAreVerifiedWithItsAccounts
 
 TEST_F(TelnyxAccountRoutingTest, AfterARestartLookupAndHangUpStillGoToTheAccountThatPlacedTheCall) {
   const CampaignId ca = campaign_for(tenant_a_, "a", {kRinging}, kNumA);
-  std::optional<CallAttempt> live;
-  for (int i = 0; i < 200 && !live; ++i) {
-    ingress_.drain(runner_->sink());
-    (void)runner_->tick();
-    for (const auto& a : attempts(tenant_a_, ca))
-      if (!a.provider_call_id.empty()) live = a;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  std::optional<CallAttempt> live = first_placed(tenant_a_, ca);
   ASSERT_TRUE(live);
   const std::string ccid = live->provider_call_id;
 
@@ -602,14 +607,7 @@ namespace {
 // from A's number is refused instead of going out through another account.
 TEST_F(TelnyxAccountRoutingTest, ADisabledAccountsLiveCallStaysWithItAfterARestart) {
   const CampaignId ca = campaign_for(tenant_a_, "a", {kRinging}, kNumA);
-  std::optional<CallAttempt> live;
-  for (int i = 0; i < 200 && !live; ++i) {
-    ingress_.drain(runner_->sink());
-    (void)runner_->tick();
-    for (const auto& a : attempts(tenant_a_, ca))
-      if (!a.provider_call_id.empty()) live = a;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  std::optional<CallAttempt> live = first_placed(tenant_a_, ca);
   ASSERT_TRUE(live);
   auto acct = db_->accounts().get_account(tenant_a_, account_a_);
   ASSERT_TRUE(acct);

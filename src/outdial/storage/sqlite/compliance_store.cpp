@@ -183,12 +183,7 @@ Result<std::optional<RejectedNumber>> SqliteComplianceStore::find_rejected(Tenan
 }
 
 Result<bool> SqliteComplianceStore::remove_rejected(TenantId tenant, const std::string& phone) {
-  auto lock = conn_.lock();
-  auto s = conn_.prepare("DELETE FROM rejected_numbers WHERE tenant_id = ?1 AND phone_e164 = ?2");
-  s.bind(1, tenant).bind(2, phone);
-  auto n = s.run();
-  if (!n) return n.error();
-  return *n > 0;
+  return remove_number("rejected_numbers", tenant, phone);
 }
 
 Result<std::vector<RejectedNumber>> SqliteComplianceStore::list_rejected(TenantId tenant, std::int64_t offset,
@@ -202,8 +197,12 @@ Result<std::vector<RejectedNumber>> SqliteComplianceStore::list_rejected(TenantI
 }
 
 Result<bool> SqliteComplianceStore::remove_dnc(TenantId tenant, const std::string& phone) {
+  return remove_number("dnc_entries", tenant, phone);
+}
+
+Result<bool> SqliteComplianceStore::remove_number(const char* table, TenantId tenant, const std::string& phone) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare("DELETE FROM dnc_entries WHERE tenant_id = ?1 AND phone_e164 = ?2");
+  auto s = conn_.prepare(std::string("DELETE FROM ") + table + " WHERE tenant_id = ?1 AND phone_e164 = ?2");
   s.bind(1, tenant).bind(2, phone);
   auto n = s.run();
   if (!n) return n.error();

@@ -28,6 +28,8 @@ class SqliteComplianceStore final : public ComplianceStore {
                                                      std::int64_t limit) override;
 
  private:
+  // Deletes the tenant's rows of `table` for the number; false if there were none.
+  Result<bool> remove_number(const char* table, TenantId tenant, const std::string& phone);
   Connection& conn_;
 };
 
