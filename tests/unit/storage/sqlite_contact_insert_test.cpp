@@ -355,5 +355,50 @@ TEST(SqliteConnection, NoBackgroundCheckpointerForAnInMemoryDatabase) {
   EXPECT_EQ(conn.checkpointer(), nullptr);
 }
 
+// The list's numbers live in contact_numbers (migration 15), keyed by the E.164 digits: a number
+// that is not E.164 is refused with the row named, nothing of the batch is stored; deleting a
+// contact frees its number; a contact's number and list cannot change under its key.
+TEST(SqliteContactInsert, NumbersAreKeyedByTheirE164Digits) {
+  auto db = must_open_sqlite(":memory:");
+  Tenant t;
+  t.name = "acme";
+  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
+  ContactList l;
+  l.tenant_id = tenant.id;
+  l.name = "leads";
+  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  auto contact = [&](const std::string& phone) {
+    Contact c;
+    c.tenant_id = tenant.id;
+    c.list_id = list.id;
+    c.phone_e164 = phone;
+    return c;
+  };
+  for (const std::string bad : {"4155550123", "+04155550123", "+1415555012x", "+", "+1234567890123456", ""}) {
+    auto r = db->contacts().insert_batch({contact("+14155550100"), contact(bad)});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+    EXPECT_EQ(r.error().details.at("row"), "1") << bad;
+    EXPECT_EQ(r.error().details.at("phone"), bad);
+  }
+  EXPECT_EQ(must(db->contacts().count_contacts(tenant.id, list.id), "count"), 0);
+
+  // Shortest and longest E.164 numbers; the same digits again are the same number.
+  EXPECT_EQ(must(db->contacts().insert_batch({contact("+12"), contact("+123456789012345"), contact("+12")}), "edges"),
+            (std::vector<bool>{true, true, false}));
+  auto stored = must(db->contacts().list_contacts(tenant.id, list.id, 0, 10), "list").items;
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].phone_e164, "+12");
+  EXPECT_EQ(stored[1].phone_e164, "+123456789012345");
+
+  // A contact's number and list are fixed; deleting the contact frees the number.
+  EXPECT_FALSE(db->execute("UPDATE contacts SET phone_e164 = '+13' WHERE id = " + std::to_string(stored[0].id)));
+  EXPECT_TRUE(db->execute("UPDATE contacts SET first_name = 'x' WHERE id = " + std::to_string(stored[0].id)));
+  ASSERT_TRUE(db->execute("DELETE FROM contacts WHERE id = " + std::to_string(stored[0].id)));
+  EXPECT_EQ(must(db->contacts().insert_batch({contact("+12")}), "again"), std::vector<bool>{true});
+  EXPECT_EQ(must(db->contacts().insert_batch({contact("+123456789012345")}), "still there"),
+            std::vector<bool>{false});
+}
+
 }  // namespace
 }  // namespace outdial::storage::testing

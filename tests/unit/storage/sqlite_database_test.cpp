@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "outdial/storage/sqlite/call_store.hpp"
+#include "outdial/storage/sqlite/migrations/migrations.hpp"
 #include "unit/storage/conformance_fixture.hpp"
 
 namespace outdial::storage::testing {
@@ -58,16 +59,17 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {
     auto db = must_open_sqlite(files.path());
-    EXPECT_EQ(db->schema_version(), 13);
+    EXPECT_EQ(db->schema_version(), 15);
     ASSERT_TRUE(db->migrate());
   }
   auto again = must_open_sqlite(files.path());  // reopening re-runs migrate(): a no-op
-  EXPECT_EQ(again->schema_version(), 13);
+  EXPECT_EQ(again->schema_version(), 15);
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
                                       "7:accounts", "8:call_recordings", "9:dispositions",
-                                      "10:caller_id_candidates", "12:event_locality", "13:rejected_numbers"}));
+                                      "10:caller_id_candidates", "12:event_locality", "13:rejected_numbers",
+                                      "15:contact_numbers"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
@@ -115,7 +117,7 @@ TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   auto db = must(SqliteDatabase::open(files.path(), options));
   EXPECT_EQ(db->schema_version(), 0);
   ASSERT_TRUE(db->migrate());
-  EXPECT_EQ(db->schema_version(), 13);
+  EXPECT_EQ(db->schema_version(), 15);
   Tenant t;
   t.name = "acme";
   EXPECT_TRUE(db->tenants().create_tenant(t));
@@ -351,6 +353,87 @@ TEST(SqliteDatabase, WholeCampaignPersistsEveryWrite) {
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events.front().kind, CallEventKind::kInitiated);
   EXPECT_EQ(events.back().kind, CallEventKind::kCompleted);
+}
+
+// Migration 15 rebuilds contacts (without its UNIQUE index) and moves the (list, number) key
+// into contact_numbers: a database at version 13 with contacts and campaign targets keeps every
+// id, row and target; its numbers are keyed (a re-import of one is a duplicate, new ids continue
+// from the max); foreign keys are enforced again afterwards.
+TEST(SqliteDatabase, Migration15KeepsContactsAndKeysTheirNumbers) {
+  SqliteFileFactory files;
+  ContactId campaign_id = 0;
+  TenantId tenant_id = 0;
+  ListId list_id = 0;
+  {
+    OpenOptions options;
+    options.migrate = false;
+    auto db = must(SqliteDatabase::open(files.path(), options));
+    ASSERT_TRUE(db->execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                            " applied_at INTEGER NOT NULL)"));
+    for (const auto& m : sqlite::migrations()) {
+      if (m.version > 13) continue;
+      ASSERT_TRUE(db->execute(m.sql)) << m.version;
+      ASSERT_TRUE(db->execute("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" +
+                              m.name + "', 0)"));
+    }
+    ASSERT_EQ(db->schema_version(), 13);
+    const auto [tenant, list] = tenant_with_list(*db, "old");
+    tenant_id = tenant.id;
+    list_id = list.id;
+    // Version 13 rows, numbers not in id order, one id skipped.
+    for (const auto& [id, phone] : std::vector<std::pair<int, std::string>>{
+             {1, "+14155550199"}, {2, "+14155550100"}, {4, "+442071838750"}}) {
+      ASSERT_TRUE(db->execute(
+          "INSERT INTO contacts (id, tenant_id, list_id, phone_e164, first_name, last_name, email, timezone,"
+          " state, tags, custom_fields, line_type, national_dnc, created_at) VALUES (" +
+          std::to_string(id) + ", " + std::to_string(tenant.id) + ", " + std::to_string(list.id) + ", '" + phone +
+          "', 'n" + std::to_string(id) + "', '', '', '', '', '[]', '{}', 'unknown', 0, 0)"));
+    }
+    Campaign campaign;
+    campaign.tenant_id = tenant.id;
+    campaign.list_id = list.id;
+    campaign_id = must(db->campaigns().create_campaign(campaign)).id;
+    ASSERT_EQ(must(db->campaigns().add_targets_from_list(campaign_id, list.id, kT0)), 3);
+  }
+
+  auto db = must_open_sqlite(files.path());  // applies 15
+  EXPECT_EQ(db->schema_version(), 15);
+  const auto page = must(db->contacts().list_contacts(tenant_id, list_id, 0, 10)).items;
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].id, 1);
+  EXPECT_EQ(page[0].phone_e164, "+14155550199");
+  EXPECT_EQ(page[1].id, 2);
+  EXPECT_EQ(page[2].id, 4);
+  EXPECT_EQ(page[2].first_name, "n4");
+  {
+    RawDb raw(files.path());
+    EXPECT_EQ(raw.column("SELECT list_id || ':' || phone_key || ':' || contact_id FROM contact_numbers"),
+              (std::vector<std::string>{std::to_string(list_id) + ":14155550100:2",
+                                        std::to_string(list_id) + ":14155550199:1",
+                                        std::to_string(list_id) + ":442071838750:4"}));
+    EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE tbl_name = 'contacts' AND type = 'index' ORDER BY name"),
+              std::vector<std::string>{"contacts_tenant_list"});
+    EXPECT_EQ(raw.column("SELECT contact_id FROM campaign_targets ORDER BY contact_id"),
+              (std::vector<std::string>{"1", "2", "4"}));
+    EXPECT_EQ(raw.column("SELECT COUNT(*) FROM campaign_targets t JOIN contacts c ON c.id = t.contact_id"),
+              std::vector<std::string>{"3"});
+    EXPECT_TRUE(raw.column("PRAGMA foreign_key_check").empty());
+    EXPECT_EQ(raw.column("PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  }
+
+  Contact again;
+  again.tenant_id = tenant_id;
+  again.list_id = list_id;
+  again.phone_e164 = "+14155550100";
+  Contact fresh = again;
+  fresh.phone_e164 = "+14155550101";
+  EXPECT_EQ(must(db->contacts().insert_batch({again, fresh})), (std::vector<bool>{false, true}));
+  EXPECT_EQ(must(db->contacts().list_contacts(tenant_id, list_id, 3, 10)).items.at(0).id, 5);
+  // Foreign keys are on again: a list of a missing tenant is refused.
+  ContactList orphan;
+  orphan.tenant_id = tenant_id + 99;
+  orphan.name = "orphan";
+  EXPECT_FALSE(db->contacts().create_list(orphan));
 }
 
 }  // namespace

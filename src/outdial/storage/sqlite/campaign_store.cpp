@@ -248,7 +248,9 @@ Result<std::int64_t> SqliteCampaignStore::add_targets_from_list(CampaignId campa
       "INSERT INTO campaign_targets (campaign_id, contact_id, status, attempts, next_eligible_at, "
       "last_outcome,"
       " lease_owner, lease_expires_at)"
-      " SELECT ?1, id, ?2, 0, ?3, '', '', NULL FROM contacts WHERE list_id = ?4 ORDER BY id"
+      " SELECT ?1, id, ?2, 0, ?3, '', '', NULL FROM contacts"
+      // tenant_id from the list: lets SQLite walk contacts_tenant_list, already in id order.
+      " WHERE tenant_id = (SELECT tenant_id FROM contact_lists WHERE id = ?4) AND list_id = ?4 ORDER BY id"
       " ON CONFLICT (campaign_id, contact_id) DO NOTHING");
   s.bind(1, campaign).bind(2, to_string(TargetStatus::kPending)).bind(3, eligible_at).bind(4, list);
   auto n = s.run();

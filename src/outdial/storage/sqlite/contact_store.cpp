@@ -239,32 +239,67 @@ Result<std::vector<ContactList>> SqliteContactStore::list_lists(TenantId tenant)
 namespace {
 
 // Rows per multi-row INSERT statement. One statement per row spends a good part of each row in
-// sqlite3_step/reset and the VDBE prologue; 16 rows (208 parameters) amortize that and stay far
+// sqlite3_step/reset and the VDBE prologue; 16 rows (224 parameters) amortize that and stay far
 // below SQLITE_MAX_VARIABLE_NUMBER (32766 since SQLite 3.32).
 constexpr std::size_t kRowsPerInsert = 16;
+// Rows per INSERT into contact_numbers (3 parameters each).
+constexpr std::size_t kKeysPerInsert = 64;
+constexpr std::size_t kContactParams = 14;
 
-// "INSERT OR IGNORE INTO contacts (...) VALUES (?1..?13),(?14..?26),...".
+// "INSERT OR IGNORE INTO contacts (..., id) VALUES (?1..?14),(?15..?28),...". Ids are explicit:
+// the batch's contact_numbers rows name them before the contacts exist.
 //
-// OR IGNORE rather than ON CONFLICT (list_id, phone_e164) DO NOTHING: with the latter a NOT NULL
-// violation would still ABORT, so SQLite opens a statement journal for every multi-row
-// statement and copies each page it touches into it (that alone cost ~40% of the insert CPU).
-// OR IGNORE cannot abort. It would also skip a row violating NOT NULL or a CHECK, but every
-// column is bound non-null here and contacts has no CHECK; the only constraint that can skip a
-// row is the unique (list_id, phone_e164), as before. A migration adding a CHECK to contacts
-// must revisit this.
+// OR IGNORE rather than a plain INSERT: a multi-row statement that can ABORT (NOT NULL, primary
+// key) makes SQLite open a statement journal for it and copy every page it touches into it (that
+// alone cost ~40% of the insert CPU). Every column is bound non-null, contacts has no CHECK and
+// no unique constraint besides the id, and the ids are new (above MAX(id), inside the write
+// transaction), so nothing is ignored; insert_batch checks that each statement changed all its
+// rows. A migration adding a CHECK or UNIQUE to contacts must revisit this.
 std::string insert_sql(std::size_t rows) {
   std::string sql =
       "INSERT OR IGNORE INTO contacts (tenant_id, list_id, phone_e164, first_name, last_name, email,"
-      " timezone, state, tags, custom_fields, line_type, national_dnc, created_at) VALUES ";
+      " timezone, state, tags, custom_fields, line_type, national_dnc, created_at, id) VALUES ";
   for (std::size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ",(";
-    for (std::size_t col = 0; col < 13; ++col) {
+    for (std::size_t col = 0; col < kContactParams; ++col) {
       if (col > 0) sql += ',';
-      sql += '?' + std::to_string(r * 13 + col + 1);
+      sql += '?' + std::to_string(r * kContactParams + col + 1);
     }
     sql += ')';
   }
   return sql;
+}
+
+// "INSERT OR IGNORE INTO contact_numbers (list_id, phone_key, contact_id) VALUES (?1,?2,?3),...":
+// OR IGNORE skips a number already in the list (the primary key), which is how insert_batch
+// tells a duplicate.
+std::string key_sql(std::size_t rows) {
+  std::string sql = "INSERT OR IGNORE INTO contact_numbers (list_id, phone_key, contact_id) VALUES ";
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ",(";
+    for (std::size_t col = 0; col < 3; ++col) {
+      if (col > 0) sql += ',';
+      sql += '?' + std::to_string(r * 3 + col + 1);
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
+// contact_numbers.phone_key of an E.164 number: its digits as an integer ("+14155550123" ->
+// 14155550123). Only for "+", a first digit 1-9 and at most 15 digits in all (E.164), where the
+// digits alone identify the text; nullopt otherwise.
+std::optional<std::int64_t> phone_key(const std::string& e164) {
+  if (e164.size() < 3 || e164.size() > 16 || e164[0] != '+' || e164[1] < '1' || e164[1] > '9') {
+    return std::nullopt;
+  }
+  std::int64_t v = 0;
+  for (std::size_t i = 1; i < e164.size(); ++i) {
+    const char c = e164[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
 }
 
 // Binds a contact's 13 insert columns from parameter `first` on. Text is bound without a copy:
@@ -352,8 +387,37 @@ Status check_references(Connection& conn, const std::vector<Contact>& contacts) 
 Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Contact>& contacts) {
   static const std::string kInsertMany = insert_sql(kRowsPerInsert);
   static const std::string kInsertOne = insert_sql(1);
-  auto lock = conn_.lock();
+  static const std::string kKeysMany = key_sql(kKeysPerInsert);
+  static const std::string kKeysOne = key_sql(1);
   if (contacts.empty()) return std::vector<bool>{};
+
+  // Each row's contact_numbers key, in (list, number, input position) order: the order the
+  // primary key is written in (each leaf page touched once per batch), and for a number repeated
+  // in the batch the first input row comes first and claims it.
+  struct Key {
+    ListId list_id;
+    std::int64_t phone_key;
+    std::size_t row;
+  };
+  std::vector<Key> keys;
+  keys.reserve(contacts.size());
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    const auto k = phone_key(contacts[i].phone_e164);
+    if (!k) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "insert contacts: row " + std::to_string(i) + ": phone_e164 \"" +
+                            contacts[i].phone_e164 + "\" is not an E.164 number (+ and up to 15 digits)",
+                        {{"row", std::to_string(i)}, {"phone", contacts[i].phone_e164}});
+    }
+    keys.push_back({contacts[i].list_id, *k, i});
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.list_id != b.list_id) return a.list_id < b.list_id;
+    if (a.phone_key != b.phone_key) return a.phone_key < b.phone_key;
+    return a.row < b.row;
+  });
+
+  auto lock = conn_.lock();
   // The rows' JSON, serialized on a helper thread from now on; declared before the statements
   // that bind it.
   JsonAhead json(contacts);
@@ -377,61 +441,107 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
     if (auto st = check_references(conn_, contacts); !st) return st.error();
   }
 
-  // Rows go in input order (ids follow it), kRowsPerInsert per statement. Inserting in
-  // (list_id, phone_e164) order would spare the unique index some work, but ids would then
-  // follow phone order (campaign targets are dialed in id order, i.e. file order).
-  //
-  // Which rows were inserted: a statement that changed all its rows inserted all of them (the
-  // common case). Otherwise (a number already in the list, or twice in the statement) each row's
-  // stored id tells: the rows this statement inserted got ids above the table's largest id
-  // before it (no AUTOINCREMENT: a new rowid is max(rowid) + 1), each id claimed by the first
-  // input row that names it. The count must match sqlite3_changes(); if it ever does not (rowids
-  // near 2^63 are assigned at random) the batch fails instead of reporting wrong flags.
-  std::vector<bool> inserted(contacts.size(), false);
-  std::int64_t max_id = 0;
+  // Row i of the batch is provisionally id first_id + i (ids follow the input order: campaign
+  // targets are dialed in id order, i.e. file order). Inside the write transaction nobody else
+  // can take them.
+  std::int64_t first_id = 1;
   {
     auto s = conn_.prepare("SELECT COALESCE(MAX(id), 0) FROM contacts");
     auto row = s.step();
     if (!row) return row.error();
-    max_id = s.i64(0);
+    first_id = s.i64(0) + 1;
   }
+  const auto id_of = [first_id](std::size_t row) { return first_id + static_cast<std::int64_t>(row); };
+
+  // 1. The numbers, in key order. A row whose number is already in the list (or claimed by an
+  // earlier row of this batch) is ignored by the primary key: when a statement changed fewer
+  // rows than it had, each of its rows is looked up; it was inserted iff the stored contact_id
+  // is its own.
+  std::vector<bool> inserted(contacts.size(), false);
+  {
+    auto many = conn_.prepare(kKeysMany);
+    auto one = conn_.prepare(kKeysOne);
+    std::size_t i = 0;
+    while (i < keys.size()) {
+      const std::size_t n = keys.size() - i >= kKeysPerInsert ? kKeysPerInsert : 1;
+      Stmt& s = n == kKeysPerInsert ? many : one;
+      s.reset();
+      for (std::size_t r = 0; r < n; ++r) {
+        const Key& k = keys[i + r];
+        const int first = static_cast<int>(r * 3 + 1);
+        s.bind(first, k.list_id).bind(first + 1, k.phone_key).bind(first + 2, id_of(k.row));
+      }
+      auto changed = s.run();
+      if (!changed) return changed.error();  // rolls back the whole batch
+      if (static_cast<std::size_t>(*changed) == n) {
+        for (std::size_t r = 0; r < n; ++r) inserted[keys[i + r].row] = true;
+      } else {
+        std::size_t found = 0;
+        for (std::size_t r = 0; r < n; ++r) {
+          const Key& k = keys[i + r];
+          auto q = conn_.prepare("SELECT contact_id FROM contact_numbers WHERE list_id = ?1 AND phone_key = ?2");
+          q.bind(1, k.list_id).bind(2, k.phone_key);
+          auto row = q.step();
+          if (!row) return row.error();
+          if (*row && q.i64(0) == id_of(k.row)) {
+            inserted[k.row] = true;
+            ++found;
+          }
+        }
+        if (found != static_cast<std::size_t>(*changed)) {
+          return make_error(ErrorCode::kInternal, "insert contacts: could not tell which rows were inserted",
+                            {{"inserted", std::to_string(*changed)}, {"attributed", std::to_string(found)}});
+        }
+      }
+      i += n;
+    }
+  }
+
+  // Ids stay contiguous, as row-by-row inserts would assign them: the k-th inserted row gets
+  // first_id + k. When a row was skipped, the numbers of the rows after it were written with
+  // their provisional id and are corrected here (in key order; rare: the importer drops
+  // duplicates before they reach the store).
+  std::vector<std::size_t> rows;  // inserted rows, in input order
+  rows.reserve(contacts.size());
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    if (inserted[i]) rows.push_back(i);
+  }
+  std::vector<std::int64_t> ids;  // final id per input row when some were skipped
+  if (rows.size() != contacts.size()) {
+    ids.assign(contacts.size(), 0);
+    for (std::size_t k = 0; k < rows.size(); ++k) ids[rows[k]] = first_id + static_cast<std::int64_t>(k);
+    for (const Key& k : keys) {
+      if (!inserted[k.row] || ids[k.row] == id_of(k.row)) continue;
+      auto u = conn_.prepare("UPDATE contact_numbers SET contact_id = ?3 WHERE list_id = ?1 AND phone_key = ?2");
+      u.bind(1, k.list_id).bind(2, k.phone_key).bind(3, ids[k.row]);
+      auto changed = u.run();
+      if (!changed) return changed.error();
+    }
+  }
+  const auto final_id = [&](std::size_t row) { return ids.empty() ? id_of(row) : ids[row]; };
+
+  // 2. The contacts whose number went in, in input order (appends to the table and to
+  // contacts_tenant_list), kRowsPerInsert per statement.
   auto many = conn_.prepare(kInsertMany);
   auto one = conn_.prepare(kInsertOne);
   std::size_t i = 0;
-  while (i < contacts.size()) {
-    const std::size_t n = contacts.size() - i >= kRowsPerInsert ? kRowsPerInsert : 1;
+  while (i < rows.size()) {
+    const std::size_t n = rows.size() - i >= kRowsPerInsert ? kRowsPerInsert : 1;
     Stmt& s = n == kRowsPerInsert ? many : one;
     s.reset();
     for (std::size_t r = 0; r < n; ++r) {
-      const JsonAhead::Row text = json.row(i + r);
-      bind_contact(s, static_cast<int>(r * 13 + 1), contacts[i + r], text.tags, text.custom_fields);
+      const std::size_t row = rows[i + r];
+      const JsonAhead::Row text = json.row(row);
+      const int first = static_cast<int>(r * kContactParams + 1);
+      bind_contact(s, first, contacts[row], text.tags, text.custom_fields);
+      s.bind(first + 13, final_id(row));
     }
     auto changed = s.run();
     if (!changed) return changed.error();  // rolls back the whole batch
-    const auto count = static_cast<std::size_t>(*changed);
-    if (count == n) {
-      for (std::size_t r = 0; r < n; ++r) inserted[i + r] = true;
-    } else if (count > 0) {
-      std::vector<std::int64_t> claimed;
-      for (std::size_t r = 0; r < n; ++r) {
-        const Contact& c = contacts[i + r];
-        auto q = conn_.prepare("SELECT id FROM contacts WHERE list_id = ?1 AND phone_e164 = ?2");
-        q.bind(1, c.list_id).bind(2, c.phone_e164);
-        auto row = q.step();
-        if (!row) return row.error();
-        if (!*row) continue;
-        const std::int64_t id = q.i64(0);
-        if (id <= max_id || std::find(claimed.begin(), claimed.end(), id) != claimed.end()) continue;
-        claimed.push_back(id);
-        inserted[i + r] = true;
-      }
-      if (claimed.size() != count) {
-        return make_error(ErrorCode::kInternal,
-                          "insert contacts: could not tell which rows were inserted",
-                          {{"inserted", std::to_string(count)}, {"attributed", std::to_string(claimed.size())}});
-      }
+    if (static_cast<std::size_t>(*changed) != n) {
+      return make_error(ErrorCode::kInternal, "insert contacts: a row was not stored",
+                        {{"rows", std::to_string(n)}, {"stored", std::to_string(*changed)}});
     }
-    if (count > 0) max_id = std::max(max_id, conn_.last_insert_rowid());
     i += n;
   }
   if (auto st = tx.commit(); !st) return st.error();

@@ -101,6 +101,36 @@ SqliteDatabase::SqliteDatabase(std::unique_ptr<Connection> conn)
 
 SqliteDatabase::~SqliteDatabase() = default;
 
+namespace {
+
+// PRAGMA foreign_keys=OFF for one migration, restored (if it was on) when destroyed.
+// Precondition: the connection lock is held and no transaction is open while turning it off
+// and when destroyed.
+class ForeignKeysOffForMigration {
+ public:
+  explicit ForeignKeysOffForMigration(Connection& conn) : conn_(conn) {}
+  ForeignKeysOffForMigration(const ForeignKeysOffForMigration&) = delete;
+  ForeignKeysOffForMigration& operator=(const ForeignKeysOffForMigration&) = delete;
+  ~ForeignKeysOffForMigration() {
+    if (was_on_) (void)conn_.exec("PRAGMA foreign_keys=ON");
+  }
+
+  Status turn_off() {
+    auto s = conn_.prepare("PRAGMA foreign_keys");
+    auto row = s.step();
+    if (!row) return row.error();
+    was_on_ = *row && s.i64(0) != 0;
+    if (!was_on_) return ok_status();
+    return conn_.exec("PRAGMA foreign_keys=OFF");
+  }
+
+ private:
+  Connection& conn_;
+  bool was_on_ = false;
+};
+
+}  // namespace
+
 Status SqliteDatabase::migrate() {
   auto lock = conn_->lock();
   if (auto st = conn_->exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -109,6 +139,18 @@ Status SqliteDatabase::migrate() {
     return st.error();
   }
   for (const Migration& m : migrations()) {
+    // A rebuilding migration runs with foreign keys off (the pragma is a no-op inside a
+    // transaction, so it is set before BEGIN); they are back on when this iteration ends, after
+    // the transaction has committed or rolled back.
+    ForeignKeysOffForMigration fk_off(*conn_);
+    if (m.foreign_keys_off) {
+      auto applied = conn_->prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+      applied.bind(1, m.version);
+      auto found = applied.step();
+      if (!found) return found.error();
+      if (*found) continue;
+      if (auto st = fk_off.turn_off(); !st) return st.error();
+    }
     Transaction tx(*conn_);
     if (auto st = tx.begin(); !st) return st.error();
     // Re-checked inside the write transaction: another process may have applied it meanwhile.
@@ -121,6 +163,18 @@ Status SqliteDatabase::migrate() {
       Error e = st.error();
       e.message = "migration " + std::to_string(m.version) + " (" + m.name + "): " + e.message;
       return e;
+    }
+    if (m.foreign_keys_off) {
+      auto fk_check = conn_->prepare("PRAGMA foreign_key_check");
+      auto violation = fk_check.step();
+      if (!violation) return violation.error();
+      if (*violation) {
+        return make_error(ErrorCode::kInternal,
+                          "migration " + std::to_string(m.version) + " (" + m.name +
+                              "): foreign_key_check found a row of " + fk_check.text(0) +
+                              " whose parent in " + fk_check.text(2) + " is missing",
+                          {{"table", fk_check.text(0)}, {"parent", fk_check.text(2)}});
+      }
     }
     auto record =
         conn_->prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");

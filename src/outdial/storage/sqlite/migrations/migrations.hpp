@@ -10,6 +10,9 @@ struct Migration {
   int version;
   const char* name;
   const char* sql;
+  // Runs with PRAGMA foreign_keys off (a table rebuild: dropping a table other tables reference),
+  // and commits only if PRAGMA foreign_key_check finds nothing afterwards.
+  bool foreign_keys_off = false;
 };
 
 // All migrations, ascending by version (contiguous from 1).
