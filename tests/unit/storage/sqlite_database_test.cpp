@@ -68,7 +68,7 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
                                       "7:accounts", "8:call_recordings", "9:dispositions",
-                                      "10:caller_id_candidates", "12:event_locality", "13:rejected_numbers",
+                                      "10:caller_id_candidates", "12:event_locality", "13:rejected_numbers", "14:live_index_or",
                                       "15:contact_numbers"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
@@ -93,6 +93,28 @@ TEST(SqliteDatabase, HotQueriesUseTheLocalityIndexesOfMigration12) {
   const std::string by_call = plan(
       "SELECT id FROM call_events WHERE attempt_id = 0 AND provider = 'twilio' AND provider_call_id = 'CA1'");
   EXPECT_NE(by_call.find("call_events_orphan_call"), std::string::npos) << by_call;
+}
+
+TEST(SqliteDatabase, AttemptWritesBuildNoTemporaryTable) {
+  // Every write of call_attempts evaluates the live index's WHERE; written as an IN list it was
+  // compiled into a temporary b-tree built again on each run (migration 14).
+  SqliteFileFactory files;
+  { auto db = must_open_sqlite(files.path()); }
+  RawDb raw(files.path());
+  auto opcodes = [&](const std::string& sql) {
+    std::string all;
+    for (const auto& op : raw.column_at("EXPLAIN " + sql, 1)) all += op + "\n";
+    return all;
+  };
+  for (const std::string sql :
+       {"UPDATE call_attempts SET state = 'completed', ended_at = 5 WHERE id = 1 AND state = 'ringing'",
+        "INSERT INTO call_attempts (tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, state,"
+        " provider, provider_call_id, from_number, to_number, digits, answered_by_machine, created_at,"
+        " failure_reason) VALUES (1, 1, 1, 1, 'k', 'queued', '', '', '+12125550100', '+12125550101', '', 0, 1, '')"}) {
+    const std::string ops = opcodes(sql);
+    EXPECT_NE(ops.find("IdxInsert"), std::string::npos) << sql;  // the plan does maintain the indexes
+    EXPECT_EQ(ops.find("OpenEphemeral"), std::string::npos) << sql << "\n" << ops;
+  }
 }
 
 TEST(SqliteDatabase, CallerIdCandidatesAreAnIndexSearchNotAPoolScan) {
@@ -396,7 +418,7 @@ TEST(SqliteDatabase, Migration15KeepsContactsAndKeysTheirNumbers) {
     ASSERT_EQ(must(db->campaigns().add_targets_from_list(campaign_id, list.id, kT0)), 3);
   }
 
-  auto db = must_open_sqlite(files.path());  // applies 15
+  auto db = must_open_sqlite(files.path());  // applies 14 and 15
   EXPECT_EQ(db->schema_version(), 15);
   const auto page = must(db->contacts().list_contacts(tenant_id, list_id, 0, 10)).items;
   ASSERT_EQ(page.size(), 3u);

@@ -10,6 +10,7 @@
 #include "outdial/storage/sqlite/migrations/m0010_caller_id_candidates.hpp"
 #include "outdial/storage/sqlite/migrations/m0012_event_locality.hpp"
 #include "outdial/storage/sqlite/migrations/m0013_rejected_numbers.hpp"
+#include "outdial/storage/sqlite/migrations/m0014_live_index_or.hpp"
 #include "outdial/storage/sqlite/migrations/m0015_contact_numbers.hpp"
 
 namespace outdial::storage::sqlite {
@@ -28,7 +29,7 @@ std::span<const Migration> migrations() {
       // 11 was reserved for parallel work and never used.
       {12, "event_locality", kMigration0012EventLocality},
       {13, "rejected_numbers", kMigration0013RejectedNumbers},
-      // 14 is taken by the storage owner's live-attempts index (in flight when 15 was written).
+      {14, "live_index_or", kMigration0014LiveIndexOr},
       {15, "contact_numbers", kMigration0015ContactNumbers, /*foreign_keys_off=*/true},
   };
   return kAll;
