@@ -299,7 +299,8 @@ class Calls final : public storage::CallStore {
     Lock g(s_.mu);
     std::int64_t n = 0;
     for (auto& [id, a] : s_.attempts) {
-      n += (a.campaign_id == campaign && a.created_at >= from && a.created_at < to) ? 1 : 0;
+      const bool unsent = a.state == CallState::kCanceled && !a.dialed_at && a.provider_call_id.empty();
+      n += (a.campaign_id == campaign && a.created_at >= from && a.created_at < to && !unsent) ? 1 : 0;
     }
     return n;
   }

@@ -62,7 +62,9 @@ class CallStore {
   virtual Result<std::vector<AttemptTally>> tally_attempts(CampaignId campaign) = 0;
   // Attempts per final/current state for a campaign: state name -> count.
   virtual Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) = 0;
-  // Attempts created in [from, to) for a campaign (daily limits).
+  // Attempts made in [from, to) for a campaign (daily limits, the throttle after a restart):
+  // created in that interval, not counting one canceled before anything was sent (no dial time,
+  // no carrier call id; dialer::counts_as_attempt), which placed no call.
   virtual Result<std::int64_t> count_created_between(CampaignId campaign, TimePoint from, TimePoint to) = 0;
 
   // Appends an event. Returns false (and stores nothing) when an event with the same

@@ -148,6 +148,33 @@ TYPED_TEST(CallStoreConformance, QueriesAndCounts) {
   EXPECT_EQ(must(store.attempts_for_contact(10, 104)).size(), 1u);
 }
 
+TYPED_TEST(CallStoreConformance, CountOfAttemptsMadeLeavesOutOnesCanceledBeforeSending) {
+  auto& store = this->db().calls();
+  CallAttempt made = make_attempt(1, 10, 199, 1);
+  made.state = CallState::kCompleted;
+  made.created_at = at_s(30);
+  must(store.create_attempt(made));
+  // Canceled before anything was sent: no call was made, so the daily limit does not count it;
+  // canceled after the dial (a dial time or a carrier call id) does count.
+  CallAttempt unsent = make_attempt(1, 10, 200, 1);
+  unsent.state = CallState::kCanceled;
+  unsent.created_at = at_s(60);
+  must(store.create_attempt(unsent));
+  CallAttempt dialed = make_attempt(1, 10, 201, 1);
+  dialed.state = CallState::kCanceled;
+  dialed.dialed_at = at_s(61);
+  dialed.created_at = at_s(60);
+  must(store.create_attempt(dialed));
+  CallAttempt placed = make_attempt(1, 10, 202, 1);
+  placed.state = CallState::kCanceled;
+  placed.provider = "sim";
+  placed.provider_call_id = "SIM-202";
+  placed.created_at = at_s(60);
+  must(store.create_attempt(placed));
+  EXPECT_EQ(must(store.count_created_between(10, at_s(0), at_s(3600))), 3);  // made, dialed, placed
+  EXPECT_EQ(must(store.count_by_state(10)).at("canceled"), 3);  // still stored and reported
+}
+
 TYPED_TEST(CallStoreConformance, TallyGroupsByStateAndAnswer) {
   auto& store = this->db().calls();
   struct Row {
