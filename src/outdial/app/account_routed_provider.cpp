@@ -11,6 +11,14 @@ bool is_usable_twilio(const ProviderAccount& a) {
   return a.provider == ProviderKind::kTwilio && a.status == AccountStatus::kActive && !a.account_sid.empty();
 }
 
+// Whose signatures a callback naming the account's SID is checked against, and whose driver
+// controls its live calls: active or disabled alike. Disabling stops new calls through the
+// account (is_usable_twilio), but Twilio still signs the callbacks of the calls it placed and the
+// texts its numbers receive (a STOP among them) with its token.
+bool is_our_twilio(const ProviderAccount& a) {
+  return a.provider == ProviderKind::kTwilio && !a.account_sid.empty();
+}
+
 }  // namespace
 
 AccountRoutedProvider::AccountRoutedProvider(tw::TwilioProvider& configured, storage::AccountStore& accounts,
@@ -44,7 +52,7 @@ Result<std::optional<std::string>> AccountRoutedProvider::auth_token(const std::
   std::optional<TenantId> tenant;
   std::optional<std::string> chosen;
   for (const auto& a : *found) {
-    if (!is_usable_twilio(a)) continue;
+    if (!is_our_twilio(a)) continue;
     if (tenant && *tenant != a.tenant_id) {
       return make_error(ErrorCode::kPermissionDenied, "account SID is registered by more than one tenant",
                         {{"account_sid", account_sid}});
@@ -68,7 +76,7 @@ tw::TwilioProvider* AccountRoutedProvider::provider(const std::string& account_s
   auto found = accounts_.accounts_with_sid(ProviderKind::kTwilio, account_sid);
   if (!found) return nullptr;
   for (const auto& a : *found) {
-    if (!is_usable_twilio(a)) continue;
+    if (!is_our_twilio(a)) continue;
     if (auto driver = for_account(a)) return *driver;
   }
   return nullptr;

@@ -357,5 +357,62 @@ TEST_F(AccountRoutingTest, AnAccountWhoseCredentialsCannotBeOpenedIsNeverReplace
   ASSERT_TRUE(right->has_value());
 }
 
+// Staff disable tenant A's account: no new call goes out through it, but Twilio still signs the
+// callbacks of the calls it placed, and the texts its numbers receive, with A's token. Those were
+// verified with the configured account's token instead (403), so a live call's outcome waited for
+// reconcile and a STOP texted to A's number was lost (Twilio does not retry inbound SMS).
+TEST_F(AccountRoutingTest, ADisabledAccountsCallbacksAndInboundTextsStillVerify) {
+  const CampaignId ca = campaign_for(tenant_a_, {kHumanA}, kNumA);
+  wire_routed();
+  ASSERT_FALSE(HasFatalFailure());
+  drive_all();
+  tenant_ = tenant_a_;
+  auto as = attempts(ca);
+  ASSERT_EQ(as.size(), 1u);
+  const CallAttempt a = as[0];
+  ASSERT_FALSE(a.provider_call_id.empty());
+
+  auto accounts = db_->accounts().list_accounts(tenant_a_);
+  ASSERT_TRUE(accounts);
+  ASSERT_EQ(accounts->size(), 1u);
+  ProviderAccount acct = (*accounts)[0];
+  acct.status = AccountStatus::kDisabled;
+  ASSERT_TRUE(db_->accounts().update_account(acct));
+
+  auto token = routed_->auth_token(kSidA);
+  ASSERT_TRUE(token) << token.error().message;
+  ASSERT_TRUE(token->has_value()) << "a disabled account's callbacks would be checked against the configured token";
+  EXPECT_EQ(**token, kTokenA);
+
+  const std::string status_url = config_.public_base_url + "/twilio/status/" + std::to_string(a.id);
+  Params st{{"AccountSid", kSidA}, {"CallSid", a.provider_call_id}, {"CallStatus", "completed"},
+            {"SequenceNumber", "9"}};
+  auto r = post_to_outdial(status_url, st, telephony::twilio::compute_signature(kTokenA, status_url, st));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  // Still only A's own token: another tenant's token for A's SID is refused.
+  r = post_to_outdial(status_url, st, telephony::twilio::compute_signature(kTokenB, status_url, st));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 403);
+
+  const std::string sms_url = config_.public_base_url + "/twilio/sms";
+  Params stop{{"AccountSid", kSidA}, {"MessageSid", "SM0000000000000000000000000000stop"}, {"From", kHumanA},
+              {"To", kNumA}, {"Body", "STOP"}};
+  Params forged{{"AccountSid", kSidA}, {"MessageSid", "SM000000000000000000000000000forged"}, {"From", kHumanA},
+                {"To", kNumA}, {"Body", "STOP"}};
+  r = post_to_outdial(sms_url, forged, telephony::twilio::compute_signature(kTokenB, sms_url, forged));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 403);
+  auto dnc = db_->compliance().find_dnc(tenant_a_, kHumanA);
+  ASSERT_TRUE(dnc);
+  EXPECT_FALSE(dnc->has_value()) << "a forged STOP changed nothing";
+  r = post_to_outdial(sms_url, stop, telephony::twilio::compute_signature(kTokenA, sms_url, stop));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  dnc = db_->compliance().find_dnc(tenant_a_, kHumanA);
+  ASSERT_TRUE(dnc);
+  EXPECT_TRUE(dnc->has_value()) << "the STOP texted to the disabled account's number was not honoured";
+}
+
 }  // namespace
 }  // namespace outdial

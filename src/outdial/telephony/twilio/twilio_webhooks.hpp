@@ -39,8 +39,9 @@ namespace outdial::telephony::twilio {
 class TwilioAccountDirectory {
  public:
   virtual ~TwilioAccountDirectory() = default;
-  // The auth token of our active account with this SID; nullopt when there is none (the
-  // configured account's token is used). kPermissionDenied (the SID is ambiguous: accounts of
+  // The auth token of our account with this SID, active or disabled (a disabled account's calls in
+  // flight and its numbers' inbound texts are still signed with its token); nullopt when there is
+  // none (the configured account's token is used). kPermissionDenied (the SID is ambiguous: accounts of
   // several tenants, or different tokens) answers 403; any other error (store unavailable) 503.
   virtual Result<std::optional<std::string>> auth_token(const std::string& account_sid) = 0;
   // The driver of that account (live-call redirect / hang-up); null: the configured one.
