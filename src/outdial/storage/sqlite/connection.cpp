@@ -356,4 +356,18 @@ Transaction::~Transaction() {
   }
 }
 
+ForeignKeysOff::~ForeignKeysOff() {
+  // Outside a transaction this cannot fail (the Transaction has rolled back or committed).
+  if (was_on_) (void)conn_.exec("PRAGMA foreign_keys=ON");
+}
+
+Status ForeignKeysOff::turn_off() {
+  auto s = conn_.prepare("PRAGMA foreign_keys");
+  auto row = s.step();
+  if (!row) return row.error();
+  was_on_ = *row && s.i64(0) != 0;
+  if (!was_on_) return ok_status();
+  return conn_.exec("PRAGMA foreign_keys=OFF");
+}
+
 }  // namespace outdial::storage::sqlite

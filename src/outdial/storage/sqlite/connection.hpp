@@ -225,6 +225,26 @@ class CheckpointsInBackground {
   int threshold_ = 0;
 };
 
+// Turns the connection's foreign-key enforcement off (turn_off()) and back to what it was when
+// destroyed. PRAGMA foreign_keys is a no-op inside a transaction: construct this before the
+// Transaction it covers and let it be destroyed after (rollback or commit first, then the pragma
+// is restored outside any transaction). Changing the pragma expires the connection's prepared
+// statements (SQLite recompiles each cached one on its next use). Users: a rebuilding migration
+// (checked with foreign_key_check), and insert_batch, which checks its tenant and list once per
+// batch instead of two lookups per row. Precondition: the connection lock is held.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(Connection& conn) : conn_(conn) {}
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+  ~ForeignKeysOff();
+  Status turn_off();
+
+ private:
+  Connection& conn_;
+  bool was_on_ = false;
+};
+
 // RAII write transaction. The outermost level is BEGIN IMMEDIATE (takes the write lock up front,
 // waiting up to busy_timeout, so concurrent writers in other processes queue instead of failing
 // on lock upgrade); nested levels are SAVEPOINTs. Rolls back unless commit() succeeded.

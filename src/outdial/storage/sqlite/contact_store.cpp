@@ -319,38 +319,6 @@ void bind_contact(Stmt& s, int first, const Contact& c, std::string_view tags, s
   s.bind(first + 11, c.national_dnc).bind(first + 12, c.created_at);
 }
 
-// Turns the connection's foreign-key enforcement off for one batch that insert_batch checks
-// itself, and back to what it was when destroyed. PRAGMA foreign_keys is a no-op inside a
-// transaction, so this is only used when insert_batch opens the outermost transaction, and must
-// be constructed before that Transaction (destroyed after it: rollback or commit first, then the
-// pragma is restored outside any transaction). Changing the pragma expires the connection's
-// prepared statements (SQLite recompiles each cached one on its next use): a few recompiles per
-// batch of thousands of rows. Precondition: the connection lock is held.
-class ForeignKeysPaused {
- public:
-  explicit ForeignKeysPaused(Connection& conn) : conn_(conn) {}
-  ForeignKeysPaused(const ForeignKeysPaused&) = delete;
-  ForeignKeysPaused& operator=(const ForeignKeysPaused&) = delete;
-  ~ForeignKeysPaused() {
-    // Outside a transaction this cannot fail (Transaction's destructor has rolled back whatever
-    // did not commit).
-    if (was_on_) (void)conn_.exec("PRAGMA foreign_keys=ON");
-  }
-
-  Status pause() {
-    auto s = conn_.prepare("PRAGMA foreign_keys");
-    auto row = s.step();
-    if (!row) return row.error();
-    was_on_ = *row && s.i64(0) != 0;
-    if (!was_on_) return ok_status();
-    return conn_.exec("PRAGMA foreign_keys=OFF");
-  }
-
- private:
-  Connection& conn_;
-  bool was_on_ = false;
-};
-
 // What the contacts table's foreign keys check per row (tenant_id -> tenants, list_id ->
 // contact_lists), done once per distinct value in the batch. Same error code as the constraint
 // (kNotFound: the referenced row is missing). Precondition: inside the batch's transaction, so
@@ -427,9 +395,9 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
   // owns the transaction (the pragma cannot change inside one); nested in a caller's transaction
   // the constraint checks every row as usual.
   const bool outermost = !conn_.in_transaction();
-  ForeignKeysPaused fk(conn_);  // before tx: restored after the transaction ends
+  ForeignKeysOff fk(conn_);  // before tx: restored after the transaction ends
   if (outermost) {
-    if (auto st = fk.pause(); !st) return st.error();
+    if (auto st = fk.turn_off(); !st) return st.error();
   }
   // The commit's checkpoint (copying WAL pages into the database file, two fdatasyncs) runs on
   // the checkpointer's thread, not inside this COMMIT. Declared before tx: the automatic

@@ -101,36 +101,6 @@ SqliteDatabase::SqliteDatabase(std::unique_ptr<Connection> conn)
 
 SqliteDatabase::~SqliteDatabase() = default;
 
-namespace {
-
-// PRAGMA foreign_keys=OFF for one migration, restored (if it was on) when destroyed.
-// Precondition: the connection lock is held and no transaction is open while turning it off
-// and when destroyed.
-class ForeignKeysOffForMigration {
- public:
-  explicit ForeignKeysOffForMigration(Connection& conn) : conn_(conn) {}
-  ForeignKeysOffForMigration(const ForeignKeysOffForMigration&) = delete;
-  ForeignKeysOffForMigration& operator=(const ForeignKeysOffForMigration&) = delete;
-  ~ForeignKeysOffForMigration() {
-    if (was_on_) (void)conn_.exec("PRAGMA foreign_keys=ON");
-  }
-
-  Status turn_off() {
-    auto s = conn_.prepare("PRAGMA foreign_keys");
-    auto row = s.step();
-    if (!row) return row.error();
-    was_on_ = *row && s.i64(0) != 0;
-    if (!was_on_) return ok_status();
-    return conn_.exec("PRAGMA foreign_keys=OFF");
-  }
-
- private:
-  Connection& conn_;
-  bool was_on_ = false;
-};
-
-}  // namespace
-
 Status SqliteDatabase::migrate() {
   auto lock = conn_->lock();
   if (auto st = conn_->exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -142,7 +112,7 @@ Status SqliteDatabase::migrate() {
     // A rebuilding migration runs with foreign keys off (the pragma is a no-op inside a
     // transaction, so it is set before BEGIN); they are back on when this iteration ends, after
     // the transaction has committed or rolled back.
-    ForeignKeysOffForMigration fk_off(*conn_);
+    ForeignKeysOff fk_off(*conn_);
     if (m.foreign_keys_off) {
       auto applied = conn_->prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
       applied.bind(1, m.version);
