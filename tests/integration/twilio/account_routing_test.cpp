@@ -120,6 +120,19 @@ class AccountRoutingTest : public ::testing::Test, protected itest::twilio::Twil
     ASSERT_TRUE(runner_->recover());
   }
 
+  // Tenant A's one-contact campaign dialed to its end through A's account; `out` = its attempt.
+  void dial_one_call_of_a(CallAttempt& out) {
+    const CampaignId ca = campaign_for(tenant_a_, {kHumanA}, kNumA);
+    wire_routed();
+    ASSERT_FALSE(HasFatalFailure());
+    drive_all();
+    tenant_ = tenant_a_;
+    auto as = attempts(ca);
+    ASSERT_EQ(as.size(), 1u);
+    out = as[0];
+    ASSERT_FALSE(out.provider_call_id.empty());
+  }
+
   bool any_live() const {
     for (const auto* e : {emu_.get(), emu_a_.get(), emu_b_.get()}) {
       for (const auto& c : e->calls()) {
@@ -225,15 +238,9 @@ TEST_F(AccountRoutingTest, EachTenantsCallsGoThroughItsOwnAccountAndItsWebhooksA
 }
 
 TEST_F(AccountRoutingTest, ACallbackSignedWithAnotherAccountsTokenIsRefused) {
-  const CampaignId ca = campaign_for(tenant_a_, {kHumanA}, kNumA);
-  wire_routed();
+  CallAttempt a;
+  dial_one_call_of_a(a);
   ASSERT_FALSE(HasFatalFailure());
-  drive_all();
-  tenant_ = tenant_a_;
-  auto as = attempts(ca);
-  ASSERT_EQ(as.size(), 1u);
-  const CallAttempt a = as[0];
-  ASSERT_FALSE(a.provider_call_id.empty());
   const std::size_t events_before = events_of(a.provider_call_id);
   const std::string url = config_.public_base_url + "/twilio/status/" + std::to_string(a.id);
   auto params = [&](const std::string& sid) {
@@ -302,25 +309,20 @@ TEST_F(AccountRoutingTest, ASidRegisteredByTwoTenantsVerifiesNoCallback) {
 }
 
 TEST_F(AccountRoutingTest, AfterARestartCallControlStillGoesToTheAccountThatPlacedTheCall) {
-  const CampaignId ca = campaign_for(tenant_a_, {kHumanA}, kNumA);
-  wire_routed();
+  CallAttempt placed;
+  dial_one_call_of_a(placed);
   ASSERT_FALSE(HasFatalFailure());
-  drive_all();
-  tenant_ = tenant_a_;
-  auto as = attempts(ca);
-  ASSERT_EQ(as.size(), 1u);
-  const std::string sid = as[0].provider_call_id;
-  ASSERT_FALSE(sid.empty());
+  const std::string sid = placed.provider_call_id;
 
   // A new process: no call -> account memory; the attempt's From number names the account.
   app::AccountRoutedProvider fresh(*provider_, db_->accounts(), db_->calls(), &vault_, *http_, sched_);
   fresh.set_event_ingress(&ingress_);
   EXPECT_TRUE(fresh.reconcile(sid)) << "the call is only known to tenant A's account";
   EXPECT_TRUE(fresh.hangup(sid));  // already completed: success on the account that has it
-  telephony::CallLookup lookup(as[0].idempotency_key);
-  lookup.to = as[0].to_number;
-  lookup.from = as[0].from_number;
-  lookup.placed_after = as[0].created_at;
+  telephony::CallLookup lookup(placed.idempotency_key);
+  lookup.to = placed.to_number;
+  lookup.from = placed.from_number;
+  lookup.placed_after = placed.created_at;
   lookup.tenant_id = tenant_a_;
   auto found = fresh.find_call(lookup);
   ASSERT_TRUE(found) << found.error().message;
@@ -362,15 +364,9 @@ TEST_F(AccountRoutingTest, AnAccountWhoseCredentialsCannotBeOpenedIsNeverReplace
 // verified with the configured account's token instead (403), so a live call's outcome waited for
 // reconcile and a STOP texted to A's number was lost (Twilio does not retry inbound SMS).
 TEST_F(AccountRoutingTest, ADisabledAccountsCallbacksAndInboundTextsStillVerify) {
-  const CampaignId ca = campaign_for(tenant_a_, {kHumanA}, kNumA);
-  wire_routed();
+  CallAttempt a;
+  dial_one_call_of_a(a);
   ASSERT_FALSE(HasFatalFailure());
-  drive_all();
-  tenant_ = tenant_a_;
-  auto as = attempts(ca);
-  ASSERT_EQ(as.size(), 1u);
-  const CallAttempt a = as[0];
-  ASSERT_FALSE(a.provider_call_id.empty());
 
   auto accounts = db_->accounts().list_accounts(tenant_a_);
   ASSERT_TRUE(accounts);
