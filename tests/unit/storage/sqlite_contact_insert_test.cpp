@@ -63,15 +63,7 @@ bool valid_utf8(const std::string& s) {
 TEST(SqliteContactInsert, JsonTextIsWhatNlohmannWrote) {
   SqliteFileFactory files;
   auto db = must_open_sqlite(files.path());
-  Tenant t;
-  t.name = "acme";
-  t.created_at = kT0;
-  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
-  ContactList l;
-  l.tenant_id = tenant.id;
-  l.name = "leads";
-  l.created_at = kT0;
-  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  const auto [tenant, list] = tenant_with_list(*db, "acme", "leads", kT0);
 
   const std::vector<std::string> samples = {
       "",
@@ -142,13 +134,7 @@ TEST(SqliteContactInsert, JsonTextIsWhatNlohmannWrote) {
 
 TEST(SqliteContactInsert, OneStatementPerBatchStillReportsEachRow) {
   auto db = must_open_sqlite(":memory:");
-  Tenant t;
-  t.name = "acme";
-  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
-  ContactList l;
-  l.tenant_id = tenant.id;
-  l.name = "leads";
-  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  const auto [tenant, list] = tenant_with_list(*db, "acme", "leads");
   auto contact = [&](const std::string& phone, const std::string& name) {
     Contact c;
     c.tenant_id = tenant.id;
@@ -183,13 +169,7 @@ TEST(SqliteContactInsert, OneStatementPerBatchStillReportsEachRow) {
 // by row in input order, duplicates or not.
 TEST(SqliteContactInsert, LargeBatchesKeepInputOrderIds) {
   auto db = must_open_sqlite(":memory:");
-  Tenant t;
-  t.name = "acme";
-  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
-  ContactList l;
-  l.tenant_id = tenant.id;
-  l.name = "leads";
-  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  const auto [tenant, list] = tenant_with_list(*db, "acme", "leads");
   auto phone = [](int n) { return "+1212" + std::to_string(4560000 + (n * 7919) % 10000); };
   auto batch_of = [&](int from, int count, std::vector<int> repeat = {}) {
     std::vector<Contact> out;
@@ -254,13 +234,7 @@ TEST(SqliteContactInsert, BulkInsertsAreCheckpointedWhileTheWriterStaysOpen) {
   options.wal_autocheckpoint_pages = 64;
   options.journal_size_limit_bytes = 256 * 1024;
   auto db = must(sqlite::SqliteDatabase::open(files.path(), options), "open");
-  Tenant t;
-  t.name = "acme";
-  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
-  ContactList l;
-  l.tenant_id = tenant.id;
-  l.name = "leads";
-  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  const auto [tenant, list] = tenant_with_list(*db, "acme", "leads");
   const auto before = file_size(files.path());
 
   constexpr int kBatches = 4;
@@ -360,13 +334,7 @@ TEST(SqliteConnection, NoBackgroundCheckpointerForAnInMemoryDatabase) {
 // contact frees its number; a contact's number and list cannot change under its key.
 TEST(SqliteContactInsert, NumbersAreKeyedByTheirE164Digits) {
   auto db = must_open_sqlite(":memory:");
-  Tenant t;
-  t.name = "acme";
-  const Tenant tenant = must(db->tenants().create_tenant(t), "create_tenant");
-  ContactList l;
-  l.tenant_id = tenant.id;
-  l.name = "leads";
-  const ContactList list = must(db->contacts().create_list(l), "create_list");
+  const auto [tenant, list] = tenant_with_list(*db, "acme", "leads");
   auto contact = [&](const std::string& phone) {
     Contact c;
     c.tenant_id = tenant.id;

@@ -44,17 +44,6 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// A new tenant named `name` with one empty contact list.
-std::pair<Tenant, ContactList> tenant_with_list(SqliteDatabase& db, const std::string& name) {
-  Tenant tenant;
-  tenant.name = name;
-  tenant = must(db.tenants().create_tenant(tenant));
-  ContactList list;
-  list.tenant_id = tenant.id;
-  list.name = "list";
-  return {tenant, must(db.contacts().create_list(list))};
-}
-
 TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "outdial/storage/database.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
@@ -31,6 +32,20 @@ T must(Result<T> r, const char* what = "call") {
 
 inline std::unique_ptr<sqlite::SqliteDatabase> must_open_sqlite(const std::string& path) {
   return must(sqlite::SqliteDatabase::open(path), "SqliteDatabase::open");
+}
+
+// A new tenant named `name` with one empty contact list named `list_name`, both created at `at`.
+inline std::pair<Tenant, ContactList> tenant_with_list(Database& db, const std::string& name,
+                                                       const std::string& list_name = "list", TimePoint at = {}) {
+  Tenant tenant;
+  tenant.name = name;
+  tenant.created_at = at;
+  tenant = must(db.tenants().create_tenant(tenant), "create_tenant");
+  ContactList list;
+  list.tenant_id = tenant.id;
+  list.name = list_name;
+  list.created_at = at;
+  return {tenant, must(db.contacts().create_list(list), "create_list")};
 }
 
 // SQLite on a temporary file (WAL, shared by several connections like several nodes).
