@@ -80,7 +80,8 @@ Result<std::unique_ptr<ProviderSet>> ProviderSet::create(const Config& cfg, cons
     tc.webhook_url = cfg.public_url + "/webhooks/telnyx";
     p->http_ = net::make_curl_client();
     p->telnyx_calls_ = std::make_unique<telephony::telnyx::CallRegistry>();
-    p->telnyx_ = std::make_unique<telephony::telnyx::TelnyxProvider>(*p->http_, tc, p->telnyx_calls_.get());
+    p->telnyx_ = std::make_unique<telephony::telnyx::TelnyxProvider>(*p->http_, tc, p->telnyx_calls_.get(),
+                                                                     &domain_clock);
     return p;
   }
   return make_error(ErrorCode::kInvalidArgument,
@@ -147,6 +148,12 @@ Status ProviderSet::connect(telephony::CallEventSink& sink, storage::Database& d
   }
   if (telnyx_) {
     namespace tx = telephony::telnyx;
+    // reconcile() (restart recovery) ends calls whose call.hangup was missed through the inbox.
+    if (telnyx_routed_) {
+      telnyx_routed_->set_event_ingress(inbox_.get());
+    } else {
+      telnyx_->set_event_ingress(inbox_.get());
+    }
     telnyx_->set_business_name([&db](TenantId t) {
       auto tenant = db.tenants().get_tenant(t);
       return tenant.ok() ? tenant->name : std::string();
@@ -201,6 +208,8 @@ Status ProviderSet::check_account(const ProviderAccount& account) {
 void ProviderSet::stop() {
   if (routed_) routed_->set_event_ingress(nullptr);
   if (twilio_) twilio_->set_event_ingress(nullptr);
+  if (telnyx_routed_) telnyx_routed_->set_event_ingress(nullptr);
+  if (telnyx_) telnyx_->set_event_ingress(nullptr);
   if (inbox_) inbox_->stop();
 }
 

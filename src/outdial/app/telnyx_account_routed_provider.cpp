@@ -50,13 +50,21 @@ TelnyxAccountRoutedProvider::TelnyxAccountRoutedProvider(tx::TelnyxProvider& con
                       }
                       cfg.connection_id = account.connection_id;
                       cfg.api_base = driver_api_base(account);
-                      return std::make_unique<tx::TelnyxProvider>(http, std::move(cfg), registry);
+                      // The configured driver's clock dates reconcile()'s events (the domain clock).
+                      return std::make_unique<tx::TelnyxProvider>(http, std::move(cfg), registry, &configured.clock());
                     }),
       registry_(registry),
       signature_clock_(signature_clock),
       tenants_(tenants) {}
 
 TelnyxAccountRoutedProvider::~TelnyxAccountRoutedProvider() = default;
+
+void TelnyxAccountRoutedProvider::prepare(tx::TelnyxProvider& driver) { driver.set_event_ingress(ingress_.load()); }
+
+void TelnyxAccountRoutedProvider::set_event_ingress(telephony::EventIngress* ingress) {
+  ingress_.store(ingress);
+  for_each_driver([ingress](tx::TelnyxProvider& d) { d.set_event_ingress(ingress); });
+}
 
 Result<std::optional<TelnyxAccountRoutedProvider::Placer>> TelnyxAccountRoutedProvider::placer_by_number(
     TenantId tenant, const std::string& from) {

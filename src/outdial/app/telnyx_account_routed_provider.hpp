@@ -12,6 +12,7 @@
 // the account that placed it). All drivers share one CallRegistry (call_control_ids are unique
 // across accounts). Credentials never appear in logs or errors. Part of the composition root.
 // Thread-safe.
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,7 @@
 #include "outdial/core/clock.hpp"
 #include "outdial/net/http_client.hpp"
 #include "outdial/storage/tenant_store.hpp"
+#include "outdial/telephony/event_ingress.hpp"
 #include "outdial/telephony/telnyx/call_registry.hpp"
 #include "outdial/telephony/telnyx/telnyx_provider.hpp"
 #include "outdial/telephony/telnyx/webhook_routes.hpp"
@@ -53,7 +55,13 @@ class TelnyxAccountRoutedProvider final : public AccountRouter<telephony::telnyx
   Result<std::optional<telephony::telnyx::WebhookVerifier>> verifier_for(
       const telephony::telnyx::TelnyxEvent& unverified) override;
 
+  // Where every driver's reconcile() delivers the end of a call whose call.hangup was missed
+  // (the configured one's too, and each account driver built later).
+  void set_event_ingress(telephony::EventIngress* ingress);
+
  private:
+  void prepare(telephony::telnyx::TelnyxProvider& driver) override;
+
   // The account (0 = configured) a call goes out through, and its driver.
   struct Placer {
     ProviderAccountId account = 0;
@@ -74,6 +82,7 @@ class TelnyxAccountRoutedProvider final : public AccountRouter<telephony::telnyx
   telephony::telnyx::CallRegistry* registry_;
   const Clock& signature_clock_;
   storage::TenantStore* tenants_;
+  std::atomic<telephony::EventIngress*> ingress_{nullptr};
 };
 
 }  // namespace outdial::app

@@ -152,7 +152,8 @@ class TelnyxStack {
       return tt ? tt->name : std::string();
     };
     cfg.client_state_key = state_key_;
-    provider_ = std::make_unique<tx::TelnyxProvider>(*api_http_, cfg, &registry_);
+    provider_ = std::make_unique<tx::TelnyxProvider>(*api_http_, cfg, &registry_, &clock_);
+    provider_->set_event_ingress(&ingress_);  // reconcile() ends calls whose call.hangup was missed
     issuer_.target = provider_.get();
     runner_ = std::make_unique<dialer::CampaignRunner>(*db_, dialing_provider(), *gate_, *facts_, clock_, runner_config());
     ASSERT_TRUE(runner_->recover());
@@ -271,6 +272,7 @@ class TelnyxStack {
         --fail_next;
         return make_error(ErrorCode::kUnavailable, "inbox busy");
       }
+      if (refuse && refuse(e)) return make_error(ErrorCode::kUnavailable, "outdial is down");
       queued.push_back(e);
       return ok_status();
     }
@@ -289,6 +291,8 @@ class TelnyxStack {
     std::mutex mu;
     std::vector<CallEvent> queued;
     int fail_next = 0;  // the next n ingests fail: the route answers 503, Telnyx redelivers
+    // The events it matches fail every time (outdial not receiving them: Telnyx's retries run out).
+    std::function<bool(const CallEvent&)> refuse;
   };
 
   std::shared_ptr<std::ostringstream> log_stream_;

@@ -1,7 +1,11 @@
 #include "outdial/telephony/telnyx/telnyx_provider.hpp"
+#include "outdial/telephony/telnyx/telnyx_event.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
 
 #include "unit/telnyx/fake_http_client.hpp"
 
@@ -291,6 +295,248 @@ TEST(TelnyxProvider, FetchRecordingErrors) {
     EXPECT_EQ(m.error().code, ErrorCode::kUnavailable);
     EXPECT_EQ(http.requests[1].url, "https://s3.example/rec-1.wav");
   }
+}
+
+
+// reconcile(): GET /v2/calls/{id}; an ended (or forgotten) call's end goes to the event ingress.
+class RecordingIngress final : public EventIngress {
+ public:
+  Status ingest(const CallEvent& e) override {
+    if (fail) return make_error(ErrorCode::kUnavailable, "inbox down");
+    events.push_back(e);
+    return ok_status();
+  }
+  std::vector<CallEvent> events;
+  bool fail = false;
+};
+
+const TimePoint kNow = from_epoch_ms(1'790'000'000'000);
+
+std::string status_body(const json& data) { return json{{"data", data}}.dump(); }
+
+// What the event processor does with a call's events (dedupe by key, fold in sequence order
+// through the core state machine from the attempt's state; illegal transitions change nothing).
+struct Applied {
+  CallState state;
+  std::string failure_reason;
+  int changes = 0;
+};
+Applied apply(CallState from, std::vector<CallEvent> events) {
+  std::set<std::string> keys;
+  std::vector<CallEvent> unique;
+  for (const auto& e : events)
+    if (keys.insert(e.dedupe_key).second) unique.push_back(e);
+  std::stable_sort(unique.begin(), unique.end(), [](const CallEvent& a, const CallEvent& b) { return a.sequence < b.sequence; });
+  Applied out{from, "", 0};
+  for (const auto& e : unique) {
+    const auto target = state_for(e.kind);
+    if (!target) continue;
+    auto next = transition(out.state, *target);
+    if (!next) continue;
+    out.state = *next;
+    ++out.changes;
+    if (is_terminal(out.state) && out.state != CallState::kCompleted) out.failure_reason = e.detail;
+  }
+  return out;
+}
+
+TEST(TelnyxReconcile, AnEndedCallsEndIsIngestedWithReconcileKeysAfterEveryWebhook) {
+  FakeHttpClient http;
+  http.answer(200, status_body({{"call_control_id", "v3:ended"}, {"is_alive", false}, {"call_duration", 42},
+                                {"start_time", "2026-09-21T10:00:00.000Z"}, {"end_time", "2026-09-21T10:00:42.500Z"},
+                                {"record_type", "call"}}));
+  RecordingIngress ingress;
+  ManualClock clock(kNow);
+  TelnyxProvider p(http, config(), nullptr, &clock);
+  p.set_event_ingress(&ingress);
+  auto st = p.reconcile("v3:ended");
+  ASSERT_TRUE(st) << st.error().message;
+  ASSERT_EQ(http.requests.size(), 1u);
+  EXPECT_EQ(http.requests[0].method, "GET");
+  EXPECT_EQ(http.requests[0].url, "http://telnyx.test/v2/calls/v3%3Aended");
+  EXPECT_EQ(http.requests[0].headers[0].second, "Bearer " + kKey);
+  ASSERT_EQ(ingress.events.size(), 2u);
+  const CallEvent& completed = ingress.events[0];
+  const CallEvent& failed = ingress.events[1];
+  EXPECT_EQ(completed.kind, CallEventKind::kCompleted);
+  EXPECT_EQ(completed.dedupe_key, "v3:ended:reconcile:end:answered");
+  EXPECT_EQ(completed.duration_seconds, 42);
+  EXPECT_EQ(failed.kind, CallEventKind::kFailed);
+  EXPECT_EQ(failed.dedupe_key, "v3:ended:reconcile:end");
+  EXPECT_EQ(failed.detail, kReconciledEndDetail);
+  std::int64_t end_us = 0;
+  ASSERT_TRUE(parse_telnyx_time("2026-09-21T10:00:42.500Z", end_us));
+  // After any real webhook of the call (sequence = occurred_at in microseconds).
+  std::int64_t far_future = 0;
+  ASSERT_TRUE(parse_telnyx_time("9999-12-31T23:59:59.999999Z", far_future));
+  for (const auto& e : ingress.events) {
+    EXPECT_EQ(e.provider, "telnyx");
+    EXPECT_EQ(e.provider_call_id, "v3:ended");
+    EXPECT_EQ(e.at, from_epoch_ms(end_us / 1000));  // dated by Telnyx's end_time, not the clock
+    EXPECT_GT(e.sequence, far_future);
+  }
+
+  // Reconciled again (a second restart): the same keys, so the store keeps the first ones only.
+  http.answer(200, status_body({{"call_control_id", "v3:ended"}, {"is_alive", false}}));
+  ASSERT_TRUE(p.reconcile("v3:ended"));
+  ASSERT_EQ(ingress.events.size(), 4u);
+  EXPECT_EQ(ingress.events[2].dedupe_key, ingress.events[0].dedupe_key);
+  EXPECT_EQ(ingress.events[3].dedupe_key, ingress.events[1].dedupe_key);
+  EXPECT_EQ(ingress.events[2].at, kNow);  // no end_time: the clock's now
+}
+
+TEST(TelnyxReconcile, TheStateMachineKeepsExactlyOneOutcomeWhicheverStateTheAttemptIsIn) {
+  const auto end = reconciled_end_events("v3:c", 30, kNow);
+  auto twice = end;
+  twice.insert(twice.end(), end.begin(), end.end());
+  // Never seen answered: failed, with the reason saying why.
+  for (CallState from : {CallState::kQueued, CallState::kDialing, CallState::kRinging}) {
+    const Applied a = apply(from, twice);
+    EXPECT_EQ(a.state, CallState::kFailed) << to_string(from);
+    EXPECT_EQ(a.failure_reason, kReconciledEndDetail) << to_string(from);
+    EXPECT_EQ(a.changes, 1) << to_string(from);
+  }
+  // Seen answered (by a human or a machine): completed.
+  for (CallState from : {CallState::kAnsweredHuman, CallState::kAnsweredMachine}) {
+    const Applied a = apply(from, twice);
+    EXPECT_EQ(a.state, CallState::kCompleted) << to_string(from);
+    EXPECT_EQ(a.changes, 1) << to_string(from);
+  }
+  // Already ended by its real call.hangup: stays as it is.
+  for (CallState from : {CallState::kBusy, CallState::kNoAnswer, CallState::kCompleted, CallState::kCanceled}) {
+    const Applied a = apply(from, twice);
+    EXPECT_EQ(a.state, from) << to_string(from);
+    EXPECT_EQ(a.changes, 0) << to_string(from);
+  }
+  // The answer arrives among the stored events (its webhook was delivered before the outage).
+  CallEvent answered;
+  answered.provider = "telnyx";
+  answered.provider_call_id = "v3:c";
+  answered.kind = CallEventKind::kAnsweredHuman;
+  answered.sequence = 1'790'000'000'000'000;
+  answered.dedupe_key = "real-answer";
+  auto with_answer = end;
+  with_answer.push_back(answered);
+  EXPECT_EQ(apply(CallState::kDialing, with_answer).state, CallState::kCompleted);
+  // A real call.hangup delivered later sorts before the reconciled end: once the attempt ended,
+  // it changes nothing (and had it come first, the reconciled end would have changed nothing).
+  CallEvent hangup = answered;
+  hangup.kind = CallEventKind::kBusy;
+  hangup.sequence = 1'790'000'000'000'500;
+  hangup.dedupe_key = "real-hangup";
+  auto late = end;
+  late.push_back(hangup);
+  EXPECT_EQ(apply(CallState::kFailed, late).state, CallState::kFailed);
+  EXPECT_EQ(apply(CallState::kDialing, late).state, CallState::kBusy);
+}
+
+TEST(TelnyxReconcile, ALiveCallIngestsNothing) {
+  FakeHttpClient http;
+  http.answer(200, status_body({{"call_control_id", "v3:live"}, {"is_alive", true}, {"call_duration", 12}}));
+  RecordingIngress ingress;
+  TelnyxProvider p(http, config());
+  p.set_event_ingress(&ingress);
+  ASSERT_TRUE(p.reconcile("v3:live"));
+  EXPECT_TRUE(ingress.events.empty());
+  EXPECT_EQ(http.requests.size(), 1u);
+}
+
+TEST(TelnyxReconcile, ACallTelnyxNoLongerKnowsHasEnded) {
+  struct Case {
+    int status;
+    std::string body;
+  };
+  for (const auto& c : {Case{404, error_body("10005", "Call not found.")},
+                        Case{422, error_body("90018", "This call is no longer active.")}}) {
+    FakeHttpClient http;
+    http.answer(c.status, c.body);
+    RecordingIngress ingress;
+    ManualClock clock(kNow);
+    TelnyxProvider p(http, config(), nullptr, &clock);
+    p.set_event_ingress(&ingress);
+    auto st = p.reconcile("v3:gone");
+    ASSERT_TRUE(st) << c.status << " " << st.error().message;
+    ASSERT_EQ(ingress.events.size(), 2u) << c.status;
+    EXPECT_EQ(ingress.events[0].kind, CallEventKind::kCompleted);
+    EXPECT_EQ(ingress.events[0].duration_seconds, 0);
+    EXPECT_EQ(ingress.events[1].kind, CallEventKind::kFailed);
+    EXPECT_EQ(ingress.events[1].dedupe_key, "v3:gone:reconcile:end");
+    EXPECT_EQ(ingress.events[1].at, kNow);
+  }
+}
+
+TEST(TelnyxReconcile, UnreadableAnswersAndErrorsIngestNothing) {
+  struct Case {
+    int status;
+    std::string body;
+    ErrorCode code;
+  };
+  const std::vector<Case> cases = {
+      {200, "not json", ErrorCode::kUnavailable},
+      {200, "[]", ErrorCode::kUnavailable},
+      {200, "{}", ErrorCode::kUnavailable},
+      {200, R"({"data":"v3:x"})", ErrorCode::kUnavailable},
+      {200, R"({"data":{"call_control_id":"v3:x"}})", ErrorCode::kUnavailable},
+      {200, R"({"data":{"is_alive":"false"}})", ErrorCode::kUnavailable},
+      {200, R"({"data":{"is_alive":0}})", ErrorCode::kUnavailable},
+      // A 404 that is not Telnyx's own (a wrong API base, a proxy): no call is ended on it.
+      {404, "<html>Not Found</html>", ErrorCode::kNotFound},
+      {404, "", ErrorCode::kNotFound},
+      {500, error_body("10007", "Unexpected error"), ErrorCode::kUnavailable},
+      {401, error_body("10009", "Authentication failed"), ErrorCode::kUnauthenticated},
+      {429, error_body("10011", "Too many requests"), ErrorCode::kRateLimited},
+      {422, error_body("10015", "Bad request"), ErrorCode::kFailedPrecondition},
+  };
+  for (const auto& c : cases) {
+    FakeHttpClient http;
+    http.answer(c.status, c.body);
+    RecordingIngress ingress;
+    TelnyxProvider p(http, config());
+    p.set_event_ingress(&ingress);
+    auto st = p.reconcile("v3:x");
+    ASSERT_FALSE(st) << c.status << " " << c.body;
+    EXPECT_EQ(st.error().code, c.code) << c.status << " " << c.body;
+    EXPECT_TRUE(ingress.events.empty()) << c.status << " " << c.body;
+    EXPECT_EQ(st.error().message.find(kKey), std::string::npos);
+  }
+  {
+    FakeHttpClient http;  // not answered at all
+    http.fail(make_error(ErrorCode::kUnavailable, "time-out after 10000 ms", {{"timeout", "true"}}));
+    RecordingIngress ingress;
+    TelnyxProvider p(http, config());
+    p.set_event_ingress(&ingress);
+    auto st = p.reconcile("v3:x");
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+    EXPECT_TRUE(ingress.events.empty());
+  }
+  {
+    FakeHttpClient http;  // an empty id is refused before anything is sent
+    TelnyxProvider p(http, config());
+    auto st = p.reconcile("");
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(http.requests.empty());
+  }
+}
+
+TEST(TelnyxReconcile, AnEndedCallWithNowhereToDeliverItsEndIsAnError) {
+  FakeHttpClient http;
+  http.answer(200, status_body({{"is_alive", false}}));
+  TelnyxProvider p(http, config());  // no event ingress set
+  auto st = p.reconcile("v3:ended");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kFailedPrecondition);
+  // The ingress refusing it (inbox down) is the ingress's error: reconcile is retried later.
+  FakeHttpClient http2;
+  http2.answer(200, status_body({{"is_alive", false}}));
+  RecordingIngress down;
+  down.fail = true;
+  TelnyxProvider p2(http2, config());
+  p2.set_event_ingress(&down);
+  auto st2 = p2.reconcile("v3:ended");
+  ASSERT_FALSE(st2);
+  EXPECT_EQ(st2.error().code, ErrorCode::kUnavailable);
 }
 
 }  // namespace

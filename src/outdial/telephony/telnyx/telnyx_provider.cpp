@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "outdial/telephony/telnyx/telnyx_event.hpp"
+
 namespace outdial::telephony::telnyx {
 
 namespace {
@@ -30,6 +32,19 @@ bool plausible_id(const std::string& s) {
   return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
     return std::isalnum(c) != 0 || c == '-' || c == '_' || c == ':';
   });
+}
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+// A Telnyx error document: {"errors":[{...}]} (what Telnyx itself answers an error with).
+bool is_telnyx_error_document(const std::string& body) {
+  const auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  const auto errs = j.find("errors");
+  return errs != j.end() && errs->is_array() && !errs->empty() && (*errs)[0].is_object();
 }
 
 bool is_http_url(const std::string& s) { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
@@ -111,8 +126,26 @@ Error map_transport_error(const Error& e, const std::string& operation) {
   return make_error(ErrorCode::kUnavailable, "Telnyx " + operation + " not answered: " + e.message, std::move(details));
 }
 
-TelnyxProvider::TelnyxProvider(net::HttpClient& http, TelnyxConfig config, CallRegistry* registry)
-    : http_(http), config_(std::move(config)), registry_(registry) {}
+std::vector<CallEvent> reconciled_end_events(const std::string& call_control_id, int duration_seconds, TimePoint at) {
+  CallEvent base;
+  base.provider = kProviderName;
+  base.provider_call_id = call_control_id;
+  base.at = at;
+  CallEvent completed = base;
+  completed.kind = CallEventKind::kCompleted;
+  completed.sequence = kReconcileSequence;
+  completed.dedupe_key = call_control_id + ":reconcile:end:answered";
+  completed.duration_seconds = duration_seconds;
+  CallEvent failed = base;
+  failed.kind = CallEventKind::kFailed;
+  failed.sequence = kReconcileSequence + 1;
+  failed.dedupe_key = call_control_id + ":reconcile:end";
+  failed.detail = kReconciledEndDetail;
+  return {completed, failed};
+}
+
+TelnyxProvider::TelnyxProvider(net::HttpClient& http, TelnyxConfig config, CallRegistry* registry, const Clock* clock)
+    : http_(http), config_(std::move(config)), registry_(registry), clock_(clock != nullptr ? *clock : system_clock()) {}
 
 Result<net::ClientResponse> TelnyxProvider::send(const std::string& method, const std::string& path,
                                                  const std::string& body, const std::string& operation) {
@@ -274,10 +307,53 @@ Result<std::optional<std::string>> TelnyxProvider::find_call(const CallLookup& l
 
 Status TelnyxProvider::reconcile(const std::string& provider_call_id) {
   const std::string op = "retrieve call";
+  if (provider_call_id.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "Telnyx reconcile: empty call_control_id",
+                      {{"provider", kProviderName}, {"field", "provider_call_id"}});
+  }
   auto r = send("GET", "/calls/" + net::url_encode_component(provider_call_id), "", op);
   if (!r) return r.error();
-  if (is_2xx(r->status) || r->status == 404) return ok_status();
-  return map_api_error(r->status, r->body, op);
+  int duration = 0;
+  TimePoint at = clock_.now();
+  if (is_2xx(r->status)) {
+    auto unreadable = [&](const std::string& what) {
+      return make_error(ErrorCode::kUnavailable, "Telnyx " + op + ": unreadable answer (" + what + ")",
+                        {{"provider", kProviderName}, {"operation", op}, {"http_status", std::to_string(r->status)},
+                         {"call_control_id", provider_call_id}});
+    };
+    const auto j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return unreadable("not a JSON object");
+    const auto d = j.find("data");
+    if (d == j.end() || !d->is_object()) return unreadable("no object 'data'");
+    const auto alive = d->find("is_alive");
+    if (alive == d->end() || !alive->is_boolean()) return unreadable("no boolean 'data.is_alive'");
+    if (alive->get<bool>()) return ok_status();  // live: its webhooks will come
+    if (auto c = d->find("call_duration"); c != d->end() && c->is_number_integer()) {
+      duration = static_cast<int>(std::clamp<std::int64_t>(c->get<std::int64_t>(), 0, 1'000'000));
+    }
+    std::int64_t end_us = 0;
+    if (auto e = d->find("end_time"); e != d->end() && e->is_string() && parse_telnyx_time(e->get<std::string>(), end_us)) {
+      at = from_epoch_ms(end_us / 1000);
+    }
+  } else {
+    Error e = map_api_error(r->status, r->body, op);
+    // Telnyx keeps an ended call's status for 10 minutes, then answers 404: the call is gone.
+    // Only Telnyx's own 404 says so; a bare 404 (not Telnyx answering) ends nothing.
+    const bool gone = (r->status == 404 && is_telnyx_error_document(r->body)) || e.details["telnyx_code"] == "90018";
+    if (!gone) {
+      e.details["call_control_id"] = provider_call_id;
+      return e;
+    }
+  }
+  EventIngress* ingress = ingress_.load();
+  if (ingress == nullptr) {
+    return make_error(ErrorCode::kFailedPrecondition, "Telnyx reconcile: the call has ended but no event ingress is set",
+                      {{"provider", kProviderName}, {"call_control_id", provider_call_id}});
+  }
+  for (const auto& ev : reconciled_end_events(provider_call_id, duration, at)) {
+    if (auto st = ingress->ingest(ev); !st) return st;
+  }
+  return ok_status();
 }
 
 Result<RecordingMedia> TelnyxProvider::fetch_recording(const RecordingRef& recording) {

@@ -7,12 +7,17 @@
 // stored). find_call: GET /v2/connections/{connection_id}/active_calls and match the decoded
 // client_state's key; only live calls are listed, and a call that already ended was reported by
 // its webhooks, whose client_state attaches it to the attempt (see EventProcessor).
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "outdial/core/clock.hpp"
 #include "outdial/net/http_client.hpp"
+#include "outdial/telephony/event_ingress.hpp"
 #include "outdial/telephony/provider.hpp"
 #include "outdial/telephony/telnyx/call_flow.hpp"
 #include "outdial/telephony/telnyx/call_registry.hpp"
@@ -51,6 +56,29 @@ Error map_api_error(int http_status, const std::string& body, const std::string&
 // A transport failure (net::HttpClient error) -> kUnavailable with details kept.
 Error map_transport_error(const Error& e, const std::string& operation);
 
+// The sequence of reconcile()'s synthetic events: after every real webhook of the call (their
+// sequence is occurred_at in microseconds, about 1.8e15 today; this is year ~148,000).
+inline constexpr std::int64_t kReconcileSequence = std::int64_t{1} << 62;
+// The failure reason an attempt gets when reconcile() found its call ended unanswered.
+inline constexpr const char* kReconciledEndDetail = "ended while outdial was not receiving webhooks (reconciled)";
+
+// What reconcile() ingests for a call Telnyx reports ended (is_alive false, or forgotten: 404)
+// whose call.hangup we may never have received. Telnyx's answer carries no hangup cause and
+// outdial does not know here whether the call was answered, so it offers both endings and the
+// event processor's state machine keeps the one that is legal for the attempt:
+//   1. kCompleted (key "<id>:reconcile:end:answered", kReconcileSequence, `duration_seconds`):
+//      applies only to an attempt whose stored events show an answer (answered_* -> completed);
+//   2. kFailed (key "<id>:reconcile:end", kReconcileSequence + 1, detail kReconciledEndDetail):
+//      applies only to one never seen answered (dialing/ringing -> failed).
+// Whichever applies first makes the attempt terminal, so the other is recorded and changes
+// nothing; an attempt already ended by its real call.hangup stays as it is, and a real
+// call.hangup delivered later is late (terminal states never change). Why kFailed and not
+// no_answer/busy: we do not know that the callee did not answer (the answer webhook may have
+// been lost as well), so the outcome claims nothing about the callee; it is retried under the
+// campaign's `failed` rule (RetryPolicy, default 2 tries, 60 min apart) within max_attempts.
+// Fixed keys: reconciling again ingests duplicates, which change nothing.
+std::vector<CallEvent> reconciled_end_events(const std::string& call_control_id, int duration_seconds, TimePoint at);
+
 // Issues Call Control commands for the webhook flow (an interface so route tests can fake it).
 class CommandIssuer {
  public:
@@ -64,15 +92,26 @@ class CommandIssuer {
 class TelnyxProvider final : public Provider, public CommandIssuer {
  public:
   // `registry` may be null (no IVR script remembered; the routes then use their fallback).
-  TelnyxProvider(net::HttpClient& http, TelnyxConfig config, CallRegistry* registry = nullptr);
+  // `clock` (null: the system clock; else it must outlive this) dates reconcile()'s events.
+  TelnyxProvider(net::HttpClient& http, TelnyxConfig config, CallRegistry* registry = nullptr,
+                 const Clock* clock = nullptr);
 
   std::string name() const override { return kProviderName; }
   Result<DialAccepted> place_call(const DialRequest& req) override;
   Status hangup(const std::string& provider_call_id) override;
   Result<std::string> send_sms(const SmsRequest& req) override;
   Result<std::optional<std::string>> find_call(const CallLookup& lookup) override;
-  // Telnyx cannot re-deliver past webhooks. GET /v2/calls/{id}: ok when the call is known
-  // (live calls keep sending webhooks) or gone (404: its webhooks were delivered or retried).
+  // Telnyx cannot re-deliver past webhooks (it retries each one <= 5 times within 60 s), so the
+  // call's status is asked for: GET /v2/calls/{id}.
+  //   - data.is_alive true: nothing (its webhooks keep coming);
+  //   - data.is_alive false, or the call is gone (404 with a Telnyx error document: Telnyx
+  //     forgets ended calls; 422 code 90018 "call has already ended"): reconciled_end_events()
+  //     go to the event ingress (dated data.end_time when given, else the clock's now;
+  //     data.call_duration is the completed event's duration);
+  //   - otherwise an error value and nothing ingested: unreadable answer (not JSON, no data, no
+  //     boolean is_alive) -> kUnavailable; a 404 that is not a Telnyx error document (not Telnyx
+  //     answering: e.g. a wrong API base; no call is ended on that word) -> kNotFound; others by
+  //     map_api_error. No event ingress set while the call ended -> kFailedPrecondition.
   Status reconcile(const std::string& provider_call_id) override;
   // The webhook's recording URLs are pre-signed and expire, so fresh ones are asked for:
   // GET {api_base}/recordings/{id} with this account's Bearer key, then the returned
@@ -86,6 +125,9 @@ class TelnyxProvider final : public Provider, public CommandIssuer {
   const TelnyxConfig& config() const { return config_; }
   // Replaces config().business_name; call before the first dial (not synchronized with it).
   void set_business_name(std::function<std::string(TenantId)> fn) { config_.business_name = std::move(fn); }
+  // Where reconcile() delivers its events (null: none; then an ended call is an error).
+  void set_event_ingress(EventIngress* ingress) { ingress_.store(ingress); }
+  const Clock& clock() const { return clock_; }
   // Before the first call (wiring).
   void set_client_state_key(std::shared_ptr<const ClientStateKey> key) { config_.client_state_key = std::move(key); }
 
@@ -96,6 +138,8 @@ class TelnyxProvider final : public Provider, public CommandIssuer {
   net::HttpClient& http_;
   TelnyxConfig config_;
   CallRegistry* registry_;
+  const Clock& clock_;
+  std::atomic<EventIngress*> ingress_{nullptr};
 };
 
 }  // namespace outdial::telephony::telnyx
