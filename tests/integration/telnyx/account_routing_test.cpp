@@ -643,5 +643,56 @@ TEST_F(TelnyxAccountRoutingTest, ADisabledAccountsLiveCallStaysWithItAfterAResta
   ASSERT_TRUE(db_->accounts().update_account(*acct));
   ASSERT_TRUE(run_all({{tenant_a_, ca}}, 1));
 }
+
+// Restart recovery's reconcile() goes to the account that placed the call (the configured one
+// does not know it: its 404 would end a live call), and every account driver, built after the
+// ingress was set, delivers the end of a call whose call.hangup was lost into it.
+TEST_F(TelnyxAccountRoutingTest, ReconcileAsksThePlacingAccountAndEndsACallWhoseHangupWasLost) {
+  const CampaignId ca = campaign_for(tenant_a_, "a", {kRinging}, kNumA);
+  std::optional<CallAttempt> live = first_placed(tenant_a_, ca);
+  ASSERT_TRUE(live);
+  const std::string ccid = live->provider_call_id;
+  ingress_.refuse = [](const CallEvent& e) {  // outdial is down when the call ends
+    const auto s = state_for(e.kind);
+    return s && is_terminal(*s);
+  };
+  auto reconciled = [&] {
+    std::lock_guard l(ingress_.mu);
+    std::vector<std::string> keys;
+    for (const auto& e : ingress_.queued)
+      if (e.dedupe_key.find(":reconcile:") != std::string::npos) keys.push_back(e.dedupe_key);
+    return keys;
+  };
+
+  // A new process: the ingress is set before any account driver exists.
+  auto fresh = routed_with(&vault_);
+  fresh->set_event_ingress(&ingress_);
+  ASSERT_NE(emulator_call(ccid)["state"], "ended");
+  ASSERT_TRUE(fresh->reconcile(ccid));  // asked A's account: still ringing
+  EXPECT_TRUE(reconciled().empty());
+
+  for (int i = 0; i < 400 && emulator_call(ccid)["state"] != "ended"; ++i) {
+    ingress_.drain(runner_->sink());
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(emulator_call(ccid)["state"], "ended");
+  ASSERT_TRUE(emu_->wait_idle(5000));
+  ingress_.drain(runner_->sink());
+  auto stuck = db_->calls().get_attempt(live->id);
+  ASSERT_TRUE(stuck);
+  EXPECT_FALSE(is_terminal(stuck->state)) << "its call.hangup was lost";
+
+  auto restarted = routed_with(&vault_);
+  restarted->set_event_ingress(&ingress_);
+  ingress_.refuse = nullptr;
+  auto st = restarted->reconcile(ccid);
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_EQ(reconciled(), (std::vector<std::string>{ccid + ":reconcile:end:answered", ccid + ":reconcile:end"}));
+  ASSERT_TRUE(run_all({{tenant_a_, ca}}, 1));
+  auto ended = db_->calls().get_attempt(live->id);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->state, CallState::kFailed);
+  EXPECT_EQ(ended->failure_reason, tx::kReconciledEndDetail);
+}
 }  // namespace
 }  // namespace outdial
