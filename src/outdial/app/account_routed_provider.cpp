@@ -50,7 +50,6 @@ Result<std::optional<std::string>> AccountRoutedProvider::auth_token(const std::
   // One SID, one tenant, one token: several tenants (or tokens) for a SID (registered before the
   // API refused duplicates) leave no way to tell whose callback it is, so none is accepted.
   std::optional<TenantId> tenant;
-  std::optional<std::string> chosen;
   for (const auto& a : *found) {
     if (!is_our_twilio(a)) continue;
     if (tenant && *tenant != a.tenant_id) {
@@ -58,18 +57,26 @@ Result<std::optional<std::string>> AccountRoutedProvider::auth_token(const std::
                         {{"account_sid", account_sid}});
     }
     tenant = a.tenant_id;
-    if (vault_ == nullptr) continue;
-    auto creds = accounts::open_credentials(*vault_, a.credential_blob);
-    if (!creds) continue;
-    auto token = creds->find("auth_token");
-    if (token == creds->end() || token->second.empty()) continue;
-    if (chosen && *chosen != token->second) {
-      return make_error(ErrorCode::kPermissionDenied, "account SID has accounts with different auth tokens",
-                        {{"account_sid", account_sid}});
-    }
-    chosen = token->second;
   }
-  return chosen;
+  // The tenant's active accounts decide; its disabled ones only when none is active (a token
+  // rotated by adding a new account and disabling the old one: the new token signs).
+  for (const bool active : {true, false}) {
+    std::optional<std::string> chosen;
+    for (const auto& a : *found) {
+      if (!is_our_twilio(a) || (a.status == AccountStatus::kActive) != active || vault_ == nullptr) continue;
+      auto creds = accounts::open_credentials(*vault_, a.credential_blob);
+      if (!creds) continue;
+      auto token = creds->find("auth_token");
+      if (token == creds->end() || token->second.empty()) continue;
+      if (chosen && *chosen != token->second) {
+        return make_error(ErrorCode::kPermissionDenied, "account SID has accounts with different auth tokens",
+                          {{"account_sid", account_sid}});
+      }
+      chosen = token->second;
+    }
+    if (chosen) return chosen;
+  }
+  return std::optional<std::string>();
 }
 
 tw::TwilioProvider* AccountRoutedProvider::provider(const std::string& account_sid) {

@@ -694,5 +694,41 @@ TEST_F(TelnyxAccountRoutingTest, ReconcileAsksThePlacingAccountAndEndsACallWhose
   EXPECT_EQ(ended->state, CallState::kFailed);
   EXPECT_EQ(ended->failure_reason, tx::kReconciledEndDetail);
 }
+
+// A number retired while its call is live: the restart's reconcile() asks the configured account
+// (find_number skips retired numbers), whose "call not found" must not end the live call (it did
+// before: the line was freed and the person would have been dialed again).
+TEST_F(TelnyxAccountRoutingTest, ARetiredNumbersLiveCallIsNotEndedByAnotherAccountsNotFound) {
+  const CampaignId ca = campaign_for(tenant_a_, "a", {kRinging}, kNumA);
+  std::optional<CallAttempt> live = first_placed(tenant_a_, ca);
+  ASSERT_TRUE(live);
+  const std::string ccid = live->provider_call_id;
+  auto nums = db_->accounts().list_numbers(tenant_a_, {});
+  ASSERT_TRUE(nums);
+  for (const auto& n : *nums) {
+    if (n.e164 == kNumA) {
+      ASSERT_TRUE(db_->accounts().set_number_status(tenant_a_, n.id, NumberStatus::kRetired, "spam", clock_.now()));
+    }
+  }
+  auto restarted = routed_with(&vault_);
+  restarted->set_event_ingress(&ingress_);
+  ASSERT_NE(emulator_call(ccid)["state"], "ended");
+  auto st = restarted->reconcile(ccid);
+  std::vector<std::string> keys;
+  {
+    std::lock_guard l(ingress_.mu);
+    for (const auto& e : ingress_.queued)
+      if (e.dedupe_key.find(":reconcile:") != std::string::npos) keys.push_back(e.dedupe_key);
+  }
+  EXPECT_NE(emulator_call(ccid)["state"], "ended") << "the call is still live at Telnyx";
+  EXPECT_TRUE(keys.empty()) << "reconcile ingested the end of a live call; status: "
+                            << (st ? std::string("ok") : st.error().message);
+  ingress_.drain(runner_->sink());
+  auto after = db_->calls().get_attempt(live->id);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(is_terminal(after->state)) << "attempt now " << to_string(after->state) << " ("
+                                          << after->failure_reason << ") while Telnyx call is "
+                                          << emulator_call(ccid)["state"];
+}
 }  // namespace
 }  // namespace outdial

@@ -410,5 +410,30 @@ TEST_F(AccountRoutingTest, ADisabledAccountsCallbacksAndInboundTextsStillVerify)
   EXPECT_TRUE(dnc->has_value()) << "the STOP texted to the disabled account's number was not honoured";
 }
 
+
+// A tenant rotates A's token by adding a new account with the same SID and disabling the old one:
+// the active account's token signs (the disabled one's old token made the SID ambiguous: every
+// callback and inbound text 403).
+TEST_F(AccountRoutingTest, ARotatedTokenWithTheOldAccountDisabledVerifiesWithTheNewToken) {
+  wire_routed();
+  ASSERT_FALSE(HasFatalFailure());
+  auto accounts = db_->accounts().list_accounts(tenant_a_);
+  ASSERT_TRUE(accounts);
+  ASSERT_EQ(accounts->size(), 1u);
+  ProviderAccount old = (*accounts)[0];
+  ProviderAccount fresh;
+  fresh.tenant_id = tenant_a_;
+  fresh.provider = ProviderKind::kTwilio;
+  fresh.name = "Bright Smiles Twilio (rotated)";
+  fresh.account_sid = kSidA;
+  fresh.api_base = old.api_base;
+  itest::add_owned_account(*db_, vault_, fresh, {{"auth_token", "rotated-token-of-a"}}, "+13125550904", t0());
+  old.status = AccountStatus::kDisabled;
+  ASSERT_TRUE(db_->accounts().update_account(old));
+  auto token = routed_->auth_token(kSidA);
+  ASSERT_TRUE(token) << token.error().message;
+  ASSERT_TRUE(token->has_value());
+  EXPECT_EQ(**token, "rotated-token-of-a");
+}
 }  // namespace
 }  // namespace outdial

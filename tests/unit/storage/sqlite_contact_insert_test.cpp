@@ -3,6 +3,7 @@
 // invalid UTF-8 replaced), and read back unchanged.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -366,6 +367,111 @@ TEST(SqliteContactInsert, NumbersAreKeyedByTheirE164Digits) {
   EXPECT_EQ(must(db->contacts().insert_batch({contact("+12")}), "again"), std::vector<bool>{true});
   EXPECT_EQ(must(db->contacts().insert_batch({contact("+123456789012345")}), "still there"),
             std::vector<bool>{false});
+}
+
+
+std::int64_t scalar_of(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr);
+  std::int64_t v = -1;
+  if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+// contact_numbers names exactly the contacts' ids after mixed batches (two lists,
+// duplicates in the batch and in the store, nested in a caller's transaction, a failed nested one).
+TEST(SqliteContactInsert, NumbersMatchContactIdsAfterMixedBatches) {
+  SqliteFileFactory files;
+  auto db = must_open_sqlite(files.path());
+  const auto [tenant, list] = tenant_with_list(*db, "acme", "leads", kT0);
+  ContactList l2;
+  l2.tenant_id = tenant.id;
+  l2.name = "two";
+  l2 = must(db->contacts().create_list(l2), "list2");
+  auto c = [&](ListId l, int n) {
+    Contact x;
+    x.tenant_id = tenant.id;
+    x.list_id = l;
+    x.phone_e164 = "+1415555" + std::to_string(1000 + (n * 37) % 1000);
+    x.first_name = std::to_string(n);
+    return x;
+  };
+  std::vector<Contact> b1;
+  for (int i = 0; i < 150; ++i) b1.push_back(c(i % 3 == 0 ? l2.id : list.id, i));
+  must(db->contacts().insert_batch(b1), "b1");
+  std::vector<Contact> b2;
+  for (int i = 100; i < 300; ++i) {
+    b2.push_back(c(i % 3 == 0 ? l2.id : list.id, i));
+    if (i % 17 == 0) b2.push_back(c(i % 2 == 0 ? l2.id : list.id, i));
+  }
+  auto flags = must(db->contacts().insert_batch(b2), "b2");
+  std::size_t n_true = 0;
+  for (bool f : flags) n_true += f ? 1 : 0;
+  // Nested in a caller's transaction; then a nested one that fails (list missing).
+  ASSERT_TRUE(db->with_transaction([&]() -> Status {
+    std::vector<Contact> b3;
+    for (int i = 250; i < 400; ++i) b3.push_back(c(list.id, i));
+    auto r = db->contacts().insert_batch(b3);
+    return r ? ok_status() : Status(r.error());
+  }));
+  (void)db->with_transaction([&]() -> Status {
+    std::vector<Contact> b4;
+    for (int i = 400; i < 450; ++i) b4.push_back(c(list.id, i));
+    b4[20].list_id = l2.id + 100;
+    auto r = db->contacts().insert_batch(b4);
+    return r ? ok_status() : Status(r.error());
+  });
+  db.reset();
+  const std::string p = files.path();
+  EXPECT_EQ(scalar_of(p, "SELECT COUNT(*) FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM contact_numbers n WHERE n.list_id = c.list_id"
+                      " AND n.phone_key = CAST(substr(c.phone_e164, 2) AS INTEGER) AND n.contact_id = c.id)"), 0);
+  EXPECT_EQ(scalar_of(p, "SELECT COUNT(*) FROM contact_numbers n WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = n.contact_id"
+                      " AND n.list_id = c.list_id AND n.phone_key = CAST(substr(c.phone_e164, 2) AS INTEGER))"), 0);
+  EXPECT_EQ(scalar_of(p, "SELECT MAX(id) - MIN(id) + 1 - COUNT(*) FROM contacts"), 0);
+  EXPECT_EQ(scalar_of(p, "SELECT COUNT(*) FROM (SELECT list_id, phone_e164 FROM contacts GROUP BY 1, 2 HAVING COUNT(*) > 1)"), 0);
+  EXPECT_GT(n_true, 0u);
+}
+
+TEST(SqliteContactInsert, TwoConnectionsImportingOverlappingBatchesNeverDuplicate) {
+  SqliteFileFactory files;
+  auto db1 = must_open_sqlite(files.path());
+  const auto [tenant, list] = tenant_with_list(*db1, "acme", "leads", kT0);
+  auto db2 = must_open_sqlite(files.path());
+  std::atomic<std::size_t> flagged{0};
+  std::atomic<int> errors{0};
+  auto run = [&](Database& db, int seed) {
+    for (int b = 0; b < 20; ++b) {
+      std::vector<Contact> batch;
+      for (int i = 0; i < 300; ++i) {
+        Contact x;
+        x.tenant_id = tenant.id;
+        x.list_id = list.id;
+        x.phone_e164 = "+1415556" + std::to_string(1000 + (i * 31 + b * 97 + seed * 13) % 3000);
+        batch.push_back(x);
+      }
+      auto r = db.contacts().insert_batch(batch);
+      if (!r) { ++errors; continue; }
+      for (bool f : *r) flagged += f ? 1 : 0;
+    }
+  };
+  std::thread t1([&] { run(*db1, 1); });
+  std::thread t2([&] { run(*db2, 2); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(errors.load(), 0);
+  const auto count = must(db1->contacts().count_contacts(tenant.id, list.id), "count");
+  EXPECT_EQ(static_cast<std::size_t>(count), flagged.load());
+  db1.reset();
+  db2.reset();
+  const std::string p = files.path();
+  EXPECT_EQ(scalar_of(p, "SELECT COUNT(*) FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM contact_numbers n WHERE n.list_id = c.list_id"
+                      " AND n.phone_key = CAST(substr(c.phone_e164, 2) AS INTEGER) AND n.contact_id = c.id)"), 0);
+  EXPECT_EQ(scalar_of(p, "SELECT COUNT(*) FROM contact_numbers"), count);
+  EXPECT_EQ(scalar_of(p, "SELECT COUNT(*) FROM (SELECT list_id, phone_e164 FROM contacts GROUP BY 1, 2 HAVING COUNT(*) > 1)"), 0);
 }
 
 }  // namespace

@@ -120,6 +120,22 @@ TEST(SqliteDatabase, CallerIdCandidatesAreAnIndexSearchNotAPoolScan) {
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // already in id order
 }
 
+// A database a newer outdial migrated (an unknown version applied) is refused, not written with
+// rows that break invariants this binary does not know.
+TEST(SqliteDatabase, ADatabaseFromANewerOutdialIsRefused) {
+  SqliteFileFactory files;
+  { auto db = must_open_sqlite(files.path()); }
+  {
+    RawDb raw(files.path());
+    ASSERT_EQ(raw.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', 0)"), SQLITE_OK);
+  }
+  auto again = SqliteDatabase::open(files.path());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(again.error().message.find("9999"), std::string::npos) << again.error().message;
+  EXPECT_EQ(again.error().details.at("schema_version"), "9999");
+}
+
 TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   SqliteFileFactory files;
   OpenOptions options;

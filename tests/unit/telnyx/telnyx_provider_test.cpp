@@ -1,6 +1,8 @@
 #include "outdial/telephony/telnyx/telnyx_provider.hpp"
 #include "outdial/telephony/telnyx/telnyx_event.hpp"
 
+#include <cstdio>
+#include <ctime>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -312,6 +314,18 @@ class RecordingIngress final : public EventIngress {
 
 const TimePoint kNow = from_epoch_ms(1'790'000'000'000);
 
+// RFC 3339 UTC with milliseconds, as Telnyx writes end_time.
+std::string format_telnyx_time_for_test(TimePoint t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
 std::string status_body(const json& data) { return json{{"data", data}}.dump(); }
 
 // What the event processor does with a call's events (dedupe by key, fold in sequence order
@@ -441,28 +455,58 @@ TEST(TelnyxReconcile, ALiveCallIngestsNothing) {
   EXPECT_EQ(http.requests.size(), 1u);
 }
 
-TEST(TelnyxReconcile, ACallTelnyxNoLongerKnowsHasEnded) {
-  struct Case {
-    int status;
-    std::string body;
-  };
-  for (const auto& c : {Case{404, error_body("10005", "Call not found.")},
-                        Case{422, error_body("90018", "This call is no longer active.")}}) {
-    FakeHttpClient http;
-    http.answer(c.status, c.body);
-    RecordingIngress ingress;
-    ManualClock clock(kNow);
-    TelnyxProvider p(http, config(), nullptr, &clock);
-    p.set_event_ingress(&ingress);
-    auto st = p.reconcile("v3:gone");
-    ASSERT_TRUE(st) << c.status << " " << st.error().message;
-    ASSERT_EQ(ingress.events.size(), 2u) << c.status;
-    EXPECT_EQ(ingress.events[0].kind, CallEventKind::kCompleted);
-    EXPECT_EQ(ingress.events[0].duration_seconds, 0);
-    EXPECT_EQ(ingress.events[1].kind, CallEventKind::kFailed);
-    EXPECT_EQ(ingress.events[1].dedupe_key, "v3:gone:reconcile:end");
-    EXPECT_EQ(ingress.events[1].at, kNow);
-  }
+TEST(TelnyxReconcile, ACallTelnyxSaysHasAlreadyEndedHasEnded) {
+  FakeHttpClient http;
+  http.answer(422, error_body("90018", "This call is no longer active."));
+  RecordingIngress ingress;
+  ManualClock clock(kNow);
+  TelnyxProvider p(http, config(), nullptr, &clock);
+  p.set_event_ingress(&ingress);
+  auto st = p.reconcile("v3:gone");
+  ASSERT_TRUE(st) << st.error().message;
+  ASSERT_EQ(ingress.events.size(), 2u);
+  EXPECT_EQ(ingress.events[0].kind, CallEventKind::kCompleted);
+  EXPECT_EQ(ingress.events[0].duration_seconds, 0);
+  EXPECT_EQ(ingress.events[1].kind, CallEventKind::kFailed);
+  EXPECT_EQ(ingress.events[1].dedupe_key, "v3:gone:reconcile:end");
+  EXPECT_EQ(ingress.events[1].at, kNow);
+}
+
+// "Call not found" may come from an account that did not place the call (after a restart the
+// call's account is found again from its From number, which may have been retired or moved):
+// it must not end a call that may be live (the line would be freed and the person dialed again).
+TEST(TelnyxReconcile, ACallNotFoundEndsNothing) {
+  FakeHttpClient http;
+  http.answer(404, error_body("10005", "Call not found."));
+  RecordingIngress ingress;
+  ManualClock clock(kNow);
+  TelnyxProvider p(http, config(), nullptr, &clock);
+  p.set_event_ingress(&ingress);
+  auto st = p.reconcile("v3:elsewhere");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(ingress.events.empty());
+}
+
+// Ended less than kWebhookRetryWindow ago: Telnyx may still be retrying the real call.answered,
+// so only the answered ending goes in (it applies only to an attempt whose answer is stored); an
+// answered call is never recorded failed and dialed again. Later, both endings go in.
+TEST(TelnyxReconcile, ARecentlyEndedCallGetsOnlyTheAnsweredEnding) {
+  FakeHttpClient http;
+  RecordingIngress ingress;
+  ManualClock clock(kNow);
+  TelnyxProvider p(http, config(), nullptr, &clock);
+  p.set_event_ingress(&ingress);
+  const std::string ended_30s_ago = format_telnyx_time_for_test(kNow - std::chrono::seconds(30));
+  http.answer(200, status_body({{"call_control_id", "v3:recent"}, {"is_alive", false}, {"end_time", ended_30s_ago}}));
+  ASSERT_TRUE(p.reconcile("v3:recent"));
+  ASSERT_EQ(ingress.events.size(), 1u);
+  EXPECT_EQ(ingress.events[0].kind, CallEventKind::kCompleted);
+  clock.advance(std::chrono::seconds(61));  // 91 s after the end: Telnyx has stopped retrying
+  http.answer(200, status_body({{"call_control_id", "v3:recent"}, {"is_alive", false}, {"end_time", ended_30s_ago}}));
+  ASSERT_TRUE(p.reconcile("v3:recent"));
+  ASSERT_EQ(ingress.events.size(), 3u);
+  EXPECT_EQ(ingress.events[2].kind, CallEventKind::kFailed);
 }
 
 TEST(TelnyxReconcile, UnreadableAnswersAndErrorsIngestNothing) {

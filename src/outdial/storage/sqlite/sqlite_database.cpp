@@ -1,5 +1,6 @@
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -107,6 +108,23 @@ Status SqliteDatabase::migrate() {
                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
       !st) {
     return st.error();
+  }
+  // A database migrated by a newer outdial may rely on invariants this binary does not keep
+  // (e.g. migration 15: every contact has its contact_numbers row, written by insert_batch):
+  // refuse it rather than write rows the newer nodes cannot trust.
+  {
+    int latest = 0;
+    for (const Migration& m : migrations()) latest = std::max(latest, m.version);
+    auto newest = conn_->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    auto row = newest.step();
+    if (!row) return row.error();
+    const std::int64_t applied = *row ? newest.i64(0) : 0;
+    if (applied > latest) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        "database schema version " + std::to_string(applied) + " is newer than this outdial knows (" +
+                            std::to_string(latest) + "): upgrade outdial (every node sharing the database)",
+                        {{"schema_version", std::to_string(applied)}, {"known_version", std::to_string(latest)}});
+    }
   }
   for (const Migration& m : migrations()) {
     // A rebuilding migration runs with foreign keys off (the pragma is a no-op inside a

@@ -39,14 +39,6 @@ const Clock& system_clock() {
   return clock;
 }
 
-// A Telnyx error document: {"errors":[{...}]} (what Telnyx itself answers an error with).
-bool is_telnyx_error_document(const std::string& body) {
-  const auto j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return false;
-  const auto errs = j.find("errors");
-  return errs != j.end() && errs->is_array() && !errs->empty() && (*errs)[0].is_object();
-}
-
 bool is_http_url(const std::string& s) { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
 
 // A recording request that is not 2xx, by its HTTP status.
@@ -315,6 +307,7 @@ Status TelnyxProvider::reconcile(const std::string& provider_call_id) {
   if (!r) return r.error();
   int duration = 0;
   TimePoint at = clock_.now();
+  bool recently_ended = false;
   if (is_2xx(r->status)) {
     auto unreadable = [&](const std::string& what) {
       return make_error(ErrorCode::kUnavailable, "Telnyx " + op + ": unreadable answer (" + what + ")",
@@ -334,12 +327,16 @@ Status TelnyxProvider::reconcile(const std::string& provider_call_id) {
     std::int64_t end_us = 0;
     if (auto e = d->find("end_time"); e != d->end() && e->is_string() && parse_telnyx_time(e->get<std::string>(), end_us)) {
       at = from_epoch_ms(end_us / 1000);
+      recently_ended = clock_.now() - at < kWebhookRetryWindow;
     }
   } else {
     Error e = map_api_error(r->status, r->body, op);
-    // Telnyx keeps an ended call's status for 10 minutes, then answers 404: the call is gone.
-    // Only Telnyx's own 404 says so; a bare 404 (not Telnyx answering) ends nothing.
-    const bool gone = (r->status == 404 && is_telnyx_error_document(r->body)) || e.details["telnyx_code"] == "90018";
+    // 404 ends nothing: this driver may not be the account that placed the call (after a
+    // restart the call's account is found again from its From number, which may since have been
+    // retired or moved), and another account's "call not found" must not end a live call (the
+    // dialer would free the line and retry a person who may still be on it). Only "call has
+    // already ended" (422, code 90018) is about this very call.
+    const bool gone = e.details["telnyx_code"] == "90018";
     if (!gone) {
       e.details["call_control_id"] = provider_call_id;
       return e;
@@ -351,6 +348,10 @@ Status TelnyxProvider::reconcile(const std::string& provider_call_id) {
                       {{"provider", kProviderName}, {"call_control_id", provider_call_id}});
   }
   for (const auto& ev : reconciled_end_events(provider_call_id, duration, at)) {
+    // Within Telnyx's retry window the call's real call.answered may still be on its way: only
+    // the ending of an answered call goes in now (it applies only if the answer is stored), so a
+    // call that was answered is never recorded as failed and dialed again.
+    if (recently_ended && ev.kind == CallEventKind::kFailed) continue;
     if (auto st = ingress->ingest(ev); !st) return st;
   }
   return ok_status();

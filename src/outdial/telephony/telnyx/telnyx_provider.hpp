@@ -59,10 +59,12 @@ Error map_transport_error(const Error& e, const std::string& operation);
 // The sequence of reconcile()'s synthetic events: after every real webhook of the call (their
 // sequence is occurred_at in microseconds, about 1.8e15 today; this is year ~148,000).
 inline constexpr std::int64_t kReconcileSequence = std::int64_t{1} << 62;
+// Telnyx retries a webhook <= 5 times within 60 s (provider-contracts §5); with margin.
+inline constexpr std::chrono::seconds kWebhookRetryWindow{90};
 // The failure reason an attempt gets when reconcile() found its call ended unanswered.
 inline constexpr const char* kReconciledEndDetail = "ended while outdial was not receiving webhooks (reconciled)";
 
-// What reconcile() ingests for a call Telnyx reports ended (is_alive false, or forgotten: 404)
+// What reconcile() ingests for a call Telnyx reports ended (is_alive false, or 422 90018)
 // whose call.hangup we may never have received. Telnyx's answer carries no hangup cause and
 // outdial does not know here whether the call was answered, so it offers both endings and the
 // event processor's state machine keeps the one that is legal for the attempt:
@@ -104,14 +106,19 @@ class TelnyxProvider final : public Provider, public CommandIssuer {
   // Telnyx cannot re-deliver past webhooks (it retries each one <= 5 times within 60 s), so the
   // call's status is asked for: GET /v2/calls/{id}.
   //   - data.is_alive true: nothing (its webhooks keep coming);
-  //   - data.is_alive false, or the call is gone (404 with a Telnyx error document: Telnyx
-  //     forgets ended calls; 422 code 90018 "call has already ended"): reconciled_end_events()
+  //   - data.is_alive false, or 422 code 90018 "call has already ended": reconciled_end_events()
   //     go to the event ingress (dated data.end_time when given, else the clock's now;
-  //     data.call_duration is the completed event's duration);
+  //     data.call_duration is the completed event's duration). When data.end_time is less than
+  //     kWebhookRetryWindow ago, only the kCompleted one: Telnyx may still be retrying the real
+  //     call.answered, and an answered call must not be recorded failed and dialed again;
+  //   - 404 -> kNotFound, nothing ingested: after a restart this driver may not be the account
+  //     that placed the call (its From number retired or moved), and another account's "call
+  //     not found" must not end a live call. Known gap: a call Telnyx has forgotten (it answers
+  //     404 about 10 minutes after the end) stays live until its attempt is resolved otherwise;
+  //     storing the placing account on the attempt would make this account's 404 conclusive;
   //   - otherwise an error value and nothing ingested: unreadable answer (not JSON, no data, no
-  //     boolean is_alive) -> kUnavailable; a 404 that is not a Telnyx error document (not Telnyx
-  //     answering: e.g. a wrong API base; no call is ended on that word) -> kNotFound; others by
-  //     map_api_error. No event ingress set while the call ended -> kFailedPrecondition.
+  //     boolean is_alive) -> kUnavailable; others by map_api_error. No event ingress set while
+  //     the call ended -> kFailedPrecondition.
   Status reconcile(const std::string& provider_call_id) override;
   // The webhook's recording URLs are pre-signed and expire, so fresh ones are asked for:
   // GET {api_base}/recordings/{id} with this account's Bearer key, then the returned
