@@ -354,24 +354,30 @@ Applied apply(CallState from, std::vector<CallEvent> events) {
   return out;
 }
 
-TEST(TelnyxReconcile, AnEndedCallsEndIsIngestedWithReconcileKeysAfterEveryWebhook) {
+// A Telnyx driver on a fake HTTP client, dating its events by a manual clock at kNow and
+// delivering them to a recording ingress.
+struct ReconcileRig {
   FakeHttpClient http;
-  http.answer(200, status_body({{"call_control_id", "v3:ended"}, {"is_alive", false}, {"call_duration", 42},
-                                {"start_time", "2026-09-21T10:00:00.000Z"}, {"end_time", "2026-09-21T10:00:42.500Z"},
-                                {"record_type", "call"}}));
   RecordingIngress ingress;
-  ManualClock clock(kNow);
-  TelnyxProvider p(http, config(), nullptr, &clock);
-  p.set_event_ingress(&ingress);
-  auto st = p.reconcile("v3:ended");
+  ManualClock clock{kNow};
+  TelnyxProvider p{http, config(), nullptr, &clock};
+  ReconcileRig() { p.set_event_ingress(&ingress); }
+};
+
+TEST(TelnyxReconcile, AnEndedCallsEndIsIngestedWithReconcileKeysAfterEveryWebhook) {
+  ReconcileRig r;
+  r.http.answer(200, status_body({{"call_control_id", "v3:ended"}, {"is_alive", false}, {"call_duration", 42},
+                                  {"start_time", "2026-09-21T10:00:00.000Z"}, {"end_time", "2026-09-21T10:00:42.500Z"},
+                                  {"record_type", "call"}}));
+  auto st = r.p.reconcile("v3:ended");
   ASSERT_TRUE(st) << st.error().message;
-  ASSERT_EQ(http.requests.size(), 1u);
-  EXPECT_EQ(http.requests[0].method, "GET");
-  EXPECT_EQ(http.requests[0].url, "http://telnyx.test/v2/calls/v3%3Aended");
-  EXPECT_EQ(http.requests[0].headers[0].second, "Bearer " + kKey);
-  ASSERT_EQ(ingress.events.size(), 2u);
-  const CallEvent& completed = ingress.events[0];
-  const CallEvent& failed = ingress.events[1];
+  ASSERT_EQ(r.http.requests.size(), 1u);
+  EXPECT_EQ(r.http.requests[0].method, "GET");
+  EXPECT_EQ(r.http.requests[0].url, "http://telnyx.test/v2/calls/v3%3Aended");
+  EXPECT_EQ(r.http.requests[0].headers[0].second, "Bearer " + kKey);
+  ASSERT_EQ(r.ingress.events.size(), 2u);
+  const CallEvent& completed = r.ingress.events[0];
+  const CallEvent& failed = r.ingress.events[1];
   EXPECT_EQ(completed.kind, CallEventKind::kCompleted);
   EXPECT_EQ(completed.dedupe_key, "v3:ended:reconcile:end:answered");
   EXPECT_EQ(completed.duration_seconds, 42);
@@ -383,7 +389,7 @@ TEST(TelnyxReconcile, AnEndedCallsEndIsIngestedWithReconcileKeysAfterEveryWebhoo
   // After any real webhook of the call (sequence = occurred_at in microseconds).
   std::int64_t far_future = 0;
   ASSERT_TRUE(parse_telnyx_time("9999-12-31T23:59:59.999999Z", far_future));
-  for (const auto& e : ingress.events) {
+  for (const auto& e : r.ingress.events) {
     EXPECT_EQ(e.provider, "telnyx");
     EXPECT_EQ(e.provider_call_id, "v3:ended");
     EXPECT_EQ(e.at, from_epoch_ms(end_us / 1000));  // dated by Telnyx's end_time, not the clock
@@ -391,12 +397,12 @@ TEST(TelnyxReconcile, AnEndedCallsEndIsIngestedWithReconcileKeysAfterEveryWebhoo
   }
 
   // Reconciled again (a second restart): the same keys, so the store keeps the first ones only.
-  http.answer(200, status_body({{"call_control_id", "v3:ended"}, {"is_alive", false}}));
-  ASSERT_TRUE(p.reconcile("v3:ended"));
-  ASSERT_EQ(ingress.events.size(), 4u);
-  EXPECT_EQ(ingress.events[2].dedupe_key, ingress.events[0].dedupe_key);
-  EXPECT_EQ(ingress.events[3].dedupe_key, ingress.events[1].dedupe_key);
-  EXPECT_EQ(ingress.events[2].at, kNow);  // no end_time: the clock's now
+  r.http.answer(200, status_body({{"call_control_id", "v3:ended"}, {"is_alive", false}}));
+  ASSERT_TRUE(r.p.reconcile("v3:ended"));
+  ASSERT_EQ(r.ingress.events.size(), 4u);
+  EXPECT_EQ(r.ingress.events[2].dedupe_key, r.ingress.events[0].dedupe_key);
+  EXPECT_EQ(r.ingress.events[3].dedupe_key, r.ingress.events[1].dedupe_key);
+  EXPECT_EQ(r.ingress.events[2].at, kNow);  // no end_time: the clock's now
 }
 
 TEST(TelnyxReconcile, TheStateMachineKeepsExactlyOneOutcomeWhicheverStateTheAttemptIsIn) {
@@ -456,57 +462,45 @@ TEST(TelnyxReconcile, ALiveCallIngestsNothing) {
 }
 
 TEST(TelnyxReconcile, ACallTelnyxSaysHasAlreadyEndedHasEnded) {
-  FakeHttpClient http;
-  http.answer(422, error_body("90018", "This call is no longer active."));
-  RecordingIngress ingress;
-  ManualClock clock(kNow);
-  TelnyxProvider p(http, config(), nullptr, &clock);
-  p.set_event_ingress(&ingress);
-  auto st = p.reconcile("v3:gone");
+  ReconcileRig r;
+  r.http.answer(422, error_body("90018", "This call is no longer active."));
+  auto st = r.p.reconcile("v3:gone");
   ASSERT_TRUE(st) << st.error().message;
-  ASSERT_EQ(ingress.events.size(), 2u);
-  EXPECT_EQ(ingress.events[0].kind, CallEventKind::kCompleted);
-  EXPECT_EQ(ingress.events[0].duration_seconds, 0);
-  EXPECT_EQ(ingress.events[1].kind, CallEventKind::kFailed);
-  EXPECT_EQ(ingress.events[1].dedupe_key, "v3:gone:reconcile:end");
-  EXPECT_EQ(ingress.events[1].at, kNow);
+  ASSERT_EQ(r.ingress.events.size(), 2u);
+  EXPECT_EQ(r.ingress.events[0].kind, CallEventKind::kCompleted);
+  EXPECT_EQ(r.ingress.events[0].duration_seconds, 0);
+  EXPECT_EQ(r.ingress.events[1].kind, CallEventKind::kFailed);
+  EXPECT_EQ(r.ingress.events[1].dedupe_key, "v3:gone:reconcile:end");
+  EXPECT_EQ(r.ingress.events[1].at, kNow);
 }
 
 // "Call not found" may come from an account that did not place the call (after a restart the
 // call's account is found again from its From number, which may have been retired or moved):
 // it must not end a call that may be live (the line would be freed and the person dialed again).
 TEST(TelnyxReconcile, ACallNotFoundEndsNothing) {
-  FakeHttpClient http;
-  http.answer(404, error_body("10005", "Call not found."));
-  RecordingIngress ingress;
-  ManualClock clock(kNow);
-  TelnyxProvider p(http, config(), nullptr, &clock);
-  p.set_event_ingress(&ingress);
-  auto st = p.reconcile("v3:elsewhere");
+  ReconcileRig r;
+  r.http.answer(404, error_body("10005", "Call not found."));
+  auto st = r.p.reconcile("v3:elsewhere");
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, ErrorCode::kNotFound);
-  EXPECT_TRUE(ingress.events.empty());
+  EXPECT_TRUE(r.ingress.events.empty());
 }
 
 // Ended less than kWebhookRetryWindow ago: Telnyx may still be retrying the real call.answered,
 // so only the answered ending goes in (it applies only to an attempt whose answer is stored); an
 // answered call is never recorded failed and dialed again. Later, both endings go in.
 TEST(TelnyxReconcile, ARecentlyEndedCallGetsOnlyTheAnsweredEnding) {
-  FakeHttpClient http;
-  RecordingIngress ingress;
-  ManualClock clock(kNow);
-  TelnyxProvider p(http, config(), nullptr, &clock);
-  p.set_event_ingress(&ingress);
+  ReconcileRig r;
   const std::string ended_30s_ago = format_telnyx_time_for_test(kNow - std::chrono::seconds(30));
-  http.answer(200, status_body({{"call_control_id", "v3:recent"}, {"is_alive", false}, {"end_time", ended_30s_ago}}));
-  ASSERT_TRUE(p.reconcile("v3:recent"));
-  ASSERT_EQ(ingress.events.size(), 1u);
-  EXPECT_EQ(ingress.events[0].kind, CallEventKind::kCompleted);
-  clock.advance(std::chrono::seconds(61));  // 91 s after the end: Telnyx has stopped retrying
-  http.answer(200, status_body({{"call_control_id", "v3:recent"}, {"is_alive", false}, {"end_time", ended_30s_ago}}));
-  ASSERT_TRUE(p.reconcile("v3:recent"));
-  ASSERT_EQ(ingress.events.size(), 3u);
-  EXPECT_EQ(ingress.events[2].kind, CallEventKind::kFailed);
+  r.http.answer(200, status_body({{"call_control_id", "v3:recent"}, {"is_alive", false}, {"end_time", ended_30s_ago}}));
+  ASSERT_TRUE(r.p.reconcile("v3:recent"));
+  ASSERT_EQ(r.ingress.events.size(), 1u);
+  EXPECT_EQ(r.ingress.events[0].kind, CallEventKind::kCompleted);
+  r.clock.advance(std::chrono::seconds(61));  // 91 s after the end: Telnyx has stopped retrying
+  r.http.answer(200, status_body({{"call_control_id", "v3:recent"}, {"is_alive", false}, {"end_time", ended_30s_ago}}));
+  ASSERT_TRUE(r.p.reconcile("v3:recent"));
+  ASSERT_EQ(r.ingress.events.size(), 3u);
+  EXPECT_EQ(r.ingress.events[2].kind, CallEventKind::kFailed);
 }
 
 TEST(TelnyxReconcile, UnreadableAnswersAndErrorsIngestNothing) {
