@@ -3,6 +3,7 @@
 #include <cstring>
 #include <regex>
 
+#include "emulator_common/fake_recording.hpp"
 #include "emulator_impl.hpp"
 
 namespace outdial::tools::telnyx {
@@ -45,16 +46,7 @@ std::string hex(const unsigned char* p, std::size_t n) {
 }  // namespace
 
 std::string recording_media(const std::string& recording_id) {
-  std::uint64_t x = 1469598103934665603ULL;  // FNV-1a of the id seeds an xorshift stream
-  for (unsigned char ch : recording_id) x = (x ^ ch) * 1099511628211ULL;
-  std::string out("ID3\x04\x00\x00\x00\x00\x00\x00", 10);
-  for (int i = 0; i < 4096; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    out.push_back(static_cast<char>(i < 256 ? i : static_cast<int>(x & 0xff)));
-  }
-  return out;
+  return tools::emulator::fake_recording_mp3(recording_id);
 }
 
 std::string TelnyxEmulator::Impl::media_signature(const std::string& file, std::int64_t expires) const {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator_common/fake_recording.hpp"
 #include "emulator_impl.hpp"
 #include "outdial/telephony/twilio/twilio_signature.hpp"
 
@@ -98,18 +99,7 @@ bool parse_day_or_instant(const std::string& s, TimePoint& from, TimePoint& to_e
 }  // namespace
 
 std::string recording_media(const std::string& recording_sid) {
-  // FNV-1a of the sid seeds an xorshift stream; an ID3 tag head makes it look like an mp3.
-  std::uint64_t x = 1469598103934665603ULL;
-  for (unsigned char ch : recording_sid) x = (x ^ ch) * 1099511628211ULL;
-  std::string out("ID3\x04\x00\x00\x00\x00\x00\x00", 10);
-  out.reserve(10 + 4096);
-  for (int i = 0; i < 4096; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    out.push_back(static_cast<char>(i < 256 ? i : static_cast<int>(x & 0xff)));
-  }
-  return out;
+  return tools::emulator::fake_recording_mp3(recording_sid);
 }
 
 bool TwilioEmulator::Impl::authorized(const net::Request& r, net::Response& denied) const {
