@@ -7,9 +7,7 @@
 #include <set>
 
 #include "integration/provider_accounts.hpp"
-#include "integration/twilio/twilio_stack.hpp"
-#include "outdial/accounts/credentials.hpp"
-#include "outdial/app/account_routed_provider.hpp"
+#include "integration/twilio/routed_stack.hpp"
 
 namespace outdial {
 namespace {
@@ -32,9 +30,9 @@ const std::string kHumanC = "+12125550201";
 
 using itest::test_vault;
 
-class AccountRoutingTest : public ::testing::Test, protected itest::twilio::TwilioStack {
+class AccountRoutingTest : public ::testing::Test, protected itest::twilio::RoutedTwilioStack {
  protected:
-  AccountRoutingTest() : vault_(test_vault('k')) {}
+  AccountRoutingTest() : RoutedTwilioStack('k') {}
 
   void SetUp() override {
     set_up();
@@ -97,27 +95,10 @@ class AccountRoutingTest : public ::testing::Test, protected itest::twilio::Twil
   }
 
   void wire_routed() {
-    provider_ = std::make_unique<telephony::twilio::TwilioProvider>(config_, *http_, sched_);
-    routed_ = std::make_unique<app::AccountRoutedProvider>(*provider_, db_->accounts(), db_->calls(), &vault_, *http_,
-                                                           sched_);
     dialer::CallerIdDirectory dir;
     dir.owned = {{tenant_a_, {kNumA}}, {tenant_b_, {kNumB}}, {tenant_c_, {kCallerId}}};
-    facts_ = std::make_unique<dialer::FactsBuilder>(db_->compliance(), db_->calls(), db_->campaigns(), &registry_,
-                                                     std::move(dir));
-    runner_ = std::make_unique<dialer::CampaignRunner>(*db_, *routed_, gate_, *facts_, sched_);
-    ingress_.set(&runner_->sink());
-    routed_->set_event_ingress(&ingress_);
-    telephony::twilio::TwilioWebhookDeps deps{config_,          ingress_,       db_->calls(), db_->campaigns(),
-                                              db_->compliance(), db_->tenants(), *provider_,  sched_,
-                                              [this](const std::string& line) {
-                                                std::lock_guard lock(warn_mu_);
-                                                warnings_.push_back(line);
-                                              },
-                                              &db_->accounts()};
-    deps.account_directory = routed_.get();
-    telephony::twilio::register_twilio_routes(router_, deps);
-    ready_.store(true, std::memory_order_release);
-    ASSERT_TRUE(runner_->recover());
+    wire_routed_dialer(std::move(dir));
+    finish_wiring();
   }
 
   // Tenant A's one-contact campaign dialed to its end through A's account; `out` = its attempt.
@@ -133,42 +114,15 @@ class AccountRoutingTest : public ::testing::Test, protected itest::twilio::Twil
     ASSERT_FALSE(out.provider_call_id.empty());
   }
 
-  bool any_live() const {
-    for (const auto* e : {emu_.get(), emu_a_.get(), emu_b_.get()}) {
-      for (const auto& c : e->calls()) {
-        if (!c.ended()) return true;
-      }
-    }
-    return false;
-  }
-
-  // TwilioStack::drive over the three emulators.
-  void drive_all(Millis limit = std::chrono::hours(8)) {
-    const TimePoint stop = sched_.now() + limit;
-    for (int step = 0; step < 200'000; ++step) {
-      const auto tr = runner_->tick();
-      const bool live = any_live();
-      if (tr.active_campaigns == 0 && tr.in_flight == 0 && !live) break;
-      TimePoint next = std::min(stop, sched_.now() + std::chrono::seconds(5));
-      if (tr.next_due) next = std::min(next, *tr.next_due);
-      TimePoint due;
-      if (sched_.next_due(due)) next = std::min(next, due);
-      if (next >= stop) break;
-      sched_.run_until(std::max(next, sched_.now()));
-    }
-    sched_.advance(std::chrono::minutes(1));
-    (void)runner_->tick();
-  }
+  void drive_all(Millis limit = std::chrono::hours(8)) { drive_over({emu_.get(), emu_a_.get(), emu_b_.get()}, limit); }
 
   static void expect_webhooks_accepted(const TwilioEmulator& emu, const char* which) {
     EXPECT_FALSE(emu.webhooks().empty()) << which;
     for (const auto& w : emu.webhooks()) EXPECT_LT(w.http_status, 300) << which << ": " << w.kind << " " << w.url;
   }
 
-  accounts::CredentialVault vault_;
   std::unique_ptr<TwilioEmulator> emu_a_;
   std::unique_ptr<TwilioEmulator> emu_b_;
-  std::unique_ptr<app::AccountRoutedProvider> routed_;
   TenantId tenant_a_ = 0;
   TenantId tenant_b_ = 0;
   TenantId tenant_c_ = 0;

@@ -9,10 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/provider_accounts.hpp"
-#include "integration/twilio/twilio_stack.hpp"
+#include "integration/twilio/routed_stack.hpp"
 #include "outdial/api/auth.hpp"
 #include "outdial/api/routes.hpp"
-#include "outdial/app/account_routed_provider.hpp"
 
 namespace outdial {
 namespace {
@@ -59,9 +58,9 @@ class Bystander {
   net::HttpServer server_;
 };
 
-class TwilioRecordingMediaTest : public ::testing::Test, protected itest::twilio::TwilioStack {
+class TwilioRecordingMediaTest : public ::testing::Test, protected itest::twilio::RoutedTwilioStack {
  protected:
-  TwilioRecordingMediaTest() : vault_(itest::test_vault('r')) {}
+  TwilioRecordingMediaTest() : RoutedTwilioStack('r') {}
 
   void SetUp() override {
     set_up();
@@ -133,53 +132,18 @@ class TwilioRecordingMediaTest : public ::testing::Test, protected itest::twilio
 
   // The dialer, the Twilio routes and the API on outdial's one router.
   void wire_all() {
-    provider_ = std::make_unique<telephony::twilio::TwilioProvider>(config_, *http_, sched_);
-    routed_ = std::make_unique<app::AccountRoutedProvider>(*provider_, db_->accounts(), db_->calls(), &vault_, *http_,
-                                                           sched_);
     dialer::CallerIdDirectory dir;
     dir.owned = {{tenant_a_, {kNumA}}, {tenant_c_, {kCallerId}}};
-    facts_ = std::make_unique<dialer::FactsBuilder>(db_->compliance(), db_->calls(), db_->campaigns(), &registry_,
-                                                     std::move(dir));
-    runner_ = std::make_unique<dialer::CampaignRunner>(*db_, *routed_, gate_, *facts_, sched_);
-    ingress_.set(&runner_->sink());
-    routed_->set_event_ingress(&ingress_);
-    telephony::twilio::TwilioWebhookDeps deps{config_,          ingress_,       db_->calls(), db_->campaigns(),
-                                              db_->compliance(), db_->tenants(), *provider_,  sched_,
-                                              [this](const std::string& line) {
-                                                std::lock_guard lock(warn_mu_);
-                                                warnings_.push_back(line);
-                                              },
-                                              &db_->accounts()};
-    deps.account_directory = routed_.get();
-    telephony::twilio::register_twilio_routes(router_, deps);
+    wire_routed_dialer(std::move(dir));
     campaigns_ = std::make_unique<dialer::CampaignServiceImpl>(db_->campaigns(), db_->contacts(), db_->calls(),
                                                                db_->audit(), sched_);
     api_deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*db_, imports_, *campaigns_, gate_, sched_});
     api_deps_->recordings = routed_.get();
     api::register_routes(router_, *api_deps_);
-    ready_.store(true, std::memory_order_release);
-    ASSERT_TRUE(runner_->recover());
+    finish_wiring();
   }
 
-  void drive_all() {
-    const TimePoint stop = sched_.now() + std::chrono::hours(8);
-    for (int step = 0; step < 200'000; ++step) {
-      const auto tr = runner_->tick();
-      bool live = false;
-      for (const auto* e : {emu_.get(), emu_a_.get()}) {
-        for (const auto& c : e->calls()) live = live || !c.ended();
-      }
-      if (tr.active_campaigns == 0 && tr.in_flight == 0 && !live) break;
-      TimePoint next = std::min(stop, sched_.now() + std::chrono::seconds(5));
-      if (tr.next_due) next = std::min(next, *tr.next_due);
-      TimePoint due;
-      if (sched_.next_due(due)) next = std::min(next, due);
-      if (next >= stop) break;
-      sched_.run_until(std::max(next, sched_.now()));
-    }
-    sched_.advance(std::chrono::minutes(1));
-    (void)runner_->tick();
-  }
+  void drive_all() { drive_over({emu_.get(), emu_a_.get()}); }
 
   net::ClientResponse get(const std::string& path, const std::string& key) {
     net::ClientRequest req;
@@ -216,9 +180,7 @@ class TwilioRecordingMediaTest : public ::testing::Test, protected itest::twilio
     for (const char* secret : {kTokenA, kToken}) EXPECT_EQ(text.find(secret), std::string::npos) << text;
   }
 
-  accounts::CredentialVault vault_;
   std::unique_ptr<TwilioEmulator> emu_a_;
-  std::unique_ptr<app::AccountRoutedProvider> routed_;
   NoImports imports_;
   std::unique_ptr<dialer::CampaignServiceImpl> campaigns_;
   std::unique_ptr<api::ApiDeps> api_deps_;
