@@ -269,8 +269,9 @@ Result<std::int64_t> SqliteCallStore::count_created_between(CampaignId campaign,
                                                             TimePoint to) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(
-      "SELECT COUNT(*) FROM call_attempts WHERE campaign_id = ?1 AND created_at >= ?2 AND created_at < ?3"
-      " AND NOT (state = 'canceled' AND dialed_at IS NULL AND provider_call_id = '')");
+      "SELECT (SELECT COUNT(*) FROM call_attempts WHERE campaign_id = ?1 AND created_at >= ?2 AND created_at < ?3)"
+      " - (SELECT COUNT(*) FROM call_attempts WHERE campaign_id = ?1 AND created_at >= ?2 AND created_at < ?3"
+      " AND state = 'canceled' AND dialed_at IS NULL AND provider_call_id = '')");
   s.bind(1, campaign).bind(2, from).bind(3, to);
   auto row = s.step();
   if (!row) return row.error();

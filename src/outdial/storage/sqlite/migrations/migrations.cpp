@@ -12,6 +12,7 @@
 #include "outdial/storage/sqlite/migrations/m0013_rejected_numbers.hpp"
 #include "outdial/storage/sqlite/migrations/m0014_live_index_or.hpp"
 #include "outdial/storage/sqlite/migrations/m0015_contact_numbers.hpp"
+#include "outdial/storage/sqlite/migrations/m0016_unsent_attempts.hpp"
 
 namespace outdial::storage::sqlite {
 
@@ -31,6 +32,7 @@ std::span<const Migration> migrations() {
       {13, "rejected_numbers", kMigration0013RejectedNumbers},
       {14, "live_index_or", kMigration0014LiveIndexOr},
       {15, "contact_numbers", kMigration0015ContactNumbers, /*foreign_keys_off=*/true},
+      {16, "unsent_attempts", kMigration0016UnsentAttempts},
   };
   return kAll;
 }
