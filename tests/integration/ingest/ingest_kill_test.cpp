@@ -118,8 +118,14 @@ void run_kill_cycles(bool sync) {
     lc.requests = &requests;
     lc.record_acked = true;
     LoadResult result;
+    const std::size_t stored_before = inbox_keys(inbox).size();
     std::thread load([&] { result = run_load(lc); });
-    // Kill at a random point 150-600 ms into the load.
+    // Kill at a random point 150-600 ms after the child stored its first event of this cycle (on
+    // a loaded machine it may take longer than that just to start answering, and the kill must
+    // land while it serves).
+    for (int i = 0; i < 1000 && inbox_keys(inbox).size() <= stored_before; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(150, 600)(rng)));
     ASSERT_EQ(kill(child.pid, SIGKILL), 0);
     int status = 0;
