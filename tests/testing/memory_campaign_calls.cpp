@@ -125,6 +125,20 @@ class Campaigns final : public storage::CampaignStore {
     x.last_outcome = t.last_outcome;
     return ok_status();
   }
+  Status hold_target(CampaignId campaign, ContactId contact, const std::string& node, TimePoint now,
+                     Millis ttl) override {
+    Lock g(s_.mu);
+    auto it = s_.targets.find({campaign, contact});
+    if (it == s_.targets.end()) return not_found("target");
+    auto& x = it->second;
+    if (!x.lease_owner.empty() && x.lease_owner != node && x.lease_expires_at && *x.lease_expires_at > now) {
+      return make_error(ErrorCode::kConflict, "the target is leased by another node");
+    }
+    x.status = TargetStatus::kInProgress;
+    x.lease_owner = node;
+    x.lease_expires_at = now + ttl;
+    return ok_status();
+  }
   Status renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) override {
     Lock g(s_.mu);
     for (auto it = s_.targets.lower_bound({campaign, 0}); it != s_.targets.end() && it->first.first == campaign;
@@ -200,6 +214,21 @@ class Calls final : public storage::CallStore {
     s_.attempt_by_key[x.idempotency_key] = x.id;
     index(x);
     return x;
+  }
+  Result<bool> restore_attempt(const CallAttempt& a) override {
+    Lock g(s_.mu);
+    if (a.id <= 0 || a.idempotency_key.empty()) return make_error(ErrorCode::kInvalidArgument, "id and key needed");
+    auto by_id = s_.attempts.find(a.id);
+    auto by_key = s_.attempt_by_key.find(a.idempotency_key);
+    if (by_id == s_.attempts.end() && by_key == s_.attempt_by_key.end()) {
+      s_.attempts[a.id] = a;
+      s_.attempt_by_key[a.idempotency_key] = a.id;
+      s_.next_id = std::max(s_.next_id, a.id + 1);
+      index(a);
+      return true;
+    }
+    if (by_id != s_.attempts.end() && by_key != s_.attempt_by_key.end() && by_key->second == a.id) return false;
+    return make_error(ErrorCode::kConflict, "the id or the key belongs to another attempt");
   }
   Result<CallAttempt> get_attempt(AttemptId id) override {
     Lock g(s_.mu);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 namespace outdial::dialer {
 namespace {
 
@@ -135,6 +137,7 @@ std::optional<TimePoint> CampaignRunner::pending_slot(TimePoint now, bool& now_r
 }
 
 void CampaignRunner::batch(const std::function<void()>& fn) {
+  if (in_group_) ++group_turns_;
   const std::size_t kept = pending_sends_.size();  // committed earlier, waiting for their slot
   auto st = db_.with_transaction([&] {
     store_pending_placements();  // before any event of those calls is applied
@@ -148,6 +151,117 @@ void CampaignRunner::batch(const std::function<void()>& fn) {
     // re-delivers them by itself. Have the provider re-send the life of every live call.
     reconcile_live();
   }
+}
+
+bool CampaignRunner::group_open() const {
+  return in_group_ && !journal_failed_ && group_turns_ < config_.group_max_turns &&
+         group_dials_ < config_.group_max_dials;
+}
+
+void CampaignRunner::group(const std::function<void()>& fn) {
+  if (config_.journal == nullptr || in_group_) {
+    fn();
+    return;
+  }
+  if (journal_unrestored_) {
+    // Records of a failed group are not in the store yet: until they are, no new group may
+    // clear the journal. Meanwhile every batch commits on its own (no journal needed).
+    if (!restore_journal()) {
+      fn();
+      return;
+    }
+  }
+  const std::size_t kept = pending_sends_.size();  // stored before this group (committed)
+  in_group_ = true;
+  group_turns_ = 0;
+  group_dials_ = 0;
+  journal_failed_ = false;
+  const Status st = db_.with_transaction([&] {
+    fn();
+    return ok_status();
+  });
+  in_group_ = false;
+  if (st) {
+    if (auto cleared = config_.journal->clear(); !cleared) {
+      // Harmless: the records are in the store now, restore_journal() skips them. The journal
+      // only grows until a clear succeeds.
+      spdlog::warn("dialer: the dial journal could not be cleared: {}", cleared.error().message);
+    }
+    if (journal_failed_ && !pending_sends_.empty()) send_pending();  // durable now
+    journal_failed_ = false;
+    return;
+  }
+  // Everything since the group began is rolled back, dials included. The journal has every
+  // attempt the carrier may have heard of: put them back, then have the carrier re-send each
+  // live call (or, for one it never got, the attempt is resolved by key as after a restart).
+  spdlog::error("dialer: a grouped commit failed: {}; restoring the dial journal", st.error().message);
+  pending_sends_.resize(std::min(kept, pending_sends_.size()));
+  pending_placements_.clear();  // their attempts are rolled back: found again by key below
+  journal_failed_ = false;
+  journal_unrestored_ = true;
+  (void)restore_journal();  // on failure: retried by the next group() or recover()
+  resync_all();
+  reconcile_live();
+}
+
+bool CampaignRunner::journal_sends(const std::vector<PendingSend*>& sends) {
+  if (!in_group_ || config_.journal == nullptr) return true;
+  if (journal_failed_) return false;
+  std::vector<JournaledDial> records;
+  for (const PendingSend* p : sends) {
+    if (!p->journaled) records.push_back(JournaledDial{p->attempt, p->decision});
+  }
+  if (records.empty()) return true;
+  if (auto st = config_.journal->append(records); !st) {
+    spdlog::error("dialer: the dial journal could not be written ({}); dials wait for the store's commit",
+                  st.error().message);
+    journal_failed_ = true;
+    return false;
+  }
+  for (PendingSend* p : sends) p->journaled = true;
+  group_dials_ += static_cast<int>(records.size());
+  return true;
+}
+
+Status CampaignRunner::restore_journal() {
+  if (config_.journal == nullptr) return ok_status();
+  auto records = config_.journal->read();
+  if (!records) return records.error();
+  // The last record of an attempt wins (one decided again before its send is journaled twice).
+  std::map<AttemptId, const JournaledDial*> last;
+  for (const auto& r : *records) last[r.attempt.id] = &r;
+  int restored = 0;
+  const TimePoint now = clock_.now();
+  auto st = db_.with_transaction([&]() -> Status {
+    for (const auto& [id, r] : last) {
+      auto put = db_.calls().restore_attempt(r->attempt);
+      if (!put) return put.error();
+      if (!*put) continue;  // its transaction committed before the crash
+      ++restored;
+      if (auto d = db_.compliance().record_decision(r->decision); !d) return d.error();
+      if (r->attempt.campaign_id != 0) {
+        // Its claim was lost with the transaction: held by this node again, as when it was dialed.
+        auto held = db_.campaigns().hold_target(r->attempt.campaign_id, r->attempt.contact_id, config_.node_id, now,
+                                                config_.lease_ttl);
+        if (!held && held.error().code != ErrorCode::kNotFound && held.error().code != ErrorCode::kConflict) {
+          return held;
+        }
+        // kConflict: another node holds it now; the restored attempt (same key) is what that
+        // node's own dial of it finds, so it resolves that one by key instead of dialing anew.
+      }
+    }
+    return ok_status();
+  });
+  if (!st) return st;
+  if (restored > 0) {
+    spdlog::warn("dialer: {} journaled dial(s) the store had lost were put back; the carrier is asked about each",
+                 restored);
+  }
+  journal_unrestored_ = false;
+  if (auto cleared = config_.journal->clear(); !cleared) {
+    spdlog::warn("dialer: the dial journal could not be cleared: {}", cleared.error().message);
+  }
+  return ok_status();
 }
 
 void CampaignRunner::reconcile_live() {
@@ -206,6 +320,13 @@ bool CampaignRunner::take_slot(accounts::Pacer* pacer, TimePoint& at, std::optio
 
 void CampaignRunner::send_ready() {
   if (pending_sends_.empty()) return;
+  // In a group the store has not committed these attempts: the journal makes them durable
+  // before the carrier hears of any. Not written: none goes out before the group commits.
+  if (in_group_) {
+    std::vector<PendingSend*> all;
+    for (auto& p : pending_sends_) all.push_back(&p);
+    if (!journal_sends(all)) return;
+  }
   std::vector<PendingSend> waiting;         // kept, in order, for a later tick
   std::set<accounts::Pacer*> refused;  // no slot now: its later attempts keep their order
   for (auto& p : pending_sends_) {
@@ -248,6 +369,14 @@ void CampaignRunner::send_ready() {
       }
       continue;
     }
+    if (in_group_ && !p.journaled) {
+      // Decided again while it waited: journaled under that decision before it goes out.
+      if (!journal_sends({&p})) {
+        if (p.pacer != nullptr) p.pacer->release();  // never placed
+        waiting.push_back(std::move(p));
+        continue;
+      }
+    }
     // Held before the dial: the call's end (on any thread) must find the slot to give back.
     pace_hold(p.attempt.id, p.pacer);
     pending_placements_.push_back(Placement{p.attempt, send(p.campaign, p.attempt), at});
@@ -259,16 +388,20 @@ CampaignRunner::Recheck CampaignRunner::recheck(PendingSend& p, TimePoint at) {
   if (at - p.at <= config_.max_gate_age) return Recheck::kSend;
   auto c = db_.campaigns().get_campaign_any(p.attempt.campaign_id);
   if (!c) return Recheck::kWait;  // cannot ask: not sent on an old decision
-  const std::string refusal = refusal_now(*c, p.attempt, at);
+  storage::DecisionRecord decided;
+  const std::string refusal = refusal_now(*c, p.attempt, at, &decided);
   if (refusal.empty()) {
     p.campaign = *c;
     p.at = at;
+    p.decision = std::move(decided);
+    p.journaled = false;  // the send goes out under this decision: journaled again first
     return Recheck::kSend;
   }
   return cancel_unsent(p.attempt, "not sent: " + refusal, at) ? Recheck::kCanceled : Recheck::kWait;
 }
 
-std::string CampaignRunner::refusal_now(const Campaign& fresh, const CallAttempt& a, TimePoint at) {
+std::string CampaignRunner::refusal_now(const Campaign& fresh, const CallAttempt& a, TimePoint at,
+                                        storage::DecisionRecord* decided) {
   if (fresh.status != CampaignStatus::kActive) return std::string("campaign ") + to_string(fresh.status);
   auto contact = db_.contacts().get_contact(fresh.tenant_id, a.contact_id);
   if (!contact) return "contact unavailable";
@@ -278,7 +411,8 @@ std::string CampaignRunner::refusal_now(const Campaign& fresh, const CallAttempt
   if (!facts) return "facts unavailable";
   ++gate_calls_;
   const compliance::Decision d = gate_.evaluate(*facts);
-  store_decision(fresh, a.contact_id, contact->phone_e164, d, at);
+  storage::DecisionRecord rec = store_decision(fresh, a.contact_id, contact->phone_e164, d, at);
+  if (decided != nullptr) *decided = std::move(rec);
   if (d.verdict != compliance::Verdict::kAllow) return std::string(verdict_name(d.verdict)) + ":" + d.rule;
   return "";
 }
@@ -514,6 +648,7 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     // release the blocked and deferred, and create the attempt rows. Attempts are durable before
     // any dial; a rollback also undoes the leases.
     std::vector<CallAttempt> to_place;
+    std::vector<storage::DecisionRecord> decisions;  // to_place's, in the same order
     int occupied = 0;
     bool claimed_any = false;
     auto prepared = db_.with_transaction([&]() -> Status {
@@ -523,8 +658,12 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       for (auto& t : *claimed) {
         ++out.decided;
         const Prepared p = prepare_target(c, t, now);
-        if (p.to_place) to_place.push_back(*p.to_place);
-        else if (p.occupies) ++occupied;
+        if (p.to_place) {
+          to_place.push_back(*p.to_place);
+          decisions.push_back(p.decision);
+        } else if (p.occupies) {
+          ++occupied;
+        }
       }
       return ok_status();
     });
@@ -541,8 +680,8 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       ++out.dialed;
       throttle.record(now);
     }
-    for (auto& a : to_place) {
-      PendingSend p{c, std::move(a), now};
+    for (std::size_t i = 0; i < to_place.size(); ++i) {
+      PendingSend p{c, std::move(to_place[i]), now, std::move(decisions[i])};
       if (paced()) {
         // The account the call goes out through, known now that its caller ID is chosen.
         auto pacer = pacer_for(p.attempt.tenant_id, p.attempt.from_number);
@@ -616,7 +755,7 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   }
   int n = t.attempts;
   for (const auto& a : *history) {
-    if (!is_terminal(a.state)) return Prepared{std::nullopt, true};  // a live call already: keep the lease, wait for it
+    if (!is_terminal(a.state)) return Prepared{std::nullopt, true, {}};  // a live call already: keep the lease, wait for it
     n = std::max(n, a.attempt_number);
   }
   ++n;
@@ -627,7 +766,7 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   }
   ++gate_calls_;
   const compliance::Decision d = gate_.evaluate(*facts);
-  store_decision(c, t.contact_id, contact->phone_e164, d, now);
+  storage::DecisionRecord decided = store_decision(c, t.contact_id, contact->phone_e164, d, now);
   if (d.verdict == compliance::Verdict::kBlock) {
     release(t, TargetStatus::kBlocked, now, "blocked:" + d.rule);
     return {};
@@ -656,13 +795,13 @@ CampaignRunner::Prepared CampaignRunner::prepare_target(const Campaign& c, Campa
   }
   if (stored->state != CallState::kQueued || !stored->provider_call_id.empty()) {
     (void)recover_attempt(*stored);  // an earlier run got further with this key
-    return Prepared{std::nullopt, !is_terminal(stored->state)};
+    return Prepared{std::nullopt, !is_terminal(stored->state), {}};
   }
-  return Prepared{*stored, false};
+  return Prepared{*stored, false, std::move(decided)};
 }
 
-void CampaignRunner::store_decision(const Campaign& c, ContactId contact, const std::string& phone,
-                                    const compliance::Decision& d, TimePoint now) {
+storage::DecisionRecord CampaignRunner::store_decision(const Campaign& c, ContactId contact, const std::string& phone,
+                                                       const compliance::Decision& d, TimePoint now) {
   storage::DecisionRecord rec;
   rec.tenant_id = c.tenant_id;
   rec.campaign_id = c.id;
@@ -674,7 +813,8 @@ void CampaignRunner::store_decision(const Campaign& c, ContactId contact, const 
   rec.reason = d.reason;
   rec.allowed_at = d.allowed_at;
   rec.decided_at = now;
-  (void)db_.compliance().record_decision(rec);
+  if (auto id = db_.compliance().record_decision(rec)) rec.id = *id;
+  return rec;
 }
 
 Result<telephony::DialAccepted> CampaignRunner::send(const Campaign& c, const CallAttempt& a) {
@@ -961,6 +1101,8 @@ Status CampaignRunner::restore_pacers(const std::vector<CallAttempt>& live) {
 }
 
 Status CampaignRunner::recover() {
+  // First the dials a crash may have left only in the journal: they are live attempts below.
+  if (auto st = restore_journal(); !st) return st;
   auto live = db_.calls().live_attempts(0);
   if (!live) return live.error();
   if (auto st = restore_pacers(*live); !st) return st;

@@ -11,6 +11,7 @@
 #include "outdial/accounts/pacer.hpp"
 #include "outdial/compliance/gate.hpp"
 #include "outdial/core/clock.hpp"
+#include "outdial/dialer/dial_journal.hpp"
 #include "outdial/dialer/event_processor.hpp"
 #include "outdial/dialer/facts_builder.hpp"
 #include "outdial/dialer/pacer_directory.hpp"
@@ -62,6 +63,17 @@ struct RunnerConfig {
   // that were already decided, and well below the minute granularity of calling windows and
   // spacing, while the re-gate's store reads stay off the hot path.
   Millis max_gate_age{std::chrono::seconds(1)};
+  // The dial-intent log (null: none). With one, group() keeps one store transaction open across
+  // many of the virtual-time driver's turns: each round's attempts are appended here before the
+  // carrier hears of them (instead of a store commit per round) and the log is cleared after the
+  // group commits. recover() first puts back what the log holds and the store lost. One node
+  // per database file while it is used (an attempt id lost with a transaction must still be
+  // free at restart). Must outlive the runner.
+  DialJournal* journal = nullptr;
+  // A group ends after this many turns or this many journaled dials (bounds the write lock's
+  // hold and what a crash makes recovery re-ask the carrier).
+  int group_max_turns = 256;
+  int group_max_dials = 2048;
   Millis lease_ttl{std::chrono::minutes(15)};
   Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
 };
@@ -108,6 +120,16 @@ class CampaignRunner {
   // replays harmless; an attempt without a call id is found by key, or placed).
   void batch(const std::function<void()>& fn);
 
+  // Without a journal (RunnerConfig::journal): runs fn, whose batch() calls commit one by one.
+  // With one: runs fn inside one store transaction; the batch() calls in it become savepoints,
+  // send_pending() journals each attempt before its dial, and the journal is cleared after the
+  // commit. A failed commit puts the journaled attempts back (as recover() does) and has the
+  // carrier re-send the live calls (as after a failed batch). Sends held back because the
+  // journal could not be written go out after the commit. group_open() turns false when the
+  // group is full (or the journal failed): the driver ends the group there.
+  void group(const std::function<void()>& fn);
+  bool group_open() const;
+
   // For the virtual-time driver between ticks: would a tick() at `now` do anything (dial,
   // decide, expire, complete, start a schedule, renew leases)? Uses the active campaigns seen by
   // the last tick(), the in-memory live sets and throttles, and one index read per campaign with
@@ -149,12 +171,19 @@ class CampaignRunner {
   struct Prepared {
     std::optional<CallAttempt> to_place;  // a stored kQueued attempt to dial now
     bool occupies = false;                // no dial, but a live call holds the target
+    storage::DecisionRecord decision;     // the gate's allow for to_place
   };
   // Gate + attempt row for one leased target (no carrier call).
   Prepared prepare_target(const Campaign& c, CampaignTarget t, TimePoint now);
   Result<telephony::DialAccepted> send(const Campaign& c, const CallAttempt& a);
-  void store_decision(const Campaign& c, ContactId contact, const std::string& phone, const compliance::Decision& d,
-                      TimePoint now);
+  storage::DecisionRecord store_decision(const Campaign& c, ContactId contact, const std::string& phone,
+                                         const compliance::Decision& d, TimePoint now);
+  // The journal's records put back into the store (restore_attempt, its decision, its target
+  // held by this node), then the journal cleared. No journal or nothing in it: ok.
+  Status restore_journal();
+  // Appends those of `sends` not journaled yet (in a group). False: not written (no dial).
+  struct PendingSend;
+  bool journal_sends(const std::vector<PendingSend*>& sends);
   void store_placement(CallAttempt a, const Result<telephony::DialAccepted>& accepted, TimePoint now);
   void release(CampaignTarget t, TargetStatus status, TimePoint next, const std::string& outcome);
   Status recover_attempt(const CallAttempt& a);
@@ -210,7 +239,8 @@ class CampaignRunner {
   // again), with `fresh` the campaign as stored now: the campaign is not active, the contact or
   // the facts cannot be read, or the gate (asked with `a` left out of its own prior attempts)
   // does not allow. The decision is stored.
-  std::string refusal_now(const Campaign& fresh, const CallAttempt& a, TimePoint at);
+  std::string refusal_now(const Campaign& fresh, const CallAttempt& a, TimePoint at,
+                          storage::DecisionRecord* decided = nullptr);
   // `a` (queued, never sent) canceled with `why`: no attempt made, its target back to the gate.
   // False: the store did not take it (the attempt stays queued).
   bool cancel_unsent(CallAttempt a, const std::string& why, TimePoint at);
@@ -252,10 +282,18 @@ class CampaignRunner {
   bool defer_placements_ = false;
   bool defer_sends_ = false;
   std::vector<Placement> pending_placements_;
+  // group(): a store transaction spans the driver's turns (journal set).
+  bool in_group_ = false;
+  int group_turns_ = 0;
+  int group_dials_ = 0;
+  bool journal_failed_ = false;      // an append failed in this group: no dial until its commit
+  bool journal_unrestored_ = false;  // records the store may lack: restore before journaling again
   struct PendingSend {
     Campaign campaign;
     CallAttempt attempt;
     TimePoint at;
+    storage::DecisionRecord decision;  // the gate's allow the send goes out under
+    bool journaled = false;            // in the dial journal with this decision (group())
     bool resolved = false;            // pacer looked up (a store error leaves it to the next try)
     accounts::Pacer* pacer = nullptr;  // the account's (or the install's) pacer; null: unpaced
   };

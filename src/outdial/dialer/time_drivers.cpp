@@ -28,7 +28,8 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
     auto e = events->next_event_at();
     return e && *e <= clock.now();
   };
-  while (r.steps < max_steps) {
+  // One turn; false: the run is over (complete, or nothing due within the horizon).
+  auto turn = [&]() -> bool {
     ++r.steps;
     TickResult t;
     int delivered = 0;
@@ -81,17 +82,28 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
     runner.send_pending();
     r.dials += t.dialed;
     r.events += delivered;
-    if (t.dialed > 0 || delivered > 0 || t.decided > 0 || moved) continue;  // more may be possible now
+    if (t.dialed > 0 || delivered > 0 || t.decided > 0 || moved) return true;  // more may be possible now
     std::optional<TimePoint> next = t.next_due;
     if (events != nullptr) {
       if (auto e = events->next_event_at(); e && (!next || *e < *next)) next = *e;
     }
     if (t.active_campaigns == 0 && !next) {
       r.all_complete = true;
-      break;
+      return false;
     }
-    if (!next || *next > limit) break;
+    if (!next || *next > limit) return false;
     clock.set(std::max(*next, clock.now() + Millis(1)));
+    return true;
+  };
+  // With a dial journal the runner keeps one store transaction over many turns (group()); its
+  // dials are journaled before they go out. Without one, every turn's batch commits on its own.
+  bool more = true;
+  while (more && r.steps < max_steps) {
+    runner.group([&] {
+      do {
+        more = turn();
+      } while (more && r.steps < max_steps && runner.group_open());
+    });
   }
   r.ended_at = clock.now();
   return r;

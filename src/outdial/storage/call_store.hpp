@@ -32,6 +32,11 @@ class CallStore {
   // Inserts the attempt. If an attempt with the same idempotency_key exists, returns that one
   // unchanged instead (a retried create after a crash never makes a second attempt).
   virtual Result<CallAttempt> create_attempt(const CallAttempt& a) = 0;
+  // Puts back an attempt row exactly as given, its id included (a dial from the dialer's journal
+  // whose transaction a crash lost: events and the carrier may already name that id).
+  // true: inserted; false: that very attempt (same id, same key) is stored already. kConflict if
+  // the id or the key belongs to another attempt; kInvalidArgument for id 0 or an empty key.
+  virtual Result<bool> restore_attempt(const CallAttempt& a) = 0;
   virtual Result<CallAttempt> get_attempt(AttemptId id) = 0;
   virtual Result<std::optional<CallAttempt>> find_by_provider_id(const std::string& provider,
                                                                  const std::string& provider_call_id) = 0;

@@ -51,6 +51,11 @@ class CampaignStore {
   // reschedules or closes it). kConflict while it is leased (a call is in progress), kNotFound
   // when the campaign has no such target.
   virtual Status update_idle_target(const CampaignTarget& t) = 0;
+  // Makes the target kInProgress, leased by `node` until now + ttl: the claim of a dial put back
+  // from the dialer's journal after a crash lost the transaction that claimed it. kConflict if
+  // another node holds an unexpired lease on it, kNotFound if the campaign has no such target.
+  virtual Status hold_target(CampaignId campaign, ContactId contact, const std::string& node, TimePoint now,
+                             Millis ttl) = 0;
   // Extends the leases this node holds in the campaign (live calls) to now + ttl.
   virtual Status renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) = 0;
   virtual Result<std::optional<CampaignTarget>> get_target(CampaignId campaign, ContactId contact) = 0;

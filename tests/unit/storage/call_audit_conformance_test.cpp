@@ -76,6 +76,36 @@ TYPED_TEST(CallStoreConformance, AttemptRoundTripsEveryField) {
   EXPECT_GT(must(store.create_attempt(adhoc)).id, 0);
 }
 
+TYPED_TEST(CallStoreConformance, RestoreAttemptPutsTheRowBackWithItsIdOnce) {
+  auto& store = this->db().calls();
+  auto first = must(store.create_attempt(make_attempt(1, 2, 3, 1)));
+  // An attempt whose transaction was lost: back with its own id (ahead of the next one).
+  CallAttempt lost = make_attempt(1, 2, 4, 1);
+  lost.id = first.id + 5;
+  lost.from_number = "+14155550001";
+  EXPECT_TRUE(must(store.restore_attempt(lost)));
+  expect_same_attempt(must(store.get_attempt(lost.id)), lost);
+  auto live = must(store.live_attempts(2));
+  EXPECT_EQ(live.size(), 2u);
+  // Restored twice (a second restart before the journal was cleared): nothing changes.
+  EXPECT_FALSE(must(store.restore_attempt(lost)));
+  // The next new attempt does not take a restored id.
+  auto next = must(store.create_attempt(make_attempt(1, 2, 5, 1)));
+  EXPECT_NE(next.id, lost.id);
+  EXPECT_NE(next.id, first.id);
+  // The id or the key of another attempt: refused, nothing written.
+  CallAttempt clash_id = make_attempt(1, 2, 6, 1);
+  clash_id.id = first.id;
+  EXPECT_EQ(store.restore_attempt(clash_id).error().code, ErrorCode::kConflict);
+  CallAttempt clash_key = make_attempt(1, 2, 3, 1);  // first's key
+  clash_key.id = next.id + 100;
+  EXPECT_EQ(store.restore_attempt(clash_key).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store.get_attempt(next.id + 100).error().code, ErrorCode::kNotFound);
+  expect_same_attempt(must(store.get_attempt(first.id)), first);
+  CallAttempt no_id = make_attempt(1, 2, 7, 1);
+  EXPECT_EQ(store.restore_attempt(no_id).error().code, ErrorCode::kInvalidArgument);
+}
+
 TYPED_TEST(CallStoreConformance, CreateAttemptIsIdempotentOnKey) {
   auto& store = this->db().calls();
   auto first = must(store.create_attempt(make_attempt(1, 2, 3, 1)));

@@ -295,6 +295,43 @@ TYPED_TEST(CampaignStoreConformance, ExpiredLeaseCanBeReclaimedByAnotherNode) {
             std::optional<TimePoint>(at_s(80)));
 }
 
+TYPED_TEST(CampaignStoreConformance, HoldTargetTakesAPendingOrOwnOrExpiredTargetButNotAnotherNodesLiveLease) {
+  auto& store = this->db().campaigns();
+  auto w = this->seed_world(3);
+  const CampaignId cid = w.campaign.id;
+  auto all = must(store.list_targets(cid, 0, 10));
+  ASSERT_EQ(all.size(), 3u);
+  const ContactId pending = all[0].contact_id;
+  // A pending target (its claim was lost with a transaction): held by the node, as a claim would.
+  ASSERT_TRUE(store.hold_target(cid, pending, "node-a", at_s(10), seconds(30)));
+  auto got = *must(store.get_target(cid, pending));
+  EXPECT_EQ(got.status, TargetStatus::kInProgress);
+  EXPECT_EQ(got.lease_owner, "node-a");
+  EXPECT_EQ(got.lease_expires_at, std::optional<TimePoint>(at_s(40)));
+  EXPECT_EQ(ids_of(must(store.targets_held_by(cid, "node-a"))), std::vector<ContactId>{pending});
+  // Nobody else claims it now.
+  for (const auto& t : must(store.claim_targets(cid, "node-b", at_s(11), seconds(30), 10))) {
+    EXPECT_NE(t.contact_id, pending);
+  }
+  // Its own lease: renewed.
+  ASSERT_TRUE(store.hold_target(cid, pending, "node-a", at_s(20), seconds(30)));
+  EXPECT_EQ(must(store.get_target(cid, pending))->lease_expires_at, std::optional<TimePoint>(at_s(50)));
+  // Another node's live lease: refused, unchanged.
+  auto held_b = must(store.targets_held_by(cid, "node-b"));
+  ASSERT_FALSE(held_b.empty());
+  const ContactId theirs = held_b[0].contact_id;
+  auto refused = store.hold_target(cid, theirs, "node-a", at_s(20), seconds(30));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(must(store.get_target(cid, theirs))->lease_owner, "node-b");
+  // Once that lease ran out it can be taken.
+  ASSERT_TRUE(store.hold_target(cid, theirs, "node-a", at_s(41), seconds(30)));
+  EXPECT_EQ(must(store.get_target(cid, theirs))->lease_owner, "node-a");
+  // No such target.
+  EXPECT_EQ(store.hold_target(cid, 424242, "node-a", at_s(50), seconds(30)).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store.hold_target(cid, pending, "", at_s(50), seconds(30)).error().code, ErrorCode::kInvalidArgument);
+}
+
 TYPED_TEST(CampaignStoreConformance, ReleaseWritesOutcomeOnlyForTheOwner) {
   auto& store = this->db().campaigns();
   auto w = this->seed_world(2);

@@ -150,6 +150,45 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
                   [] { return make_error(ErrorCode::kInternal, "attempt vanished after insert"); });
 }
 
+Result<bool> SqliteCallStore::restore_attempt(const CallAttempt& a) {
+  if (a.id <= 0 || a.idempotency_key.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "restore_attempt: an attempt needs its id and key",
+                      {{"attempt_id", std::to_string(a.id)}, {"idempotency_key", a.idempotency_key}});
+  }
+  auto lock = conn_.lock();
+  {
+    auto s = conn_.prepare(
+        "INSERT INTO call_attempts (tenant_id, campaign_id, contact_id, attempt_number, idempotency_key, state,"
+        " provider, provider_call_id, from_number, to_number, digits, answered_by_machine, created_at, dialed_at,"
+        " answered_at, ended_at, failure_reason, id)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+        " ON CONFLICT DO NOTHING");
+    bind_attempt(s, a, 1);
+    s.bind(18, a.id);
+    auto n = s.run();
+    if (!n) return n.error();
+    if (*n > 0) return true;
+  }
+  // Not inserted: the id or the key is taken. Only the very same attempt is an answer.
+  auto s = conn_.prepare("SELECT id, idempotency_key FROM call_attempts WHERE id = ?1 OR idempotency_key = ?2");
+  s.bind(1, a.id).bind(2, a.idempotency_key);
+  bool same = false;
+  std::string other;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (s.i64(0) == a.id && s.text(1) == a.idempotency_key) {
+      same = true;
+    } else {
+      other = "attempt " + std::to_string(s.i64(0)) + " (" + s.text(1) + ")";
+    }
+  }
+  if (same && other.empty()) return false;
+  return make_error(ErrorCode::kConflict, "restore_attempt: the id or the key belongs to another attempt: " + other,
+                    {{"attempt_id", std::to_string(a.id)}, {"idempotency_key", a.idempotency_key}});
+}
+
 Result<CallAttempt> SqliteCallStore::get_attempt(AttemptId id) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE id = ?1");

@@ -14,6 +14,7 @@ class SqliteCallStore final : public CallStore {
   static const std::string& live_attempts_sql();
   explicit SqliteCallStore(Connection& conn);
   Result<CallAttempt> create_attempt(const CallAttempt& a) override;
+  Result<bool> restore_attempt(const CallAttempt& a) override;
   Result<CallAttempt> get_attempt(AttemptId id) override;
   Result<std::optional<CallAttempt>> find_by_provider_id(const std::string& provider,
                                                          const std::string& provider_call_id) override;

@@ -366,6 +366,32 @@ Status SqliteCampaignStore::update_idle_target(const CampaignTarget& t) {
   return make_error(ErrorCode::kConflict, "the target is leased (a call is in progress)", where);
 }
 
+Status SqliteCampaignStore::hold_target(CampaignId campaign, ContactId contact, const std::string& node,
+                                        TimePoint now, Millis ttl) {
+  if (node.empty()) return make_error(ErrorCode::kInvalidArgument, "hold_target: empty node id");
+  auto lock = conn_.lock();
+  auto s = conn_.prepare(
+      "UPDATE campaign_targets SET status = ?1, lease_owner = ?2, lease_expires_at = ?3"
+      " WHERE campaign_id = ?4 AND contact_id = ?5 AND (lease_owner = '' OR lease_owner = ?2"
+      " OR lease_expires_at IS NULL OR lease_expires_at <= ?6)");
+  s.bind(1, to_string(TargetStatus::kInProgress)).bind(2, node).bind(3, now + ttl).bind(4, campaign);
+  s.bind(5, contact).bind(6, now);
+  auto n = s.run();
+  if (!n) return n.error();
+  const std::map<std::string, std::string> where{
+      {"campaign_id", std::to_string(campaign)}, {"contact_id", std::to_string(contact)}, {"node", node}};
+  if (*n > 0) {
+    lower_lease_floor_locked(campaign, now + ttl);
+    return ok_status();
+  }
+  auto exists = conn_.prepare("SELECT 1 FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2");
+  exists.bind(1, campaign).bind(2, contact);
+  auto row = exists.step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::kNotFound, "no such campaign target", where);
+  return make_error(ErrorCode::kConflict, "the target is leased by another node", where);
+}
+
 Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string& node, TimePoint now,
                                          Millis ttl) {
   auto lock = conn_.lock();

@@ -27,6 +27,8 @@ class SqliteCampaignStore final : public CampaignStore {
                                                     TimePoint now, Millis ttl, int max) override;
   Status release_target(const CampaignTarget& t, const std::string& node) override;
   Status update_idle_target(const CampaignTarget& t) override;
+  Status hold_target(CampaignId campaign, ContactId contact, const std::string& node, TimePoint now,
+                     Millis ttl) override;
   Status renew_leases(CampaignId campaign, const std::string& node, TimePoint now, Millis ttl) override;
   Result<std::optional<CampaignTarget>> get_target(CampaignId campaign, ContactId contact) override;
   Result<std::vector<CampaignTarget>> targets_held_by(CampaignId campaign, const std::string& node) override;
