@@ -1,0 +1,244 @@
+// Grouped commits with a dial journal (CampaignRunner::group) on a real SQLite file: no dial
+// reaches the carrier before its attempt is durable (committed, or in the journal), the run ends
+// exactly as an ungrouped one, and a failed group commit loses no dial and dials nothing twice.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+
+#include "integration/campaign_setup.hpp"
+#include "outdial/dialer/campaign_runner.hpp"
+#include "outdial/dialer/time_drivers.hpp"
+#include "outdial/storage/sqlite/sqlite_database.hpp"
+#include "outdial/telephony/sim/sim_carrier.hpp"
+#include "testing/fake_gate.hpp"
+
+namespace outdial {
+namespace {
+
+std::string temp_db() {
+  char buf[] = "/tmp/outdial_journal_XXXXXX";
+  int fd = mkstemp(buf);
+  close(fd);
+  return buf;
+}
+
+// The journal as the runner sees it, kept in memory (the file driver has its own tests).
+class MemoryJournal final : public dialer::DialJournal {
+ public:
+  Status append(const std::vector<dialer::JournaledDial>& dials) override {
+    if (fail_appends) return make_error(ErrorCode::kUnavailable, "injected: journal disk full");
+    for (const auto& d : dials) records.push_back(d);
+    appended += static_cast<int>(dials.size());
+    return ok_status();
+  }
+  Result<std::vector<dialer::JournaledDial>> read() override { return records; }
+  Status clear() override {
+    records.clear();
+    ++clears;
+    return ok_status();
+  }
+  bool holds(AttemptId id) const {
+    for (const auto& r : records) {
+      if (r.attempt.id == id) return true;
+    }
+    return false;
+  }
+  std::vector<dialer::JournaledDial> records;
+  int appended = 0;
+  int clears = 0;
+  bool fail_appends = false;
+};
+
+// Forwards to the SQLite database; can make one outermost transaction that ran a group (many
+// nested batches) fail, which rolls back everything in it as a failed COMMIT would.
+class FailingDatabase final : public storage::Database {
+ public:
+  explicit FailingDatabase(storage::Database& inner) : inner_(inner) {}
+  Status migrate() override { return inner_.migrate(); }
+  int schema_version() override { return inner_.schema_version(); }
+  storage::TenantStore& tenants() override { return inner_.tenants(); }
+  storage::ContactStore& contacts() override { return inner_.contacts(); }
+  storage::ComplianceStore& compliance() override { return inner_.compliance(); }
+  storage::CampaignStore& campaigns() override { return inner_.campaigns(); }
+  storage::CallStore& calls() override { return inner_.calls(); }
+  storage::AuditStore& audit() override { return inner_.audit(); }
+  Status with_transaction(const std::function<Status()>& fn) override {
+    if (depth_ > 0) {
+      ++nested_;
+      ++depth_;
+      Status st = inner_.with_transaction(fn);
+      --depth_;
+      return st;
+    }
+    ++depth_;
+    nested_ = 0;
+    Status st = inner_.with_transaction([&]() -> Status {
+      Status r = fn();
+      if (!r) return r;
+      if (fail_group_commits > 0 && nested_ >= 10) {
+        --fail_group_commits;
+        ++failed;
+        return make_error(ErrorCode::kUnavailable, "injected: disk I/O error at COMMIT");
+      }
+      return r;
+    });
+    --depth_;
+    return st;
+  }
+  int fail_group_commits = 0;
+  int failed = 0;
+
+ private:
+  storage::Database& inner_;
+  int depth_ = 0;
+  int nested_ = 0;
+};
+
+// The carrier, asked to dial: is the attempt durable? Committed (a second connection sees it)
+// or journaled. Counts each kind.
+class CheckingProvider final : public telephony::Provider {
+ public:
+  CheckingProvider(telephony::Provider& inner, storage::Database& committed, const MemoryJournal* journal)
+      : inner_(inner), committed_(committed), journal_(journal) {}
+  std::string name() const override { return inner_.name(); }
+  Result<telephony::DialAccepted> place_call(const telephony::DialRequest& r) override {
+    if (committed_.calls().get_attempt(r.attempt_id)) {
+      ++committed_dials;
+    } else if (journal_ != nullptr && journal_->holds(r.attempt_id)) {
+      ++journaled_dials;
+    } else {
+      ++undurable_dials;
+    }
+    return inner_.place_call(r);
+  }
+  Status hangup(const std::string& id) override { return inner_.hangup(id); }
+  Result<std::string> send_sms(const telephony::SmsRequest& r) override { return inner_.send_sms(r); }
+  Result<std::optional<std::string>> find_call(const telephony::CallLookup& k) override { return inner_.find_call(k); }
+  Status reconcile(const std::string& id) override { return inner_.reconcile(id); }
+  int committed_dials = 0;
+  int journaled_dials = 0;
+  int undurable_dials = 0;
+
+ private:
+  telephony::Provider& inner_;
+  storage::Database& committed_;
+  const MemoryJournal* journal_;
+};
+
+struct Outcome {
+  bool complete = false;
+  std::map<std::string, std::int64_t> by_state;
+  std::int64_t ledger_calls = 0;
+  std::int64_t attempts = 0;
+  int committed_dials = 0;
+  int journaled_dials = 0;
+  int undurable_dials = 0;
+  int failed_commits = 0;
+};
+
+// One whole campaign (contacts, 8 lines) in virtual time; journal null = ungrouped.
+Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commits = 0) {
+  Outcome out;
+  const std::string path = temp_db();
+  auto db = storage::sqlite::SqliteDatabase::open(path);
+  EXPECT_TRUE(db);
+  if (!db) return out;
+  auto reader = storage::sqlite::SqliteDatabase::open(path);
+  EXPECT_TRUE(reader);
+  if (!reader) return out;
+  ManualClock clock(itest::kStart);
+  Actor staff;
+  const CampaignId id = itest::setup_campaign(**db, clock, contacts, staff);
+  EXPECT_NE(id, 0);
+  Campaign c = *(*db)->campaigns().get_campaign_any(id);
+  c.max_concurrency = 8;
+  c.lines = 8;
+  c.calls_per_minute = 60;
+  EXPECT_TRUE((*db)->campaigns().update_campaign(c));
+  auto sim = telephony::sim::SimCarrier::create(clock, itest::crash_profile(), itest::kSimSeed, "");
+  EXPECT_TRUE(sim);
+  if (!sim) return out;
+  FailingDatabase fdb(**db);
+  fdb.fail_group_commits = fail_group_commits;
+  CheckingProvider provider(**sim, **reader, journal);
+  testing::FakeGate gate;
+  dialer::FactsBuilder facts(fdb.compliance(), fdb.calls(), fdb.campaigns(), nullptr,
+                             dialer::CallerIdDirectory{{{staff.tenant_id, {itest::kCallerId}}}});
+  dialer::RunnerConfig config;
+  config.journal = journal;
+  config.group_max_turns = 40;
+  dialer::CampaignRunner runner(fdb, provider, gate, facts, clock, config);
+  (*sim)->set_sink(&runner.sink());
+  EXPECT_TRUE(runner.recover());
+  out.complete = dialer::run_until_idle(runner, sim->get(), clock).all_complete;
+  out.by_state = *(*db)->calls().count_by_state(id);
+  for (const auto& [state, n] : out.by_state) out.attempts += n;
+  // One carrier call per key, and each has its attempt row.
+  std::set<std::string> keys;
+  for (const auto& l : (*sim)->ledger_calls()) {
+    EXPECT_TRUE(keys.insert(l.idempotency_key).second) << "dialed twice: " << l.idempotency_key;
+  }
+  out.ledger_calls = static_cast<std::int64_t>(keys.size());
+  auto live = (*db)->calls().live_attempts(id);
+  EXPECT_TRUE(live && live->empty());
+  out.committed_dials = provider.committed_dials;
+  out.journaled_dials = provider.journaled_dials;
+  out.undurable_dials = provider.undurable_dials;
+  out.failed_commits = fdb.failed;
+  std::remove(path.c_str());
+  return out;
+}
+
+TEST(JournalGroup, NoDialBeforeItsAttemptIsDurableAndTheRunEndsAsAnUngroupedOne) {
+  const Outcome plain = run_campaign(120, nullptr);
+  MemoryJournal journal;
+  const Outcome grouped = run_campaign(120, &journal);
+  ASSERT_TRUE(plain.complete);
+  ASSERT_TRUE(grouped.complete);
+  // Ungrouped: every dial's attempt was committed first.
+  EXPECT_EQ(plain.undurable_dials, 0);
+  EXPECT_EQ(plain.journaled_dials, 0);
+  // Grouped: most dials' attempts were only journaled (the group had not committed), none neither.
+  EXPECT_EQ(grouped.undurable_dials, 0);
+  EXPECT_GT(grouped.journaled_dials, grouped.committed_dials);
+  EXPECT_EQ(journal.appended, grouped.journaled_dials + grouped.committed_dials);
+  EXPECT_GT(journal.clears, 1);
+  EXPECT_TRUE(journal.records.empty());  // cleared after the last group committed
+  // The same calls, the same outcomes.
+  EXPECT_EQ(grouped.by_state, plain.by_state);
+  EXPECT_EQ(grouped.attempts, plain.attempts);
+  EXPECT_EQ(grouped.ledger_calls, grouped.attempts);
+}
+
+TEST(JournalGroup, AFailedGroupCommitPutsEveryJournaledDialBackAndDialsNothingTwice) {
+  const Outcome plain = run_campaign(120, nullptr);
+  MemoryJournal journal;
+  const Outcome failed = run_campaign(120, &journal, 3);
+  ASSERT_TRUE(failed.complete);
+  EXPECT_EQ(failed.failed_commits, 3);
+  EXPECT_EQ(failed.undurable_dials, 0);
+  // Every carrier call has its attempt row (none lost with the rolled-back groups), one per key
+  // (checked in run_campaign), every attempt ended, and the outcomes are the carrier's: the same
+  // as the run without failures.
+  EXPECT_EQ(failed.ledger_calls, failed.attempts);
+  EXPECT_EQ(failed.by_state, plain.by_state);
+  EXPECT_TRUE(journal.records.empty());
+}
+
+TEST(JournalGroup, AJournalThatCannotBeWrittenHoldsTheDialsUntilTheCommit) {
+  MemoryJournal journal;
+  journal.fail_appends = true;
+  const Outcome o = run_campaign(60, &journal);
+  ASSERT_TRUE(o.complete);
+  EXPECT_EQ(o.journaled_dials, 0);
+  EXPECT_EQ(o.undurable_dials, 0);
+  EXPECT_GT(o.committed_dials, 0);
+  EXPECT_EQ(o.ledger_calls, o.attempts);
+}
+
+}  // namespace
+}  // namespace outdial
