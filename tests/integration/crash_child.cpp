@@ -1,6 +1,8 @@
 // A dialer process for the kill-and-restart test: opens the SQLite file and the sim ledger,
 // recovers, and runs every active campaign to completion in virtual time. Exit 0 = complete.
-//   crash_child <db path> <ledger path>
+//   crash_child <db path> <ledger path> [<dial journal path>]
+// With a journal the runner commits in groups of turns (CampaignRunner::group), its dials
+// journaled before they go out; without one every turn commits on its own.
 // Kill hooks (the process SIGKILLs itself, like kill -9 at that instant):
 //   OUTDIAL_CRASH_BEFORE_DIAL=K  just before the K-th place_call reaches the carrier
 //   OUTDIAL_CRASH_AFTER_DIAL=K   after the K-th place_call was accepted (ledger fsync'd) but
@@ -13,6 +15,7 @@
 
 #include "integration/campaign_setup.hpp"
 #include "outdial/dialer/campaign_runner.hpp"
+#include "outdial/dialer/file/file_dial_journal.hpp"
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
@@ -73,8 +76,8 @@ class CrashingSink final : public telephony::CallEventSink {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: crash_child <db> <ledger>\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: crash_child <db> <ledger> [<journal>]\n");
     return 2;
   }
   auto db = storage::sqlite::SqliteDatabase::open(argv[1]);
@@ -93,7 +96,19 @@ int main(int argc, char** argv) {
   if (!tenants || tenants->empty()) return 5;
   dialer::FactsBuilder facts((*db)->compliance(), (*db)->calls(), (*db)->campaigns(), nullptr,
                              dialer::CallerIdDirectory{{{tenants->front().id, {itest::kCallerId}}}});
-  dialer::CampaignRunner runner(**db, provider, gate, facts, clock, dialer::RunnerConfig{"crash-node"});
+  dialer::RunnerConfig config{"crash-node"};
+  std::unique_ptr<dialer::file::FileDialJournal> journal;
+  if (argc == 4) {
+    auto j = dialer::file::FileDialJournal::open(argv[3], dialer::file::JournalSync::kNone);
+    if (!j) {
+      std::fprintf(stderr, "open journal: %s\n", j.error().message.c_str());
+      return 8;
+    }
+    journal = std::move(*j);
+    config.journal = journal.get();
+    config.group_max_turns = 64;  // several groups per run, so kills land inside one
+  }
+  dialer::CampaignRunner runner(**db, provider, gate, facts, clock, config);
   CrashingSink sink(runner.sink());
   (*sim)->set_sink(&sink);
   if (auto st = runner.recover(); !st) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "integration/campaign_setup.hpp"
+#include "outdial/dialer/file/file_dial_journal.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/call_plan.hpp"
 #include "outdial/telephony/sim/sim_ledger.hpp"
@@ -29,12 +30,18 @@ struct Run {
 };
 
 // Spawns the child with one kill hook set; optionally SIGKILLs it after `kill_after` of wall time.
+// A non-empty `journal` runs the child with grouped commits and that dial journal.
 Run run_child(const std::string& db, const std::string& ledger, const std::string& hook, long value,
-              std::chrono::milliseconds kill_after) {
+              std::chrono::milliseconds kill_after, const std::string& journal = "") {
   const pid_t pid = fork();
   if (pid == 0) {
     if (!hook.empty()) setenv(hook.c_str(), std::to_string(value).c_str(), 1);
-    execl(OUTDIAL_CRASH_CHILD, OUTDIAL_CRASH_CHILD, db.c_str(), ledger.c_str(), static_cast<char*>(nullptr));
+    if (journal.empty()) {
+      execl(OUTDIAL_CRASH_CHILD, OUTDIAL_CRASH_CHILD, db.c_str(), ledger.c_str(), static_cast<char*>(nullptr));
+    } else {
+      execl(OUTDIAL_CRASH_CHILD, OUTDIAL_CRASH_CHILD, db.c_str(), ledger.c_str(), journal.c_str(),
+            static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
   if (kill_after.count() > 0) {
@@ -100,18 +107,39 @@ CampaignId prepare(const std::string& db_path, int contacts) {
   return itest::setup_campaign(**db, clock, contacts, staff);
 }
 
-TEST(CrashRestart, UninterruptedRunCompletes) {
+// Parameter: grouped commits with a dial journal (true) or a commit per turn (false).
+class CrashRestart : public ::testing::TestWithParam<bool> {
+ protected:
+  std::string journal(const std::string& dir) const { return GetParam() ? dir + "/dials.journal" : std::string(); }
+  // How many of the journal's dials the store does not have (what a kill lost with the open
+  // transaction, and the restart must put back).
+  static int journaled_not_stored(const std::string& dir) {
+    auto j = dialer::file::FileDialJournal::open(dir + "/dials.journal", dialer::file::JournalSync::kNone);
+    if (!j) return 0;
+    auto records = (*j)->read();
+    if (!records) return 0;
+    auto db = storage::sqlite::SqliteDatabase::open(dir + "/db.sqlite");
+    if (!db) return 0;
+    int n = 0;
+    for (const auto& r : *records) {
+      if (!(*db)->calls().get_attempt(r.attempt.id)) ++n;
+    }
+    return n;
+  }
+};
+
+TEST_P(CrashRestart, UninterruptedRunCompletes) {
   const std::string dir = temp_base();
   const int contacts = 40;
   const CampaignId id = prepare(dir + "/db.sqlite", contacts);
   ASSERT_NE(id, 0);
-  auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0));
+  auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0), journal(dir));
   ASSERT_FALSE(r.killed);
   ASSERT_EQ(r.exit_code, 0);
   verify(dir + "/db.sqlite", dir + "/ledger.txt", id, contacts);
 }
 
-TEST(CrashRestart, KillAtHookedPointsThenRecover) {
+TEST_P(CrashRestart, KillAtHookedPointsThenRecover) {
   const char* hooks[] = {"OUTDIAL_CRASH_BEFORE_DIAL", "OUTDIAL_CRASH_AFTER_DIAL", "OUTDIAL_CRASH_AFTER_EVENT"};
   std::mt19937 rng(1234);
   for (const char* hook : hooks) {
@@ -120,30 +148,36 @@ TEST(CrashRestart, KillAtHookedPointsThenRecover) {
     const CampaignId id = prepare(dir + "/db.sqlite", contacts);
     ASSERT_NE(id, 0);
     int kills = 0;
+    int only_journaled = 0;  // dials a kill left in the journal but not in the store
     for (int i = 0; i < 6; ++i) {
       const long k = std::uniform_int_distribution<long>(1, 12)(rng);
-      auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", hook, k, std::chrono::milliseconds(0));
+      auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", hook, k, std::chrono::milliseconds(0), journal(dir));
       if (r.killed) {
         ++kills;
+        if (GetParam()) only_journaled += journaled_not_stored(dir);
       } else {
         ASSERT_EQ(r.exit_code, 0) << hook;
       }
     }
-    auto last = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0));
+    auto last = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0), journal(dir));
     ASSERT_EQ(last.exit_code, 0) << hook;
     EXPECT_GT(kills, 0) << hook;
+    if (GetParam() && std::string(hook) != "OUTDIAL_CRASH_BEFORE_DIAL") {
+      // The kills landed inside groups: some dials were durable only in the journal.
+      EXPECT_GT(only_journaled, 0) << hook;
+    }
     verify(dir + "/db.sqlite", dir + "/ledger.txt", id, contacts);
   }
 }
 
-TEST(CrashRestart, KillAtRandomWallTimes) {
+TEST_P(CrashRestart, KillAtRandomWallTimes) {
   const int contacts = 300;
   // Calibrate: how long does an uninterrupted child take on this machine? Kill points are then
   // drawn inside that span, so they land while the child is working whatever the machine's speed.
   const std::string calib = temp_base();
   ASSERT_NE(prepare(calib + "/db.sqlite", contacts), 0);
   const auto t0 = std::chrono::steady_clock::now();
-  auto whole = run_child(calib + "/db.sqlite", calib + "/ledger.txt", "", 0, std::chrono::milliseconds(0));
+  auto whole = run_child(calib + "/db.sqlite", calib + "/ledger.txt", "", 0, std::chrono::milliseconds(0), journal(calib));
   ASSERT_EQ(whole.exit_code, 0);
   const auto span_ms = std::max<long>(
       50, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
@@ -158,7 +192,7 @@ TEST(CrashRestart, KillAtRandomWallTimes) {
     // eight kills then cover at most 80% of it, and a machine that got up to ~2x faster since
     // the calibration run (load on a shared box) still has a child running when the kill lands.
     const auto ms = std::chrono::milliseconds(std::uniform_int_distribution<long>(span_ms / 50, span_ms / 10)(rng));
-    auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, ms);
+    auto r = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, ms, journal(dir));
     if (r.killed) {
       ++kills;
     } else {
@@ -169,10 +203,15 @@ TEST(CrashRestart, KillAtRandomWallTimes) {
               kills);
   // A test whose kills never land proves nothing.
   EXPECT_GE(kills, 3);
-  auto last = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0));
+  auto last = run_child(dir + "/db.sqlite", dir + "/ledger.txt", "", 0, std::chrono::milliseconds(0), journal(dir));
   ASSERT_EQ(last.exit_code, 0);
   verify(dir + "/db.sqlite", dir + "/ledger.txt", id, contacts);
 }
+
+INSTANTIATE_TEST_SUITE_P(Commits, CrashRestart, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? std::string("GroupedWithDialJournal") : std::string("EveryTurn");
+                         });
 
 }  // namespace
 }  // namespace outdial
