@@ -5,6 +5,9 @@
 //   campaign_bench [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--cache-kib KIB]
 //                  [--ledger-sync none|group|every]  (the simulated carrier's ledger; default none)
 //                  [--refill-divisor N] [--refill-wait-ms MS]  (RunnerConfig line refill grouping)
+//                  [--commits group|turn]  (group: the runner's grouped commits with the file dial
+//                  journal, as `outdial demo` runs; turn: one commit per driver turn; default group)
+//                  [--group-turns N]  (RunnerConfig::group_max_turns)
 //
 // Prints setup (data generation) and run (activation -> completion) wall times separately,
 // persisted row counts, rates and peak RSS. Target (issue): 100k contacts in <= 20 s.
@@ -24,6 +27,7 @@
 
 #include "outdial/compliance/rule_gate.hpp"
 #include "outdial/dialer/campaign_runner.hpp"
+#include "outdial/dialer/file/file_dial_journal.hpp"
 #include "outdial/dialer/campaign_service_impl.hpp"
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/dnc/set_registry.hpp"
@@ -52,6 +56,8 @@ struct Options {
   int refill_divisor = 0;       // 0 = RunnerConfig default
   long long refill_wait_ms = -1;  // -1 = RunnerConfig default
   telephony::sim::LedgerSync ledger_sync = outdial::telephony::sim::LedgerSync::kNone;
+  bool grouped = true;  // grouped commits with the dial journal
+  int group_turns = 0;  // 0 = RunnerConfig default
 };
 
 double cpu_seconds() {
@@ -245,7 +251,9 @@ int run(const Options& opt) {
   fs::create_directories(opt.dir);
   const std::string db_path = opt.dir + "/campaign_" + std::to_string(opt.contacts) + ".db";
   const std::string ledger_path = opt.dir + "/ledger_" + std::to_string(opt.contacts) + ".log";
-  for (const auto& p : {db_path, db_path + "-wal", db_path + "-shm", ledger_path}) fs::remove(p);
+  for (const auto& p : {db_path, db_path + "-wal", db_path + "-shm", ledger_path, opt.dir + "/dials.journal"}) {
+    fs::remove(p);
+  }
 
   // Monday 2026-11-16 13:00 UTC (08:00 New York): the calling day opens coast to coast.
   const TimePoint start = std::chrono::sys_days{std::chrono::year{2026} / 11 / 16} + std::chrono::hours(13);
@@ -281,6 +289,19 @@ int run(const Options& opt) {
   if (opt.refill_wait_ms >= 0) runner_config.refill_max_wait = Millis(opt.refill_wait_ms);
   std::printf("runner: lines refilled in groups of capacity/%d or after %lld ms\n", runner_config.refill_divisor,
               static_cast<long long>(runner_config.refill_max_wait.count()));
+  std::unique_ptr<dialer::file::FileDialJournal> journal;
+  if (opt.grouped) {
+    // As `outdial demo` runs it: the journal is written (no fsync, like the WAL at synchronous
+    // NORMAL) before each round's dials, the store commits once per group of turns.
+    journal = must(dialer::file::FileDialJournal::open(opt.dir + "/dials.journal", dialer::file::JournalSync::kNone),
+                   "dial journal");
+    runner_config.journal = journal.get();
+    if (opt.group_turns > 0) runner_config.group_max_turns = opt.group_turns;
+    std::printf("commits: grouped, up to %d turns or %d dials per commit, dial journal %s/dials.journal\n",
+                runner_config.group_max_turns, runner_config.group_max_dials, opt.dir.c_str());
+  } else {
+    std::printf("commits: one per driver turn (no dial journal)\n");
+  }
   dialer::CampaignRunner runner(*db, *sim, gate, facts, clock, runner_config);
   sim->set_sink(&runner.sink());
   if (auto r = runner.recover(); !r) die("recover", r.error());
@@ -386,6 +407,15 @@ int main(int argc, char** argv) {
       opt.refill_divisor = std::atoi(argv[++i]);
     } else if (a == "--refill-wait-ms" && has_value) {
       opt.refill_wait_ms = std::atoll(argv[++i]);
+    } else if (a == "--commits" && has_value) {
+      const std::string v = argv[++i];
+      if (v != "group" && v != "turn") {
+        std::fprintf(stderr, "--commits: expected group or turn, got %s\n", v.c_str());
+        return 2;
+      }
+      opt.grouped = v == "group";
+    } else if (a == "--group-turns" && has_value) {
+      opt.group_turns = std::atoi(argv[++i]);
     } else if (a == "--ledger-sync" && has_value) {
       const std::string v = argv[++i];
       opt.ledger_sync = v == "group"   ? outdial::telephony::sim::LedgerSync::kGroup
@@ -398,7 +428,7 @@ int main(int argc, char** argv) {
     } else if (a == "--seed" && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--cache-kib KIB] [--ledger-sync none|group|every] [--refill-divisor N] [--refill-wait-ms MS]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--cache-kib KIB] [--ledger-sync none|group|every] [--refill-divisor N] [--refill-wait-ms MS] [--commits group|turn] [--group-turns N]\n", argv[0]);
       return 64;
     }
   }
