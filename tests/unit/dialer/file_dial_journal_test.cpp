@@ -1,5 +1,5 @@
-// FileDialJournal: the dial-intent log as a file of CRC-framed JSON records. Every field round
-// trips; a torn tail (a crash mid-append) is ignored and overwritten; damage before the last
+// FileDialJournal: the dial-intent log as a file of CRC-framed binary records. Every field round
+// trips byte for byte; a torn tail (a crash mid-append) is ignored and overwritten; damage before the last
 // record is an error naming the byte offset, never skipped.
 #include "outdial/dialer/file/file_dial_journal.hpp"
 
@@ -13,7 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,73 @@ std::string frame(const std::string& payload) {
   return f + payload;
 }
 
+// The record payload spelled out here independently of the driver (the layout documented in
+// file_dial_journal.hpp); `at` says where each named field starts.
+struct Layout {
+  std::string bytes;
+  std::map<std::string, std::size_t> at;
+
+  void i64(const std::string& name, std::int64_t v) {
+    at[name] = bytes.size();
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xFFU));
+  }
+  void i32(const std::string& name, std::int32_t v) {
+    at[name] = bytes.size();
+    put_le32(bytes, static_cast<std::uint32_t>(v));
+  }
+  void str(const std::string& name, const std::string& v) {
+    at[name] = bytes.size();
+    put_le32(bytes, static_cast<std::uint32_t>(v.size()));
+    bytes += v;
+  }
+  void u8(const std::string& name, std::uint8_t v) {
+    at[name] = bytes.size();
+    bytes.push_back(static_cast<char>(v));
+  }
+  void opt(const std::string& name, const std::optional<TimePoint>& t) {
+    u8(name, t ? 1 : 0);
+    if (t) i64(name + ".ms", to_epoch_ms(*t));
+  }
+};
+
+Layout layout_of(const JournaledDial& d, const std::string& state_name) {
+  Layout l;
+  const CallAttempt& a = d.attempt;
+  l.i64("a.id", a.id);
+  l.i64("a.tenant_id", a.tenant_id);
+  l.i64("a.campaign_id", a.campaign_id);
+  l.i64("a.contact_id", a.contact_id);
+  l.i32("a.attempt_number", a.attempt_number);
+  l.str("a.idempotency_key", a.idempotency_key);
+  l.str("a.state", state_name);
+  l.str("a.provider", a.provider);
+  l.str("a.provider_call_id", a.provider_call_id);
+  l.str("a.from_number", a.from_number);
+  l.str("a.to_number", a.to_number);
+  l.str("a.digits", a.digits);
+  l.u8("a.answered_by_machine", a.answered_by_machine ? 1 : 0);
+  l.i64("a.created_at", to_epoch_ms(a.created_at));
+  l.opt("a.dialed_at", a.dialed_at);
+  l.opt("a.answered_at", a.answered_at);
+  l.opt("a.ended_at", a.ended_at);
+  l.str("a.failure_reason", a.failure_reason);
+  const storage::DecisionRecord& r = d.decision;
+  l.i64("d.id", r.id);
+  l.i64("d.tenant_id", r.tenant_id);
+  l.i64("d.campaign_id", r.campaign_id);
+  l.i64("d.contact_id", r.contact_id);
+  l.str("d.phone_e164", r.phone_e164);
+  l.str("d.channel", r.channel);
+  l.str("d.verdict", r.verdict);
+  l.str("d.rule", r.rule);
+  l.str("d.reason", r.reason);
+  l.opt("d.allowed_at", r.allowed_at);
+  l.i64("d.decided_at", to_epoch_ms(r.decided_at));
+  return l;
+}
+
+Layout layout_of(const JournaledDial& d) { return layout_of(d, to_string(d.attempt.state)); }
+
 struct FileDialJournalTest : ::testing::Test {
   fs::path dir;
   std::string path;
@@ -206,25 +274,33 @@ TEST_F(FileDialJournalTest, RoundTripsEveryFieldSetAndUnset) {
   ASSERT_TRUE((*got)[0].attempt.ended_at.has_value());
 }
 
-TEST_F(FileDialJournalTest, FileFormatIsHeaderThenLengthCrcJsonRecords) {
+TEST_F(FileDialJournalTest, FileFormatIsHeaderThenLengthCrcBinaryRecords) {
   auto j = open_ok();
   ASSERT_TRUE(j);
   ASSERT_TRUE(j->append({full_dial(1)}));
   const std::string b = bytes();
   ASSERT_GE(b.size(), FileDialJournal::kHeaderSize + 8);
   EXPECT_EQ(b.substr(0, 4), "ODJL");
-  EXPECT_EQ(le32(b, 4), 1u);
+  EXPECT_EQ(le32(b, 4), 2u);
   const std::uint32_t len = le32(b, 8);
   ASSERT_EQ(b.size(), 16u + len);
   const std::string payload = b.substr(16);
   EXPECT_EQ(le32(b, 12),
             ::crc32(0L, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size())));
-  const auto doc = nlohmann::json::parse(payload);
-  EXPECT_EQ(doc.dump(), payload);  // compact
-  EXPECT_EQ(doc["attempt"]["state"], "answered_machine");
-  EXPECT_EQ(doc["attempt"]["created_at"], to_epoch_ms(kT0 + milliseconds(1)));
-  EXPECT_EQ(doc["decision"]["allowed_at"], to_epoch_ms(kT0 - milliseconds(5)));
-  EXPECT_EQ(doc["decision"]["reason"], "fenêtre d'appel ouverte — 東京 ✓ 📞");
+  // The attempt id first, as i64 little-endian; then the other ids, the attempt number (i32)
+  // and the key as u32 length + its bytes.
+  EXPECT_EQ(payload.substr(0, 8), std::string("\x01\0\0\0\0\0\0\0", 8));
+  EXPECT_EQ(payload.substr(32, 4), std::string("\x03\0\0\0", 4));  // attempt_number 3
+  const std::string key = full_dial(1).attempt.idempotency_key;
+  EXPECT_EQ(le32(payload, 36), key.size());
+  EXPECT_EQ(payload.substr(40, key.size()), key);
+  EXPECT_NE(payload.find("answered_machine"), std::string::npos);
+  EXPECT_NE(payload.find("fenêtre d'appel ouverte — 東京 ✓ 📞"), std::string::npos);
+  // Every field, in order, exactly as documented.
+  const Layout want = layout_of(full_dial(1));
+  EXPECT_EQ(payload, want.bytes);
+  EXPECT_EQ(payload[want.at.at("a.answered_by_machine")], '\x01');
+  EXPECT_EQ(payload[want.at.at("d.allowed_at")], '\x01');
 }
 
 TEST_F(FileDialJournalTest, DataSyncModeRoundTrips) {
@@ -434,7 +510,7 @@ TEST_F(FileDialJournalTest, LengthDamageInMiddleRecordIsInternal) {
 }
 
 TEST_F(FileDialJournalTest, UndecodablePayloadBeforeLastRecordIsInternal) {
-  // CRC right, JSON wrong (an unknown call state; a field missing; not JSON): still damage.
+  // CRC right, payload wrong: still damage in the middle, a torn tail at the end.
   {
     auto j = open_ok();
     ASSERT_TRUE(j);
@@ -444,15 +520,41 @@ TEST_F(FileDialJournalTest, UndecodablePayloadBeforeLastRecordIsInternal) {
   const std::string good = bytes();
   const std::string head = good.substr(0, offs[1]);  // header + record 1
   const std::string rec2 = good.substr(offs[1]);
-  nlohmann::json bad_state = nlohmann::json::parse(rec2.substr(8));
-  bad_state["attempt"]["state"] = "teleported";
-  nlohmann::json missing = nlohmann::json::parse(rec2.substr(8));
-  missing["decision"].erase("decided_at");
-  nlohmann::json wrong_type = nlohmann::json::parse(rec2.substr(8));
-  wrong_type["attempt"]["attempt_number"] = "1";
-  for (const auto& bad : {bad_state.dump(), missing.dump(), wrong_type.dump(), std::string("not json")}) {
-    SCOPED_TRACE(bad);
-    write_bytes(head + frame(bad) + rec2);
+  const Layout l = layout_of(queued_dial(2));
+  ASSERT_EQ(frame(l.bytes), rec2);  // the cases below differ from a record the driver wrote only as named
+
+  auto with_u32 = [&](const std::string& field, std::uint32_t v) {
+    std::string b = l.bytes;
+    std::string le;
+    put_le32(le, v);
+    b.replace(l.at.at(field), 4, le);
+    return b;
+  };
+  auto with_byte = [&](const std::string& field, char v) {
+    std::string b = l.bytes;
+    b[l.at.at(field)] = v;
+    return b;
+  };
+  const std::size_t reason_at = l.at.at("d.reason");
+  const auto reason_room = static_cast<std::uint32_t>(l.bytes.size() - reason_at - 4);
+  struct Case {
+    std::string name;
+    std::string payload;
+  };
+  const std::vector<Case> cases{
+      {"unknown state name", layout_of(queued_dial(2), "teleported").bytes},
+      {"empty state name", layout_of(queued_dial(2), "").bytes},
+      {"string length one past the payload end", with_u32("d.reason", reason_room + 1)},
+      {"string length 4 GiB", with_u32("a.idempotency_key", 0xFFFFFFFFU)},
+      {"trailing byte", l.bytes + std::string(1, '\0')},
+      {"last field cut short", l.bytes.substr(0, l.bytes.size() - 1)},
+      {"answered_by_machine flag 2", with_byte("a.answered_by_machine", '\x02')},
+      {"optional time flag 0xFF", with_byte("d.allowed_at", '\xFF')},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_NE(c.payload, l.bytes);
+    write_bytes(head + frame(c.payload) + rec2);
     auto j = open_ok();
     ASSERT_TRUE(j);
     auto got = j->read();
@@ -461,11 +563,11 @@ TEST_F(FileDialJournalTest, UndecodablePayloadBeforeLastRecordIsInternal) {
     EXPECT_EQ(got.error().details.at("offset"), std::to_string(head.size()));
     j.reset();
     // The same bad record last in the file: a torn tail.
-    write_bytes(head + frame(bad));
+    write_bytes(head + frame(c.payload));
     auto tail_j = open_ok();
     ASSERT_TRUE(tail_j);
     auto tail = tail_j->read();
-    ASSERT_TRUE(tail.ok());
+    ASSERT_TRUE(tail.ok()) << tail.error().message;
     EXPECT_EQ(ids_of(*tail), (std::vector<std::int64_t>{1}));
   }
 }
@@ -517,13 +619,18 @@ TEST_F(FileDialJournalTest, RefusesAFileThatIsNotAJournalAndLeavesItAlone) {
 }
 
 TEST_F(FileDialJournalTest, RefusesAnUnknownVersion) {
-  std::string header = "ODJL";
-  put_le32(header, 2);
-  write_bytes(header);
-  auto j = FileDialJournal::open(path, JournalSync::kNone);
-  ASSERT_FALSE(j.ok());
-  EXPECT_EQ(j.error().code, ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(j.error().details.at("version"), "2");
+  // Version 1 (JSON payloads, never released) is refused like any other unknown version.
+  for (const std::uint32_t version : {1U, 3U}) {
+    SCOPED_TRACE(version);
+    std::string header = "ODJL";
+    put_le32(header, version);
+    write_bytes(header);
+    auto j = FileDialJournal::open(path, JournalSync::kNone);
+    ASSERT_FALSE(j.ok());
+    EXPECT_EQ(j.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(j.error().details.at("version"), std::to_string(version));
+    EXPECT_EQ(bytes(), header);
+  }
 }
 
 TEST_F(FileDialJournalTest, TornHeaderOfANewFileIsRewritten) {
@@ -537,16 +644,39 @@ TEST_F(FileDialJournalTest, TornHeaderOfANewFileIsRewritten) {
   EXPECT_EQ(bytes().substr(0, 4), "ODJL");
 }
 
-TEST_F(FileDialJournalTest, InvalidUtf8IsWrittenAsReplacementCharacter) {
-  auto j = open_ok();
-  ASSERT_TRUE(j);
-  JournaledDial d = queued_dial(1);
-  d.decision.reason = "bad \xff byte";
-  ASSERT_TRUE(j->append({d}));
-  auto got = j->read();
-  ASSERT_TRUE(got.ok());
-  ASSERT_EQ(got->size(), 1u);
-  EXPECT_EQ((*got)[0].decision.reason, "bad \xEF\xBF\xBD byte");
+TEST_F(FileDialJournalTest, ArbitraryBytesRoundTripExactly) {
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte.push_back(static_cast<char>(c));
+  JournaledDial d = full_dial(1);
+  d.decision.reason = "bad \xff byte";                                // invalid UTF-8
+  d.attempt.failure_reason = std::string("nul\0inside\0", 11);        // embedded and final NUL
+  d.attempt.idempotency_key = std::string("\xc3\x28 \xed\xa0\x80 \xc0\xaf", 10);  // bad sequences
+  d.attempt.digits = every_byte;
+  d.attempt.provider_call_id.clear();
+  JournaledDial e = queued_dial(2);
+  e.decision.rule = std::string(1, '\0');
+  e.attempt.from_number = std::string(300, '\xfe');
+  {
+    auto j = open_ok();
+    ASSERT_TRUE(j);
+    ASSERT_TRUE(j->append({d, e}));
+    auto got = j->read();
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    ASSERT_EQ(got->size(), 2u);
+    expect_same(d, (*got)[0]);
+    expect_same(e, (*got)[1]);
+  }
+  auto reopened = open_ok();
+  ASSERT_TRUE(reopened);
+  auto got = reopened->read();
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].attempt.digits, every_byte);
+  EXPECT_EQ((*got)[0].attempt.failure_reason.size(), 11u);
+  EXPECT_EQ((*got)[0].decision.reason, "bad \xff byte");
+  EXPECT_EQ((*got)[1].decision.rule, std::string(1, '\0'));
+  expect_same(d, (*got)[0]);
+  expect_same(e, (*got)[1]);
 }
 
 // RLIMIT_FSIZE makes write() fail past a size even for root (EFBIG; SIGXFSZ ignored).

@@ -5,10 +5,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <bit>
 #include <cerrno>
-#include <climits>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -16,21 +15,41 @@
 namespace outdial::dialer::file {
 namespace {
 
-using nlohmann::json;
-
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::uint64_t kFrameHeader = 8;  // u32 length + u32 crc
+// The append buffer keeps its capacity between appends up to this size (typical batches are a
+// few hundred records of ~150 bytes); a larger one is given back after the append.
+constexpr std::size_t kKeepBuffer = std::size_t{4} << 20;
+
+// Little-endian fixed-width integers at p (memcpy on little-endian hosts, byte by byte otherwise).
+template <typename U>
+void store_le(char* p, U v) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(p, &v, sizeof v);
+  } else {
+    for (std::size_t i = 0; i < sizeof v; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xFFU);
+  }
+}
+
+template <typename U>
+U load_le(const char* p) {
+  U v = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, p, sizeof v);
+  } else {
+    for (std::size_t i = sizeof v; i-- > 0;) v = static_cast<U>((v << 8) | static_cast<unsigned char>(p[i]));
+  }
+  return v;
+}
 
 void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFU));
+  char b[4];
+  store_le(b, v);
+  out.append(b, 4);
 }
 
 std::uint32_t get_u32(const std::string& data, std::uint64_t off) {
-  std::uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) {
-    v = (v << 8) | static_cast<unsigned char>(data[static_cast<std::size_t>(off) + static_cast<std::size_t>(i)]);
-  }
-  return v;
+  return load_le<std::uint32_t>(data.data() + off);
 }
 
 std::string file_header() {
@@ -51,145 +70,167 @@ Error io_error(const std::string& what, const std::string& path, int err) {
                     {{"path", path}, {"errno", errno_text(err)}});
 }
 
-json opt_ms(const std::optional<TimePoint>& t) { return t ? json(to_epoch_ms(*t)) : json(nullptr); }
-
-json encode(const JournaledDial& d) {
-  const CallAttempt& a = d.attempt;
-  const storage::DecisionRecord& r = d.decision;
-  return json{
-      {"attempt",
-       {{"id", a.id},
-        {"tenant_id", a.tenant_id},
-        {"campaign_id", a.campaign_id},
-        {"contact_id", a.contact_id},
-        {"attempt_number", a.attempt_number},
-        {"idempotency_key", a.idempotency_key},
-        {"state", to_string(a.state)},
-        {"provider", a.provider},
-        {"provider_call_id", a.provider_call_id},
-        {"from_number", a.from_number},
-        {"to_number", a.to_number},
-        {"digits", a.digits},
-        {"answered_by_machine", a.answered_by_machine},
-        {"created_at", to_epoch_ms(a.created_at)},
-        {"dialed_at", opt_ms(a.dialed_at)},
-        {"answered_at", opt_ms(a.answered_at)},
-        {"ended_at", opt_ms(a.ended_at)},
-        {"failure_reason", a.failure_reason}}},
-      {"decision",
-       {{"id", r.id},
-        {"tenant_id", r.tenant_id},
-        {"campaign_id", r.campaign_id},
-        {"contact_id", r.contact_id},
-        {"phone_e164", r.phone_e164},
-        {"channel", r.channel},
-        {"verdict", r.verdict},
-        {"rule", r.rule},
-        {"reason", r.reason},
-        {"allowed_at", opt_ms(r.allowed_at)},
-        {"decided_at", to_epoch_ms(r.decided_at)}}},
-  };
+// The payload of one record, field by field, in file order. One list serves the three passes
+// (size, encode, decode), so they cannot disagree: `Pass` is a Sizer, Writer or Reader and
+// `Dial` is `const JournaledDial` (size, encode) or `JournaledDial` (decode).
+//   i64 / i32: two's complement little-endian; str: u32 byte length + the bytes verbatim;
+//   flag: u8 0 or 1; opt time: flag, then i64 epoch ms if 1; time: i64 epoch ms;
+//   state: str, the to_string(CallState) name.
+template <typename Pass, typename Dial>
+void fields(Pass& p, Dial& d) {
+  auto& a = d.attempt;
+  p.i64(a.id);
+  p.i64(a.tenant_id);
+  p.i64(a.campaign_id);
+  p.i64(a.contact_id);
+  p.i32(a.attempt_number);
+  p.str(a.idempotency_key);
+  p.state(a.state);
+  p.str(a.provider);
+  p.str(a.provider_call_id);
+  p.str(a.from_number);
+  p.str(a.to_number);
+  p.str(a.digits);
+  p.flag(a.answered_by_machine);
+  p.time(a.created_at);
+  p.opt_time(a.dialed_at);
+  p.opt_time(a.answered_at);
+  p.opt_time(a.ended_at);
+  p.str(a.failure_reason);
+  auto& r = d.decision;
+  p.i64(r.id);
+  p.i64(r.tenant_id);
+  p.i64(r.campaign_id);
+  p.i64(r.contact_id);
+  p.str(r.phone_e164);
+  p.str(r.channel);
+  p.str(r.verdict);
+  p.str(r.rule);
+  p.str(r.reason);
+  p.opt_time(r.allowed_at);
+  p.time(r.decided_at);
 }
 
-// Reads the fields of one JSON object; any missing field or wrong type clears ok.
-class FieldReader {
+// Counts the payload bytes (in 64 bits: a string may be larger than a u32 length can say).
+class Sizer {
  public:
-  explicit FieldReader(const json& obj) : obj_(obj), ok_(obj.is_object()) {}
-  bool ok() const { return ok_; }
+  std::uint64_t size() const { return n_; }
+  void i64(std::int64_t) { n_ += 8; }
+  void i32(int) { n_ += 4; }
+  void str(const std::string& s) { n_ += 4 + s.size(); }
+  void state(CallState s) { n_ += 4 + std::strlen(to_string(s)); }
+  void flag(bool) { n_ += 1; }
+  void time(TimePoint) { n_ += 8; }
+  void opt_time(const std::optional<TimePoint>& t) { n_ += t ? 9 : 1; }
 
-  std::int64_t i64(const char* key) {
-    const json* v = field(key);
-    if (v == nullptr || !v->is_number_integer()) return fail<std::int64_t>();
-    if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-      return fail<std::int64_t>();
-    }
-    return v->get<std::int64_t>();
+ private:
+  std::uint64_t n_ = 0;
+};
+
+// Writes the payload at `p`, which has room for Sizer's count (checked <= kMaxPayload first).
+class Writer {
+ public:
+  explicit Writer(char* p) : p_(p) {}
+  char* pos() const { return p_; }
+  void i64(std::int64_t v) { put(static_cast<std::uint64_t>(v)); }
+  void i32(int v) { put(static_cast<std::uint32_t>(v)); }
+  void str(std::string_view s) {
+    put(static_cast<std::uint32_t>(s.size()));
+    if (!s.empty()) std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
   }
-  int i32(const char* key) {
-    const std::int64_t v = i64(key);
-    if (v < INT_MIN || v > INT_MAX) return fail<int>();
-    return static_cast<int>(v);
-  }
-  std::string str(const char* key) {
-    const json* v = field(key);
-    if (v == nullptr || !v->is_string()) return fail<std::string>();
-    return v->get<std::string>();
-  }
-  bool boolean(const char* key) {
-    const json* v = field(key);
-    if (v == nullptr || !v->is_boolean()) return fail<bool>();
-    return v->get<bool>();
-  }
-  TimePoint time(const char* key) { return from_epoch_ms(i64(key)); }
-  std::optional<TimePoint> opt_time(const char* key) {
-    const json* v = field(key);
-    if (v == nullptr) return fail<std::optional<TimePoint>>();
-    if (v->is_null()) return std::nullopt;
-    return time(key);
+  void state(CallState s) { str(to_string(s)); }
+  void flag(bool b) { *p_++ = static_cast<char>(b ? 1 : 0); }
+  void time(TimePoint t) { i64(to_epoch_ms(t)); }
+  void opt_time(const std::optional<TimePoint>& t) {
+    flag(t.has_value());
+    if (t) time(*t);
   }
 
  private:
-  const json* field(const char* key) const {
-    if (!ok_) return nullptr;
-    const auto it = obj_.find(key);
-    return it == obj_.end() ? nullptr : &*it;
+  template <typename U>
+  void put(U v) {
+    store_le(p_, v);
+    p_ += sizeof v;
   }
-  template <typename T>
-  T fail() {
-    ok_ = false;
-    return T{};
+  char* p_;
+};
+
+// Reads a payload strictly: every length within the payload, flags 0 or 1, a known state name;
+// the first violation clears ok() and leaves the remaining fields as they are.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  // Every field read and every byte used.
+  bool complete() const { return ok_ && pos_ == in_.size(); }
+  void i64(std::int64_t& v) {
+    if (const char* p = take(8)) v = static_cast<std::int64_t>(load_le<std::uint64_t>(p));
+  }
+  void i32(int& v) {
+    if (const char* p = take(4)) v = static_cast<std::int32_t>(load_le<std::uint32_t>(p));
+  }
+  void str(std::string& s) {
+    const char* p = take(4);
+    if (p == nullptr) return;
+    const std::uint32_t len = load_le<std::uint32_t>(p);
+    if (const char* b = take(len)) s.assign(b, len);
+  }
+  void state(CallState& s) {
+    std::string name;
+    str(name);
+    if (!ok_) return;
+    const auto parsed = parse_call_state(name);
+    if (parsed) {
+      s = *parsed;
+    } else {
+      ok_ = false;
+    }
+  }
+  void flag(bool& b) {
+    const char* p = take(1);
+    if (p == nullptr) return;
+    const auto v = static_cast<unsigned char>(*p);
+    if (v > 1) ok_ = false;
+    b = v == 1;
+  }
+  void time(TimePoint& t) {
+    std::int64_t ms = 0;
+    i64(ms);
+    t = from_epoch_ms(ms);
+  }
+  void opt_time(std::optional<TimePoint>& t) {
+    bool set = false;
+    flag(set);
+    if (!ok_ || !set) {
+      t.reset();
+      return;
+    }
+    TimePoint v{};
+    time(v);
+    t = v;
   }
 
-  const json& obj_;
-  bool ok_;
+ private:
+  const char* take(std::size_t n) {
+    if (!ok_ || in_.size() - pos_ < n) {
+      ok_ = false;
+      return nullptr;
+    }
+    const char* p = in_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  std::string_view in_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
 };
 
 std::optional<JournaledDial> decode(std::string_view payload) {
-  try {
-    const json doc = json::parse(payload.begin(), payload.end(), nullptr, /*allow_exceptions=*/false);
-    if (!doc.is_object() || !doc.contains("attempt") || !doc.contains("decision")) return std::nullopt;
-    JournaledDial d;
-    FieldReader a(doc.at("attempt"));
-    CallAttempt& at = d.attempt;
-    at.id = a.i64("id");
-    at.tenant_id = a.i64("tenant_id");
-    at.campaign_id = a.i64("campaign_id");
-    at.contact_id = a.i64("contact_id");
-    at.attempt_number = a.i32("attempt_number");
-    at.idempotency_key = a.str("idempotency_key");
-    const auto state = parse_call_state(a.str("state"));
-    at.provider = a.str("provider");
-    at.provider_call_id = a.str("provider_call_id");
-    at.from_number = a.str("from_number");
-    at.to_number = a.str("to_number");
-    at.digits = a.str("digits");
-    at.answered_by_machine = a.boolean("answered_by_machine");
-    at.created_at = a.time("created_at");
-    at.dialed_at = a.opt_time("dialed_at");
-    at.answered_at = a.opt_time("answered_at");
-    at.ended_at = a.opt_time("ended_at");
-    at.failure_reason = a.str("failure_reason");
-    if (!a.ok() || !state) return std::nullopt;
-    at.state = *state;
-
-    FieldReader r(doc.at("decision"));
-    storage::DecisionRecord& dr = d.decision;
-    dr.id = r.i64("id");
-    dr.tenant_id = r.i64("tenant_id");
-    dr.campaign_id = r.i64("campaign_id");
-    dr.contact_id = r.i64("contact_id");
-    dr.phone_e164 = r.str("phone_e164");
-    dr.channel = r.str("channel");
-    dr.verdict = r.str("verdict");
-    dr.rule = r.str("rule");
-    dr.reason = r.str("reason");
-    dr.allowed_at = r.opt_time("allowed_at");
-    dr.decided_at = r.time("decided_at");
-    if (!r.ok()) return std::nullopt;
-    return d;
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
+  JournaledDial d;
+  Reader r(payload);
+  fields(r, d);
+  if (!r.complete()) return std::nullopt;
+  return d;
 }
 
 enum class FrameKind { kIntact, kShort, kBad };
@@ -258,9 +299,11 @@ Scan scan(const std::string& data, const std::string& path) {
     // The first record that is not intact. A crash in the middle of an append leaves only that
     // append's bytes after it, none of which was acknowledged; but if any intact record starts
     // after it (a bad byte in the middle of the log, or a length that jumps over later
-    // records), records would be lost: that is damage, never skipped. Frames cannot start
-    // inside a payload by accident: a payload is JSON text (no NUL byte) while a frame's length
-    // (at most 1 MiB) has a NUL high byte, and its CRC and JSON must check too.
+    // records), records would be lost: that is damage, never skipped. A frame found inside the
+    // bytes of a torn record is not taken for one by accident: its length must fit, its CRC-32
+    // must match and its payload must decode strictly to every field with no byte left over.
+    // (Only a string field holding a whole encoded record verbatim could do that; it would make
+    // a torn tail read as damage, never a damaged file read as intact.)
     for (std::uint64_t y = off + 1; y + kFrameHeader <= data.size(); ++y) {
       if (parse_frame(data, y).kind == FrameKind::kIntact) {
         s.damage = make_error(ErrorCode::kInternal, "dial journal damaged: " + f.why,
@@ -374,17 +417,15 @@ FileDialJournal::~FileDialJournal() {
 
 Status FileDialJournal::append(const std::vector<JournaledDial>& dials) {
   if (dials.empty()) return ok_status();
-  std::string buf;
+  std::uint64_t total = 0;
   for (std::size_t i = 0; i < dials.size(); ++i) {
-    // Invalid UTF-8 in a text field is written as U+FFFD rather than failing the append.
-    const std::string payload = encode(dials[i]).dump(-1, ' ', false, json::error_handler_t::replace);
-    if (payload.size() > kMaxPayload) {
+    Sizer sizer;
+    fields(sizer, dials[i]);
+    if (sizer.size() > kMaxPayload) {
       return make_error(ErrorCode::kInvalidArgument, "journaled dial larger than 1 MiB",
-                        {{"path", path_}, {"index", std::to_string(i)}, {"bytes", std::to_string(payload.size())}});
+                        {{"path", path_}, {"index", std::to_string(i)}, {"bytes", std::to_string(sizer.size())}});
     }
-    put_u32(buf, static_cast<std::uint32_t>(payload.size()));
-    put_u32(buf, crc_of(payload.data(), payload.size()));
-    buf += payload;
+    total += kFrameHeader + sizer.size();
   }
 
   std::lock_guard lock(mu_);
@@ -393,19 +434,34 @@ Status FileDialJournal::append(const std::vector<JournaledDial>& dials) {
     if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) return io_error("cannot cut failed append", path_, errno);
     tail_dirty_ = false;
   }
-  int err = write_all(fd_, buf, end_);
+  // Every record of the batch is encoded in place into the one buffer: payload first, then its
+  // length and the CRC of the bytes just written in front of it.
+  buf_.resize(static_cast<std::size_t>(total));
+  char* frame = buf_.data();
+  for (const JournaledDial& d : dials) {
+    char* const payload = frame + kFrameHeader;
+    Writer w(payload);
+    fields(w, d);
+    const auto len = static_cast<std::size_t>(w.pos() - payload);
+    store_le(frame, static_cast<std::uint32_t>(len));
+    store_le(frame + 4, crc_of(payload, len));
+    frame = w.pos();
+  }
+
+  int err = write_all(fd_, buf_, end_);
   std::string what = "cannot write";
   if (err == 0 && sync_ == JournalSync::kData && ::fdatasync(fd_) != 0) {
     err = errno;
     what = "cannot sync";
   }
+  if (buf_.capacity() > kKeepBuffer) std::string().swap(buf_);
   if (err != 0) {
     // Cut the half-written batch off so no later read returns records the caller was told
     // failed (and must not dial). If that fails too, retry before the next append.
     if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) tail_dirty_ = true;
     return io_error(what, path_, err);
   }
-  end_ += buf.size();
+  end_ += total;
   return ok_status();
 }
 

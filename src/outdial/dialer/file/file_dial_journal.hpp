@@ -22,14 +22,22 @@ enum class JournalSync { kNone, kData };
 // The dial-intent log as one append-only file (driver of dialer::DialJournal).
 //
 // Format (all integers little-endian):
-//   file header, 8 bytes: magic "ODJL", u32 version (1)
-//   records: u32 payload_length, u32 crc32(payload) (zlib), payload = compact JSON of one
-//            JournaledDial (every CallAttempt and DecisionRecord field; times as epoch
-//            milliseconds, unset optional times as null; the call state by name).
+//   file header, 8 bytes: magic "ODJL", u32 version (2)
+//   records: u32 payload_length, u32 crc32(payload) (zlib), payload = one JournaledDial in
+//            binary, no padding:
+//     attempt:  i64 id, tenant_id, campaign_id, contact_id; i32 attempt_number;
+//               str idempotency_key; str state (to_string(CallState)); str provider,
+//               provider_call_id, from_number, to_number, digits; u8 answered_by_machine (0/1);
+//               i64 created_at; opt dialed_at, answered_at, ended_at; str failure_reason
+//     decision: i64 id, tenant_id, campaign_id, contact_id; str phone_e164, channel, verdict,
+//               rule, reason; opt allowed_at; i64 decided_at
+//   where times are epoch milliseconds, str = u32 byte length + the bytes verbatim (any bytes
+//   round-trip exactly), opt = u8 0 (unset) or u8 1 then i64.
 // A payload is 1 byte .. 1 MiB; anything else is damage.
 //
 // Reading: the records are taken in order up to the first one that is not intact (cut short,
-// CRC mismatch, a length out of bounds, or JSON that does not decode to every field). If no
+// CRC mismatch, a length out of bounds, or a payload that does not decode strictly: a string
+// running past its end, bytes left over, a flag other than 0/1, an unknown state name). If no
 // intact record starts anywhere after that point it is a torn tail (a crash in the middle of an
 // append, which was therefore never acknowledged) and is ignored; otherwise the file is damaged
 // and read() returns kInternal naming the path and the byte offset of the first bad record.
@@ -75,6 +83,8 @@ class FileDialJournal final : public DialJournal {
   bool tail_dirty_ = false;
   // The damage open() found (an intact record after a bad one); cleared by clear().
   std::optional<Error> damaged_;
+  // The encoded records of the current append, reused from one append to the next.
+  std::string buf_;
 };
 
 }  // namespace outdial::dialer::file
