@@ -137,7 +137,15 @@ std::optional<TimePoint> CampaignRunner::pending_slot(TimePoint now, bool& now_r
 }
 
 void CampaignRunner::batch(const std::function<void()>& fn) {
-  if (in_group_) ++group_turns_;
+  if (in_group_) {
+    // Already inside the group's transaction, whose failure is handled by group(): a savepoint
+    // here would only make SQLite copy every page the turn changes into its statement journal
+    // (fn reports no error of its own; the store calls in it keep their own savepoints).
+    ++group_turns_;
+    store_pending_placements();
+    fn();
+    return;
+  }
   const std::size_t kept = pending_sends_.size();  // committed earlier, waiting for their slot
   auto st = db_.with_transaction([&] {
     store_pending_placements();  // before any event of those calls is applied

@@ -52,7 +52,10 @@ Status EventProcessor::in_order(const std::function<Status()>& fn) {
     return fn();
   };
   if (db_ == nullptr) return locked();
-  return db_->with_transaction(locked);
+  // Every unit here is made of writes each complete on its own (an event row, the attempt's
+  // compare-and-set, the target's release, a DNC entry): inside the runner's transaction they
+  // need no savepoint of their own; alone (a webhook's event) they still commit together.
+  return db_->with_batched_writes(locked);
 }
 
 void EventProcessor::track_live(const CallAttempt& attempt) {

@@ -28,7 +28,7 @@ namespace outdial::dialer {
 // Thread-safe: calls are serialized by an internal mutex (events for one call must not race).
 class EventProcessor final : public telephony::CallEventSink {
  public:
-  // db: when given, every entry point that touches the stores runs inside db->with_transaction()
+  // db: when given, every entry point that touches the stores runs inside db->with_batched_writes()
   // and takes this processor's lock inside it. The lock order is then always "database, then
   // processor", whichever thread calls (the runner inside its batch transaction, a webhook or
   // inbox thread with an event): without it a tick holding the database while it replays a call

@@ -38,6 +38,12 @@ class Database {
   // store calls wait while `fn` runs, so keep it short. May nest. The default runs `fn` without
   // atomicity, for drivers that cannot offer it.
   virtual Status with_transaction(const std::function<Status()>& fn) { return fn(); }
+  // For units whose writes are each complete on their own (nothing to undo if a later one
+  // fails): outside a transaction exactly with_transaction(fn); inside one this thread already
+  // has open, fn runs as part of it with no savepoint of its own (a savepoint makes SQLite copy
+  // every page fn changes into its statement journal), so fn's writes stay if fn fails and the
+  // enclosing transaction decides. Other threads' store calls wait while fn runs either way.
+  virtual Status with_batched_writes(const std::function<Status()>& fn) { return with_transaction(fn); }
 };
 
 }  // namespace outdial::storage

@@ -65,6 +65,44 @@ TYPED_TEST(DatabaseConformance, WithTransactionCommitsOrRollsBackEverything) {
   EXPECT_FALSE(must(tenants.find_tenant_by_name("inner")).has_value());
 }
 
+TYPED_TEST(DatabaseConformance, BatchedWritesAloneAreATransactionInsideOneJoinIt) {
+  auto& tenants = this->db().tenants();
+  auto named = [&](const char* name) { return must(tenants.find_tenant_by_name(name)).has_value(); };
+  auto create = [&](const char* name) -> Status {
+    Tenant t;
+    t.name = name;
+    auto r = tenants.create_tenant(t);
+    return r ? ok_status() : Status(r.error());
+  };
+  // Alone: exactly with_transaction (all or nothing).
+  Status alone = this->db().with_batched_writes([&]() -> Status {
+    if (auto st = create("alone"); !st) return st;
+    return make_error(ErrorCode::kInternal, "gave up");
+  });
+  ASSERT_FALSE(alone);
+  EXPECT_FALSE(named("alone"));
+  ASSERT_TRUE(this->db().with_batched_writes([&] { return create("alone-ok"); }));
+  EXPECT_TRUE(named("alone-ok"));
+  // Inside a transaction: part of it, no savepoint of its own. Its writes stay when it fails and
+  // commit (or roll back) with the enclosing transaction.
+  Status outer = this->db().with_transaction([&]() -> Status {
+    Status inner = this->db().with_batched_writes([&]() -> Status {
+      if (auto st = create("joined"); !st) return st;
+      return make_error(ErrorCode::kConflict, "inner gave up");
+    });
+    EXPECT_FALSE(inner);
+    return ok_status();
+  });
+  ASSERT_TRUE(outer);
+  EXPECT_TRUE(named("joined"));
+  Status rolled = this->db().with_transaction([&]() -> Status {
+    EXPECT_TRUE(this->db().with_batched_writes([&] { return create("joined-then-rolled-back"); }));
+    return make_error(ErrorCode::kInternal, "outer gave up");
+  });
+  ASSERT_FALSE(rolled);
+  EXPECT_FALSE(named("joined-then-rolled-back"));
+}
+
 template <typename F>
 class TenantStoreConformance : public StoreConformance<F> {};
 TYPED_TEST_SUITE(TenantStoreConformance, ConformanceFactories, FactoryNames);

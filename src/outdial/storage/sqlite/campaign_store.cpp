@@ -272,36 +272,54 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
   if (auto st = tx.begin(); !st) return st.error();
   const TimePoint expires = now + ttl;
   const bool expired_pass = expired_pass_needed_locked(campaign, now);
+  // Each pass selects its rows in claim order (an index walk, no temporary b-tree), then takes
+  // them one by one by rowid. The write lock is held (BEGIN IMMEDIATE or the enclosing
+  // transaction), so nothing changes between the two. An UPDATE ... WHERE rowid IN (SELECT ...)
+  // RETURNING would build two temporary b-trees per claim: most of its cost.
+  auto take = [&](Stmt& select, TargetStatus from) -> Status {
+    std::vector<std::pair<std::int64_t, CampaignTarget>> rows;
+    OUTDIAL_SQLITE_TRY(for_each_row(select, [&](const Stmt& s) -> Status {
+      auto t = read_target(s);
+      if (!t) return t.error();
+      rows.emplace_back(s.i64(8), std::move(*t));
+      return ok_status();
+    }));
+    for (auto& [rowid, t] : rows) {
+      auto upd = conn_.prepare(
+          "UPDATE campaign_targets SET status = ?1, lease_owner = ?2, lease_expires_at = ?3"
+          " WHERE rowid = ?4 AND status = ?5");
+      upd.bind(1, to_string(TargetStatus::kInProgress)).bind(2, node).bind(3, expires).bind(4, rowid);
+      upd.bind(5, to_string(from));
+      auto n = upd.run();
+      if (!n) return n.error();
+      if (*n != 1) return make_error(ErrorCode::kInternal, "claim_targets: a selected target changed under the write lock");
+      t.status = TargetStatus::kInProgress;
+      t.lease_owner = node;
+      t.lease_expires_at = expires;
+      out.push_back(std::move(t));
+    }
+    return ok_status();
+  };
   if (expired_pass) {
     // 1. Leases of crashed/stalled nodes: kInProgress whose lease ran out (the owner stopped
     //    renewing). Few rows (bounded by concurrency).
-    auto s = conn_.prepare(
-        std::string(
-            "UPDATE campaign_targets SET lease_owner = ?1, lease_expires_at = ?2"
-            " WHERE rowid IN (SELECT rowid FROM campaign_targets WHERE campaign_id = ?3 AND status = ?4"
-            " AND lease_expires_at <= ?5 ORDER BY next_eligible_at, contact_id LIMIT ?6)"
-            " RETURNING ") +
-        kTargetCols);
-    s.bind(1, node).bind(2, expires).bind(3, campaign).bind(4, to_string(TargetStatus::kInProgress));
-    s.bind(5, now).bind(6, max);
-    OUTDIAL_SQLITE_TRY(append_rows(s, out, read_target));
+    auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
+                           ", rowid FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
+                           " AND lease_expires_at <= ?3 ORDER BY next_eligible_at, contact_id LIMIT ?4");
+    s.bind(1, campaign).bind(2, to_string(TargetStatus::kInProgress)).bind(3, now).bind(4, max);
+    if (auto st = take(s, TargetStatus::kInProgress); !st) return st.error();
   }
   const int remaining = max - static_cast<int>(out.size());
   if (remaining > 0) {
     // 2. Due pending targets, walking campaign_targets_claim in (next_eligible_at, contact_id)
     //    order. A pending row normally has no lease; an unexpired one is skipped defensively.
-    auto s = conn_.prepare(
-        std::string(
-            "UPDATE campaign_targets SET status = ?1, lease_owner = ?2, lease_expires_at = ?3"
-            " WHERE rowid IN (SELECT rowid FROM campaign_targets WHERE campaign_id = ?4 AND status = ?5"
-            " AND next_eligible_at <= ?6 AND (lease_owner = '' OR lease_expires_at IS NULL OR "
-            "lease_expires_at <= ?6)"
-            " ORDER BY next_eligible_at, contact_id LIMIT ?7)"
-            " RETURNING ") +
-        kTargetCols);
-    s.bind(1, to_string(TargetStatus::kInProgress)).bind(2, node).bind(3, expires).bind(4, campaign);
-    s.bind(5, to_string(TargetStatus::kPending)).bind(6, now).bind(7, remaining);
-    OUTDIAL_SQLITE_TRY(append_rows(s, out, read_target));
+    auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
+                           ", rowid FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
+                           " AND next_eligible_at <= ?3 AND (lease_owner = '' OR lease_expires_at IS NULL OR "
+                           "lease_expires_at <= ?3)"
+                           " ORDER BY next_eligible_at, contact_id LIMIT ?4");
+    s.bind(1, campaign).bind(2, to_string(TargetStatus::kPending)).bind(3, now).bind(4, remaining);
+    if (auto st = take(s, TargetStatus::kPending); !st) return st.error();
   }
   std::optional<TimePoint> floor;
   if (expired_pass) {

@@ -204,6 +204,14 @@ Status SqliteDatabase::with_transaction(const std::function<Status()>& fn) {
   return tx.commit();
 }
 
+Status SqliteDatabase::with_batched_writes(const std::function<Status()>& fn) {
+  auto lock = conn_->lock();
+  // Holding the connection's lock, an open transaction can only be one this thread opened
+  // further up its stack (every transaction holds the lock from BEGIN to COMMIT/ROLLBACK).
+  if (conn_->in_transaction()) return fn();
+  return with_transaction(fn);
+}
+
 Status SqliteDatabase::execute(const std::string& sql) {
   auto lock = conn_->lock();
   return conn_->exec(sql);

@@ -75,6 +75,7 @@ class SqliteDatabase final : public Database {
   // BEGIN IMMEDIATE ... COMMIT around `fn` (a SAVEPOINT when nested). Holds this object's lock
   // for the duration.
   Status with_transaction(const std::function<Status()>& fn) override;
+  Status with_batched_writes(const std::function<Status()>& fn) override;
 
   // Runs raw SQL with no result rows. For tests (proving append-only triggers) and maintenance;
   // application code uses the stores.
