@@ -42,6 +42,11 @@ struct Config {
   int pace_max_concurrency = -1;  // OUTDIAL_PACE_MAX_CONCURRENCY
 
   std::string ledger_path() const { return sim_ledger.empty() ? db_path + ".sim-ledger" : sim_ledger; }
+  // This node's dial journal (dialer::RunnerConfig::journal), next to the database; none for an
+  // in-memory database.
+  std::string dial_journal_path() const {
+    return db_path == ":memory:" ? std::string() : db_path + "." + node_id + ".dial-journal";
+  }
 };
 
 // Applies OUTDIAL_* environment variables onto `cfg`.

@@ -98,6 +98,16 @@ Result<std::unique_ptr<Services>> Services::build(const Config& cfg, const Clock
         [providers = s->providers_.get()](const ProviderAccount& a) { return providers->routes_through(a); }, paced);
     rc.pacers = s->account_pacers_.get();
   }
+  if (const std::string path = cfg.dial_journal_path(); !path.empty()) {
+    // The virtual-time driver (`outdial demo`) commits in groups of turns, each round's attempts
+    // journaled before their dials; `serve`'s real-time driver commits every turn and only reads
+    // it back at restart. Written without fsync, like the database at synchronous=NORMAL: a
+    // killed process loses nothing; a power cut may lose both alike.
+    auto journal = dialer::file::FileDialJournal::open(path, dialer::file::JournalSync::kNone);
+    if (!journal) return journal.error();
+    s->journal_ = std::move(*journal);
+    rc.journal = s->journal_.get();
+  }
   s->runner_ = std::make_unique<dialer::CampaignRunner>(*s->db_, s->providers_->provider(), s->gate_, *s->facts_,
                                                         domain_clock, rc);
 

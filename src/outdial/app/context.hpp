@@ -15,6 +15,7 @@
 #include "outdial/dialer/campaign_runner.hpp"
 #include "outdial/dialer/campaign_service_impl.hpp"
 #include "outdial/dialer/facts_builder.hpp"
+#include "outdial/dialer/file/file_dial_journal.hpp"
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/dnc/national_registry.hpp"
 #include "outdial/importer/csv_import_service.hpp"
@@ -75,6 +76,7 @@ class Services {
   std::unique_ptr<ProviderSet> providers_;
   std::unique_ptr<AccountCallerIds> caller_ids_;  // per-call caller IDs from the tenant's numbers
   std::unique_ptr<dialer::FactsBuilder> facts_;
+  std::unique_ptr<dialer::file::FileDialJournal> journal_;  // the runner's dial journal (null: none)
   std::unique_ptr<accounts::Pacer> pacer_;  // the configured account's limits (null for the sim)
   std::unique_ptr<AccountPacers> account_pacers_;  // each tenant account's limits (null for the sim)
   std::unique_ptr<dialer::CampaignRunner> runner_;

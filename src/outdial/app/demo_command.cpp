@@ -43,6 +43,7 @@ void remove_database_files(const Config& cfg) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(cfg.db_path + suffix, ec);
   std::filesystem::remove(cfg.ledger_path(), ec);
   std::filesystem::remove(cfg.db_path + ".dnc-index", ec);
+  if (const std::string journal = cfg.dial_journal_path(); !journal.empty()) std::filesystem::remove(journal, ec);
 }
 
 // Builds the national registry snapshot from the sample flat files, as a copy downloaded three
