@@ -11,6 +11,7 @@
 
 #include "integration/campaign_setup.hpp"
 #include "outdial/dialer/campaign_runner.hpp"
+#include "outdial/dialer/pacer_directory.hpp"
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
@@ -35,7 +36,14 @@ class MemoryJournal final : public dialer::DialJournal {
     appended += static_cast<int>(dials.size());
     return ok_status();
   }
-  Result<std::vector<dialer::JournaledDial>> read() override { return records; }
+  Result<std::vector<dialer::JournaledDial>> read() override {
+    if (fail_reads > 0) {
+      --fail_reads;
+      return make_error(ErrorCode::kUnavailable, "injected: journal unreadable");
+    }
+    return records;
+  }
+  int fail_reads = 0;
   Status clear() override {
     records.clear();
     ++clears;
@@ -74,14 +82,16 @@ class FailingDatabase final : public storage::Database {
       --depth_;
       return st;
     }
+    if (fail_begins) return make_error(ErrorCode::kUnavailable, "injected: database is locked (BEGIN)");
     ++depth_;
     nested_ = 0;
     Status st = inner_.with_transaction([&]() -> Status {
       Status r = fn();
       if (!r) return r;
-      if (fail_group_commits > 0 && nested_ >= 10) {
+      if (fail_group_commits > 0 && nested_ >= min_nested && ++groups_seen > skip_groups) {
         --fail_group_commits;
         ++failed;
+        if (on_fail) on_fail();
         return make_error(ErrorCode::kUnavailable, "injected: disk I/O error at COMMIT");
       }
       return r;
@@ -91,6 +101,11 @@ class FailingDatabase final : public storage::Database {
   }
   int fail_group_commits = 0;
   int failed = 0;
+  std::function<void()> on_fail;
+  bool fail_begins = false;
+  int min_nested = 10;
+  int skip_groups = 0;
+  int groups_seen = 0;
 
  private:
   storage::Database& inner_;
@@ -113,8 +128,11 @@ class CheckingProvider final : public telephony::Provider {
     } else {
       ++undurable_dials;
     }
+    if (++per_key[r.idempotency_key] > 1) ++repeated_place_calls;
     return inner_.place_call(r);
   }
+  std::map<std::string, int> per_key;
+  int repeated_place_calls = 0;
   Status hangup(const std::string& id) override { return inner_.hangup(id); }
   Result<std::string> send_sms(const telephony::SmsRequest& r) override { return inner_.send_sms(r); }
   Result<std::optional<std::string>> find_call(const telephony::CallLookup& k) override { return inner_.find_call(k); }
@@ -137,11 +155,12 @@ struct Outcome {
   int committed_dials = 0;
   int journaled_dials = 0;
   int undurable_dials = 0;
+  int repeated_place_calls = 0;  // place_call of a key the runner had already sent
   int failed_commits = 0;
 };
 
 // One whole campaign (contacts, 8 lines) in virtual time; journal null = ungrouped.
-Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commits = 0) {
+Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commits = 0, int fail_reads_after_fail = 0) {
   Outcome out;
   const std::string path = temp_db();
   auto db = storage::sqlite::SqliteDatabase::open(path);
@@ -174,7 +193,10 @@ Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commit
   dialer::CampaignRunner runner(fdb, provider, gate, facts, clock, config);
   (*sim)->set_sink(&runner.sink());
   EXPECT_TRUE(runner.recover());
-  out.complete = dialer::run_until_idle(runner, sim->get(), clock).all_complete;
+  if (journal != nullptr) fdb.on_fail = [&] { journal->fail_reads = fail_reads_after_fail; };
+  // A run that stops early (the journal could not be put back yet: no dials meanwhile) is
+  // driven again, as a restarted process would be.
+  for (int i = 0; i < 60 && !out.complete; ++i) out.complete = dialer::run_until_idle(runner, sim->get(), clock).all_complete;
   out.by_state = *(*db)->calls().count_by_state(id);
   for (const auto& [state, n] : out.by_state) out.attempts += n;
   // One carrier call per key, and each has its attempt row.
@@ -188,6 +210,7 @@ Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commit
   out.committed_dials = provider.committed_dials;
   out.journaled_dials = provider.journaled_dials;
   out.undurable_dials = provider.undurable_dials;
+  out.repeated_place_calls = provider.repeated_place_calls;
   out.failed_commits = fdb.failed;
   std::remove(path.c_str());
   return out;
@@ -204,6 +227,7 @@ TEST(JournalGroup, NoDialBeforeItsAttemptIsDurableAndTheRunEndsAsAnUngroupedOne)
   EXPECT_EQ(plain.journaled_dials, 0);
   // Grouped: most dials' attempts were only journaled (the group had not committed), none neither.
   EXPECT_EQ(grouped.undurable_dials, 0);
+  EXPECT_EQ(grouped.repeated_place_calls, 0);
   EXPECT_GT(grouped.journaled_dials, grouped.committed_dials);
   EXPECT_EQ(journal.appended, grouped.journaled_dials + grouped.committed_dials);
   EXPECT_GT(journal.clears, 1);
@@ -221,6 +245,7 @@ TEST(JournalGroup, AFailedGroupCommitPutsEveryJournaledDialBackAndDialsNothingTw
   ASSERT_TRUE(failed.complete);
   EXPECT_EQ(failed.failed_commits, 3);
   EXPECT_EQ(failed.undurable_dials, 0);
+  EXPECT_EQ(failed.repeated_place_calls, 0);
   // Every carrier call has its attempt row (none lost with the rolled-back groups), one per key
   // (checked in run_campaign), every attempt ended, and the outcomes are the carrier's: the same
   // as the run without failures.
@@ -238,6 +263,134 @@ TEST(JournalGroup, AJournalThatCannotBeWrittenHoldsTheDialsUntilTheCommit) {
   EXPECT_EQ(o.undurable_dials, 0);
   EXPECT_GT(o.committed_dials, 0);
   EXPECT_EQ(o.ledger_calls, o.attempts);
+}
+
+TEST(JournalGroup, AJournalUnreadableOnceAfterAFailedGroupIsPutBackAtTheNextGroup) {
+  const Outcome plain = run_campaign(120, nullptr);
+  MemoryJournal journal;
+  const Outcome o = run_campaign(120, &journal, 1, 1);
+  EXPECT_EQ(o.failed_commits, 1);
+  EXPECT_TRUE(o.complete);
+  EXPECT_EQ(o.ledger_calls, o.attempts);
+  EXPECT_EQ(o.by_state, plain.by_state);
+  EXPECT_TRUE(journal.records.empty()) << journal.records.size();
+}
+
+TEST(JournalGroup, AJournalUnreadableTwiceAfterAFailedGroupHoldsDialsUntilPutBack) {
+  const Outcome plain = run_campaign(120, nullptr);
+  MemoryJournal journal;
+  const Outcome o = run_campaign(120, &journal, 1, 2);
+  EXPECT_EQ(o.failed_commits, 1);
+  EXPECT_TRUE(o.complete);
+  EXPECT_EQ(o.ledger_calls, o.attempts);
+  EXPECT_EQ(o.by_state, plain.by_state);
+  EXPECT_TRUE(journal.records.empty()) << journal.records.size();
+}
+
+TEST(JournalGroup, AJournalUnreadableManyTimesLosesNothingAndDialsNothingTwice) {
+  MemoryJournal journal;
+  const Outcome o = run_campaign(120, &journal, 1, 30);
+  EXPECT_TRUE(o.complete);
+  EXPECT_EQ(o.ledger_calls, o.attempts);
+  EXPECT_TRUE(journal.records.empty()) << journal.records.size();
+}
+
+TEST(JournalGroup, ARunWhoseTransactionsCannotBeginEnds) {
+  for (bool with_journal : {false, true}) {
+    const std::string path = temp_db();
+    auto db = storage::sqlite::SqliteDatabase::open(path);
+    ASSERT_TRUE(db);
+    ManualClock clock(itest::kStart);
+    Actor staff;
+    itest::setup_campaign(**db, clock, 20, staff);
+    auto sim = telephony::sim::SimCarrier::create(clock, itest::crash_profile(), itest::kSimSeed, "");
+    ASSERT_TRUE(sim);
+    FailingDatabase fdb(**db);
+    MemoryJournal journal;
+    testing::FakeGate gate;
+    dialer::FactsBuilder facts(fdb.compliance(), fdb.calls(), fdb.campaigns(), nullptr,
+                               dialer::CallerIdDirectory{{{staff.tenant_id, {itest::kCallerId}}}});
+    dialer::RunnerConfig config;
+    config.journal = with_journal ? &journal : nullptr;
+    dialer::CampaignRunner runner(fdb, **sim, gate, facts, clock, config);
+    (*sim)->set_sink(&runner.sink());
+    ASSERT_TRUE(runner.recover());
+    fdb.fail_begins = true;
+    // No transaction can begin: the driver returns (it does not spin), reports the campaign as
+    // not complete, and nothing was dialed (no attempt could be stored).
+    auto r = dialer::run_until_idle(runner, sim->get(), clock, std::chrono::hours(1), 50);
+    EXPECT_FALSE(r.all_complete) << with_journal;
+    EXPECT_LE(r.steps, 50) << with_journal;
+    EXPECT_TRUE((*sim)->ledger_calls().empty()) << with_journal;
+    std::remove(path.c_str());
+  }
+}
+
+class FlakyDirectory final : public dialer::PacerDirectory {
+ public:
+  explicit FlakyDirectory(accounts::Pacer& p) : p_(p) {}
+  Result<accounts::Pacer*> pacer_for_call(TenantId, const std::string&) override {
+    if (++n_ % 3 != 0) return make_error(ErrorCode::kUnavailable, "injected: account store down");
+    return &p_;
+  }
+  Result<std::vector<accounts::Pacer*>> pacers_for_campaign(const Campaign&) override {
+    return std::vector<accounts::Pacer*>{&p_};
+  }
+ private:
+  accounts::Pacer& p_;
+  int n_ = 0;
+};
+
+TEST(JournalGroup, PacedSendsWaitingAcrossAFailedGroupAreNotSentTwice) {
+  for (int fails : {0, 1, 3, 10, 30}) {
+    const std::string path = temp_db();
+    auto db = storage::sqlite::SqliteDatabase::open(path);
+    ASSERT_TRUE(db);
+    auto reader = storage::sqlite::SqliteDatabase::open(path);
+    ManualClock clock(itest::kStart);
+    Actor staff;
+    const CampaignId id = itest::setup_campaign(**db, clock, 120, staff);
+    Campaign c = *(*db)->campaigns().get_campaign_any(id);
+    c.max_concurrency = 8;
+    c.lines = 8;
+    c.calls_per_minute = 60;
+    ASSERT_TRUE((*db)->campaigns().update_campaign(c));
+    auto sim = telephony::sim::SimCarrier::create(clock, itest::crash_profile(), itest::kSimSeed, "");
+    ASSERT_TRUE(sim);
+    FailingDatabase fdb(**db);
+    fdb.fail_group_commits = fails;
+    fdb.min_nested = 1;
+    fdb.skip_groups = 5;
+    MemoryJournal journal;
+    CheckingProvider provider(**sim, **reader, &journal);
+    testing::FakeGate gate;
+    dialer::FactsBuilder facts(fdb.compliance(), fdb.calls(), fdb.campaigns(), nullptr,
+                               dialer::CallerIdDirectory{{{staff.tenant_id, {itest::kCallerId}}}});
+    ProviderLimits lim;
+    lim.calls_per_second = 100;
+    lim.max_concurrency = 100;
+    accounts::Pacer pacer(lim);
+    FlakyDirectory dir(pacer);
+    dialer::RunnerConfig config;
+    config.journal = &journal;
+    config.group_max_turns = 2;
+    config.pacers = &dir;
+    dialer::CampaignRunner runner(fdb, provider, gate, facts, clock, config);
+    (*sim)->set_sink(&runner.sink());
+    ASSERT_TRUE(runner.recover());
+    bool complete = false;
+    for (int i = 0; i < 60 && !complete; ++i) complete = dialer::run_until_idle(runner, sim->get(), clock).all_complete;
+    EXPECT_TRUE(complete) << fails;
+    EXPECT_EQ(fdb.failed, fails);
+    EXPECT_EQ(provider.repeated_place_calls, 0) << fails;
+    EXPECT_EQ(provider.undurable_dials, 0) << fails;
+    // Every carrier call has its attempt row and every attempt ended.
+    auto all = (*db)->calls().list_attempts(staff.tenant_id, id, 0, 100000);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->size(), (*sim)->ledger_calls().size()) << fails;
+    for (const auto& a : *all) EXPECT_TRUE(is_terminal(a.state)) << a.idempotency_key << " " << to_string(a.state);
+    std::remove(path.c_str());
+  }
 }
 
 }  // namespace

@@ -172,14 +172,24 @@ void CampaignRunner::group(const std::function<void()>& fn) {
     return;
   }
   if (journal_unrestored_) {
-    // Records of a failed group are not in the store yet: until they are, no new group may
-    // clear the journal. Meanwhile every batch commits on its own (no journal needed).
+    // Records of a failed group are not in the store yet. Until they are, no group may clear
+    // the journal and nothing new is claimed or dialed (an attempt id they hold could be handed
+    // out again): the turns only deliver carrier events, each batch committing on its own.
     if (!restore_journal()) {
+      holding_ = true;
       fn();
+      holding_ = false;
       return;
     }
+    // Put back now: like after a restart, the carrier re-sends their calls (or they are
+    // resolved by key).
+    resync_all();
+    reconcile_live();
   }
-  const std::size_t kept = pending_sends_.size();  // stored before this group (committed)
+  // Stored before this group (committed). Sends go out between turns, so after a failure the
+  // rolled-back ones are found by id, not by position.
+  std::set<AttemptId> committed_sends;
+  for (const auto& p : pending_sends_) committed_sends.insert(p.attempt.id);
   in_group_ = true;
   group_turns_ = 0;
   group_dials_ = 0;
@@ -203,11 +213,16 @@ void CampaignRunner::group(const std::function<void()>& fn) {
   // attempt the carrier may have heard of: put them back, then have the carrier re-send each
   // live call (or, for one it never got, the attempt is resolved by key as after a restart).
   spdlog::error("dialer: a grouped commit failed: {}; restoring the dial journal", st.error().message);
-  pending_sends_.resize(std::min(kept, pending_sends_.size()));
-  pending_placements_.clear();  // their attempts are rolled back: found again by key below
+  std::erase_if(pending_sends_, [&](const PendingSend& p) { return !committed_sends.contains(p.attempt.id); });
+  // Their attempts may be rolled back too (found again by key below). A carrier's refusal among
+  // them is learnt again when the re-sent request is refused.
+  pending_placements_.clear();
   journal_failed_ = false;
   journal_unrestored_ = true;
-  (void)restore_journal();  // on failure: retried by the next group() or recover()
+  if (auto restored = restore_journal(); !restored) {
+    // Retried by the next group() (which holds new dials until it succeeds) or recover().
+    spdlog::error("dialer: the dial journal could not be put back yet: {}", restored.error().message);
+  }
   resync_all();
   reconcile_live();
 }
@@ -236,8 +251,18 @@ Status CampaignRunner::restore_journal() {
   auto records = config_.journal->read();
   if (!records) return records.error();
   // The last record of an attempt wins (one decided again before its send is journaled twice).
+  // One id under two keys means an id was handed out again while its first attempt was not
+  // stored: refuse (and keep the journal) rather than drop a dial the carrier may have.
   std::map<AttemptId, const JournaledDial*> last;
-  for (const auto& r : *records) last[r.attempt.id] = &r;
+  for (const auto& r : *records) {
+    auto [it, inserted] = last.try_emplace(r.attempt.id, &r);
+    if (!inserted && it->second->attempt.idempotency_key != r.attempt.idempotency_key) {
+      return make_error(ErrorCode::kInternal, "dial journal: one attempt id under two keys",
+                        {{"attempt_id", std::to_string(r.attempt.id)},
+                         {"keys", it->second->attempt.idempotency_key + " " + r.attempt.idempotency_key}});
+    }
+    it->second = &r;
+  }
   int restored = 0;
   const TimePoint now = clock_.now();
   auto st = db_.with_transaction([&]() -> Status {
@@ -480,6 +505,14 @@ void CampaignRunner::audit_system(const Campaign& c, const std::string& action, 
 }
 
 TickResult CampaignRunner::tick() {
+  if (holding_) {
+    // The dial journal could not be put back yet (group()): no claim, no dial, no re-dial.
+    // Active campaigns stay active; nothing is due until a carrier event or the next try.
+    TickResult held;
+    held.active_campaigns = static_cast<int>(std::max<std::size_t>(1, last_active_.size()));
+    held.in_flight = 0;
+    return held;
+  }
   flush_placements();  // deferred call ids of the previous tick, if no batch() took them
   if (!defer_sends_ && !pending_sends_.empty()) {
     send_ready();  // stored attempts whose pacer slot had not come: before any new lease

@@ -288,6 +288,7 @@ class CampaignRunner {
   int group_dials_ = 0;
   bool journal_failed_ = false;      // an append failed in this group: no dial until its commit
   bool journal_unrestored_ = false;  // records the store may lack: restore before journaling again
+  bool holding_ = false;             // journal_unrestored_ and its restore failed: ticks do nothing
   struct PendingSend {
     Campaign campaign;
     CallAttempt attempt;

@@ -39,7 +39,9 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
     // next instant (no free line with a due target, no expiry, ...) the clock moves there and
     // that instant's events join the same transaction. The tick's dials go out after the
     // commit (send_pending), so an attempt row is durable before the carrier hears of it.
+    bool ran = false;
     runner.batch([&] {
+      ran = true;
       // A tick at an instant where the runner has nothing to do (all lines busy, no due target)
       // is skipped when carrier events are due: they are delivered straight away.
       const bool skip_tick = events != nullptr && due_now() && !runner.quiet_until(clock.now()).act;
@@ -79,6 +81,9 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
         moved = true;
       }
     });
+    // The store could not open the turn's transaction: stop here (not complete); the caller
+    // runs the driver again later (after a restart, recover() first).
+    if (!ran) return false;
     runner.send_pending();
     r.dials += t.dialed;
     r.events += delivered;
@@ -99,11 +104,14 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
   // dials are journaled before they go out. Without one, every turn's batch commits on its own.
   bool more = true;
   while (more && r.steps < max_steps) {
+    bool entered = false;
     runner.group([&] {
+      entered = true;
       do {
         more = turn();
       } while (more && r.steps < max_steps && runner.group_open());
     });
+    if (!entered) break;  // the group's transaction could not begin: stop (not complete)
   }
   r.ended_at = clock.now();
   return r;

@@ -345,6 +345,23 @@ TEST_F(FileDialJournalTest, NewFileIsEmptyAndPrivate) {
   EXPECT_EQ(fs::status(path).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }
 
+TEST_F(FileDialJournalTest, OneOpenerAtATime) {
+  auto j = open_ok();
+  ASSERT_TRUE(j);
+  ASSERT_TRUE(j->append({queued_dial(1)}).ok());
+  // A second opener (another process with the same node id) is refused and changes nothing.
+  auto second = FileDialJournal::open(path, JournalSync::kNone);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(second.error().details.at("path"), path);
+  ASSERT_EQ(j->read()->size(), 1u);
+  // Once the first has closed it, it opens again with what was written.
+  j.reset();
+  auto again = open_ok();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->read()->size(), 1u);
+}
+
 TEST_F(FileDialJournalTest, ClearEmptiesAndLaterAppendsReadBackAlone) {
   auto j = open_ok();
   ASSERT_TRUE(j);

@@ -44,6 +44,42 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+TEST(SqliteDatabase, NothingRunsInAutocommitAfterSqliteRolledTheTransactionBack) {
+  SqliteFileFactory files;
+  auto db = must_open_sqlite(files.path());
+  auto& tenants = db->tenants();
+  auto create = [&](const char* name) {
+    Tenant t;
+    t.name = name;
+    return tenants.create_tenant(t);
+  };
+  Status st = db->with_transaction([&]() -> Status {
+    EXPECT_TRUE(create("before"));
+    // What SQLite does by itself on SQLITE_FULL / IOERR / NOMEM: the whole transaction is gone.
+    EXPECT_TRUE(db->execute("ROLLBACK"));
+    // The rest of the unit must not run piece by piece in autocommit (its writes would commit
+    // on their own, e.g. attempt rows reusing the ids the rollback freed).
+    auto after = create("after");
+    EXPECT_FALSE(after);
+    if (!after) {
+      EXPECT_EQ(after.error().code, ErrorCode::kUnavailable);
+    }
+    Status nested = db->with_transaction([&]() -> Status {
+      auto r = create("nested");
+      return r ? ok_status() : Status(r.error());
+    });
+    EXPECT_FALSE(nested);
+    return ok_status();
+  });
+  EXPECT_FALSE(st);  // the COMMIT of a transaction that is gone fails
+  EXPECT_FALSE(must(tenants.find_tenant_by_name("before")).has_value());
+  EXPECT_FALSE(must(tenants.find_tenant_by_name("after")).has_value());
+  EXPECT_FALSE(must(tenants.find_tenant_by_name("nested")).has_value());
+  // The connection works normally again once that transaction has ended.
+  EXPECT_TRUE(create("later"));
+  EXPECT_TRUE(must(tenants.find_tenant_by_name("later")).has_value());
+}
+
 TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {

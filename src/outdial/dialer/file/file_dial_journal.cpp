@@ -1,6 +1,7 @@
 #include "outdial/dialer/file/file_dial_journal.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -366,6 +367,15 @@ Result<std::unique_ptr<FileDialJournal>> FileDialJournal::open(const std::string
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("cannot open", path, errno);
   std::unique_ptr<FileDialJournal> j(new FileDialJournal(path, fd, sync));
+  // One process per journal: another's open would cut its append in progress as a torn tail.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err == EWOULDBLOCK) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        "dial journal in use by another process (one dialer node per journal)", {{"path", path}});
+    }
+    return io_error("cannot lock", path, err);
+  }
 
   auto data = read_all(fd, path);
   if (!data) return data.error();

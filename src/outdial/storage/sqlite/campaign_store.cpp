@@ -337,7 +337,7 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
   } else if (!out.empty()) {
     lower_lease_floor_locked(campaign, expires);
   }
-  // RETURNING yields rows in no promised order.
+  // The expired pass and the pending pass each come in claim order; together they may not.
   std::sort(out.begin(), out.end(), [](const CampaignTarget& a, const CampaignTarget& b) {
     return std::tie(a.next_eligible_at, a.contact_id) < std::tie(b.next_eligible_at, b.contact_id);
   });

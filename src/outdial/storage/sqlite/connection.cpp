@@ -112,6 +112,11 @@ Stmt& Stmt::bind_null(int index) {
 Result<bool> Stmt::step() {
   if (error_) return *error_;
   if (stmt_ == nullptr) return make_error(ErrorCode::kInternal, "step on an empty statement");
+  if (conn_->transaction_lost()) {
+    return make_error(ErrorCode::kUnavailable,
+                      "the enclosing transaction was rolled back by SQLite; nothing more runs until it ends",
+                      {{"statement", sqlite3_sql(stmt_)}});
+  }
   constexpr int kMaxBusyRetries = 50;
   for (int attempt = 0;; ++attempt) {
     const int rc = sqlite3_step(stmt_);
@@ -333,6 +338,7 @@ Status Transaction::begin() {
   auto r = conn_.prepare(nested_ ? "SAVEPOINT outdial_sp" : "BEGIN IMMEDIATE").run();
   if (!r) return r.error();
   active_ = true;
+  if (!nested_) conn_.set_transaction_open(true);
   return ok_status();
 }
 
@@ -341,11 +347,13 @@ Status Transaction::commit() {
   auto r = conn_.prepare(nested_ ? "RELEASE outdial_sp" : "COMMIT").run();
   if (!r) return r.error();  // the destructor rolls back
   active_ = false;
+  if (!nested_) conn_.set_transaction_open(false);
   return ok_status();
 }
 
 Transaction::~Transaction() {
   if (!active_) return;
+  if (!nested_) conn_.set_transaction_open(false);  // ROLLBACK below runs as a plain statement
   // An I/O error may already have rolled the transaction back: then there is nothing to undo.
   if (!conn_.in_transaction()) return;
   if (nested_) {

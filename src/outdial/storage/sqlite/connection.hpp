@@ -175,6 +175,12 @@ class Connection {
   Status exec(const std::string& sql);
   Error error(int rc, const std::string& context) const { return translate_error(db_, rc, context); }
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  // Between an outermost Transaction's BEGIN and its COMMIT/ROLLBACK. If SQLite rolls that
+  // transaction back by itself (SQLITE_FULL, IOERR, NOMEM...), every statement fails until the
+  // Transaction ends (Stmt::step), so the rest of the unit cannot run, piece by piece, in
+  // autocommit: its writes (attempt rows reusing ids freed by the rollback) would commit.
+  bool transaction_lost() const { return tx_open_ && !in_transaction(); }
+  void set_transaction_open(bool open) { tx_open_ = open; }
   int changes() const { return sqlite3_changes(db_); }
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   sqlite3* handle() { return db_; }
@@ -191,6 +197,7 @@ class Connection {
  private:
   sqlite3* db_;
   std::recursive_mutex mutex_;
+  bool tx_open_ = false;  // an outermost Transaction is between BEGIN and its end
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
   int autocheckpoint_pages_ = 1000;  // SQLite's default
   bool checkpointer_tried_ = false;
