@@ -265,32 +265,27 @@ TEST(JournalGroup, AJournalThatCannotBeWrittenHoldsTheDialsUntilTheCommit) {
   EXPECT_EQ(o.ledger_calls, o.attempts);
 }
 
-TEST(JournalGroup, AJournalUnreadableOnceAfterAFailedGroupIsPutBackAtTheNextGroup) {
+TEST(JournalGroup, AJournalUnreadableAfterAFailedGroupIsPutBackByALaterGroup) {
   const Outcome plain = run_campaign(120, nullptr);
-  MemoryJournal journal;
-  const Outcome o = run_campaign(120, &journal, 1, 1);
-  EXPECT_EQ(o.failed_commits, 1);
-  EXPECT_TRUE(o.complete);
-  EXPECT_EQ(o.ledger_calls, o.attempts);
-  EXPECT_EQ(o.by_state, plain.by_state);
-  EXPECT_TRUE(journal.records.empty()) << journal.records.size();
-}
-
-TEST(JournalGroup, AJournalUnreadableTwiceAfterAFailedGroupHoldsDialsUntilPutBack) {
-  const Outcome plain = run_campaign(120, nullptr);
-  MemoryJournal journal;
-  const Outcome o = run_campaign(120, &journal, 1, 2);
-  EXPECT_EQ(o.failed_commits, 1);
-  EXPECT_TRUE(o.complete);
-  EXPECT_EQ(o.ledger_calls, o.attempts);
-  EXPECT_EQ(o.by_state, plain.by_state);
-  EXPECT_TRUE(journal.records.empty()) << journal.records.size();
+  // Once: the next group puts it back. Twice: one group holds (no claim, no dial), the next
+  // puts it back. Either way the calls are reconciled and the run ends as without failures.
+  for (int unreadable : {1, 2}) {
+    MemoryJournal journal;
+    const Outcome o = run_campaign(120, &journal, 1, unreadable);
+    EXPECT_EQ(o.failed_commits, 1) << unreadable;
+    EXPECT_TRUE(o.complete) << unreadable;
+    EXPECT_EQ(o.repeated_place_calls, 0) << unreadable;
+    EXPECT_EQ(o.ledger_calls, o.attempts) << unreadable;
+    EXPECT_EQ(o.by_state, plain.by_state) << unreadable;
+    EXPECT_TRUE(journal.records.empty()) << unreadable << ": " << journal.records.size();
+  }
 }
 
 TEST(JournalGroup, AJournalUnreadableManyTimesLosesNothingAndDialsNothingTwice) {
   MemoryJournal journal;
   const Outcome o = run_campaign(120, &journal, 1, 30);
   EXPECT_TRUE(o.complete);
+  EXPECT_EQ(o.repeated_place_calls, 0);
   EXPECT_EQ(o.ledger_calls, o.attempts);
   EXPECT_TRUE(journal.records.empty()) << journal.records.size();
 }
