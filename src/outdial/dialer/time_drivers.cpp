@@ -34,11 +34,12 @@ DriveResult run_until_idle(CampaignRunner& runner, telephony::ScheduledEvents* e
     TickResult t;
     int delivered = 0;
     bool moved = false;
-    // One transaction per turn: the call ids of the last dials, this instant's tick (gate
-    // decisions, attempt rows) and carrier events, and while the runner would do nothing at the
-    // next instant (no free line with a due target, no expiry, ...) the clock moves there and
-    // that instant's events join the same transaction. The tick's dials go out after the
-    // commit (send_pending), so an attempt row is durable before the carrier hears of it.
+    // One batch per turn: the call ids of the last dials, this instant's tick (gate decisions,
+    // attempt rows) and carrier events, and while the runner would do nothing at the next
+    // instant (no free line with a due target, no expiry, ...) the clock moves there and that
+    // instant's events join the same batch. The tick's dials go out after it (send_pending),
+    // each attempt durable first: the batch committed (no journal), or, inside a group, the
+    // attempt appended to the dial journal.
     bool ran = false;
     runner.batch([&] {
       ran = true;
