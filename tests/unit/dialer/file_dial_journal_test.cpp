@@ -2,6 +2,7 @@
 // trips byte for byte; a torn tail (a crash mid-append) is ignored and overwritten; damage before the last
 // record is an error naming the byte offset, never skipped.
 #include "outdial/dialer/file/file_dial_journal.hpp"
+#include "testing/expect_attempt.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -89,26 +90,7 @@ JournaledDial queued_dial(std::int64_t id) {
 }
 
 void expect_same(const JournaledDial& want, const JournaledDial& got) {
-  const CallAttempt& a = want.attempt;
-  const CallAttempt& b = got.attempt;
-  EXPECT_EQ(a.id, b.id);
-  EXPECT_EQ(a.tenant_id, b.tenant_id);
-  EXPECT_EQ(a.campaign_id, b.campaign_id);
-  EXPECT_EQ(a.contact_id, b.contact_id);
-  EXPECT_EQ(a.attempt_number, b.attempt_number);
-  EXPECT_EQ(a.idempotency_key, b.idempotency_key);
-  EXPECT_EQ(a.state, b.state);
-  EXPECT_EQ(a.provider, b.provider);
-  EXPECT_EQ(a.provider_call_id, b.provider_call_id);
-  EXPECT_EQ(a.from_number, b.from_number);
-  EXPECT_EQ(a.to_number, b.to_number);
-  EXPECT_EQ(a.digits, b.digits);
-  EXPECT_EQ(a.answered_by_machine, b.answered_by_machine);
-  EXPECT_EQ(a.created_at, b.created_at);
-  EXPECT_EQ(a.dialed_at, b.dialed_at);
-  EXPECT_EQ(a.answered_at, b.answered_at);
-  EXPECT_EQ(a.ended_at, b.ended_at);
-  EXPECT_EQ(a.failure_reason, b.failure_reason);
+  outdial::testing::expect_same_attempt(want.attempt, got.attempt);
   const storage::DecisionRecord& c = want.decision;
   const storage::DecisionRecord& e = got.decision;
   EXPECT_EQ(c.id, e.id);
@@ -128,6 +110,13 @@ std::vector<std::int64_t> ids_of(const std::vector<JournaledDial>& dials) {
   std::vector<std::int64_t> ids;
   for (const auto& d : dials) ids.push_back(d.attempt.id);
   return ids;
+}
+
+// The ids the journal reads back (an error fails the test and reads as none).
+std::vector<std::int64_t> read_ids(FileDialJournal& j) {
+  auto got = j.read();
+  EXPECT_TRUE(got.ok()) << (got.ok() ? std::string() : got.error().message);
+  return got.ok() ? ids_of(*got) : std::vector<std::int64_t>{};
 }
 
 std::uint32_t le32(const std::string& s, std::size_t off) {
@@ -309,9 +298,7 @@ TEST_F(FileDialJournalTest, DataSyncModeRoundTrips) {
   ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2)}));
   ASSERT_TRUE(j->clear());
   ASSERT_TRUE(j->append({queued_dial(3)}));
-  auto got = j->read();
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{3}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{3}));
 }
 
 TEST_F(FileDialJournalTest, AppendsAccumulateAcrossCallsAndReopen) {
@@ -321,9 +308,7 @@ TEST_F(FileDialJournalTest, AppendsAccumulateAcrossCallsAndReopen) {
     ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2)}));
     ASSERT_TRUE(j->append({queued_dial(3)}));
     ASSERT_TRUE(j->append({}));  // no-op
-    auto got = j->read();
-    ASSERT_TRUE(got.ok());
-    EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{1, 2, 3}));
+    EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{1, 2, 3}));
   }
   const auto size_before = fs::file_size(path);
   auto j = open_ok();
@@ -372,15 +357,11 @@ TEST_F(FileDialJournalTest, ClearEmptiesAndLaterAppendsReadBackAlone) {
   EXPECT_TRUE(empty->empty());
   EXPECT_EQ(fs::file_size(path), FileDialJournal::kHeaderSize);
   ASSERT_TRUE(j->append({queued_dial(5)}));
-  auto got = j->read();
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{5}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{5}));
   j.reset();
   auto again = open_ok();
   ASSERT_TRUE(again);
-  auto reread = again->read();
-  ASSERT_TRUE(reread.ok());
-  EXPECT_EQ(ids_of(*reread), (std::vector<std::int64_t>{5}));
+  EXPECT_EQ(read_ids(*again), (std::vector<std::int64_t>{5}));
 }
 
 TEST_F(FileDialJournalTest, TornTailAtEveryOffsetIsIgnoredThenOverwritten) {
@@ -421,9 +402,7 @@ TEST_F(FileDialJournalTest, TornTailIsIgnoredByReadWithoutReopen) {
   ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2)}));
   const auto offs = record_offsets();
   ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(offs[1] + 8 + 3)), 0);
-  auto got = j->read();
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{1}));
 }
 
 TEST_F(FileDialJournalTest, ZeroFilledTailIsTorn) {
@@ -440,9 +419,7 @@ TEST_F(FileDialJournalTest, ZeroFilledTailIsTorn) {
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{1, 2}));
   ASSERT_TRUE(j->append({queued_dial(3)}));
-  auto after = j->read();
-  ASSERT_TRUE(after.ok());
-  EXPECT_EQ(ids_of(*after), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{1, 2, 3}));
 }
 
 TEST_F(FileDialJournalTest, ChecksumDamageInMiddleRecordIsInternalWithOffset) {
@@ -473,9 +450,7 @@ TEST_F(FileDialJournalTest, ChecksumDamageInMiddleRecordIsInternalWithOffset) {
 
   ASSERT_TRUE(j->clear());
   ASSERT_TRUE(j->append({queued_dial(5)}));
-  auto after = j->read();
-  ASSERT_TRUE(after.ok());
-  EXPECT_EQ(ids_of(*after), (std::vector<std::int64_t>{5}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{5}));
 }
 
 TEST_F(FileDialJournalTest, DamageInFirstRecordIsInternal) {
@@ -605,9 +580,7 @@ TEST_F(FileDialJournalTest, DamageInLastRecordIsIgnored) {
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{1, 2}));
   ASSERT_TRUE(j->append({queued_dial(4)}));
-  auto after = j->read();
-  ASSERT_TRUE(after.ok());
-  EXPECT_EQ(ids_of(*after), (std::vector<std::int64_t>{1, 2, 4}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{1, 2, 4}));
 }
 
 TEST_F(FileDialJournalTest, MissingDirectoryIsUnavailableNamingThePath) {
@@ -655,9 +628,7 @@ TEST_F(FileDialJournalTest, TornHeaderOfANewFileIsRewritten) {
   auto j = open_ok();
   ASSERT_TRUE(j);
   ASSERT_TRUE(j->append({queued_dial(1)}));
-  auto got = j->read();
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{1}));
   EXPECT_EQ(bytes().substr(0, 4), "ODJL");
 }
 
@@ -736,13 +707,9 @@ TEST_F(FileDialJournalTest, FailedWriteCutsTheHalfWrittenBatchOff) {
     EXPECT_NE(st.error().message.find("too large"), std::string::npos) << st.error().message;
   }
   EXPECT_EQ(fs::file_size(path), size_before);
-  auto got = j->read();
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(ids_of(*got), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{1}));
   ASSERT_TRUE(j->append({queued_dial(5)}));
-  auto after = j->read();
-  ASSERT_TRUE(after.ok());
-  EXPECT_EQ(ids_of(*after), (std::vector<std::int64_t>{1, 5}));
+  EXPECT_EQ(read_ids(*j), (std::vector<std::int64_t>{1, 5}));
 }
 
 }  // namespace
