@@ -200,11 +200,7 @@ void CampaignRunner::group(const std::function<void()>& fn) {
   });
   in_group_ = false;
   if (st) {
-    if (auto cleared = config_.journal->clear(); !cleared) {
-      // Harmless: the records are in the store now, restore_journal() skips them. The journal
-      // only grows until a clear succeeds.
-      spdlog::warn("dialer: the dial journal could not be cleared: {}", cleared.error().message);
-    }
+    clear_journal();
     if (journal_failed_ && !pending_sends_.empty()) send_pending();  // durable now
     journal_failed_ = false;
     return;
@@ -291,10 +287,16 @@ Status CampaignRunner::restore_journal() {
                  restored);
   }
   journal_unrestored_ = false;
+  clear_journal();
+  return ok_status();
+}
+
+void CampaignRunner::clear_journal() {
   if (auto cleared = config_.journal->clear(); !cleared) {
+    // Harmless: its records are in the store now and restore_journal() skips them; the journal
+    // only grows until a clear succeeds.
     spdlog::warn("dialer: the dial journal could not be cleared: {}", cleared.error().message);
   }
-  return ok_status();
 }
 
 void CampaignRunner::reconcile_live() {
@@ -510,7 +512,6 @@ TickResult CampaignRunner::tick() {
     // Active campaigns stay active; nothing is due until a carrier event or the next try.
     TickResult held;
     held.active_campaigns = static_cast<int>(std::max<std::size_t>(1, last_active_.size()));
-    held.in_flight = 0;
     return held;
   }
   flush_placements();  // deferred call ids of the previous tick, if no batch() took them
@@ -688,8 +689,7 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
     // Phase 1, one commit: lease up to `room` due targets, gate every one, store the decisions,
     // release the blocked and deferred, and create the attempt rows. Attempts are durable before
     // any dial; a rollback also undoes the leases.
-    std::vector<CallAttempt> to_place;
-    std::vector<storage::DecisionRecord> decisions;  // to_place's, in the same order
+    std::vector<Prepared> to_place;  // each with its attempt (and the allow that led to it)
     int occupied = 0;
     bool claimed_any = false;
     auto prepared = db_.with_transaction([&]() -> Status {
@@ -698,10 +698,9 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       claimed_any = !claimed->empty();
       for (auto& t : *claimed) {
         ++out.decided;
-        const Prepared p = prepare_target(c, t, now);
+        Prepared p = prepare_target(c, t, now);
         if (p.to_place) {
-          to_place.push_back(*p.to_place);
-          decisions.push_back(p.decision);
+          to_place.push_back(std::move(p));
         } else if (p.occupies) {
           ++occupied;
         }
@@ -714,15 +713,15 @@ int CampaignRunner::run_campaign(const Campaign& c, TimePoint now, TickResult& o
       (void)events_.resync_live(c.id);
       break;
     }
-    for (const auto& a : to_place) events_.track_live(a);
+    for (const auto& p : to_place) events_.track_live(*p.to_place);
     in_flight += occupied;
     for (std::size_t i = 0; i < to_place.size(); ++i) {
       ++in_flight;
       ++out.dialed;
       throttle.record(now);
     }
-    for (std::size_t i = 0; i < to_place.size(); ++i) {
-      PendingSend p{c, std::move(to_place[i]), now, std::move(decisions[i])};
+    for (auto& placed : to_place) {
+      PendingSend p{c, std::move(*placed.to_place), now, std::move(placed.decision)};
       if (paced()) {
         // The account the call goes out through, known now that its caller ID is chosen.
         auto pacer = pacer_for(p.attempt.tenant_id, p.attempt.from_number);

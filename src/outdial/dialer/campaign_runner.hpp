@@ -181,6 +181,7 @@ class CampaignRunner {
   // The journal's records put back into the store (restore_attempt, its decision, its target
   // held by this node), then the journal cleared. No journal or nothing in it: ok.
   Status restore_journal();
+  void clear_journal();  // after the store holds every record (a failure is only logged)
   // Appends those of `sends` not journaled yet (in a group). False: not written (no dial).
   struct PendingSend;
   bool journal_sends(const std::vector<PendingSend*>& sends);

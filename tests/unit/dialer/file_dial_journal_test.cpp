@@ -224,6 +224,14 @@ struct FileDialJournalTest : ::testing::Test {
     EXPECT_TRUE(j.ok()) << (j.ok() ? "" : j.error().message);
     return j.ok() ? std::move(j.value()) : nullptr;
   }
+  // Leaves the journal closed, holding queued dials 1..n appended in one batch.
+  void write_queued(int n) {
+    auto j = open_ok();
+    ASSERT_TRUE(j);
+    std::vector<JournaledDial> dials;
+    for (int id = 1; id <= n; ++id) dials.push_back(queued_dial(id));
+    ASSERT_TRUE(j->append(dials));
+  }
   std::string bytes() const {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -407,11 +415,7 @@ TEST_F(FileDialJournalTest, TornTailIsIgnoredByReadWithoutReopen) {
 
 TEST_F(FileDialJournalTest, ZeroFilledTailIsTorn) {
   // What a power cut may leave after the last synced record: the size grew, the data did not.
-  {
-    auto j = open_ok();
-    ASSERT_TRUE(j);
-    ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2)}));
-  }
+  ASSERT_NO_FATAL_FAILURE(write_queued(2));
   write_bytes(bytes() + std::string(4096, '\0'));
   auto j = open_ok();
   ASSERT_TRUE(j);
@@ -423,11 +427,7 @@ TEST_F(FileDialJournalTest, ZeroFilledTailIsTorn) {
 }
 
 TEST_F(FileDialJournalTest, ChecksumDamageInMiddleRecordIsInternalWithOffset) {
-  {
-    auto j = open_ok();
-    ASSERT_TRUE(j);
-    ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2), queued_dial(3)}));
-  }
+  ASSERT_NO_FATAL_FAILURE(write_queued(3));
   const auto offs = record_offsets();
   std::string b = bytes();
   b[offs[1] + 8 + 10] ^= 0x01;  // one bit inside record 2's payload
@@ -454,11 +454,7 @@ TEST_F(FileDialJournalTest, ChecksumDamageInMiddleRecordIsInternalWithOffset) {
 }
 
 TEST_F(FileDialJournalTest, DamageInFirstRecordIsInternal) {
-  {
-    auto j = open_ok();
-    ASSERT_TRUE(j);
-    ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2)}));
-  }
+  ASSERT_NO_FATAL_FAILURE(write_queued(2));
   std::string b = bytes();
   b[FileDialJournal::kHeaderSize + 4] ^= 0x40;  // record 1's CRC field
   write_bytes(b);
@@ -471,11 +467,7 @@ TEST_F(FileDialJournalTest, DamageInFirstRecordIsInternal) {
 }
 
 TEST_F(FileDialJournalTest, LengthDamageInMiddleRecordIsInternal) {
-  {
-    auto j = open_ok();
-    ASSERT_TRUE(j);
-    ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2), queued_dial(3)}));
-  }
+  ASSERT_NO_FATAL_FAILURE(write_queued(3));
   const auto offs = record_offsets();
   const std::string good = bytes();
   struct Case {
@@ -503,11 +495,7 @@ TEST_F(FileDialJournalTest, LengthDamageInMiddleRecordIsInternal) {
 
 TEST_F(FileDialJournalTest, UndecodablePayloadBeforeLastRecordIsInternal) {
   // CRC right, payload wrong: still damage in the middle, a torn tail at the end.
-  {
-    auto j = open_ok();
-    ASSERT_TRUE(j);
-    ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2)}));
-  }
+  ASSERT_NO_FATAL_FAILURE(write_queued(2));
   const auto offs = record_offsets();
   const std::string good = bytes();
   const std::string head = good.substr(0, offs[1]);  // header + record 1
@@ -565,11 +553,7 @@ TEST_F(FileDialJournalTest, UndecodablePayloadBeforeLastRecordIsInternal) {
 }
 
 TEST_F(FileDialJournalTest, DamageInLastRecordIsIgnored) {
-  {
-    auto j = open_ok();
-    ASSERT_TRUE(j);
-    ASSERT_TRUE(j->append({queued_dial(1), queued_dial(2), queued_dial(3)}));
-  }
+  ASSERT_NO_FATAL_FAILURE(write_queued(3));
   const auto offs = record_offsets();
   std::string b = bytes();
   b[offs[2] + 8 + 20] ^= 0x10;

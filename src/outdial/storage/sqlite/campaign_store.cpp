@@ -374,14 +374,20 @@ Status SqliteCampaignStore::update_idle_target(const CampaignTarget& t) {
   auto n = s.run();
   if (!n) return n.error();
   if (*n > 0) return ok_status();
+  return target_refused_locked(t.campaign_id, t.contact_id, "the target is leased (a call is in progress)", {});
+}
+
+Status SqliteCampaignStore::target_refused_locked(CampaignId campaign, ContactId contact,
+                                                  const std::string& conflict,
+                                                  std::map<std::string, std::string> details) {
+  details["campaign_id"] = std::to_string(campaign);
+  details["contact_id"] = std::to_string(contact);
   auto exists = conn_.prepare("SELECT 1 FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2");
-  exists.bind(1, t.campaign_id).bind(2, t.contact_id);
+  exists.bind(1, campaign).bind(2, contact);
   auto row = exists.step();
   if (!row) return row.error();
-  const std::map<std::string, std::string> where{{"campaign_id", std::to_string(t.campaign_id)},
-                                                 {"contact_id", std::to_string(t.contact_id)}};
-  if (!*row) return make_error(ErrorCode::kNotFound, "no such campaign target", where);
-  return make_error(ErrorCode::kConflict, "the target is leased (a call is in progress)", where);
+  if (!*row) return make_error(ErrorCode::kNotFound, "no such campaign target", details);
+  return make_error(ErrorCode::kConflict, conflict, details);
 }
 
 Status SqliteCampaignStore::hold_target(CampaignId campaign, ContactId contact, const std::string& node,
@@ -396,18 +402,11 @@ Status SqliteCampaignStore::hold_target(CampaignId campaign, ContactId contact, 
   s.bind(5, contact).bind(6, now);
   auto n = s.run();
   if (!n) return n.error();
-  const std::map<std::string, std::string> where{
-      {"campaign_id", std::to_string(campaign)}, {"contact_id", std::to_string(contact)}, {"node", node}};
   if (*n > 0) {
     lower_lease_floor_locked(campaign, now + ttl);
     return ok_status();
   }
-  auto exists = conn_.prepare("SELECT 1 FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2");
-  exists.bind(1, campaign).bind(2, contact);
-  auto row = exists.step();
-  if (!row) return row.error();
-  if (!*row) return make_error(ErrorCode::kNotFound, "no such campaign target", where);
-  return make_error(ErrorCode::kConflict, "the target is leased by another node", where);
+  return target_refused_locked(campaign, contact, "the target is leased by another node", {{"node", node}});
 }
 
 Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string& node, TimePoint now,

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 
 #include "outdial/storage/campaign_store.hpp"
 
@@ -45,6 +46,10 @@ class SqliteCampaignStore final : public CampaignStore {
   // data_version) or a transaction on this one rolls back (rollback hook).
   bool expired_pass_needed_locked(CampaignId campaign, TimePoint now);
   void lower_lease_floor_locked(CampaignId campaign, TimePoint expires);
+  // Why an UPDATE of one target changed no row: kNotFound if the campaign has no such target,
+  // else kConflict with `conflict`; details name the target (plus `details`).
+  Status target_refused_locked(CampaignId campaign, ContactId contact, const std::string& conflict,
+                               std::map<std::string, std::string> details);
   static void on_rollback(void* self);
 
   Connection& conn_;

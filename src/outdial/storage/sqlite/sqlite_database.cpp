@@ -115,10 +115,7 @@ Status SqliteDatabase::migrate() {
   {
     int latest = 0;
     for (const Migration& m : migrations()) latest = std::max(latest, m.version);
-    auto newest = conn_->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    auto row = newest.step();
-    if (!row) return row.error();
-    const std::int64_t applied = *row ? newest.i64(0) : 0;
+    const int applied = schema_version();
     if (applied > latest) {
       return make_error(ErrorCode::kFailedPrecondition,
                         "database schema version " + std::to_string(applied) + " is newer than this outdial knows (" +
