@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -21,19 +22,23 @@ class FakeProvider final : public telephony::Provider {
  public:
   std::string name() const override { return "fake"; }
   Result<telephony::DialAccepted> place_call(const telephony::DialRequest& r) override {
-    std::lock_guard l(mu_);
-    ++place_calls;
-    if (auto it = by_key_.find(r.idempotency_key); it != by_key_.end()) return telephony::DialAccepted{it->second};
+    std::string id;
     std::optional<DialFault> fault;
-    if (!faults.empty()) {
-      fault = faults.front();
-      faults.erase(faults.begin());
+    {
+      std::lock_guard l(mu_);
+      ++place_calls;
+      if (auto it = by_key_.find(r.idempotency_key); it != by_key_.end()) return telephony::DialAccepted{it->second};
+      if (!faults.empty()) {
+        fault = faults.front();
+        faults.erase(faults.begin());
+      }
+      if (fault && !fault->created) return fault->error;
+      dials.push_back(r);
+      id = "P" + std::to_string(dials.size());
+      by_key_[r.idempotency_key] = id;
     }
-    if (fault && !fault->created) return fault->error;
-    dials.push_back(r);
-    const std::string id = "P" + std::to_string(dials.size());
-    by_key_[r.idempotency_key] = id;
     if (fault) return fault->error;
+    if (on_created) on_created(r, id);
     return telephony::DialAccepted{id};
   }
   Status hangup(const std::string&) override { return ok_status(); }
@@ -57,6 +62,9 @@ class FakeProvider final : public telephony::Provider {
   int place_calls = 0;  // place_call() invocations, failed ones included
   int lookups = 0;
   std::optional<Error> find_error;  // every find_call answers this error while set
+  // Called when a call is created, before place_call returns (a webhook that overtakes the
+  // answer): may deliver events. Called without this provider's lock held.
+  std::function<void(const telephony::DialRequest&, const std::string& call_id)> on_created;
 
  private:
   std::mutex mu_;

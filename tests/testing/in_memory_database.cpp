@@ -188,6 +188,8 @@ class Compliance final : public storage::ComplianceStore {
     for (auto& c : s_.consents) {
       if (c.tenant_id == tenant && c.phone_e164 == phone) out.push_back(c);
     }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ConsentRecord& x, const ConsentRecord& y) { return x.granted_at < y.granted_at; });
     return out;
   }
   Result<std::vector<ConsentRecord>> list_consents(TenantId tenant, std::int64_t offset,

@@ -349,6 +349,13 @@ class Calls final : public storage::CallStore {
     }
     return out;
   }
+  Result<bool> has_unattached_events(const std::string& provider, const std::string& id) override {
+    Lock g(s_.mu);
+    for (auto& e : s_.events) {
+      if (e.attempt_id == 0 && e.provider == provider && e.provider_call_id == id) return true;
+    }
+    return false;
+  }
 
  private:
   void index(const CallAttempt& a) {

@@ -898,10 +898,17 @@ void CampaignRunner::store_placement(CallAttempt a, const Result<telephony::Dial
     return;
   }
   unresolved_.erase(a.id);
+  const bool first_call_id = before == CallState::kQueued && a.provider_call_id.empty();
   a.provider_call_id = accepted->provider_call_id;
   a.state = CallState::kDialing;
   a.dialed_at = now;
-  if (!db_.calls().update_attempt(a, before)) {
+  if (db_.calls().update_attempt(a, before)) {
+    // Moved from kQueued without a call id: only unattached events can be waiting for it.
+    if (first_call_id) {
+      (void)events_.placed(a);
+      return;
+    }
+  } else {
     auto fresh = db_.calls().get_attempt(a.id);
     if (!fresh) return;
     a = *fresh;

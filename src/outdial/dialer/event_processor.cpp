@@ -260,6 +260,22 @@ Result<CallAttempt> EventProcessor::replay(const CallAttempt& attempt) {
   return *out;
 }
 
+Result<CallAttempt> EventProcessor::placed(const CallAttempt& attempt) {
+  std::optional<Result<CallAttempt>> out;
+  (void)in_order([&] {
+    auto waiting = calls_.has_unattached_events(attempt.provider, attempt.provider_call_id);
+    if (waiting && !*waiting && !attempt.provider_call_id.empty()) {
+      remember_locked(attempt, {});
+      out = attempt;
+    } else {
+      out = apply_locked(attempt);  // events to attach, or the store could not say: replay
+    }
+    return ok_status();
+  });
+  if (!out) return make_error(ErrorCode::kUnavailable, "placed could not start a store transaction");
+  return *out;
+}
+
 Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {
   for (int i = 0; i < kCasRetries; ++i) {
     if (attempt.provider_call_id.empty()) return attempt;

@@ -42,6 +42,12 @@ class EventProcessor final : public telephony::CallEventSink {
   // Re-applies every stored event of the attempt's call (restart recovery, or after the
   // provider call id was stored). Returns the attempt as stored afterwards.
   Result<CallAttempt> replay(const CallAttempt& attempt);
+  // After a placement stored the call id of an attempt that was queued without one (its
+  // compare-and-set from kQueued succeeded): only events stored without an attempt can be
+  // waiting for it (one naming the attempt would have moved it out of kQueued first, failing
+  // that compare-and-set). Replays them if there are any; otherwise only remembers the call.
+  // Returns the attempt as stored afterwards.
+  Result<CallAttempt> placed(const CallAttempt& attempt);
   // If the attempt is terminal and its target is still in progress, writes the target's next
   // state (idempotent). `undialable`: the provider refused the number for good.
   Status finalize_target(const CallAttempt& attempt, bool undialable = false);

@@ -77,6 +77,9 @@ class CallStore {
   virtual Result<bool> append_event(const CallEvent& e) = 0;
   virtual Result<std::vector<CallEvent>> events_for_call(const std::string& provider,
                                                          const std::string& provider_call_id) = 0;
+  // Whether any event of this call id is stored without an attempt (it arrived before any
+  // attempt knew the id): the one read a placement needs when nothing can be waiting otherwise.
+  virtual Result<bool> has_unattached_events(const std::string& provider, const std::string& provider_call_id) = 0;
 
   // Stores a recording once per (provider, recording_id): false (nothing stored) when it was
   // already there, so a replayed callback changes nothing. Drivers without the table answer

@@ -88,6 +88,47 @@ TEST_F(RunnerTest, DuplicateLateAndOutOfOrderEvents) {
   EXPECT_EQ((*t)->last_outcome, "completed");
 }
 
+// A webhook can overtake the carrier's answer to the dial: its event is stored before any
+// attempt knows the call id (attempt 0), and the placement must still apply it.
+TEST_F(RunnerTest, AnEventThatArrivesBeforeThePlacementIsStoredIsApplied) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  provider.on_created = [&](const telephony::DialRequest&, const std::string& call_id) {
+    runner.sink().on_call_event(ev(call_id, CallEventKind::kRinging, 2));
+  };
+  EXPECT_EQ(runner.tick().dialed, 1);
+  EXPECT_EQ(db.calls().events_for_call("fake", "P1")->front().attempt_id, 0);  // stored unattached
+  EXPECT_EQ(only_attempt(c.id).state, CallState::kRinging);
+  // The call is remembered with its events: the next one moves it on.
+  runner.sink().on_call_event(ev("P1", CallEventKind::kAnsweredHuman, 3));
+  runner.sink().on_call_event(ev("P1", CallEventKind::kCompleted, 4));
+  EXPECT_EQ(only_attempt(c.id).state, CallState::kCompleted);
+  EXPECT_EQ((*db.campaigns().get_target(c.id, only_attempt(c.id).contact_id))->status, TargetStatus::kDone);
+}
+
+// The same race when the event names the attempt: it attaches the call id itself, and the
+// placement finds the attempt already moved on.
+TEST_F(RunnerTest, AnEventNamingTheAttemptBeforeThePlacementIsStoredIsApplied) {
+  add_contacts(1);
+  Campaign c = make_active(draft());
+  testing::FakeGate gate;
+  CampaignRunner runner(db, provider, gate, *facts, clock);
+  provider.on_created = [&](const telephony::DialRequest& r, const std::string& call_id) {
+    CallEvent e = ev(call_id, CallEventKind::kAnsweredHuman, 3);
+    e.attempt_id = r.attempt_id;
+    runner.sink().on_call_event(e);
+  };
+  EXPECT_EQ(runner.tick().dialed, 1);
+  const CallAttempt a = only_attempt(c.id);
+  EXPECT_EQ(a.state, CallState::kAnsweredHuman);
+  EXPECT_EQ(a.provider_call_id, "P1");
+  runner.sink().on_call_event(ev("P1", CallEventKind::kCompleted, 4));
+  EXPECT_EQ(only_attempt(c.id).state, CallState::kCompleted);
+  EXPECT_EQ(provider.dials.size(), 1u);
+}
+
 TEST_F(RunnerTest, BusyRetriesWithBackoffThenExhausts) {
   add_contacts(1);
   Campaign d = draft();

@@ -356,6 +356,31 @@ TYPED_TEST(CallStoreConformance, EventStoredBeforeItsAttemptKnewTheCallIdIsStill
   EXPECT_EQ(events[1].attempt_id, a.id);
 }
 
+TYPED_TEST(CallStoreConformance, UnattachedEventsAreFoundByProviderAndCallId) {
+  auto& store = this->db().calls();
+  EXPECT_FALSE(must(store.has_unattached_events("twilio", "CA7")));
+  const CallAttempt a = must(store.create_attempt(make_attempt(1, 1, 7, 1)));
+  CallEvent attached;
+  attached.provider = "twilio";
+  attached.provider_call_id = "CA7";
+  attached.attempt_id = a.id;
+  attached.kind = CallEventKind::kRinging;
+  attached.at = at_s(1);
+  attached.sequence = 1;
+  attached.dedupe_key = "CA7:ringing:1";
+  ASSERT_TRUE(must(store.append_event(attached)));
+  EXPECT_FALSE(must(store.has_unattached_events("twilio", "CA7")));  // attached events do not count
+
+  CallEvent early = attached;
+  early.provider_call_id = "CA8";
+  early.attempt_id = 0;  // no attempt knows CA8 yet
+  early.dedupe_key = "CA8:ringing:1";
+  ASSERT_TRUE(must(store.append_event(early)));
+  EXPECT_TRUE(must(store.has_unattached_events("twilio", "CA8")));
+  EXPECT_FALSE(must(store.has_unattached_events("telnyx", "CA8")));  // another provider's call
+  EXPECT_FALSE(must(store.has_unattached_events("twilio", "CA7")));
+}
+
 TYPED_TEST(CallStoreConformance, EventsAreAppendOnly) {
   CallEvent e;
   e.provider = "sim";

@@ -21,6 +21,19 @@ ConsentRecord make_consent(TenantId tenant, const std::string& phone, std::optio
   return c;
 }
 
+TYPED_TEST(ComplianceStoreConformance, ConsentsComeBackOldestGrantFirstWhateverTheInsertOrder) {
+  auto& store = this->db().compliance();
+  auto tenant = this->seed_tenant("acme");
+  const std::string phone = "+14155550111";
+  const auto late = must(store.add_consent(make_consent(tenant.id, phone, Channel::kVoice, at_s(30))));
+  const auto early = must(store.add_consent(make_consent(tenant.id, phone, Channel::kSms, at_s(10))));
+  const auto tie_a = must(store.add_consent(make_consent(tenant.id, phone, std::nullopt, at_s(20))));
+  const auto tie_b = must(store.add_consent(make_consent(tenant.id, phone, Channel::kVoice, at_s(20))));
+  std::vector<ConsentId> ids;
+  for (const auto& c : must(store.consents_for(tenant.id, phone))) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<ConsentId>{early.id, tie_a.id, tie_b.id, late.id}));  // granted_at, then id
+}
+
 TYPED_TEST(ComplianceStoreConformance, ConsentRoundTripsEveryField) {
   auto& store = this->db().compliance();
   auto tenant = this->seed_tenant("acme");

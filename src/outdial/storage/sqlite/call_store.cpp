@@ -367,6 +367,16 @@ Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::strin
   return read_rows(s, read_event);
 }
 
+Result<bool> SqliteCallStore::has_unattached_events(const std::string& provider,
+                                                    const std::string& provider_call_id) {
+  auto lock = conn_.lock();
+  // Migration 12's partial index (attempt_id = 0): usually empty.
+  auto s = conn_.prepare(
+      "SELECT 1 FROM call_events WHERE attempt_id = 0 AND provider = ?1 AND provider_call_id = ?2 LIMIT 1");
+  s.bind(1, provider).bind(2, provider_call_id);
+  return s.step();
+}
+
 Result<Disposition> SqliteCallStore::add_disposition(const Disposition& d) {
   auto lock = conn_.lock();
   auto s = conn_.prepare(

@@ -29,6 +29,7 @@ class SqliteCallStore final : public CallStore {
   Result<std::map<std::string, std::int64_t>> count_by_state(CampaignId campaign) override;
   Result<std::int64_t> count_created_between(CampaignId campaign, TimePoint from, TimePoint to) override;
   Result<bool> append_event(const CallEvent& e) override;
+  Result<bool> has_unattached_events(const std::string& provider, const std::string& provider_call_id) override;
   Result<std::vector<CallEvent>> events_for_call(const std::string& provider,
                                                  const std::string& provider_call_id) override;
   Result<bool> add_recording(const CallRecording& r) override;

@@ -1,5 +1,7 @@
 #include "outdial/storage/sqlite/compliance_store.hpp"
 
+#include <algorithm>
+
 #include "outdial/storage/sqlite/connection.hpp"
 #include "outdial/storage/sqlite/row_helpers.hpp"
 
@@ -98,10 +100,17 @@ Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c)
 Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId tenant,
                                                                        const std::string& phone) {
   auto lock = conn_.lock();
+  // Read in index order (rowid within the phone) and ordered here: an ORDER BY granted_at would
+  // make SQLite set up a sorter for the few rows a number has, on every gate decision.
   auto s = conn_.prepare(std::string("SELECT ") + kConsentCols +
-                         " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2 ORDER BY granted_at, id");
+                         " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2");
   s.bind(1, tenant).bind(2, phone);
-  return read_rows(s, read_consent);
+  auto rows = read_rows(s, read_consent);
+  if (!rows) return rows;
+  std::sort(rows->begin(), rows->end(), [](const ConsentRecord& x, const ConsentRecord& y) {
+    return x.granted_at != y.granted_at ? x.granted_at < y.granted_at : x.id < y.id;
+  });
+  return rows;
 }
 
 Result<std::vector<ConsentRecord>> SqliteComplianceStore::list_consents(TenantId tenant, std::int64_t offset,

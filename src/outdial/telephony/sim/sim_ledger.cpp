@@ -37,6 +37,7 @@ Result<SimLedger> SimLedger::open(const std::string& path, LedgerSync sync) {
     return make_error(ErrorCode::kUnavailable, "cannot open sim ledger: " + std::string(std::strerror(errno)),
                       {{"path", path}});
   }
+  ledger.size_ = static_cast<off_t>(start);
   if (start < content.size()) {
     // A torn last line: cut it off before appending, or the next record would be glued onto
     // it and dropped by the following restart (find_call misses: a second dial).
@@ -51,6 +52,7 @@ Result<SimLedger> SimLedger::open(const std::string& path, LedgerSync sync) {
 
 SimLedger::SimLedger(SimLedger&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
+      size_(other.size_),
       sync_mode_(other.sync_mode_),
       dirty_(std::exchange(other.dirty_, false)),
       calls_(std::move(other.calls_)),
@@ -66,6 +68,7 @@ SimLedger& SimLedger::operator=(SimLedger&& other) noexcept {
       ::close(fd_);
     }
     fd_ = std::exchange(other.fd_, -1);
+    size_ = other.size_;
     sync_mode_ = other.sync_mode_;
     dirty_ = std::exchange(other.dirty_, false);
     calls_ = std::move(other.calls_);
@@ -109,63 +112,82 @@ void SimLedger::apply_line(const std::string& line) {
         at_ms;
     if (in.fail()) return;
     c.placed_at = from_epoch_ms(at_ms);
-    by_key_.emplace(c.idempotency_key, calls_.size());
-    by_id_.emplace(c.call_id, calls_.size());
-    calls_.push_back(std::move(c));
+    add_call(std::move(c));
   } else if (kind == "hangup") {
     std::string id;
     in >> id >> at_ms;
     if (in.fail()) return;
-    auto it = by_id_.find(id);
-    if (it != by_id_.end()) calls_[it->second].hung_up_at = from_epoch_ms(at_ms);
+    add_hangup(id, from_epoch_ms(at_ms));
   } else if (kind == "sms") {
     std::string key, id, to;
     in >> key >> id >> to >> at_ms;
     if (in.fail()) return;
-    sms_[key] = id;
-  } else {
-    return;
+    add_sms(key, id, from_epoch_ms(at_ms));
   }
-  const TimePoint at = from_epoch_ms(at_ms);
+}
+
+void SimLedger::touch(TimePoint at) {
   if (!last_activity_ || *last_activity_ < at) last_activity_ = at;
 }
 
-Status SimLedger::append_line(const std::string& line) {
-  if (fd_ >= 0) {
-    const std::string text = line + "\n";
-    // One write() of a short line with O_APPEND before the caller is told it happened (a
-    // restarted process reads it back even after kill -9); fsync now or at the next sync().
-    const off_t before = ::lseek(fd_, 0, SEEK_END);
-    const ssize_t n = ::write(fd_, text.data(), text.size());
-    if (n != static_cast<ssize_t>(text.size())) {
-      const int err = n < 0 ? errno : ENOSPC;
-      // A short write leaves a torn line: cut it off so the next record starts on a clean line.
-      if (n > 0 && before >= 0) (void)::ftruncate(fd_, before);
-      return make_error(ErrorCode::kUnavailable, "sim ledger write failed: " + std::string(std::strerror(err)));
-    }
-    dirty_ = true;
-    if (sync_mode_ == LedgerSync::kEveryRecord) {
-      if (auto st = sync(); !st) return st;
-    }
+void SimLedger::add_call(LedgerCall c) {
+  touch(c.placed_at);
+  by_key_.emplace(c.idempotency_key, calls_.size());
+  by_id_.emplace(c.call_id, calls_.size());
+  calls_.push_back(std::move(c));
+}
+
+void SimLedger::add_hangup(const std::string& call_id, TimePoint at) {
+  touch(at);
+  auto it = by_id_.find(call_id);
+  if (it != by_id_.end()) calls_[it->second].hung_up_at = at;
+}
+
+void SimLedger::add_sms(const std::string& key, const std::string& message_id, TimePoint at) {
+  touch(at);
+  sms_[key] = message_id;
+}
+
+Status SimLedger::write_line(std::string line) {
+  if (fd_ < 0) return ok_status();  // in memory only
+  line += '\n';
+  // One write() of a short line with O_APPEND before the caller is told it happened (a
+  // restarted process reads it back even after kill -9); fsync now or at the next sync().
+  const ssize_t n = ::write(fd_, line.data(), line.size());
+  if (n != static_cast<ssize_t>(line.size())) {
+    const int err = n < 0 ? errno : ENOSPC;
+    // A short write leaves a torn line: cut it off so the next record starts on a clean line.
+    if (n > 0) (void)::ftruncate(fd_, size_);
+    return make_error(ErrorCode::kUnavailable, "sim ledger write failed: " + std::string(std::strerror(err)));
   }
-  apply_line(line);
+  size_ += n;
+  dirty_ = true;
+  if (sync_mode_ == LedgerSync::kEveryRecord) return sync();
   return ok_status();
 }
 
 Status SimLedger::record_call(const LedgerCall& c) {
-  std::ostringstream out;
-  out << "call " << c.idempotency_key << ' ' << c.call_id << ' ' << c.to << ' ' << c.attempt_id << ' '
-      << c.attempt_number << ' ' << c.ring_timeout_seconds << ' ' << to_epoch_ms(c.placed_at);
-  return append_line(out.str());
+  const std::string line = "call " + c.idempotency_key + ' ' + c.call_id + ' ' + c.to + ' ' +
+                           std::to_string(c.attempt_id) + ' ' + std::to_string(c.attempt_number) + ' ' +
+                           std::to_string(c.ring_timeout_seconds) + ' ' + std::to_string(to_epoch_ms(c.placed_at));
+  if (auto st = write_line(line); !st) return st;
+  add_call(c);
+  return ok_status();
 }
 
 Status SimLedger::record_hangup(const std::string& call_id, TimePoint at) {
-  return append_line("hangup " + call_id + " " + std::to_string(to_epoch_ms(at)));
+  if (auto st = write_line("hangup " + call_id + " " + std::to_string(to_epoch_ms(at))); !st) return st;
+  add_hangup(call_id, at);
+  return ok_status();
 }
 
 Status SimLedger::record_sms(const std::string& key, const std::string& message_id, const std::string& to,
                              TimePoint at) {
-  return append_line("sms " + key + " " + message_id + " " + to + " " + std::to_string(to_epoch_ms(at)));
+  if (auto st = write_line("sms " + key + " " + message_id + " " + to + " " + std::to_string(to_epoch_ms(at))); !st) {
+    return st;
+  }
+  add_sms(key, message_id, at);
+  return ok_status();
 }
 
 const LedgerCall* SimLedger::find_by_key(const std::string& key) const {

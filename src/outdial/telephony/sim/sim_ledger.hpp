@@ -1,8 +1,10 @@
 #pragma once
 #include <cstdint>
-#include <map>
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "outdial/core/clock.hpp"
@@ -69,16 +71,22 @@ class SimLedger {
   std::optional<TimePoint> last_activity() const { return last_activity_; }
 
  private:
-  Status append_line(const std::string& line);
+  // Writes one record line (and its newline) to the file; nothing in memory changes.
+  Status write_line(std::string line);
   void apply_line(const std::string& line);
+  void add_call(LedgerCall c);
+  void add_hangup(const std::string& call_id, TimePoint at);
+  void add_sms(const std::string& key, const std::string& message_id, TimePoint at);
+  void touch(TimePoint at);
 
   int fd_ = -1;
+  off_t size_ = 0;  // bytes of whole records in the file: where a torn write is cut back to
   LedgerSync sync_mode_ = LedgerSync::kEveryRecord;
   bool dirty_ = false;
   std::vector<LedgerCall> calls_;
-  std::map<std::string, std::size_t> by_key_;
-  std::map<std::string, std::size_t> by_id_;
-  std::map<std::string, std::string> sms_;
+  std::unordered_map<std::string, std::size_t> by_key_;
+  std::unordered_map<std::string, std::size_t> by_id_;
+  std::unordered_map<std::string, std::string> sms_;
   std::optional<TimePoint> last_activity_;
 };
 
