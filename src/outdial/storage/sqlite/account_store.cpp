@@ -76,16 +76,18 @@ Result<ProviderAccount> SqliteAccountStore::create_account(const ProviderAccount
 
 Result<ProviderAccount> SqliteAccountStore::get_account(TenantId tenant, ProviderAccountId id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kAccountCols +
-                         " FROM provider_accounts WHERE tenant_id = ?1 AND id = ?2");
+  static const std::string kSql =
+      std::string("SELECT ") + kAccountCols + " FROM provider_accounts WHERE tenant_id = ?1 AND id = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, id);
   return read_row(s, read_account, "provider account", id);
 }
 
 Result<std::vector<ProviderAccount>> SqliteAccountStore::list_accounts(TenantId tenant) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kAccountCols +
-                         " FROM provider_accounts WHERE tenant_id = ?1 ORDER BY id");
+  static const std::string kSql =
+      std::string("SELECT ") + kAccountCols + " FROM provider_accounts WHERE tenant_id = ?1 ORDER BY id";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant);
   return read_rows(s, read_account);
 }
@@ -93,8 +95,10 @@ Result<std::vector<ProviderAccount>> SqliteAccountStore::list_accounts(TenantId 
 Result<std::vector<ProviderAccount>> SqliteAccountStore::accounts_with_sid(ProviderKind provider,
                                                                            const std::string& account_sid) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kAccountCols +
-                         " FROM provider_accounts WHERE provider = ?1 AND account_sid = ?2 ORDER BY id");
+  static const std::string kSql =
+      std::string("SELECT ") + kAccountCols +
+      " FROM provider_accounts WHERE provider = ?1 AND account_sid = ?2 ORDER BY id";
+  auto s = conn_.prepare(kSql);
   Binder(s, 1)(to_string(provider))(account_sid);
   return read_rows(s, read_account);
 }
@@ -138,7 +142,9 @@ Result<PhoneNumber> SqliteAccountStore::add_number(const PhoneNumber& n) {
 }
 
 Result<PhoneNumber> SqliteAccountStore::get_number_locked(TenantId tenant, PhoneNumberId id) {
-  auto s = conn_.prepare(std::string("SELECT ") + kNumberCols + " FROM phone_numbers WHERE tenant_id = ?1 AND id = ?2");
+  static const std::string kSql =
+      std::string("SELECT ") + kNumberCols + " FROM phone_numbers WHERE tenant_id = ?1 AND id = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, id);
   return read_row(s, read_number, "phone number", id);
 }
@@ -150,17 +156,20 @@ Result<PhoneNumber> SqliteAccountStore::get_number(TenantId tenant, PhoneNumberI
 
 Result<std::optional<PhoneNumber>> SqliteAccountStore::find_number(TenantId tenant, const std::string& e164) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kNumberCols +
-                         " FROM phone_numbers WHERE tenant_id = ?1 AND e164 = ?2 AND status <> 'retired'");
+  static const std::string kSql =
+      std::string("SELECT ") + kNumberCols +
+      " FROM phone_numbers WHERE tenant_id = ?1 AND e164 = ?2 AND status <> 'retired'";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, e164);
   return read_optional_row(s, read_number);
 }
 
 Result<std::vector<PhoneNumber>> SqliteAccountStore::list_numbers(TenantId tenant, const NumberFilter& filter) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kNumberCols +
-                         " FROM phone_numbers WHERE tenant_id = ?1 AND (?2 = 0 OR account_id = ?2)"
-                         " AND (?3 = '' OR status = ?3) ORDER BY id");
+  static const std::string kSql = std::string("SELECT ") + kNumberCols +
+                                  " FROM phone_numbers WHERE tenant_id = ?1 AND (?2 = 0 OR account_id = ?2)"
+                                  " AND (?3 = '' OR status = ?3) ORDER BY id";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, filter.account_id).bind(3, filter.status ? to_string(*filter.status) : "");
   return read_rows(s, read_number);
 }
@@ -168,10 +177,12 @@ Result<std::vector<PhoneNumber>> SqliteAccountStore::list_numbers(TenantId tenan
 Result<std::vector<PhoneNumber>> SqliteAccountStore::active_numbers_in_state(TenantId tenant,
                                                                               const std::string& state) {
   auto lock = conn_.lock();
+  static const std::string kSql =
+      std::string("SELECT ") + kNumberCols +
+      " FROM phone_numbers WHERE tenant_id = ?1 AND state = ?2 AND status = 'active' ORDER BY id";
   // Served by the partial index phone_numbers_active_state (migration 10): the literal
   // status = 'active' is what lets SQLite use it.
-  auto s = conn_.prepare(std::string("SELECT ") + kNumberCols +
-                         " FROM phone_numbers WHERE tenant_id = ?1 AND state = ?2 AND status = 'active' ORDER BY id");
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, state);
   return read_rows(s, read_number);
 }
@@ -232,9 +243,10 @@ Result<PhoneNumber> SqliteAccountStore::dedicate_number(TenantId tenant, PhoneNu
 
 Result<std::optional<PhoneNumber>> SqliteAccountStore::dedicated_number(TenantId tenant, CampaignId campaign) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kNumberCols +
-                         " FROM phone_numbers WHERE tenant_id = ?1 AND dedicated_campaign_id = ?2"
-                         " AND status <> 'retired'");
+  static const std::string kSql = std::string("SELECT ") + kNumberCols +
+                                  " FROM phone_numbers WHERE tenant_id = ?1 AND dedicated_campaign_id = ?2"
+                                  " AND status <> 'retired'";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, campaign);
   return read_optional_row(s, read_number);
 }

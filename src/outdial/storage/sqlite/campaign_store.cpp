@@ -301,11 +301,13 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
     return ok_status();
   };
   if (expired_pass) {
+    static const std::string kSql =
+        std::string("SELECT ") + kTargetCols +
+        ", rowid FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
+        " AND lease_expires_at <= ?3 ORDER BY next_eligible_at, contact_id LIMIT ?4";
     // 1. Leases of crashed/stalled nodes: kInProgress whose lease ran out (the owner stopped
     //    renewing). Few rows (bounded by concurrency).
-    auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
-                           ", rowid FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
-                           " AND lease_expires_at <= ?3 ORDER BY next_eligible_at, contact_id LIMIT ?4");
+    auto s = conn_.prepare(kSql);
     s.bind(1, campaign).bind(2, to_string(TargetStatus::kInProgress)).bind(3, now).bind(4, max);
     if (auto st = take(s, TargetStatus::kInProgress); !st) return st.error();
   }
@@ -313,11 +315,13 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
   if (remaining > 0) {
     // 2. Due pending targets, walking campaign_targets_claim in (next_eligible_at, contact_id)
     //    order. A pending row normally has no lease; an unexpired one is skipped defensively.
-    auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
-                           ", rowid FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
-                           " AND next_eligible_at <= ?3 AND (lease_owner = '' OR lease_expires_at IS NULL OR "
-                           "lease_expires_at <= ?3)"
-                           " ORDER BY next_eligible_at, contact_id LIMIT ?4");
+    static const std::string kSql =
+        std::string("SELECT ") + kTargetCols +
+        ", rowid FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
+        " AND next_eligible_at <= ?3 AND (lease_owner = '' OR lease_expires_at IS NULL OR "
+        "lease_expires_at <= ?3)"
+        " ORDER BY next_eligible_at, contact_id LIMIT ?4";
+    auto s = conn_.prepare(kSql);
     s.bind(1, campaign).bind(2, to_string(TargetStatus::kPending)).bind(3, now).bind(4, remaining);
     if (auto st = take(s, TargetStatus::kPending); !st) return st.error();
   }
@@ -424,8 +428,9 @@ Status SqliteCampaignStore::renew_leases(CampaignId campaign, const std::string&
 Result<std::optional<CampaignTarget>> SqliteCampaignStore::get_target(CampaignId campaign,
                                                                       ContactId contact) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
-                         " FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2");
+  static const std::string kSql = std::string("SELECT ") + kTargetCols +
+                                  " FROM campaign_targets WHERE campaign_id = ?1 AND contact_id = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, campaign).bind(2, contact);
   return read_optional_row(s, read_target);
 }
@@ -433,9 +438,11 @@ Result<std::optional<CampaignTarget>> SqliteCampaignStore::get_target(CampaignId
 Result<std::vector<CampaignTarget>> SqliteCampaignStore::targets_held_by(CampaignId campaign,
                                                                          const std::string& node) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kTargetCols +
-                         " FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2 AND lease_owner = ?3"
-                         " ORDER BY contact_id");
+  static const std::string kSql =
+      std::string("SELECT ") + kTargetCols +
+      " FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2 AND lease_owner = ?3"
+      " ORDER BY contact_id";
+  auto s = conn_.prepare(kSql);
   s.bind(1, campaign).bind(2, to_string(TargetStatus::kInProgress)).bind(3, node);
   return read_rows(s, read_target);
 }
@@ -444,9 +451,10 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::list_targets(CampaignId
                                                                       std::int64_t offset,
                                                                       std::int64_t limit) {
   auto lock = conn_.lock();
-  auto s =
-      conn_.prepare(std::string("SELECT ") + kTargetCols +
-                    " FROM campaign_targets WHERE campaign_id = ?1 ORDER BY contact_id LIMIT ?2 OFFSET ?3");
+  static const std::string kSql =
+      std::string("SELECT ") + kTargetCols +
+      " FROM campaign_targets WHERE campaign_id = ?1 ORDER BY contact_id LIMIT ?2 OFFSET ?3";
+  auto s = conn_.prepare(kSql);
   s.bind(1, campaign).bind(2, limit).bind(3, offset);
   return read_rows(s, read_target);
 }

@@ -100,10 +100,11 @@ Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c)
 Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId tenant,
                                                                        const std::string& phone) {
   auto lock = conn_.lock();
+  static const std::string kSql =
+      std::string("SELECT ") + kConsentCols + " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2";
   // Read in index order (rowid within the phone) and ordered here: an ORDER BY granted_at would
   // make SQLite set up a sorter for the few rows a number has, on every gate decision.
-  auto s = conn_.prepare(std::string("SELECT ") + kConsentCols +
-                         " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2");
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, phone);
   auto rows = read_rows(s, read_consent);
   if (!rows) return rows;
@@ -116,8 +117,9 @@ Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId 
 Result<std::vector<ConsentRecord>> SqliteComplianceStore::list_consents(TenantId tenant, std::int64_t offset,
                                                                         std::int64_t limit) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kConsentCols +
-                         " FROM consents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3");
+  static const std::string kSql = std::string("SELECT ") + kConsentCols +
+                                  " FROM consents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, limit).bind(3, offset);
   return read_rows(s, read_consent);
 }
@@ -185,8 +187,10 @@ Result<RejectedNumber> SqliteComplianceStore::add_rejected(const RejectedNumber&
 Result<std::optional<RejectedNumber>> SqliteComplianceStore::find_rejected(TenantId tenant, const std::string& phone,
                                                                            Channel channel) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kRejectedCols +
-                         " FROM rejected_numbers WHERE tenant_id = ?1 AND phone_e164 = ?2 AND channel = ?3");
+  static const std::string kSql =
+      std::string("SELECT ") + kRejectedCols +
+      " FROM rejected_numbers WHERE tenant_id = ?1 AND phone_e164 = ?2 AND channel = ?3";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, phone).bind(3, to_string(channel));
   return read_optional_row(s, read_rejected);
 }
@@ -198,9 +202,11 @@ Result<bool> SqliteComplianceStore::remove_rejected(TenantId tenant, const std::
 Result<std::vector<RejectedNumber>> SqliteComplianceStore::list_rejected(TenantId tenant, std::int64_t offset,
                                                                          std::int64_t limit) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kRejectedCols +
-                         " FROM rejected_numbers WHERE tenant_id = ?1 ORDER BY rejected_at, phone_e164, channel"
-                         " LIMIT ?2 OFFSET ?3");
+  static const std::string kSql =
+      std::string("SELECT ") + kRejectedCols +
+      " FROM rejected_numbers WHERE tenant_id = ?1 ORDER BY rejected_at, phone_e164, channel"
+      " LIMIT ?2 OFFSET ?3";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, limit).bind(3, offset);
   return read_rows(s, read_rejected);
 }
@@ -220,8 +226,9 @@ Result<bool> SqliteComplianceStore::remove_number(const char* table, TenantId te
 
 Result<std::optional<DncEntry>> SqliteComplianceStore::find_dnc(TenantId tenant, const std::string& phone) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kDncCols +
-                         " FROM dnc_entries WHERE tenant_id = ?1 AND phone_e164 = ?2");
+  static const std::string kSql =
+      std::string("SELECT ") + kDncCols + " FROM dnc_entries WHERE tenant_id = ?1 AND phone_e164 = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, phone);
   return read_optional_row(s, read_dnc);
 }
@@ -229,8 +236,9 @@ Result<std::optional<DncEntry>> SqliteComplianceStore::find_dnc(TenantId tenant,
 Result<std::vector<DncEntry>> SqliteComplianceStore::list_dnc(TenantId tenant, std::int64_t offset,
                                                               std::int64_t limit) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kDncCols +
-                         " FROM dnc_entries WHERE tenant_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
+  static const std::string kSql = std::string("SELECT ") + kDncCols +
+                                  " FROM dnc_entries WHERE tenant_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, limit).bind(3, offset);
   return read_rows(s, read_dnc);
 }
@@ -255,10 +263,11 @@ Result<std::vector<DecisionRecord>> SqliteComplianceStore::list_decisions(Tenant
                                                                           std::int64_t campaign_id,
                                                                           std::int64_t limit) {
   auto lock = conn_.lock();
+  static const std::string kSql = std::string("SELECT ") + kDecisionCols +
+                                  " FROM gate_decisions WHERE tenant_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
+                                  " ORDER BY id DESC LIMIT ?3";
   // campaign_id 0 = every decision of the tenant. Newest first.
-  auto s = conn_.prepare(std::string("SELECT ") + kDecisionCols +
-                         " FROM gate_decisions WHERE tenant_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
-                         " ORDER BY id DESC LIMIT ?3");
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, campaign_id).bind(3, limit);
   return read_rows(s, read_decision);
 }

@@ -1,6 +1,7 @@
 #include "outdial/storage/sqlite/connection.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace outdial::storage::sqlite {
@@ -175,22 +176,34 @@ Connection::~Connection() {
   sqlite3_close_v2(db_);
 }
 
-Stmt Connection::prepare(const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it != cache_.end()) {
-    // The cached copy is mid-iteration in an enclosing scope (a store method re-entered with the
-    // same SQL): hand out a private one rather than disturb it.
-    if (sqlite3_stmt_busy(it->second) == 0) return Stmt(*this, it->second, false, std::nullopt);
+Stmt Connection::prepare(std::string_view sql) {
+  if (auto hint = by_address_.find(sql.data()); hint != by_address_.end()) {
+    const ByAddress& known = hint->second;
+    // The same address may now hold other text (a temporary's buffer reused): compare it.
+    const char* text = *known.slot != nullptr ? sqlite3_sql(*known.slot) : nullptr;
+    if (text != nullptr && known.size == sql.size() && std::memcmp(text, sql.data(), sql.size()) == 0) {
+      return cached(*known.slot, sql);
+    }
   }
+  auto [it, inserted] = cache_.try_emplace(std::string(sql), nullptr);
+  if (by_address_.size() >= kMaxAddresses) by_address_.clear();
+  by_address_[sql.data()] = ByAddress{&it->second, sql.size()};
+  return cached(it->second, sql);
+}
+
+Stmt Connection::cached(sqlite3_stmt*& slot, std::string_view sql) {
+  // The cached copy is mid-iteration in an enclosing scope (a store method re-entered with the
+  // same SQL): hand out a private one rather than disturb it.
+  if (slot != nullptr && sqlite3_stmt_busy(slot) == 0) return Stmt(*this, slot, false, std::nullopt);
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
-    return Stmt(*this, nullptr, false, error(rc, "prepare: " + sql));
+    return Stmt(*this, nullptr, false, error(rc, "prepare: " + std::string(sql)));
   }
-  if (it != cache_.end()) return Stmt(*this, stmt, true, std::nullopt);
-  cache_.emplace(sql, stmt);
+  if (slot != nullptr) return Stmt(*this, stmt, true, std::nullopt);
+  slot = stmt;
   return Stmt(*this, stmt, false, std::nullopt);
 }
 

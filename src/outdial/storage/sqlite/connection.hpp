@@ -170,7 +170,9 @@ class Connection {
   std::unique_lock<std::recursive_mutex> lock() { return std::unique_lock<std::recursive_mutex>(mutex_); }
 
   // A cached prepared statement (prepared once per distinct SQL text). Precondition: lock held.
-  Stmt prepare(const std::string& sql);
+  // SQL text that stays where it is (a literal, a function-local static string) is found again
+  // by its address, checked against the statement's own text, without hashing or copying it.
+  Stmt prepare(std::string_view sql);
   // Runs one or more statements without results (migrations, pragmas). Precondition: lock held.
   Status exec(const std::string& sql);
   Error error(int rc, const std::string& context) const { return translate_error(db_, rc, context); }
@@ -198,7 +200,17 @@ class Connection {
   sqlite3* db_;
   std::recursive_mutex mutex_;
   bool tx_open_ = false;  // an outermost Transaction is between BEGIN and its end
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  Stmt cached(sqlite3_stmt*& slot, std::string_view sql);
+
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;  // owns the statements
+  // By the address of the text last seen for each statement (a hint, verified on use; cleared
+  // when it grows past kMaxAddresses, since temporaries leave addresses that never come back).
+  struct ByAddress {
+    sqlite3_stmt** slot;
+    std::size_t size;
+  };
+  static constexpr std::size_t kMaxAddresses = 4096;
+  std::unordered_map<const char*, ByAddress> by_address_;
   int autocheckpoint_pages_ = 1000;  // SQLite's default
   bool checkpointer_tried_ = false;
   std::unique_ptr<BackgroundCheckpointer> checkpointer_;

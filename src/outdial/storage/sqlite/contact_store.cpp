@@ -214,24 +214,27 @@ Result<ContactList> SqliteContactStore::create_list(const ContactList& l) {
 Result<std::optional<ContactList>> SqliteContactStore::find_list_by_name(TenantId tenant,
                                                                          const std::string& name) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kListCols +
-                         " FROM contact_lists WHERE tenant_id = ?1 AND name = ?2");
+  static const std::string kSql =
+      std::string("SELECT ") + kListCols + " FROM contact_lists WHERE tenant_id = ?1 AND name = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, name);
   return read_optional_row(s, read_list);
 }
 
 Result<ContactList> SqliteContactStore::get_list(TenantId tenant, ListId id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kListCols +
-                         " FROM contact_lists WHERE tenant_id = ?1 AND id = ?2");
+  static const std::string kSql =
+      std::string("SELECT ") + kListCols + " FROM contact_lists WHERE tenant_id = ?1 AND id = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, id);
   return read_row(s, read_list, "contact list", id);
 }
 
 Result<std::vector<ContactList>> SqliteContactStore::list_lists(TenantId tenant) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kListCols +
-                         " FROM contact_lists WHERE tenant_id = ?1 ORDER BY id");
+  static const std::string kSql =
+      std::string("SELECT ") + kListCols + " FROM contact_lists WHERE tenant_id = ?1 ORDER BY id";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant);
   return read_rows(s, read_list);
 }
@@ -523,8 +526,9 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
 
 Result<Contact> SqliteContactStore::get_contact(TenantId tenant, ContactId id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kContactCols +
-                         " FROM contacts WHERE tenant_id = ?1 AND id = ?2");
+  static const std::string kSql =
+      std::string("SELECT ") + kContactCols + " FROM contacts WHERE tenant_id = ?1 AND id = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, id);
   return read_row(s, read_contact, "contact", id);
 }
@@ -534,9 +538,10 @@ Result<ContactPage> SqliteContactStore::list_contacts(TenantId tenant, ListId li
   auto lock = conn_.lock();
   ContactPage page;
   {
-    auto s =
-        conn_.prepare(std::string("SELECT ") + kContactCols +
-                      " FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 ORDER BY id LIMIT ?3 OFFSET ?4");
+    static const std::string kSql =
+        std::string("SELECT ") + kContactCols +
+        " FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 ORDER BY id LIMIT ?3 OFFSET ?4";
+    auto s = conn_.prepare(kSql);
     s.bind(1, tenant).bind(2, list).bind(3, limit).bind(4, offset);
     OUTDIAL_SQLITE_TRY(append_rows(s, page.items, read_contact));
   }

@@ -44,21 +44,24 @@ Result<Tenant> SqliteTenantStore::create_tenant(const Tenant& t) {
 
 Result<Tenant> SqliteTenantStore::get_tenant(TenantId id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kTenantCols + " FROM tenants WHERE id = ?1");
+  static const std::string kSql = std::string("SELECT ") + kTenantCols + " FROM tenants WHERE id = ?1";
+  auto s = conn_.prepare(kSql);
   s.bind(1, id);
   return read_row(s, read_tenant, "tenant", id);
 }
 
 Result<std::optional<Tenant>> SqliteTenantStore::find_tenant_by_name(const std::string& name) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kTenantCols + " FROM tenants WHERE name = ?1");
+  static const std::string kSql = std::string("SELECT ") + kTenantCols + " FROM tenants WHERE name = ?1";
+  auto s = conn_.prepare(kSql);
   s.bind(1, name);
   return read_optional_row(s, read_tenant);
 }
 
 Result<std::vector<Tenant>> SqliteTenantStore::list_tenants() {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kTenantCols + " FROM tenants ORDER BY id");
+  static const std::string kSql = std::string("SELECT ") + kTenantCols + " FROM tenants ORDER BY id";
+  auto s = conn_.prepare(kSql);
   return read_rows(s, read_tenant);
 }
 
@@ -72,15 +75,17 @@ Result<User> SqliteTenantStore::create_user(const User& u) {
 
 Result<User> SqliteTenantStore::get_user(UserId id) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kUserCols + " FROM users u WHERE u.id = ?1");
+  static const std::string kSql = std::string("SELECT ") + kUserCols + " FROM users u WHERE u.id = ?1";
+  auto s = conn_.prepare(kSql);
   s.bind(1, id);
   return read_row(s, read_user, "user", id);
 }
 
 Result<std::optional<User>> SqliteTenantStore::find_user_by_email(TenantId tenant, const std::string& email) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kUserCols +
-                         " FROM users u WHERE u.tenant_id = ?1 AND u.email = ?2");
+  static const std::string kSql =
+      std::string("SELECT ") + kUserCols + " FROM users u WHERE u.tenant_id = ?1 AND u.email = ?2";
+  auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, email);
   return read_optional_row(s, read_user);
 }
@@ -95,9 +100,10 @@ Result<ApiKey> SqliteTenantStore::create_api_key(const ApiKey& k) {
 
 Result<std::optional<User>> SqliteTenantStore::find_user_by_key_hash(const std::string& key_hash) {
   auto lock = conn_.lock();
-  auto s = conn_.prepare(std::string("SELECT ") + kUserCols +
-                         " FROM api_keys k JOIN users u ON u.id = k.user_id"
-                         " WHERE k.key_hash = ?1 AND k.revoked_at IS NULL");
+  static const std::string kSql = std::string("SELECT ") + kUserCols +
+                                  " FROM api_keys k JOIN users u ON u.id = k.user_id"
+                                  " WHERE k.key_hash = ?1 AND k.revoked_at IS NULL";
+  auto s = conn_.prepare(kSql);
   s.bind(1, key_hash);
   return read_optional_row(s, read_user);
 }
