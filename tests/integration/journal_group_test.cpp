@@ -160,7 +160,9 @@ struct Outcome {
 };
 
 // One whole campaign (contacts, 8 lines) in virtual time; journal null = ungrouped.
-Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commits = 0, int fail_reads_after_fail = 0) {
+Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commits = 0,
+                     int fail_reads_after_fail = 0,
+                     const std::function<void(dialer::RunnerConfig&)>& tweak = nullptr) {
   Outcome out;
   const std::string path = temp_db();
   auto db = storage::sqlite::SqliteDatabase::open(path);
@@ -190,6 +192,7 @@ Outcome run_campaign(int contacts, MemoryJournal* journal, int fail_group_commit
   dialer::RunnerConfig config;
   config.journal = journal;
   config.group_max_turns = 40;
+  if (tweak) tweak(config);
   dialer::CampaignRunner runner(fdb, provider, gate, facts, clock, config);
   (*sim)->set_sink(&runner.sink());
   EXPECT_TRUE(runner.recover());
@@ -236,6 +239,30 @@ TEST(JournalGroup, NoDialBeforeItsAttemptIsDurableAndTheRunEndsAsAnUngroupedOne)
   EXPECT_EQ(grouped.by_state, plain.by_state);
   EXPECT_EQ(grouped.attempts, plain.attempts);
   EXPECT_EQ(grouped.ledger_calls, grouped.attempts);
+}
+
+TEST(JournalGroup, AGroupEndsOnceItHasHeldTheWriteLockForItsMaximumHold) {
+  const Outcome plain = run_campaign(120, nullptr);
+  MemoryJournal unbounded;
+  const Outcome long_groups = run_campaign(120, &unbounded);
+  // Every reading of the real-time clock sees 100 ms more: a group is closed after 250 ms, i.e.
+  // at the third look, long before its 40 turns.
+  MemoryJournal bounded;
+  std::int64_t reads = 0;
+  const Outcome short_groups = run_campaign(120, &bounded, 0, 0, [&](dialer::RunnerConfig& config) {
+    config.group_max_hold = Millis(250);
+    config.monotonic = [&reads] {
+      return std::chrono::steady_clock::time_point(std::chrono::milliseconds(100 * ++reads));
+    };
+  });
+  ASSERT_TRUE(long_groups.complete);
+  ASSERT_TRUE(short_groups.complete);
+  EXPECT_GT(reads, 0);
+  EXPECT_GE(bounded.clears, 3 * unbounded.clears);  // a commit every few turns instead of every 40
+  EXPECT_EQ(short_groups.undurable_dials, 0);
+  EXPECT_EQ(short_groups.repeated_place_calls, 0);
+  EXPECT_EQ(short_groups.by_state, plain.by_state);
+  EXPECT_EQ(short_groups.attempts, plain.attempts);
 }
 
 TEST(JournalGroup, AFailedGroupCommitPutsEveryJournaledDialBackAndDialsNothingTwice) {

@@ -161,9 +161,13 @@ void CampaignRunner::batch(const std::function<void()>& fn) {
   }
 }
 
+std::chrono::steady_clock::time_point CampaignRunner::monotonic_now() const {
+  return config_.monotonic ? config_.monotonic() : std::chrono::steady_clock::now();
+}
+
 bool CampaignRunner::group_open() const {
   return in_group_ && !journal_failed_ && group_turns_ < config_.group_max_turns &&
-         group_dials_ < config_.group_max_dials;
+         group_dials_ < config_.group_max_dials && monotonic_now() - group_began_ < config_.group_max_hold;
 }
 
 void CampaignRunner::group(const std::function<void()>& fn) {
@@ -193,6 +197,7 @@ void CampaignRunner::group(const std::function<void()>& fn) {
   in_group_ = true;
   group_turns_ = 0;
   group_dials_ = 0;
+  group_began_ = monotonic_now();
   journal_failed_ = false;
   const Status st = db_.with_transaction([&] {
     fn();

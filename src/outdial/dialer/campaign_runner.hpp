@@ -1,10 +1,11 @@
 #pragma once
+#include <chrono>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <set>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,11 @@ struct RunnerConfig {
   // hold and what a crash makes recovery re-ask the carrier).
   int group_max_turns = 256;
   int group_max_dials = 2048;
+  // ... or once it has held the store's write lock this long in real time (other connections'
+  // writes, e.g. API requests and webhooks, wait for it), measured on `monotonic`.
+  Millis group_max_hold{std::chrono::milliseconds(250)};
+  // The real-time clock for group_max_hold (injected by tests); null = std::chrono::steady_clock.
+  std::function<std::chrono::steady_clock::time_point()> monotonic = nullptr;
   Millis lease_ttl{std::chrono::minutes(15)};
   Millis default_defer{std::chrono::minutes(15)};  // defer without allowed_at (should not happen)
 };
@@ -287,6 +293,8 @@ class CampaignRunner {
   bool in_group_ = false;
   int group_turns_ = 0;
   int group_dials_ = 0;
+  std::chrono::steady_clock::time_point group_began_{};
+  std::chrono::steady_clock::time_point monotonic_now() const;
   bool journal_failed_ = false;      // an append failed in this group: no dial until its commit
   bool journal_unrestored_ = false;  // records the store may lack: restore before journaling again
   bool holding_ = false;             // journal_unrestored_ and its restore failed: ticks do nothing
