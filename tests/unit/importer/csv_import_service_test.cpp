@@ -228,6 +228,28 @@ TEST_F(CsvImportServiceTest, InsertsInBatches) {
   EXPECT_EQ(store.insert_batch_calls, 4);
 }
 
+// With overlapped writes a large batch size is reached in steps (the writer starts after 1/16
+// of a batch is parsed, each next batch 1.5x the previous); no transaction ever holds more than
+// batch_size rows, and rows are stored in file order either way.
+TEST_F(CsvImportServiceTest, LargeBatchesStartSmallAndNeverExceedTheBatchSize) {
+  std::string csv = "phone\n";
+  for (int i = 0; i < 3000; ++i) csv += "212456" + std::to_string(1000 + i) + "\n";
+  ImportOptions o = opts();
+  o.batch_size = 1024;
+  auto r = run(csv, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->inserted, 3000);
+  EXPECT_EQ(store.batch_sizes, (std::vector<std::size_t>{64, 96, 144, 216, 324, 486, 729, 941}));
+  ASSERT_EQ(store.contacts.size(), 3000u);
+  for (int i = 0; i < 3000; ++i) EXPECT_EQ(store.contacts[static_cast<std::size_t>(i)].phone_e164, "+1212456" + std::to_string(1000 + i));
+
+  // Written synchronously (nothing to overlap with), batches are batch_size from the start.
+  store = testing::InMemoryContactStore();
+  o.overlap_writes = false;
+  ASSERT_TRUE(run(csv, o).ok());
+  EXPECT_EQ(store.batch_sizes, (std::vector<std::size_t>{1024, 1024, 952}));
+}
+
 TEST_F(CsvImportServiceTest, SynchronousWritesGiveTheSameResult) {
   std::string csv = "phone\n";
   for (int i = 0; i < 10; ++i) csv += "21245678" + std::to_string(10 + i) + "\n";

@@ -15,6 +15,7 @@ class InMemoryContactStore final : public storage::ContactStore {
   std::vector<ContactList> lists;
   std::vector<Contact> contacts;
   int insert_batch_calls = 0;
+  std::vector<std::size_t> batch_sizes;  // rows per insert_batch call, in call order
   bool fail_inserts = false;
 
   Result<ContactList> create_list(const ContactList& l) override {
@@ -38,6 +39,7 @@ class InMemoryContactStore final : public storage::ContactStore {
   Result<std::vector<ContactList>> list_lists(TenantId) override { return lists; }
   Result<std::vector<bool>> insert_batch(const std::vector<Contact>& batch) override {
     ++insert_batch_calls;
+    batch_sizes.push_back(batch.size());
     if (fail_inserts) return make_error(ErrorCode::kUnavailable, "disk on fire");
     std::vector<bool> out;
     for (const auto& c : batch) {
