@@ -1,6 +1,8 @@
 // Smoke tests of the built `outdial` binary: demo, check, import and bad usage, each as a
 // subprocess with a bounded run time.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
 
 #include <regex>
 
@@ -49,6 +51,72 @@ TEST_F(E2eCli, DemoRunsToCompletionAndPrintsTheFinalReport) {
   ASSERT_TRUE(std::regex_search(r.out, dials, std::regex(R"(simulated carrier dials: ([0-9]+))"))) << r.out;
   EXPECT_EQ(attempts[1], dials[1]) << r.out;
   EXPECT_GT(std::stoi(attempts[1]), 0);
+}
+
+// kill -9 in the middle of `outdial import`, then the same command again: what was committed
+// before the kill is intact (integrity check) and whole, the second run stores the rest, and every
+// row of the file is in the list exactly once.
+TEST_F(E2eCli, ImportKilledMidwayAndRunAgainStoresEveryRowOnce) {
+  ASSERT_EQ(outdial({"--db", db_, "tenant", "create", "--name", "Acme Dental"}).exit_code, 0);
+  constexpr long kRows = 200000;
+  std::string text = "phone,first_name\n";
+  for (long i = 0; i < kRows; ++i)
+    text += "646" + std::to_string(3000000 + i) + ",C" + std::to_string(i) + "\n";
+  const std::string csv = dir_ + "/big.csv";
+  write_file(csv, text);
+  // One reading of the database from outside, as another process would do it.
+  auto query = [&](const char* sql) -> std::string {
+    sqlite3* db = nullptr;
+    std::string out = "(error)";
+    if (sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 2000);
+      sqlite3_stmt* s = nullptr;
+      if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+        const auto* t = sqlite3_column_text(s, 0);
+        out = t != nullptr ? reinterpret_cast<const char*>(t) : "";
+      }
+      sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return out;
+  };
+  auto contacts = [&] {
+    const std::string n = query("SELECT COUNT(*) FROM contacts");
+    return n == "(error)" ? -1L : std::stol(n);
+  };
+  const std::vector<std::string> import{kBin,       "--db", db_,      "--log-level", "warn",   "import",
+                                        "--tenant", "1",    "--list", "Past",        "--json", csv};
+  {
+    Child first(import, dir_ + "/first.out", dir_ + "/first.err");
+    ASSERT_TRUE(first.started());
+    // Killed as soon as some batches are in, long before the last one.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline && first.running() && contacts() < 20000) {
+      first.wait_for(std::chrono::milliseconds(1));
+    }
+    first.send(SIGKILL);
+    ASSERT_TRUE(first.wait_for(std::chrono::seconds(10)));
+    ASSERT_TRUE(first.signaled()) << "the import ended before it could be killed: " << first.out();
+  }
+  EXPECT_EQ(query("PRAGMA integrity_check"), "ok");
+  const long kept = contacts();
+  EXPECT_GE(kept, 20000);
+  EXPECT_LT(kept, kRows);
+  // Whole rows only, in file order: the committed contacts are exactly the file's first rows.
+  EXPECT_EQ(query("SELECT COUNT(*) FROM contacts WHERE first_name = 'C' || (id - 1)"), std::to_string(kept));
+
+  auto again = outdial(
+      {"--db", db_, "--log-level", "warn", "import", "--tenant", "1", "--list", "Past", "--json", csv},
+      std::chrono::seconds(120));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto report = json::parse(again.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << again.out.substr(0, 2000);
+  EXPECT_EQ(report["rows"], kRows);
+  EXPECT_EQ(report["inserted"], kRows - kept);
+  EXPECT_EQ(report["duplicates"], kept);  // the rows the first run committed: already in the list
+  EXPECT_EQ(contacts(), kRows);
+  EXPECT_EQ(query("SELECT COUNT(DISTINCT phone_e164) FROM contacts"), std::to_string(kRows));
+  EXPECT_EQ(query("PRAGMA integrity_check"), "ok");
 }
 
 TEST_F(E2eCli, CheckPrintsTheDecision) {
