@@ -250,30 +250,29 @@ void EventProcessor::on_call_event_locked(const CallEvent& event) {
   (void)apply_locked(*attempt);
 }
 
-Result<CallAttempt> EventProcessor::replay(const CallAttempt& attempt) {
+Result<CallAttempt> EventProcessor::attempt_in_order(const char* what,
+                                                     const std::function<Result<CallAttempt>()>& fn) {
   std::optional<Result<CallAttempt>> out;
   (void)in_order([&] {
-    out = apply_locked(attempt);
-    return ok_status();  // a failed replay keeps what it wrote before failing, as before
+    out = fn();
+    return ok_status();  // a failed unit keeps what it wrote before failing
   });
-  if (!out) return make_error(ErrorCode::kUnavailable, "replay could not start a store transaction");
+  if (!out)
+    return make_error(ErrorCode::kUnavailable, std::string(what) + " could not start a store transaction");
   return *out;
 }
 
+Result<CallAttempt> EventProcessor::replay(const CallAttempt& attempt) {
+  return attempt_in_order("replay", [&] { return apply_locked(attempt); });
+}
+
 Result<CallAttempt> EventProcessor::placed(const CallAttempt& attempt) {
-  std::optional<Result<CallAttempt>> out;
-  (void)in_order([&] {
+  return attempt_in_order("placed", [&]() -> Result<CallAttempt> {
     auto waiting = calls_.has_unattached_events(attempt.provider, attempt.provider_call_id);
-    if (waiting && !*waiting && !attempt.provider_call_id.empty()) {
-      remember_locked(attempt, {});
-      out = attempt;
-    } else {
-      out = apply_locked(attempt);  // events to attach, or the store could not say: replay
-    }
-    return ok_status();
+    if (!waiting || *waiting) return apply_locked(attempt);  // events to attach, or the store could not say
+    remember_locked(attempt, {});
+    return attempt;
   });
-  if (!out) return make_error(ErrorCode::kUnavailable, "placed could not start a store transaction");
-  return *out;
 }
 
 Result<CallAttempt> EventProcessor::apply_locked(CallAttempt attempt) {

@@ -92,6 +92,9 @@ class EventProcessor final : public telephony::CallEventSink {
   Result<Campaign> campaign_locked(CampaignId id);
 
   Result<CallAttempt> apply_locked(CallAttempt attempt);
+  // Runs fn in in_order() and returns its answer (`what` names it in the error when the store
+  // transaction could not start).
+  Result<CallAttempt> attempt_in_order(const char* what, const std::function<Result<CallAttempt>()>& fn);
   void on_call_event_locked(const CallEvent& event);
   Status resync_live_locked(CampaignId campaign);
   // Runs fn in a store transaction (when a Database was given), then under mu_.

@@ -177,11 +177,11 @@ Result<std::vector<PhoneNumber>> SqliteAccountStore::list_numbers(TenantId tenan
 Result<std::vector<PhoneNumber>> SqliteAccountStore::active_numbers_in_state(TenantId tenant,
                                                                               const std::string& state) {
   auto lock = conn_.lock();
+  // Served by the partial index phone_numbers_active_state (migration 10): the literal
+  // status = 'active' is what lets SQLite use it.
   static const std::string kSql =
       std::string("SELECT ") + kNumberCols +
       " FROM phone_numbers WHERE tenant_id = ?1 AND state = ?2 AND status = 'active' ORDER BY id";
-  // Served by the partial index phone_numbers_active_state (migration 10): the literal
-  // status = 'active' is what lets SQLite use it.
   auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, state);
   return read_rows(s, read_number);

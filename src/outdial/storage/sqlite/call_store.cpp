@@ -142,9 +142,9 @@ Result<CallAttempt> SqliteCallStore::create_attempt(const CallAttempt& a) {
       return stored;
     }
   }
+  // Not inserted: the stored row is the answer (a retried create returns the first one).
   static const std::string kSql =
       std::string("SELECT ") + kAttemptCols + " FROM call_attempts WHERE idempotency_key = ?1";
-  // Not inserted: the stored row is the answer (a retried create returns the first one).
   auto s = conn_.prepare(kSql);
   s.bind(1, a.idempotency_key);
   return read_row(s, read_attempt,
@@ -256,10 +256,10 @@ Result<std::vector<CallAttempt>> SqliteCallStore::live_attempts(CampaignId campa
 Result<std::vector<CallAttempt>> SqliteCallStore::list_attempts(TenantId tenant, CampaignId campaign,
                                                                 std::int64_t offset, std::int64_t limit) {
   auto lock = conn_.lock();
+  // campaign 0 = every attempt of the tenant.
   static const std::string kSql = std::string("SELECT ") + kAttemptCols +
                                   " FROM call_attempts WHERE tenant_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
                                   " ORDER BY id LIMIT ?3 OFFSET ?4";
-  // campaign 0 = every attempt of the tenant.
   auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, campaign).bind(3, limit).bind(4, offset);
   return read_attempts(s);
@@ -280,11 +280,11 @@ Result<std::vector<CallAttempt>> SqliteCallStore::attempts_to_number(TenantId te
                                                                      const std::string& phone_e164,
                                                                      TimePoint since) {
   auto lock = conn_.lock();
+  // Served by call_attempts_tenant_number_created (migration 3).
   static const std::string kSql =
       std::string("SELECT ") + kAttemptCols +
       " FROM call_attempts WHERE tenant_id = ?1 AND to_number = ?2 AND created_at >= ?3"
       " ORDER BY created_at, id";
-  // Served by call_attempts_tenant_number_created (migration 3).
   auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, phone_e164).bind(3, since);
   return read_attempts(s);
@@ -362,6 +362,8 @@ Result<bool> SqliteCallStore::append_event(const CallEvent& e) {
 Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::string& provider,
                                                                 const std::string& provider_call_id) {
   auto lock = conn_.lock();
+  // The events of the attempt(s) that carry this call id, by the attempt index, plus those stored
+  // before any attempt knew it (migration 12's partial index).
   static const std::string kSql =
       std::string("SELECT ") + kEventCols +
       " FROM call_events WHERE attempt_id IN (SELECT id FROM call_attempts WHERE provider = ?1"
@@ -370,8 +372,6 @@ Result<std::vector<CallEvent>> SqliteCallStore::events_for_call(const std::strin
       kEventCols +
       " FROM call_events WHERE attempt_id = 0 AND provider = ?1 AND provider_call_id = ?2"
       " ORDER BY at, sequence, id";
-  // The events of the attempt(s) that carry this call id, by the attempt index, plus those stored
-  // before any attempt knew it (migration 12's partial index).
   auto s = conn_.prepare(kSql);
   s.bind(1, provider).bind(2, provider_call_id);
   return read_rows(s, read_event);

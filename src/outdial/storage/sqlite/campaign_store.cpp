@@ -301,12 +301,12 @@ Result<std::vector<CampaignTarget>> SqliteCampaignStore::claim_targets(CampaignI
     return ok_status();
   };
   if (expired_pass) {
+    // 1. Leases of crashed/stalled nodes: kInProgress whose lease ran out (the owner stopped
+    //    renewing). Few rows (bounded by concurrency).
     static const std::string kSql =
         std::string("SELECT ") + kTargetCols +
         ", rowid FROM campaign_targets WHERE campaign_id = ?1 AND status = ?2"
         " AND lease_expires_at <= ?3 ORDER BY next_eligible_at, contact_id LIMIT ?4";
-    // 1. Leases of crashed/stalled nodes: kInProgress whose lease ran out (the owner stopped
-    //    renewing). Few rows (bounded by concurrency).
     auto s = conn_.prepare(kSql);
     s.bind(1, campaign).bind(2, to_string(TargetStatus::kInProgress)).bind(3, now).bind(4, max);
     if (auto st = take(s, TargetStatus::kInProgress); !st) return st.error();

@@ -100,10 +100,10 @@ Result<ConsentRecord> SqliteComplianceStore::add_consent(const ConsentRecord& c)
 Result<std::vector<ConsentRecord>> SqliteComplianceStore::consents_for(TenantId tenant,
                                                                        const std::string& phone) {
   auto lock = conn_.lock();
-  static const std::string kSql =
-      std::string("SELECT ") + kConsentCols + " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2";
   // Read in index order (rowid within the phone) and ordered here: an ORDER BY granted_at would
   // make SQLite set up a sorter for the few rows a number has, on every gate decision.
+  static const std::string kSql =
+      std::string("SELECT ") + kConsentCols + " FROM consents WHERE tenant_id = ?1 AND phone_e164 = ?2";
   auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, phone);
   auto rows = read_rows(s, read_consent);
@@ -263,10 +263,10 @@ Result<std::vector<DecisionRecord>> SqliteComplianceStore::list_decisions(Tenant
                                                                           std::int64_t campaign_id,
                                                                           std::int64_t limit) {
   auto lock = conn_.lock();
+  // campaign_id 0 = every decision of the tenant. Newest first.
   static const std::string kSql = std::string("SELECT ") + kDecisionCols +
                                   " FROM gate_decisions WHERE tenant_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
                                   " ORDER BY id DESC LIMIT ?3";
-  // campaign_id 0 = every decision of the tenant. Newest first.
   auto s = conn_.prepare(kSql);
   s.bind(1, tenant).bind(2, campaign_id).bind(3, limit);
   return read_rows(s, read_decision);
