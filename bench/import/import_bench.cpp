@@ -3,6 +3,7 @@
 //   import_bench --csv data.csv --dnc dnc.txt --db out.db [--store driver|raw] [--validate-only]
 //                [--batch 50000]
 // Prints one JSON line with the report counts and timings.
+#include <type_traits>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -60,6 +61,20 @@ class SetRegistry final : public dnc::NationalRegistry {
   importer::U64Set numbers_;
 };
 
+class TimedStore;
+// A load whose batches and finish() are timed by its TimedStore.
+class TimedLoad final : public storage::ContactLoad {
+ public:
+  TimedLoad(TimedStore& timer, std::unique_ptr<storage::ContactLoad> inner)
+      : timer_(timer), inner_(std::move(inner)) {}
+  Result<std::vector<bool>> insert_batch(const std::vector<Contact>& contacts) override;
+  Status finish() override;
+
+ private:
+  TimedStore& timer_;
+  std::unique_ptr<storage::ContactLoad> inner_;
+};
+
 // Forwards to a store and adds up the time insert_batch takes on the calling (writer) thread:
 // wall clock and that thread's CPU time. The rest of the process CPU is the pipeline.
 class TimedStore final : public storage::ContactStore {
@@ -72,13 +87,13 @@ class TimedStore final : public storage::ContactStore {
   Result<ContactList> get_list(TenantId t, ListId id) override { return inner_.get_list(t, id); }
   Result<std::vector<ContactList>> list_lists(TenantId t) override { return inner_.list_lists(t); }
   Result<std::vector<bool>> insert_batch(const std::vector<Contact>& contacts) override {
-    const auto w0 = std::chrono::steady_clock::now();
-    const double c0 = thread_cpu_s();
-    auto r = inner_.insert_batch(contacts);
-    cpu_s_ += thread_cpu_s() - c0;
-    wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-    ++batches_;
-    return r;
+    return timed([&] { return inner_.insert_batch(contacts); });
+  }
+  // The load's batches and its finish() are timed the same way (both run on the writer's side).
+  Result<std::unique_ptr<storage::ContactLoad>> begin_load(TenantId t, ListId l) override {
+    auto inner = inner_.begin_load(t, l);
+    if (!inner.ok()) return inner.error();
+    return std::unique_ptr<storage::ContactLoad>(std::make_unique<TimedLoad>(*this, std::move(inner).value()));
   }
   Result<Contact> get_contact(TenantId t, ContactId id) override { return inner_.get_contact(t, id); }
   Result<storage::ContactPage> list_contacts(TenantId t, ListId l, std::int64_t o, std::int64_t n) override {
@@ -87,6 +102,16 @@ class TimedStore final : public storage::ContactStore {
   Result<std::int64_t> count_contacts(TenantId t, ListId l) override { return inner_.count_contacts(t, l); }
   Result<std::vector<std::string>> phones_in_list(TenantId t, ListId l) override {
     return inner_.phones_in_list(t, l);
+  }
+  template <class F>
+  std::invoke_result_t<F> timed(F&& f) {
+    const auto w0 = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu_s();
+    auto r = f();
+    cpu_s_ += thread_cpu_s() - c0;
+    wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    ++batches_;
+    return r;
   }
   // Read after the import returned (the importer has joined its writes).
   double cpu_s() const { return cpu_s_; }
@@ -104,6 +129,13 @@ class TimedStore final : public storage::ContactStore {
   double wall_s_ = 0;
   int batches_ = 0;
 };
+
+Result<std::vector<bool>> TimedLoad::insert_batch(const std::vector<Contact>& contacts) {
+  return timer_.timed([&] { return inner_->insert_batch(contacts); });
+}
+Status TimedLoad::finish() {
+  return timer_.timed([&] { return inner_->finish(); });
+}
 
 double process_cpu_s() {
   timespec ts{};

@@ -94,7 +94,7 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
                                       "7:accounts", "8:call_recordings", "9:dispositions",
                                       "10:caller_id_candidates", "12:event_locality", "13:rejected_numbers", "14:live_index_or",
-                                      "15:contact_numbers", "16:unsent_attempts"}));
+                                      "15:contact_numbers", "16:unsent_attempts", "17:deferred_numbers"}));
   EXPECT_EQ(raw.column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 

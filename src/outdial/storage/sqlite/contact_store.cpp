@@ -357,11 +357,25 @@ Status check_references(Connection& conn, const std::vector<Contact>& contacts) 
 }  // namespace
 
 Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Contact>& contacts) {
+  return insert_rows(contacts, nullptr);
+}
+
+Result<std::vector<bool>> SqliteContactStore::insert_rows(const std::vector<Contact>& contacts, LoadState* load) {
   static const std::string kInsertMany = insert_sql(kRowsPerInsert);
   static const std::string kInsertOne = insert_sql(1);
-  static const std::string kKeysMany = key_sql(kKeysPerInsert);
-  static const std::string kKeysOne = key_sql(1);
   if (contacts.empty()) return std::vector<bool>{};
+  if (load != nullptr) {
+    for (std::size_t i = 0; i < contacts.size(); ++i) {
+      if (contacts[i].tenant_id != load->tenant || contacts[i].list_id != load->list) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "insert contacts: row " + std::to_string(i) + " names list " +
+                              std::to_string(contacts[i].list_id) + " of tenant " +
+                              std::to_string(contacts[i].tenant_id) + ", not the load's list " +
+                              std::to_string(load->list) + " of tenant " + std::to_string(load->tenant),
+                          {{"row", std::to_string(i)}, {"list_id", std::to_string(contacts[i].list_id)}});
+      }
+    }
+  }
 
   // Each row's contact_numbers key, in (list, number, input position) order: the order the
   // primary key is written in (each leaf page touched once per batch), and for a number repeated
@@ -425,12 +439,43 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
   }
   const auto id_of = [first_id](std::size_t row) { return first_id + static_cast<std::int64_t>(row); };
 
+  // Lists with keys a load has deferred (migration 17). The batch's own load keeps deferring
+  // while the list is still as it left it; any other write completes the pending keys first.
+  bool defer = false;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const ListId list = keys[i].list_id;
+    if (i > 0 && keys[i - 1].list_id == list) continue;
+    if (load != nullptr && load->deferring) {
+      auto owned = load_still_owns(*load);
+      if (!owned) return owned.error();
+      if (*owned) {
+        defer = true;
+        continue;
+      }
+      load->deferring = false;  // from now on its batches take the general path
+      load->keys = {};
+    }
+    if (auto st = complete_pending(list); !st) return st.error();
+  }
+
   // 1. The numbers, in key order. A row whose number is already in the list (or claimed by an
   // earlier row of this batch) is ignored by the primary key: when a statement changed fewer
   // rows than it had, each of its rows is looked up; it was inserted iff the stored contact_id
   // is its own.
   std::vector<bool> inserted(contacts.size(), false);
-  {
+  if (defer) {
+    // Unique in memory: against the load's earlier keys (sorted) and within the batch (keys are
+    // in number order, then input order, so the first row with a number claims it).
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (i > 0 && keys[i - 1].phone_key == keys[i].phone_key) continue;
+      while (j < load->keys.size() && load->keys[j].phone_key < keys[i].phone_key) ++j;
+      if (j < load->keys.size() && load->keys[j].phone_key == keys[i].phone_key) continue;
+      inserted[keys[i].row] = true;
+    }
+  } else {
+    static const std::string kKeysMany = key_sql(kKeysPerInsert);
+    static const std::string kKeysOne = key_sql(1);
     auto many = conn_.prepare(kKeysMany);
     auto one = conn_.prepare(kKeysOne);
     std::size_t i = 0;
@@ -482,6 +527,9 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
   if (rows.size() != contacts.size()) {
     ids.assign(contacts.size(), 0);
     for (std::size_t k = 0; k < rows.size(); ++k) ids[rows[k]] = first_id + static_cast<std::int64_t>(k);
+  }
+  const auto final_id = [&](std::size_t row) { return ids.empty() ? id_of(row) : ids[row]; };
+  if (!ids.empty() && !defer) {
     for (const Key& k : keys) {
       if (!inserted[k.row] || ids[k.row] == id_of(k.row)) continue;
       auto u = conn_.prepare("UPDATE contact_numbers SET contact_id = ?3 WHERE list_id = ?1 AND phone_key = ?2");
@@ -520,8 +568,163 @@ Result<std::vector<bool>> SqliteContactStore::insert_batch(const std::vector<Con
     return make_error(ErrorCode::kInternal, "insert contacts: ids were not assigned contiguously",
                       {{"first_id", std::to_string(first_id)}, {"last_id", std::to_string(conn_.last_insert_rowid())}});
   }
+  if (defer && !rows.empty() && !load->pending_from) {
+    auto u = conn_.prepare("UPDATE contact_lists SET numbers_pending_from = ?2 WHERE id = ?1");
+    u.bind(1, load->list).bind(2, first_id);
+    if (auto changed = u.run(); !changed) return changed.error();
+  }
   if (auto st = tx.commit(); !st) return st.error();
+  if (defer && !rows.empty()) {
+    // Committed: the load now vouches for these rows too.
+    if (!load->pending_from) load->pending_from = first_id;
+    load->last_id = first_id + static_cast<std::int64_t>(rows.size()) - 1;
+    const std::size_t before = load->keys.size();
+    for (const Key& k : keys) {
+      if (inserted[k.row]) load->keys.push_back({k.phone_key, final_id(k.row)});
+    }
+    std::inplace_merge(load->keys.begin(), load->keys.begin() + static_cast<std::ptrdiff_t>(before),
+                       load->keys.end(),
+                       [](const NumberKey& a, const NumberKey& b) { return a.phone_key < b.phone_key; });
+  }
   return inserted;
+}
+
+Result<bool> SqliteContactStore::load_still_owns(const LoadState& load) {
+  auto p = conn_.prepare("SELECT numbers_pending_from FROM contact_lists WHERE id = ?1");
+  p.bind(1, load.list);
+  auto found = p.step();
+  if (!found) return found.error();
+  if (!*found) {
+    return make_error(ErrorCode::kNotFound, "insert contacts: list " + std::to_string(load.list) + " does not exist",
+                      {{"list_id", std::to_string(load.list)}});
+  }
+  if (p.opt_i64(0) != load.pending_from) return false;
+  auto m = conn_.prepare("SELECT COALESCE(MAX(id), 0) FROM contacts WHERE tenant_id = ?1 AND list_id = ?2");
+  m.bind(1, load.tenant).bind(2, load.list);
+  auto row = m.step();
+  if (!row) return row.error();
+  return m.i64(0) == load.last_id;
+}
+
+Status SqliteContactStore::write_numbers(ListId list, const std::vector<NumberKey>& keys) {
+  static const std::string kKeysMany = key_sql(kKeysPerInsert);
+  static const std::string kKeysOne = key_sql(1);
+  auto many = conn_.prepare(kKeysMany);
+  auto one = conn_.prepare(kKeysOne);
+  std::size_t stored = 0;
+  for (std::size_t i = 0; i < keys.size();) {
+    const std::size_t n = keys.size() - i >= kKeysPerInsert ? kKeysPerInsert : 1;
+    Stmt& s = n == kKeysPerInsert ? many : one;
+    s.reset();
+    for (std::size_t r = 0; r < n; ++r) {
+      const int first = static_cast<int>(r * 3 + 1);
+      s.bind(first, list).bind(first + 1, keys[i + r].phone_key).bind(first + 2, keys[i + r].contact_id);
+    }
+    auto changed = s.run();
+    if (!changed) return changed.error();
+    stored += static_cast<std::size_t>(*changed);
+    i += n;
+  }
+  if (stored != keys.size()) {
+    return make_error(ErrorCode::kInternal,
+                      "contact numbers: list " + std::to_string(list) + " has " +
+                          std::to_string(keys.size() - stored) + " number(s) held by two contacts",
+                      {{"list_id", std::to_string(list)}, {"keys", std::to_string(keys.size())},
+                       {"stored", std::to_string(stored)}});
+  }
+  return ok_status();
+}
+
+Status SqliteContactStore::complete_pending(ListId list) {
+  auto p = conn_.prepare("SELECT tenant_id, numbers_pending_from FROM contact_lists WHERE id = ?1");
+  p.bind(1, list);
+  auto found = p.step();
+  if (!found) return found.error();
+  if (!*found || p.is_null(1)) return ok_status();
+  const TenantId tenant = p.i64(0);
+  const std::int64_t from = p.i64(1);
+  std::vector<NumberKey> keys;
+  {
+    auto s = conn_.prepare("SELECT id, phone_e164 FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 AND id >= ?3");
+    s.bind(1, tenant).bind(2, list).bind(3, from);
+    for (;;) {
+      auto row = s.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      const std::string phone = s.text(1);
+      const auto k = phone_key(phone);
+      if (!k) {
+        return make_error(ErrorCode::kInternal,
+                          "contact numbers: contact " + std::to_string(s.i64(0)) + " of list " +
+                              std::to_string(list) + " has a number that is not E.164: \"" + phone + "\"",
+                          {{"contact_id", std::to_string(s.i64(0))}, {"phone", phone}});
+      }
+      keys.push_back({*k, s.i64(0)});
+    }
+  }
+  std::sort(keys.begin(), keys.end(), [](const NumberKey& a, const NumberKey& b) { return a.phone_key < b.phone_key; });
+  if (auto st = write_numbers(list, keys); !st) return st;
+  auto u = conn_.prepare("UPDATE contact_lists SET numbers_pending_from = NULL WHERE id = ?1");
+  u.bind(1, list);
+  if (auto changed = u.run(); !changed) return changed.error();
+  return ok_status();
+}
+
+Status SqliteContactStore::finish_load(LoadState& load) {
+  auto lock = conn_.lock();
+  const bool outermost = !conn_.in_transaction();
+  std::optional<CheckpointsInBackground> background_checkpoints;  // as in insert_rows
+  if (outermost) background_checkpoints.emplace(conn_);
+  Transaction tx(conn_);
+  if (auto st = tx.begin(); !st) return st;
+  bool own = false;
+  if (load.deferring && load.pending_from) {
+    auto owned = load_still_owns(load);
+    if (!owned) return owned.error();
+    own = *owned;
+    if (own) {  // and every contact it wrote is still there (none deleted meanwhile)
+      auto c = conn_.prepare("SELECT COUNT(*) FROM contacts WHERE tenant_id = ?1 AND list_id = ?2 AND id >= ?3");
+      c.bind(1, load.tenant).bind(2, load.list).bind(3, *load.pending_from);
+      auto row = c.step();
+      if (!row) return row.error();
+      own = static_cast<std::size_t>(c.i64(0)) == load.keys.size();
+    }
+  }
+  if (own) {
+    if (auto st = write_numbers(load.list, load.keys); !st) return st;
+    auto u = conn_.prepare("UPDATE contact_lists SET numbers_pending_from = NULL WHERE id = ?1");
+    u.bind(1, load.list);
+    if (auto changed = u.run(); !changed) return changed.error();
+  } else if (auto st = complete_pending(load.list); !st) {
+    return st;
+  }
+  if (auto st = tx.commit(); !st) return st;
+  load.deferring = false;
+  load.keys = {};
+  return ok_status();
+}
+
+// A load through SqliteContactStore (begin_load).
+class SqliteContactLoad final : public ContactLoad {
+ public:
+  SqliteContactLoad(SqliteContactStore& store, TenantId tenant, ListId list) : store_(store) {
+    state_.tenant = tenant;
+    state_.list = list;
+  }
+  Result<std::vector<bool>> insert_batch(const std::vector<Contact>& contacts) override {
+    return store_.insert_rows(contacts, &state_);
+  }
+  Status finish() override { return store_.finish_load(state_); }
+
+ private:
+  SqliteContactStore& store_;
+  SqliteContactStore::LoadState state_;
+};
+
+Result<std::unique_ptr<ContactLoad>> SqliteContactStore::begin_load(TenantId tenant, ListId list) {
+  auto found = get_list(tenant, list);
+  if (!found) return found.error();
+  return std::unique_ptr<ContactLoad>(std::make_unique<SqliteContactLoad>(*this, tenant, list));
 }
 
 Result<Contact> SqliteContactStore::get_contact(TenantId tenant, ContactId id) {

@@ -13,6 +13,7 @@
 #include "outdial/storage/sqlite/migrations/m0014_live_index_or.hpp"
 #include "outdial/storage/sqlite/migrations/m0015_contact_numbers.hpp"
 #include "outdial/storage/sqlite/migrations/m0016_unsent_attempts.hpp"
+#include "outdial/storage/sqlite/migrations/m0017_deferred_numbers.hpp"
 
 namespace outdial::storage::sqlite {
 
@@ -33,6 +34,7 @@ std::span<const Migration> migrations() {
       {14, "live_index_or", kMigration0014LiveIndexOr},
       {15, "contact_numbers", kMigration0015ContactNumbers, /*foreign_keys_off=*/true},
       {16, "unsent_attempts", kMigration0016UnsentAttempts},
+      {17, "deferred_numbers", kMigration0017DeferredNumbers},
   };
   return kAll;
 }
