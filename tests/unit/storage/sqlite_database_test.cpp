@@ -84,11 +84,11 @@ TEST(SqliteDatabase, MigrationsAreRecordedOncePerVersion) {
   SqliteFileFactory files;
   {
     auto db = must_open_sqlite(files.path());
-    EXPECT_EQ(db->schema_version(), 16);
+    EXPECT_EQ(db->schema_version(), 17);
     ASSERT_TRUE(db->migrate());
   }
   auto again = must_open_sqlite(files.path());  // reopening re-runs migrate(): a no-op
-  EXPECT_EQ(again->schema_version(), 16);
+  EXPECT_EQ(again->schema_version(), 17);
   RawDb raw(files.path());
   EXPECT_EQ(raw.column("SELECT version || ':' || name FROM schema_migrations ORDER BY version"),
             (std::vector<std::string>{"1:schema", "2:append_only", "3:attempts_by_number", "4:decisions_append_only",
@@ -188,7 +188,7 @@ TEST(SqliteDatabase, OpenWithoutMigrateStartsAtVersionZero) {
   auto db = must(SqliteDatabase::open(files.path(), options));
   EXPECT_EQ(db->schema_version(), 0);
   ASSERT_TRUE(db->migrate());
-  EXPECT_EQ(db->schema_version(), 16);
+  EXPECT_EQ(db->schema_version(), 17);
   Tenant t;
   t.name = "acme";
   EXPECT_TRUE(db->tenants().create_tenant(t));
@@ -468,7 +468,7 @@ TEST(SqliteDatabase, Migration15KeepsContactsAndKeysTheirNumbers) {
   }
 
   auto db = must_open_sqlite(files.path());  // applies 14 to 16
-  EXPECT_EQ(db->schema_version(), 16);
+  EXPECT_EQ(db->schema_version(), 17);
   const auto page = must(db->contacts().list_contacts(tenant_id, list_id, 0, 10)).items;
   ASSERT_EQ(page.size(), 3u);
   EXPECT_EQ(page[0].id, 1);
