@@ -1,5 +1,8 @@
 #include "outdial/storage/sqlite/connection.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -293,6 +296,7 @@ void BackgroundCheckpointer::run() {
   // Not the database's last connection (the owner's is still open), so closing does not
   // checkpoint.
   if (db != nullptr) sqlite3_close_v2(db);
+  if (writeback_fd_ >= 0) ::close(writeback_fd_);
 }
 
 void BackgroundCheckpointer::checkpoint(sqlite3*& db) {
@@ -311,9 +315,23 @@ void BackgroundCheckpointer::checkpoint(sqlite3*& db) {
   int done = 0;
   // log is -1 when the connection does not see a WAL (nothing was checkpointed).
   if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && log >= 0) {
+    if (done > 0) start_writeback();
     std::lock_guard<std::mutex> lock(mutex_);
     ++completed_;
   }
+}
+
+void BackgroundCheckpointer::start_writeback() {
+#ifdef __linux__
+  // A PASSIVE checkpoint that cannot reach the WAL's end (a bulk writer keeps appending) does not
+  // sync the database file, so the pages it copied stay dirty in the page cache until the
+  // checkpoint that completes, usually the last connection's close, whose fdatasync then waits
+  // for all of them (~0.2 s after a 1M-row import). Asking the kernel to start writing them now
+  // (as PostgreSQL's checkpoint_flush_after does) leaves that sync little to wait for. Only a
+  // hint: durability still comes from SQLite's own syncs, and a failure changes nothing.
+  if (writeback_fd_ < 0) writeback_fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (writeback_fd_ >= 0) (void)::sync_file_range(writeback_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 }
 
 // ---- CheckpointsInBackground --------------------------------------------------------------

@@ -145,6 +145,8 @@ class BackgroundCheckpointer {
   void run();
   // One PASSIVE checkpoint on `db`, opening it first if null.
   void checkpoint(sqlite3*& db);
+  // Starts the kernel's writeback of the database file's dirty pages (Linux; a hint).
+  void start_writeback();
 
   std::string path_;
   mutable std::mutex mutex_;
@@ -156,6 +158,7 @@ class BackgroundCheckpointer {
   std::int64_t completed_ = 0;
   int wal_frames_ = 0;            // writer side only
   int requested_at_frames_ = 0;   // writer side only
+  int writeback_fd_ = -1;         // checkpointer thread only
   std::thread thread_;  // last: started once the members above exist
 };
 
