@@ -3,9 +3,12 @@
 // a transaction that did not commit never land over frames another connection committed later.
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
@@ -180,6 +183,103 @@ TEST_F(WalBufferTest, AFailedWalWriteFailsTheCommit) {
   EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM t WHERE k > 2000"), 0);
   EXPECT_EQ(integrity(db), "ok");
   sqlite3_close(db);
+}
+
+// Fault injection below the buffered VFS: the unix VFS's pwrite()/pwrite64() system calls, failed
+// with ENOSPC (SQLITE_FULL) for the WAL file while armed.
+std::atomic<bool> g_wal_disk_full{false};
+std::atomic<int> g_wal_writes_failed{0};
+using PwriteFn = ssize_t (*)(int, const void*, size_t, off_t);
+PwriteFn g_real_pwrite = nullptr;
+PwriteFn g_real_pwrite64 = nullptr;
+
+bool is_wal_fd(int fd) {
+  char link[4096];
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  const ssize_t n = readlink(proc.c_str(), link, sizeof link - 1);
+  if (n < 4) return false;
+  return std::string(link, static_cast<std::size_t>(n)).ends_with("-wal");
+}
+ssize_t failing_pwrite(int fd, const void* buf, size_t n, off_t off) {
+  if (g_wal_disk_full && is_wal_fd(fd)) {
+    ++g_wal_writes_failed;
+    errno = ENOSPC;
+    return -1;
+  }
+  return g_real_pwrite(fd, buf, n, off);
+}
+ssize_t failing_pwrite64(int fd, const void* buf, size_t n, off_t off) {
+  if (g_wal_disk_full && is_wal_fd(fd)) {
+    ++g_wal_writes_failed;
+    errno = ENOSPC;
+    return -1;
+  }
+  return g_real_pwrite64(fd, buf, n, off);
+}
+
+// A deferred write of spilled frames that fails (disk full) must never be forgotten: with the
+// default VFS the spill itself fails and the pager refuses to commit that transaction. Here the
+// spill "succeeds" into the buffer; the flush fails later, inside a read of a spilled page, as
+// SQLITE_FULL, which SQLite answers with a statement rollback only (a multi-row UPDATE with a
+// statement journal) and the transaction goes on. A COMMIT that then succeeds must have all its
+// frames in the WAL file: readers and WAL recovery must see every committed row.
+// Same scenario and checks on the default VFS (the reference) and on the buffered one.
+class WalBufferDiskFullTest : public WalBufferTest {
+ protected:
+  void run_scenario(const char* vfs);
+};
+
+TEST_F(WalBufferDiskFullTest, DefaultVfsNeverCommitsAFailedSpillAsIfWritten) { run_scenario(nullptr); }
+
+TEST_F(WalBufferDiskFullTest, ADeferredWriteThatFailsIsNeverCommittedAsIfWritten) {
+  run_scenario(buffered_wal_vfs());
+}
+
+void WalBufferDiskFullTest::run_scenario(const char* vfs) {
+  sqlite3_vfs* unix_vfs = sqlite3_vfs_find("unix");
+  ASSERT_NE(unix_vfs, nullptr);
+  ASSERT_GE(unix_vfs->iVersion, 3);
+  g_real_pwrite = reinterpret_cast<PwriteFn>(unix_vfs->xGetSystemCall(unix_vfs, "pwrite"));
+  g_real_pwrite64 = reinterpret_cast<PwriteFn>(unix_vfs->xGetSystemCall(unix_vfs, "pwrite64"));
+  ASSERT_TRUE(g_real_pwrite != nullptr || g_real_pwrite64 != nullptr);  // whichever this build uses
+  if (g_real_pwrite != nullptr) {
+    ASSERT_EQ(unix_vfs->xSetSystemCall(unix_vfs, "pwrite", reinterpret_cast<sqlite3_syscall_ptr>(failing_pwrite)),
+              SQLITE_OK);
+  }
+  if (g_real_pwrite64 != nullptr) {
+    ASSERT_EQ(
+        unix_vfs->xSetSystemCall(unix_vfs, "pwrite64", reinterpret_cast<sqlite3_syscall_ptr>(failing_pwrite64)),
+        SQLITE_OK);
+  }
+
+  sqlite3* a = open(vfs);
+  create_table(a);
+  ASSERT_EQ(insert(a, 1, 100), SQLITE_OK);
+  ASSERT_EQ(exec(a, "PRAGMA cache_size=20"), SQLITE_OK);  // 20 pages: the transaction spills
+  ASSERT_EQ(exec(a, "BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(insert(a, 1001, 3000), SQLITE_OK);
+  g_wal_disk_full = true;
+  const int update = exec(a, "UPDATE t SET v = v || 'x' WHERE k > 1000");  // reads spilled pages
+  g_wal_disk_full = false;
+  const int failed_writes = g_wal_writes_failed.load();
+  const int commit = exec(a, "COMMIT");
+  if (commit != SQLITE_OK) exec(a, "ROLLBACK");
+  sqlite3_close(a);
+  unix_vfs->xSetSystemCall(unix_vfs, nullptr, nullptr);  // all system calls back to the default
+
+  EXPECT_GT(failed_writes, 0);  // the scenario happened: a WAL write failed
+  EXPECT_NE(update, SQLITE_OK);
+  const std::int64_t expected = commit == SQLITE_OK ? 3100 : 100;
+  sqlite3* b = open(nullptr);
+  EXPECT_EQ(scalar(b, "SELECT COUNT(*) FROM t"), expected) << "COMMIT returned " << commit;
+  EXPECT_EQ(integrity(b), "ok") << "COMMIT returned " << commit;
+  sqlite3_close(b);
+  // WAL recovery (the shared-memory index gone, as after a reboot) must find the same rows.
+  std::filesystem::remove(path_ + "-shm");
+  sqlite3* c = open(nullptr);
+  EXPECT_EQ(scalar(c, "SELECT COUNT(*) FROM t"), expected) << "COMMIT returned " << commit;
+  EXPECT_EQ(integrity(c), "ok");
+  sqlite3_close(c);
 }
 
 }  // namespace
