@@ -226,7 +226,8 @@ ssize_t failing_pwrite64(int fd, const void* buf, size_t n, off_t off) {
 // Same scenario and checks on the default VFS (the reference) and on the buffered one.
 class WalBufferDiskFullTest : public WalBufferTest {
  protected:
-  void run_scenario(const char* vfs);
+  // exclusive: locking_mode=EXCLUSIVE, where SQLite takes no shared-memory locks at all.
+  void run_scenario(const char* vfs, bool exclusive = false);
 };
 
 TEST_F(WalBufferDiskFullTest, DefaultVfsNeverCommitsAFailedSpillAsIfWritten) { run_scenario(nullptr); }
@@ -235,7 +236,11 @@ TEST_F(WalBufferDiskFullTest, ADeferredWriteThatFailsIsNeverCommittedAsIfWritten
   run_scenario(buffered_wal_vfs());
 }
 
-void WalBufferDiskFullTest::run_scenario(const char* vfs) {
+TEST_F(WalBufferDiskFullTest, ADeferredWriteThatFailsIsNeverCommittedInExclusiveLockingMode) {
+  run_scenario(buffered_wal_vfs(), true);
+}
+
+void WalBufferDiskFullTest::run_scenario(const char* vfs, bool exclusive) {
   sqlite3_vfs* unix_vfs = sqlite3_vfs_find("unix");
   ASSERT_NE(unix_vfs, nullptr);
   ASSERT_GE(unix_vfs->iVersion, 3);
@@ -253,6 +258,9 @@ void WalBufferDiskFullTest::run_scenario(const char* vfs) {
   }
 
   sqlite3* a = open(vfs);
+  if (exclusive) {
+    ASSERT_EQ(exec(a, "PRAGMA locking_mode=EXCLUSIVE"), SQLITE_OK);
+  }
   create_table(a);
   ASSERT_EQ(insert(a, 1, 100), SQLITE_OK);
   ASSERT_EQ(exec(a, "PRAGMA cache_size=20"), SQLITE_OK);  // 20 pages: the transaction spills
@@ -264,12 +272,15 @@ void WalBufferDiskFullTest::run_scenario(const char* vfs) {
   const int failed_writes = g_wal_writes_failed.load();
   const int commit = exec(a, "COMMIT");
   if (commit != SQLITE_OK) exec(a, "ROLLBACK");
+  // The disk has room again: the connection writes as before.
+  const int next = exec(a, "BEGIN IMMEDIATE") | insert(a, 10001, 10) | exec(a, "COMMIT");
   sqlite3_close(a);
   unix_vfs->xSetSystemCall(unix_vfs, nullptr, nullptr);  // all system calls back to the default
 
   EXPECT_GT(failed_writes, 0);  // the scenario happened: a WAL write failed
   EXPECT_NE(update, SQLITE_OK);
-  const std::int64_t expected = commit == SQLITE_OK ? 3100 : 100;
+  EXPECT_EQ(next, SQLITE_OK);
+  const std::int64_t expected = (commit == SQLITE_OK ? 3100 : 100) + 10;
   sqlite3* b = open(nullptr);
   EXPECT_EQ(scalar(b, "SELECT COUNT(*) FROM t"), expected) << "COMMIT returned " << commit;
   EXPECT_EQ(integrity(b), "ok") << "COMMIT returned " << commit;

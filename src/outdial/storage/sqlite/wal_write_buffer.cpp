@@ -28,6 +28,16 @@ struct WalFile {
   sqlite3_int64 offset = 0;           // file offset of buffer[0]
   bool commit_pending = false;        // the buffer ends with a commit frame's header
   bool last_was_read = false;         // the last operation was a read (checksum rewrite, spill re-read)
+  sqlite3_int64 last_read_offset = 0;  // where it read
+  // A flush failed: frames SQLite was told were written (a cache spill's) are not in the file, and
+  // the wal-index may already map them. SQLite does not always treat the error as fatal for the
+  // transaction (SQLITE_FULL from a read ends only the statement), so every later write fails
+  // with it (a commit writes at least one frame), and so does a read of those frames, until
+  // SQLite gives them up: it writes a frame header at or before `lost_from` (rollback or
+  // savepoint rollback, then new frames) or the WAL header, or the transaction ends (the WAL
+  // write lock is released; with locking_mode=EXCLUSIVE there is no such lock).
+  int lost = SQLITE_OK;
+  sqlite3_int64 lost_from = 0;        // file offset of the first frame not written
 };
 
 // The main database file: the default VFS's file, plus a link to its WAL so that shared-memory
@@ -52,7 +62,12 @@ int flush(WalFile* w) {
   if (w->length == 0) return SQLITE_OK;
   const std::size_t length = w->length;
   w->length = 0;
-  return w->real->pMethods->xWrite(w->real, w->buffer.get(), static_cast<int>(length), w->offset);
+  const int rc = w->real->pMethods->xWrite(w->real, w->buffer.get(), static_cast<int>(length), w->offset);
+  if (rc != SQLITE_OK && w->lost == SQLITE_OK) {
+    w->lost = rc;
+    w->lost_from = w->offset;
+  }
+  return rc;
 }
 
 // ---- WAL file methods ----------------------------------------------------------------------
@@ -69,7 +84,9 @@ int wal_close(sqlite3_file* f) {
 int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   WalFile* w = wal_of(f);
   if (int rc = flush(w); rc != SQLITE_OK) return rc;
+  if (w->lost != SQLITE_OK && offset + amount > w->lost_from) return w->lost;  // frames not written
   w->last_was_read = true;
+  w->last_read_offset = offset;
   return w->real->pMethods->xRead(w->real, out, amount, offset);
 }
 
@@ -77,6 +94,15 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
   WalFile* w = wal_of(f);
   const bool after_read = w->last_was_read;
   w->last_was_read = false;
+  if (w->lost != SQLITE_OK) {
+    // A new frame (not a checksum rewrite: a header written where SQLite just read its frame) or
+    // the WAL header, where the lost frames were or before: SQLite has given them up. Anything
+    // else could make them part of a commit.
+    const bool rewrite = after_read && offset == w->last_read_offset;
+    const bool gives_up = !rewrite && offset <= w->lost_from && (amount == kFrameHeaderBytes || offset == 0);
+    if (!gives_up) return w->lost;
+    w->lost = SQLITE_OK;
+  }
   const auto n = static_cast<std::size_t>(amount);
   // Buffered: the next bytes of a run of appended frames, or the header that starts one (not a
   // header rewritten after reading its frame back: those are written through).
@@ -187,9 +213,14 @@ int db_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
 // releasing the WAL write lock, so its WAL frames go into the file first. Frames still buffered
 // here never belong to a committed transaction (a commit flushes when its last frame is written):
 // a flush error only leaves uncommitted bytes unwritten and is not this lock's failure.
+// Releasing the WAL write lock (slot 0) ends the write transaction: frames lost by an earlier
+// failed flush can no longer be committed (WalFile::lost).
 int db_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
   DbFile* d = db_of(f);
-  if (d->wal != nullptr) (void)flush(d->wal);
+  if (d->wal != nullptr) {
+    (void)flush(d->wal);
+    if ((flags & SQLITE_SHM_UNLOCK) != 0 && offset == 0) d->wal->lost = SQLITE_OK;
+  }
   return d->real->pMethods->xShmLock(d->real, offset, n, flags);
 }
 void db_shm_barrier(sqlite3_file* f) {

@@ -19,6 +19,10 @@
 //   connection holds the WAL write lock: every shared-memory lock change on the database file
 //   (how SQLite ends a transaction and releases the lock) flushes the buffer first, so another
 //   connection can never write frames that this one later overwrites.
+// - A failed flush of spilled frames is not forgotten: SQLite may learn of it from a call it
+//   does not treat as fatal for the transaction (a read failing with SQLITE_FULL ends only the
+//   statement), so every later write of that WAL (and a read of the lost frames) fails with the
+//   same error until the transaction ends or SQLite writes new frames where the lost ones were.
 // Other files (database, temporary files) are the default VFS's, the database file wrapped only
 // to see those lock changes.
 namespace outdial::storage::sqlite {
