@@ -104,6 +104,9 @@ TEST_F(E2eCli, ImportKilledMidwayAndRunAgainStoresEveryRowOnce) {
   EXPECT_LT(kept, kRows);
   // Whole rows only, in file order: the committed contacts are exactly the file's first rows.
   EXPECT_EQ(query("SELECT COUNT(*) FROM contacts WHERE first_name = 'C' || (id - 1)"), std::to_string(kept));
+  // The killed load had deferred its number keys (migration 17): none written, the list marked.
+  EXPECT_EQ(query("SELECT COUNT(*) FROM contact_numbers"), "0");
+  EXPECT_EQ(query("SELECT numbers_pending_from FROM contact_lists"), "1");
 
   auto again = outdial(
       {"--db", db_, "--log-level", "warn", "import", "--tenant", "1", "--list", "Past", "--json", csv},
@@ -117,6 +120,12 @@ TEST_F(E2eCli, ImportKilledMidwayAndRunAgainStoresEveryRowOnce) {
   EXPECT_EQ(contacts(), kRows);
   EXPECT_EQ(query("SELECT COUNT(DISTINCT phone_e164) FROM contacts"), std::to_string(kRows));
   EXPECT_EQ(query("PRAGMA integrity_check"), "ok");
+  // Every contact has its number key, both runs' (the second completed the first's), none pending.
+  EXPECT_EQ(query("SELECT COUNT(*) FROM contacts c JOIN contact_numbers n ON n.contact_id = c.id"
+                  " AND n.list_id = c.list_id AND n.phone_key = CAST(substr(c.phone_e164, 2) AS INTEGER)"),
+            std::to_string(kRows));
+  EXPECT_EQ(query("SELECT COUNT(*) FROM contact_numbers"), std::to_string(kRows));
+  EXPECT_EQ(query("SELECT COUNT(*) FROM contact_lists WHERE numbers_pending_from IS NOT NULL"), "0");
 }
 
 TEST_F(E2eCli, CheckPrintsTheDecision) {
