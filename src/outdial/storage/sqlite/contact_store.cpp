@@ -674,7 +674,14 @@ Status SqliteContactStore::finish_load(LoadState& load) {
   auto lock = conn_.lock();
   const bool outermost = !conn_.in_transaction();
   std::optional<CheckpointsInBackground> background_checkpoints;  // as in insert_rows
-  if (outermost) background_checkpoints.emplace(conn_);
+  if (outermost) {
+    background_checkpoints.emplace(conn_);
+    // The load's batches are committed: their WAL pages are copied into the database on the
+    // checkpointer's thread while this writes the keys, not after, by the last connection's close.
+    if (load.deferring && conn_.autocheckpoint_pages() > 0) {
+      if (BackgroundCheckpointer* checkpointer = conn_.checkpointer()) checkpointer->request();
+    }
+  }
   Transaction tx(conn_);
   if (auto st = tx.begin(); !st) return st;
   bool own = false;
