@@ -14,6 +14,7 @@
 
 #include "outdial/storage/sqlite/connection.hpp"
 #include "unit/storage/conformance_fixture.hpp"
+#include "unit/storage/sqlite_file_query.hpp"
 
 namespace outdial::storage::testing {
 namespace {
@@ -369,18 +370,6 @@ TEST(SqliteContactInsert, NumbersAreKeyedByTheirE164Digits) {
             std::vector<bool>{false});
 }
 
-
-std::int64_t scalar_of(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr);
-  std::int64_t v = -1;
-  if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return v;
-}
 
 // contact_numbers names exactly the contacts' ids after mixed batches (two lists,
 // duplicates in the batch and in the store, nested in a caller's transaction, a failed nested one).

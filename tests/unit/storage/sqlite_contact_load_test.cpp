@@ -10,22 +10,10 @@
 #include <vector>
 
 #include "unit/storage/conformance_fixture.hpp"
+#include "unit/storage/sqlite_file_query.hpp"
 
 namespace outdial::storage::testing {
 namespace {
-
-// One value from a fresh connection to the file (sees what is committed, like another process).
-std::int64_t scalar_of(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr);
-  std::int64_t v = -1;
-  if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return v;
-}
 
 void exec_on(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
