@@ -12,7 +12,9 @@
 //
 // Invariants (maintained by SqliteContactStore::insert_batch, the only writer of contacts):
 // every contact has exactly one contact_numbers row (list_id, phone_key = the digits of
-// phone_e164 after '+', contact_id = its id), written in the same transaction; the primary key
+// phone_e164 after '+', contact_id = its id), written in the same transaction (since migration
+// 17 a load may write a list's rows later, while contact_lists.numbers_pending_from marks the
+// contacts still without one; see m0017_deferred_numbers.hpp); the primary key
 // refuses a second contact with the same number in a list. The triggers keep it so for deletes
 // and refuse changing a contact's list or number. contacts is rebuilt (same columns, same ids,
 // without the UNIQUE constraint whose index this replaces); runs with foreign_keys off
