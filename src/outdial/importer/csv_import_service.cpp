@@ -336,9 +336,9 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
     report.list_id = created->id;
   }
 
-  // The batches go through one load (begun before the list's numbers are read, so a write into
-  // the list in between is seen by the load's first batch): a store may write it faster than
-  // batch by batch. finish() once every batch is in.
+  // The batches go through one load, which a store may write faster than batch by batch (each
+  // batch still refuses numbers already in the list, whatever was written since the list's
+  // numbers were read below). finish() once every batch is in.
   std::unique_ptr<storage::ContactLoad> load;
   if (!opts.validate_only) {
     auto begun = store_.begin_load(opts.tenant_id, report.list_id);

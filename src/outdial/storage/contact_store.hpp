@@ -43,7 +43,8 @@ class ContactStore {
   virtual Result<std::vector<bool>> insert_batch(const std::vector<Contact>& contacts) = 0;
   // Starts a load of many batches into (tenant, list). A store may write a load faster than the
   // same batches through insert_batch (the SQLite store writes the number index of a list that
-  // was empty at begin_load once, at finish()); by default the load is just insert_batch.
+  // was empty at the load's first batch once, at finish()); by default the load is just
+  // insert_batch.
   virtual Result<std::unique_ptr<ContactLoad>> begin_load(TenantId tenant, ListId list);
   virtual Result<Contact> get_contact(TenantId tenant, ContactId id) = 0;
   virtual Result<ContactPage> list_contacts(TenantId tenant, ListId list, std::int64_t offset,

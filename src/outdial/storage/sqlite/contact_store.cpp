@@ -583,8 +583,7 @@ Result<std::vector<bool>> SqliteContactStore::insert_rows(const std::vector<Cont
       if (inserted[k.row]) load->keys.push_back({k.phone_key, final_id(k.row)});
     }
     std::inplace_merge(load->keys.begin(), load->keys.begin() + static_cast<std::ptrdiff_t>(before),
-                       load->keys.end(),
-                       [](const NumberKey& a, const NumberKey& b) { return a.phone_key < b.phone_key; });
+                       load->keys.end());
   }
   return inserted;
 }
@@ -606,7 +605,7 @@ Result<bool> SqliteContactStore::load_still_owns(const LoadState& load) {
   return m.i64(0) == load.last_id;
 }
 
-Status SqliteContactStore::write_numbers(ListId list, const std::vector<NumberKey>& keys) {
+Status SqliteContactStore::write_pending_numbers(ListId list, const std::vector<NumberKey>& keys) {
   static const std::string kKeysMany = key_sql(kKeysPerInsert);
   static const std::string kKeysOne = key_sql(1);
   auto many = conn_.prepare(kKeysMany);
@@ -632,6 +631,9 @@ Status SqliteContactStore::write_numbers(ListId list, const std::vector<NumberKe
                       {{"list_id", std::to_string(list)}, {"keys", std::to_string(keys.size())},
                        {"stored", std::to_string(stored)}});
   }
+  auto u = conn_.prepare("UPDATE contact_lists SET numbers_pending_from = NULL WHERE id = ?1");
+  u.bind(1, list);
+  if (auto changed = u.run(); !changed) return changed.error();
   return ok_status();
 }
 
@@ -662,12 +664,8 @@ Status SqliteContactStore::complete_pending(ListId list) {
       keys.push_back({*k, s.i64(0)});
     }
   }
-  std::sort(keys.begin(), keys.end(), [](const NumberKey& a, const NumberKey& b) { return a.phone_key < b.phone_key; });
-  if (auto st = write_numbers(list, keys); !st) return st;
-  auto u = conn_.prepare("UPDATE contact_lists SET numbers_pending_from = NULL WHERE id = ?1");
-  u.bind(1, list);
-  if (auto changed = u.run(); !changed) return changed.error();
-  return ok_status();
+  std::sort(keys.begin(), keys.end());
+  return write_pending_numbers(list, keys);
 }
 
 Status SqliteContactStore::finish_load(LoadState& load) {
@@ -697,14 +695,7 @@ Status SqliteContactStore::finish_load(LoadState& load) {
       own = static_cast<std::size_t>(c.i64(0)) == load.keys.size();
     }
   }
-  if (own) {
-    if (auto st = write_numbers(load.list, load.keys); !st) return st;
-    auto u = conn_.prepare("UPDATE contact_lists SET numbers_pending_from = NULL WHERE id = ?1");
-    u.bind(1, load.list);
-    if (auto changed = u.run(); !changed) return changed.error();
-  } else if (auto st = complete_pending(load.list); !st) {
-    return st;
-  }
+  if (auto st = own ? write_pending_numbers(load.list, load.keys) : complete_pending(load.list); !st) return st;
   if (auto st = tx.commit(); !st) return st;
   load.deferring = false;
   load.keys = {};

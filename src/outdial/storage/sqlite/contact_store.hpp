@@ -33,6 +33,7 @@ class SqliteContactStore final : public ContactStore {
   struct NumberKey {
     std::int64_t phone_key = 0;
     std::int64_t contact_id = 0;
+    bool operator<(const NumberKey& other) const { return phone_key < other.phone_key; }  // key order
   };
   // What a load has deferred in (tenant, list): while `deferring`, every contact of the list with
   // id >= pending_from (the column's value) is this load's, last_id is the list's largest id and
@@ -53,8 +54,9 @@ class SqliteContactStore final : public ContactStore {
   // Inside the batch's transaction: is the list still exactly as `load` left it (its pending
   // contacts are the load's and nobody added to the list since)?
   Result<bool> load_still_owns(const LoadState& load);
-  // Inserts (list, key, contact) rows, keys sorted; fails (kInternal) if a number is taken.
-  Status write_numbers(ListId list, const std::vector<NumberKey>& keys);
+  // Inserts the list's pending (list, key, contact) rows, keys sorted, and clears
+  // numbers_pending_from; fails (kInternal) if a number is taken.
+  Status write_pending_numbers(ListId list, const std::vector<NumberKey>& keys);
 
   Connection& conn_;
 };
