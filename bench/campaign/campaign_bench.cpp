@@ -32,6 +32,7 @@
 #include "outdial/dialer/time_drivers.hpp"
 #include "outdial/dnc/set_registry.hpp"
 #include "outdial/geo/npa.hpp"
+#include "outdial/heap/huge_pages.hpp"
 #include "outdial/storage/sqlite/sqlite_database.hpp"
 #include "outdial/telephony/sim/sim_carrier.hpp"
 
@@ -48,6 +49,7 @@ constexpr int kNationalDncOthers = 200'000;  // other registry numbers (not in t
 
 struct Options {
   int contacts = 10'000;
+  std::string heap_pages = "huge";  // huge (what `outdial` uses) | 4k
   std::string dir = "/tmp/outdial_campaign_bench";
   std::uint64_t seed = 20261116;
   double max_wall_seconds = 0;  // 0 = run to completion; otherwise stop (and report) after this
@@ -425,13 +427,19 @@ int main(int argc, char** argv) {
       opt.wal_autocheckpoint = std::atoi(argv[++i]);
     } else if (a == "--cache-kib" && has_value) {
       opt.cache_kib = std::atoi(argv[++i]);
+    } else if (a == "--heap-pages" && has_value) {
+      opt.heap_pages = argv[++i];
     } else if (a == "--seed" && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--cache-kib KIB] [--ledger-sync none|group|every] [--refill-divisor N] [--refill-wait-ms MS] [--commits group|turn] [--group-turns N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--contacts N] [--dir DIR] [--seed S] [--max-wall SECONDS] [--wal-autocheckpoint PAGES] [--cache-kib KIB] [--ledger-sync none|group|every] [--refill-divisor N] [--refill-wait-ms MS] [--commits group|turn] [--group-turns N] [--heap-pages huge|4k]\n", argv[0]);
       return 64;
     }
   }
   if (opt.contacts <= 0) return 64;
+  // As `outdial` does first thing in main(); --heap-pages 4k measures the difference.
+  std::printf("heap: %s\n", opt.heap_pages == "4k"
+                               ? "4 KiB pages (--heap-pages 4k)"
+                               : std::string(outdial::heap::describe(outdial::heap::back_heap_with_huge_pages())).c_str());
   return outdial::bench::run(opt);
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "outdial/heap/huge_pages.hpp"
 #include "outdial/importer/csv_import_service.hpp"
 #include "outdial/importer/u64_set.hpp"
 #include "outdial/phone/phone_normalizer.hpp"
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
   bool validate_only = false;
   std::size_t batch_size = 50000;
   std::vector<std::string> pragmas;  // driver only: SQL run after open (experiments)
+  std::string heap_pages = "huge";   // huge (what `outdial` uses) | 4k
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -172,10 +174,14 @@ int main(int argc, char** argv) {
     else if (a == "--validate-only") validate_only = true;
     else if (a == "--batch") batch_size = std::stoul(value());
     else if (a == "--pragma") pragmas.push_back(value());
+    else if (a == "--heap-pages") heap_pages = value();
   }
+  // As `outdial` does first thing in main(); --heap-pages 4k measures the difference.
+  const std::string heap = heap_pages == "4k" ? "4 KiB pages (--heap-pages 4k)"
+                                              : std::string(heap::describe(heap::back_heap_with_huge_pages()));
   if (csv.empty()) {
     std::fprintf(stderr, "usage: import_bench --csv data.csv [--dnc dnc.txt] [--db out.db] "
-                         "[--store driver|raw] [--validate-only] [--batch N]\n");
+                         "[--store driver|raw] [--validate-only] [--batch N] [--heap-pages huge|4k]\n");
     return 2;
   }
 #ifndef OUTDIAL_BENCH_HAVE_SQLITE_DRIVER
@@ -254,13 +260,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto& r = report.value();
-  std::printf("{\"store\":\"%s\",\"batch\":%zu,\"validate_only\":%s,\"rows\":%lld,\"accepted\":%lld,"
+  std::printf("{\"heap\":\"%s\",\"store\":\"%s\",\"batch\":%zu,\"validate_only\":%s,\"rows\":%lld,\"accepted\":%lld,"
               "\"inserted\":%lld,\"rejected\":%lld,\"duplicates\":%lld,\"dnc_flagged\":%lld,"
               "\"normalized\":%lld,\"malformed\":%lld,\"dnc_size\":%llu,\"dnc_load_s\":%.3f,"
               "\"import_s\":%.3f,\"total_s\":%.3f,\"rows_per_s\":%.0f,\"cpu_s\":%.3f,"
               "\"cpu_close_s\":%.3f,\"writer_cpu_s\":%.3f,\"writer_wall_s\":%.3f,\"finish_s\":%.3f,\"batches\":%d,"
               "\"counts\":{",
-              store_kind.c_str(), batch_size, validate_only ? "true" : "false",
+              heap.c_str(), store_kind.c_str(), batch_size, validate_only ? "true" : "false",
               static_cast<long long>(r.rows), static_cast<long long>(r.accepted),
               static_cast<long long>(r.inserted), static_cast<long long>(r.rejected),
               static_cast<long long>(r.duplicates),

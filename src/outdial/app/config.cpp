@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <utility>
 #include <string>
+#include <string_view>
 
 namespace outdial::app {
 namespace {
@@ -54,6 +55,18 @@ Status apply_environment(Config& cfg) {
                              std::pair{"OUTDIAL_PACE_WINDOW_MAX", &cfg.pace_window_max},
                              std::pair{"OUTDIAL_PACE_MAX_CONCURRENCY", &cfg.pace_max_concurrency}}) {
     if (auto st = int_env(name, *field, 0); !st) return st;
+  }
+  if (const char* v = env("OUTDIAL_HEAP_HUGE_PAGES")) {
+    const std::string_view w = v;
+    if (w == "1" || w == "on" || w == "true") {
+      cfg.heap_huge_pages = true;
+    } else if (w == "0" || w == "off" || w == "false") {
+      cfg.heap_huge_pages = false;
+    } else {
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string("OUTDIAL_HEAP_HUGE_PAGES must be 1, on, true, 0, off or false, got '") + v + "'",
+                        {{"variable", "OUTDIAL_HEAP_HUGE_PAGES"}});
+    }
   }
   if (cfg.provider != "sim") cfg.http_threads = 64;
   return int_env("OUTDIAL_HTTP_THREADS", cfg.http_threads, 1);

@@ -16,6 +16,8 @@ struct Config {
   // OUTDIAL_HTTP_THREADS. With a webhook carrier, concurrent webhooks share one durable commit
   // only as far as threads let them wait together: 64 unless set (the sim needs few).
   int http_threads = 2;
+  // OUTDIAL_HEAP_HUGE_PAGES=0 keeps the heap on 4 KiB pages (outdial/heap/huge_pages.hpp).
+  bool heap_huge_pages = true;
   std::string node_id = "node-1";              // OUTDIAL_NODE: lease owner name
   std::string dnc_index;                       // OUTDIAL_DNC_INDEX: registry snapshot, optional
   std::string sim_ledger = "";                 // defaults to <db_path>.sim-ledger

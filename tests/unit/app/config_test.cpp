@@ -62,5 +62,32 @@ TEST(ConfigEnvironment, AMalformedNumberNamesTheVariableInsteadOfDisablingPacing
   EXPECT_FALSE(apply_environment(c).ok());  // at least one thread
 }
 
+TEST(ConfigEnvironment, HeapHugePagesOnUnlessTurnedOffAndAnythingElseIsRefused) {
+  {
+    Config c;
+    ASSERT_TRUE(apply_environment(c).ok());
+    EXPECT_TRUE(c.heap_huge_pages);
+  }
+  for (const char* off : {"0", "off", "false"}) {
+    EnvGuard env{{"OUTDIAL_HEAP_HUGE_PAGES", off}};
+    Config c;
+    ASSERT_TRUE(apply_environment(c).ok()) << off;
+    EXPECT_FALSE(c.heap_huge_pages) << off;
+  }
+  for (const char* on : {"1", "on", "true"}) {
+    EnvGuard env{{"OUTDIAL_HEAP_HUGE_PAGES", on}};
+    Config c;
+    c.heap_huge_pages = false;
+    ASSERT_TRUE(apply_environment(c).ok()) << on;
+    EXPECT_TRUE(c.heap_huge_pages) << on;
+  }
+  EnvGuard env{{"OUTDIAL_HEAP_HUGE_PAGES", "no thanks"}};
+  Config c;
+  auto st = apply_environment(c);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().details.at("variable"), "OUTDIAL_HEAP_HUGE_PAGES");
+  EXPECT_NE(st.error().message.find("no thanks"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace outdial::app
