@@ -76,7 +76,7 @@ class CompactRegistry final : public NationalRegistry {
   // index larger than the CPU cache this is several times faster than a loop of contains(): it
   // prefetches the slot offsets and slot words of the numbers a few steps ahead, so the memory
   // reads of consecutive lookups overlap (list scrubs, imports).
-  void contains_batch(std::span<const std::uint64_t> numbers, std::span<bool> out) const;
+  void contains_batch(std::span<const std::uint64_t> numbers, std::span<bool> out) const override;
 
   std::optional<TimePoint> loaded_at() const override { return loaded_at_; }
   std::uint64_t size() const override { return count_; }

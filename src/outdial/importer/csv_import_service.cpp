@@ -5,7 +5,9 @@
 #include <chrono>
 #include <future>
 #include <initializer_list>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -111,6 +113,9 @@ struct PendingConsent {
 struct Pending {
   std::int64_t row = 0;
   std::int64_t line = 0;
+  // The 10 national digits to look up in the national DNC registry (0: not a NANP number or no
+  // registry). Looked up for the whole batch at once, before the batch is written.
+  std::uint64_t dnc_number = 0;
   PendingConsent consent;
 };
 
@@ -428,10 +433,40 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
     if (!in_flight.valid()) return ok_status();
     return settle(in_flight_buffer, in_flight.get());
   };
+  // The batch's national DNC lookups in one contains_batch() call, so that a registry larger than
+  // the CPU cache overlaps their memory reads.
+  std::vector<std::uint64_t> dnc_numbers;
+  std::vector<std::size_t> dnc_rows;
+  std::unique_ptr<bool[]> dnc_hits;
+  std::size_t dnc_hits_size = 0;
+  auto flag_national_dnc = [&](std::vector<Contact>& batch, const std::vector<Pending>& pending) {
+    if (registry_ == nullptr) return;
+    dnc_numbers.clear();
+    dnc_rows.clear();
+    for (std::size_t i = 0; i < used; ++i) {
+      if (pending[i].dnc_number != 0) {
+        dnc_numbers.push_back(pending[i].dnc_number);
+        dnc_rows.push_back(i);
+      }
+    }
+    if (dnc_hits_size < dnc_numbers.size()) {
+      dnc_hits_size = std::max(dnc_numbers.size(), batch_size);
+      dnc_hits = std::make_unique<bool[]>(dnc_hits_size);
+    }
+    registry_->contains_batch(dnc_numbers, std::span<bool>(dnc_hits.get(), dnc_numbers.size()));
+    for (std::size_t k = 0; k < dnc_numbers.size(); ++k) {
+      if (dnc_hits[k]) {
+        batch[dnc_rows[k]].national_dnc = true;
+        ++report.national_dnc_flagged;
+      }
+    }
+  };
   auto flush = [&]() -> Status {
     if (used == 0) return ok_status();
     std::vector<Contact>& batch = buffers[cur];
-    if (used < batch.size()) batch.resize(used);  // the last, partial batch
+    // The last, partial batch; or a slot filled for a row that then turned out a duplicate.
+    if (used < batch.size()) batch.resize(used);
+    flag_national_dnc(batch, pendings[cur]);
     if (!opts.validate_only) {
       if (opts.overlap_writes) {
         if (auto s = wait_in_flight(); !s.ok()) return s;
@@ -483,6 +518,50 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
       continue;
     }
     const std::uint64_t key = e164_key(norm.e164);
+    // The dedupe set is far larger than the CPU cache: start loading the key's slot now and fill
+    // the row's contact meanwhile; the set is probed once the row is filled. The contact goes
+    // into the batch's next slot, which only counts (`used`) when the number turns out new; the
+    // row's own notes are reported after the duplicate checks, as a duplicate gets only its
+    // duplicate note.
+    in_file.prefetch(key);
+    std::vector<Contact>& batch = buffers[cur];
+    Contact& c = used < batch.size() ? batch[used] : batch.emplace_back();
+    c.id = 0;
+    c.tenant_id = opts.tenant_id;
+    c.list_id = report.list_id;
+    c.phone_e164.assign(norm.e164);
+    c.line_type = norm.line_type;
+    c.created_at = now;
+    c.national_dnc = false;  // set by flag_national_dnc() when the batch is complete
+    c.timezone.clear();
+    c.state.clear();
+    c.tags.clear();
+    auto col = [&fields](int i) {
+      return i < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(i)]);
+    };
+    c.first_name.assign(col(m.first_name));
+    c.last_name.assign(col(m.last_name));
+    if (m.full_name >= 0 && m.first_name < 0 && m.last_name < 0) {
+      split_name(col(m.full_name), c.first_name, c.last_name);
+    }
+    c.email.assign(col(m.email));
+    const std::string_view tz = col(m.timezone);
+    const bool tz_ok = tz.empty() || is_valid_timezone_name(tz);
+    if (!tz.empty() && tz_ok) c.timezone.assign(tz);
+    const std::string_view st = col(m.state);
+    bool state_ok = st.empty();
+    if (!st.empty()) {
+      if (auto code = normalize_state_code(st)) {
+        c.state.assign(*code);
+        state_ok = true;
+      }
+    }
+    if (m.tags >= 0) split_tags(fields[static_cast<std::size_t>(m.tags)], c.tags);
+    for (int i : m.custom) {
+      const auto idx = static_cast<std::size_t>(i);
+      c.custom_fields[report.headers[idx]].assign(fields[idx]);
+    }
+
     if (in_list.contains(key)) {
       ++report.duplicates;
       ++report.rejected;
@@ -499,62 +578,24 @@ Result<ImportReport> CsvImportService::import_csv(std::istream& in, const Import
     }
 
     ++report.accepted;
+    ++used;
     if (phone_text != norm.e164) {
       ++report.normalized;
       issues.add(row, line, "phone", raw_phone, "normalized", "phone number rewritten as E.164",
                  norm.e164, false);
     }
-
-    std::vector<Contact>& batch = buffers[cur];
-    Contact& c = used < batch.size() ? batch[used] : batch.emplace_back();
-    ++used;
     Pending& pending = pendings[cur].emplace_back();
     pending.row = row;
     pending.line = line;
+    pending.dnc_number = registry_ != nullptr && norm.country_code == 1 ? norm.national_number : 0;
     if (read_consents) read_consent(m, fields, row, line, consent_time, issues, pending.consent);
-    c.id = 0;
-    c.tenant_id = opts.tenant_id;
-    c.list_id = report.list_id;
-    c.phone_e164.assign(norm.e164);
-    c.line_type = norm.line_type;
-    c.created_at = now;
-    c.national_dnc = false;
-    c.timezone.clear();
-    c.state.clear();
-    c.tags.clear();
-    if (registry_ != nullptr && norm.country_code == 1 && registry_->contains(norm.national_number)) {
-      c.national_dnc = true;
-      ++report.national_dnc_flagged;
+    if (!tz_ok) {
+      issues.add(row, line, "timezone", tz, "invalid_timezone",
+                 "not an IANA time zone name (e.g. America/New_York); ignored", {}, false);
     }
-    auto col = [&fields](int i) {
-      return i < 0 ? std::string_view{} : trim(fields[static_cast<std::size_t>(i)]);
-    };
-    c.first_name.assign(col(m.first_name));
-    c.last_name.assign(col(m.last_name));
-    if (m.full_name >= 0 && m.first_name < 0 && m.last_name < 0) {
-      split_name(col(m.full_name), c.first_name, c.last_name);
-    }
-    c.email.assign(col(m.email));
-    if (std::string_view tz = col(m.timezone); !tz.empty()) {
-      if (is_valid_timezone_name(tz)) {
-        c.timezone.assign(tz);
-      } else {
-        issues.add(row, line, "timezone", tz, "invalid_timezone",
-                   "not an IANA time zone name (e.g. America/New_York); ignored", {}, false);
-      }
-    }
-    if (std::string_view st = col(m.state); !st.empty()) {
-      if (auto code = normalize_state_code(st)) {
-        c.state.assign(*code);
-      } else {
-        issues.add(row, line, "state", st, "invalid_state",
-                   "not a USPS two-letter state code; ignored", {}, false);
-      }
-    }
-    if (m.tags >= 0) split_tags(fields[static_cast<std::size_t>(m.tags)], c.tags);
-    for (int i : m.custom) {
-      const auto idx = static_cast<std::size_t>(i);
-      c.custom_fields[report.headers[idx]].assign(fields[idx]);
+    if (!state_ok) {
+      issues.add(row, line, "state", st, "invalid_state", "not a USPS two-letter state code; ignored", {},
+                 false);
     }
 
     if (used >= batch_limit) {

@@ -24,6 +24,8 @@ class U64Set {
     }
   }
   std::size_t size() const { return size_; }
+  // Starts loading the slot a later contains(key) or insert(key) reads first.
+  void prefetch(std::uint64_t key) const { __builtin_prefetch(slots_.data() + (mix(key) & (slots_.size() - 1))); }
 
  private:
   static std::size_t capacity_for(std::size_t n) {

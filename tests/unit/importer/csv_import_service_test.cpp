@@ -288,6 +288,82 @@ TEST_F(CsvImportServiceTest, DatabaseFailureIsAnError) {
   EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
 }
 
+// The registry is asked once per batch, for the batch's NANP numbers only (not for rejected or
+// duplicate rows, nor for international numbers), and each hit flags its own contact.
+TEST_F(CsvImportServiceTest, NationalDncIsLookedUpOncePerBatchAndFlagsItsOwnRows) {
+  registry.numbers = {2124567811ULL, 2124567814ULL, 2124567818ULL};
+  std::string csv = "phone\n";
+  for (int i = 0; i < 10; ++i) csv += "21245678" + std::to_string(10 + i) + "\n";
+  csv += "+44 20 7946 0958\n";  // international: never looked up
+  csv += "2124567814\n";        // duplicate in the file: never reaches a batch
+  csv += "not a number\n";
+  for (const bool overlap : {true, false}) {
+    store = testing::InMemoryContactStore();
+    registry.batches.clear();
+    ImportOptions o = opts();
+    o.us_only = false;
+    o.batch_size = 4;
+    o.overlap_writes = overlap;
+    auto r = run(csv, o);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->inserted, 11);
+    EXPECT_EQ(r->national_dnc_flagged, 3);
+    ASSERT_EQ(registry.batches.size(), 3u) << overlap;
+    EXPECT_EQ(registry.batches[0], (std::vector<std::uint64_t>{2124567810, 2124567811, 2124567812, 2124567813}));
+    EXPECT_EQ(registry.batches[1], (std::vector<std::uint64_t>{2124567814, 2124567815, 2124567816, 2124567817}));
+    EXPECT_EQ(registry.batches[2], (std::vector<std::uint64_t>{2124567818, 2124567819}));
+    ASSERT_EQ(store.contacts.size(), 11u);
+    for (const Contact& c : store.contacts) {
+      const bool listed = c.phone_e164 == "+12124567811" || c.phone_e164 == "+12124567814" ||
+                          c.phone_e164 == "+12124567818";
+      EXPECT_EQ(c.national_dnc, listed) << c.phone_e164;
+    }
+  }
+  // Validate-only counts the same hits and writes nothing.
+  store = testing::InMemoryContactStore();
+  ImportOptions v = opts(true);
+  v.us_only = false;
+  v.batch_size = 4;
+  auto checked = run(csv, v);
+  ASSERT_TRUE(checked.ok());
+  EXPECT_EQ(checked->national_dnc_flagged, 3);
+  EXPECT_TRUE(store.contacts.empty());
+}
+
+// A duplicate row gets its duplicate note only (none for its bad zone or state), leaves nothing
+// of itself in the batch, and an accepted row's notes come in row order: normalized, zone, state.
+TEST_F(CsvImportServiceTest, ADuplicateGetsOnlyItsDuplicateNoteAndLeavesNoTrace) {
+  const std::string csv =
+      "first_name,phone,state,timezone\n"
+      "Ada,2124567890,ZZ,not a zone\n"
+      "Bob,(212) 456-7890,QQ,no zone\n"
+      "Cy,+13122345678,IL,America/Chicago\n";
+  for (const bool overlap : {true, false}) {
+    store = testing::InMemoryContactStore();
+    ImportOptions o = opts();
+    o.batch_size = 2;
+    o.overlap_writes = overlap;
+    auto r = run(csv, o);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->inserted, 2);
+    EXPECT_EQ(r->duplicates, 1);
+    std::vector<std::pair<std::int64_t, std::string>> notes;
+    for (const auto& i : r->issues) notes.emplace_back(i.row, i.code);
+    EXPECT_EQ(notes, (std::vector<std::pair<std::int64_t, std::string>>{
+                         {1, "normalized"}, {1, "invalid_timezone"}, {1, "invalid_state"}, {2, "duplicate_in_file"}}));
+    ASSERT_EQ(store.contacts.size(), 2u);
+    EXPECT_EQ(store.contacts[0].first_name, "Ada");
+    EXPECT_EQ(store.contacts[0].phone_e164, "+12124567890");
+    EXPECT_EQ(store.contacts[0].state, "");
+    EXPECT_EQ(store.contacts[0].timezone, "");
+    EXPECT_EQ(store.contacts[1].first_name, "Cy");
+    EXPECT_EQ(store.contacts[1].phone_e164, "+13122345678");
+    EXPECT_EQ(store.contacts[1].state, "IL");
+    EXPECT_EQ(store.contacts[1].timezone, "America/Chicago");
+    EXPECT_EQ(store.batch_sizes, (std::vector<std::size_t>{2}));
+  }
+}
+
 TEST_F(CsvImportServiceTest, NullRegistryFlagsNothing) {
   std::istringstream in("phone\n2124567890\n");
   CsvImportService svc(store, norm(), nullptr);
