@@ -212,7 +212,8 @@ int main(int argc, char** argv) {
 #ifdef OUTDIAL_BENCH_HAVE_SQLITE_DRIVER
   std::unique_ptr<storage::sqlite::SqliteDatabase> db;
   if (store_kind == "driver") {
-    auto opened = storage::sqlite::SqliteDatabase::open(db_path);
+    // Opened as `outdial import` opens it.
+    auto opened = storage::sqlite::SqliteDatabase::open(db_path, storage::sqlite::OpenOptions::bulk_load());
     if (!opened.ok()) {
       std::fprintf(stderr, "open: %s\n", opened.error().message.c_str());
       return 1;

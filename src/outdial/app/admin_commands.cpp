@@ -104,7 +104,7 @@ int cmd_import(const Config& cfg, std::int64_t tenant, const std::string& list, 
                bool validate_only, bool json) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return fail(make_error(ErrorCode::kNotFound, "cannot open " + file, {{"file", file}}));
-  auto db = open_database(cfg);
+  auto db = open_database(cfg, DatabaseUse::kBulkImport);
   if (!db.ok()) return fail(db.error());
   auto t = db.value()->tenants().get_tenant(tenant);
   if (!t.ok()) return fail(t.error());

@@ -9,8 +9,10 @@
 
 namespace outdial::app {
 
-Result<std::unique_ptr<storage::Database>> open_database(const Config& cfg) {
-  auto db = storage::sqlite::SqliteDatabase::open(cfg.db_path);
+Result<std::unique_ptr<storage::Database>> open_database(const Config& cfg, DatabaseUse use) {
+  auto db = storage::sqlite::SqliteDatabase::open(cfg.db_path, use == DatabaseUse::kBulkImport
+                                                                   ? storage::sqlite::OpenOptions::bulk_load()
+                                                                   : storage::sqlite::OpenOptions{});
   if (!db.ok()) return db.error();
   std::unique_ptr<storage::Database> out = std::move(db).value();
   if (auto m = out->migrate(); !m.ok()) return m.error();

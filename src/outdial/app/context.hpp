@@ -28,8 +28,11 @@
 
 namespace outdial::app {
 
+// What a process opens the database for: kBulkImport is `outdial import`, which mostly appends
+// (see storage::sqlite::OpenOptions::bulk_load()).
+enum class DatabaseUse { kGeneral, kBulkImport };
 // Opens (and migrates) the configured database.
-Result<std::unique_ptr<storage::Database>> open_database(const Config& cfg);
+Result<std::unique_ptr<storage::Database>> open_database(const Config& cfg, DatabaseUse use = DatabaseUse::kGeneral);
 // The national registry snapshot, or null when none is configured.
 Result<std::unique_ptr<dnc::NationalRegistry>> open_registry(const Config& cfg);
 

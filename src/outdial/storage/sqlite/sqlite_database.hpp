@@ -44,6 +44,17 @@ struct OpenOptions {
   std::int64_t journal_size_limit_bytes = 64 * 1024 * 1024;
   // Apply pending migrations while opening (migrate() stays callable and idempotent).
   bool migrate = true;
+
+  // For a process that mostly appends, such as `outdial import`: a 16 MiB page cache. An import
+  // appends contacts and writes its number keys in key order, so it never re-reads a page it
+  // let go, and a batch of 50,000 rows (~9 MiB of pages) still commits from the cache. The
+  // default 64 MiB only costs memory to fault in: a 1M-row import peaks at ~190 MB instead of
+  // ~240 MB and takes ~0.1 s less CPU (docs/perf.md).
+  static OpenOptions bulk_load() {
+    OpenOptions o;
+    o.cache_size_kib = 16 * 1024;
+    return o;
+  }
 };
 
 // One SQLite database file (or ":memory:"). Journal mode WAL, foreign_keys=ON.
