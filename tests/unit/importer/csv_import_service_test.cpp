@@ -30,6 +30,17 @@ class CsvImportServiceTest : public ::testing::Test {
     CsvImportService svc(store, norm(), &registry);
     return svc.import_csv(in, o);
   }
+  // A fresh store and registry log, then `csv` in batches of `batch_size`, written on the
+  // import's worker thread (overlap) or inline.
+  Result<ImportReport> run_fresh(const std::string& csv, std::size_t batch_size, bool overlap) {
+    store = testing::InMemoryContactStore();
+    registry.batches.clear();
+    ImportOptions o = opts();
+    o.us_only = false;
+    o.batch_size = batch_size;
+    o.overlap_writes = overlap;
+    return run(csv, o);
+  }
   static const RowIssue* find(const ImportReport& r, const std::string& code, std::int64_t row) {
     for (const auto& i : r.issues) {
       if (i.code == code && i.row == row) return &i;
@@ -298,13 +309,7 @@ TEST_F(CsvImportServiceTest, NationalDncIsLookedUpOncePerBatchAndFlagsItsOwnRows
   csv += "2124567814\n";        // duplicate in the file: never reaches a batch
   csv += "not a number\n";
   for (const bool overlap : {true, false}) {
-    store = testing::InMemoryContactStore();
-    registry.batches.clear();
-    ImportOptions o = opts();
-    o.us_only = false;
-    o.batch_size = 4;
-    o.overlap_writes = overlap;
-    auto r = run(csv, o);
+    auto r = run_fresh(csv, 4, overlap);
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->inserted, 11);
     EXPECT_EQ(r->national_dnc_flagged, 3);
@@ -339,11 +344,7 @@ TEST_F(CsvImportServiceTest, ADuplicateGetsOnlyItsDuplicateNoteAndLeavesNoTrace)
       "Bob,(212) 456-7890,QQ,no zone\n"
       "Cy,+13122345678,IL,America/Chicago\n";
   for (const bool overlap : {true, false}) {
-    store = testing::InMemoryContactStore();
-    ImportOptions o = opts();
-    o.batch_size = 2;
-    o.overlap_writes = overlap;
-    auto r = run(csv, o);
+    auto r = run_fresh(csv, 2, overlap);
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->inserted, 2);
     EXPECT_EQ(r->duplicates, 1);
