@@ -120,6 +120,10 @@ int cmd_import(const Config& cfg, std::int64_t tenant, const std::string& list, 
   opts.validate_only = validate_only;
   opts.default_region = t->default_region;
   opts.us_only = t->us_only;
+  // Batches of 50,000 rows, as bench/import measures: fewer, larger transactions (~9 MiB of pages
+  // each, inside the bulk-load page cache). The API's uploads keep the default 5,000, so a
+  // running dialer never waits long for the write lock. 1M rows: ~1.8 s instead of ~2.05 s.
+  opts.batch_size = 50'000;
   auto report = service.import_csv(in, opts);
   if (!report.ok()) return fail(report.error());
   if (json) {
