@@ -23,6 +23,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "outdial/compliance/rule_gate.hpp"
@@ -427,7 +428,8 @@ int main(int argc, char** argv) {
       opt.wal_autocheckpoint = std::atoi(argv[++i]);
     } else if (a == "--cache-kib" && has_value) {
       opt.cache_kib = std::atoi(argv[++i]);
-    } else if (a == "--heap-pages" && has_value) {
+    } else if (a == "--heap-pages" && has_value &&
+               (std::string_view(argv[i + 1]) == "huge" || std::string_view(argv[i + 1]) == "4k")) {
       opt.heap_pages = argv[++i];
     } else if (a == "--seed" && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);

@@ -186,14 +186,14 @@ int main(int argc, char** argv) {
     else if (a == "--pragma") pragmas.push_back(value());
     else if (a == "--heap-pages") heap_pages = value();
   }
-  // As `outdial` does first thing in main(); --heap-pages 4k measures the difference.
-  const std::string heap = heap_pages == "4k" ? "4 KiB pages (--heap-pages 4k)"
-                                              : std::string(heap::describe(heap::back_heap_with_huge_pages()));
-  if (csv.empty()) {
+  if (csv.empty() || (heap_pages != "huge" && heap_pages != "4k")) {
     std::fprintf(stderr, "usage: import_bench --csv data.csv [--dnc dnc.txt] [--db out.db] "
                          "[--store driver|raw] [--validate-only] [--batch N] [--heap-pages huge|4k]\n");
     return 2;
   }
+  // As `outdial` does first thing in main(); --heap-pages 4k measures the difference.
+  const std::string heap = heap_pages == "4k" ? "4 KiB pages (--heap-pages 4k)"
+                                              : std::string(heap::describe(heap::back_heap_with_huge_pages()));
 #ifndef OUTDIAL_BENCH_HAVE_SQLITE_DRIVER
   store_kind = "raw";
 #endif

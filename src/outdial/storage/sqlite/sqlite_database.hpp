@@ -49,7 +49,7 @@ struct OpenOptions {
   // appends contacts and writes its number keys in key order, so it never re-reads a page it
   // let go, and a batch of 50,000 rows (~9 MiB of pages) still commits from the cache. The
   // default 64 MiB only costs memory to fault in: a 1M-row import peaks at ~190 MB instead of
-  // ~240 MB and takes ~0.1 s less CPU (docs/perf.md).
+  // ~240 MB, 1.64 s instead of 1.685 s median wall over 12 alternations (docs/perf.md).
   static OpenOptions bulk_load() {
     OpenOptions o;
     o.cache_size_kib = 16 * 1024;
